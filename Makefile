@@ -1,0 +1,145 @@
+# suiji: provably fair random inspections (双随机、一公开).
+#
+#   make            build every binary into build/
+#   make test       install missing packages, build with ASan+UBSan, run all tests
+#   make demo       install missing packages, run the whole cycle on embedded defaults
+#   make run        install missing packages, run the daemon on embedded defaults
+#   make bench      benchmarks, figures beside their baselines
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS each (default 60)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# V=1 shows full commands.
+
+CC       ?= cc
+PKGS     := libsodium libuv libprotobuf-c sqlite3
+BUILD    ?= build
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+FUZZ_SECONDS ?= 60
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+OPT      ?= -O2 -g
+SAN      ?=
+CPPFLAGS += -I. -I$(BUILD)/gen -D_DEFAULT_SOURCE
+CFLAGS   += -std=c11 $(WARN) $(OPT) $(SAN) -MMD -MP
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   += $(PKG_LIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PROTOS    := proto/ledger.proto
+PROTO_C   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
+PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
+
+# Code that reads and checks: linked by every binary, the verifier included.
+VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
+	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/export.c
+# Code that holds keys and writes: never linked by the verifier.
+SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
+VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/main.c
+DAEMON_SRCS := daemon/main.c
+CLIENT_SRCS := client/main.c
+TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+PROTO_OBJS := $(PROTO_C:.c=.o)
+
+BINS := $(BUILD)/suijid $(BUILD)/suiji $(BUILD)/suiji-verify
+
+all: $(BINS) verify-only
+
+$(BUILD)/gen/proto/%.pb-c.c $(BUILD)/gen/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(dir $@)
+	@echo "  PROTOC  $<"
+	$(Q)protoc-c --c_out=$(BUILD)/gen $<
+
+# Generated code is compiled without -Wshadow and friends: it is not ours to edit.
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) -std=c11 -Wall -Werror $(OPT) $(SAN) -c $< -o $@
+
+$(BUILD)/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/suiji-verify: $(call obj,$(VERIFIER_SRCS) $(VERIFY_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/suijid: $(call obj,$(DAEMON_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/suiji: $(call obj,$(CLIENT_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcjson -o $@
+
+# The verifier must not be able to sign: no libsodium signing or key
+# generation symbol may be linked into it (as signify's VERIFYONLY build).
+verify-only: $(BUILD)/suiji-verify
+	$(Q)if nm -u $< | grep -E 'crypto_sign_(detached|seed_keypair|keypair|ed25519_sk|init|final_create)\b|crypto_sign$$'; then \
+		echo "suiji-verify links signing code" >&2; exit 1; fi
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+		build/asan/suijid build/asan/suiji build/asan/suiji-verify build/asan/unit-tests
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		SUIJI_BIN=build/asan build/asan/unit-tests
+
+demo: deps all
+	$(Q)sh scripts/demo.sh $(BUILD)
+
+run: deps all
+	$(Q)sh scripts/run.sh $(BUILD)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/suiji-bench
+	$(Q)build/bench/suiji-bench
+
+$(BUILD)/suiji-bench: $(call obj,bench/bench.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+fuzz:
+	$(Q)sh scripts/deps.sh --fuzz
+	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(PROTO_OBJS:build/%=build/fuzz/%)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		echo "  FUZZ    $$t ($(FUZZ_SECONDS)s)"; \
+		clang -std=c11 -I. -Ibuild/fuzz/gen -D_DEFAULT_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
+			fuzz/$$t.c $(VERIFY_SRCS) build/fuzz/gen/proto/*.pb-c.o $(PKG_CFLAGS) $(LDLIBS) -o build/fuzz/$$t || exit 2; \
+		mkdir -p build/fuzz/corpus-$$t; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} || exit 1; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 dist/suijid.service $(DESTDIR)$(UNITDIR)/
+
+clean:
+	rm -rf build
+
+.PHONY: all test demo run bench fuzz install clean deps verify-only
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

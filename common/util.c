@@ -1,0 +1,143 @@
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t util_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int util_read_file(uint8_t **out, size_t *len, const char *path, size_t max)
+{
+	int fd, rc = SJ_OK;
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t got = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? SJ_ENOENT : SJ_EIO;
+	if (fstat(fd, &st) != 0) {
+		rc = SJ_EIO;
+		goto close_fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = SJ_EIO;
+		goto close_fd;
+	}
+	if ((uint64_t)st.st_size > max) {
+		rc = SJ_ERANGE;
+		goto close_fd;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		rc = SJ_ENOMEM;
+		goto close_fd;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = SJ_EIO;
+			goto free_buf;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = 0;
+	*out = buf;
+	*len = got;
+	goto close_fd;
+free_buf:
+	free(buf);
+close_fd:
+	close(fd);
+	return rc;
+}
+
+int util_write_file(const char *path, const void *buf, size_t len, unsigned mode)
+{
+	char tmp[4096];
+	int fd, rc = SJ_OK;
+	size_t off = 0;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp)
+		return SJ_EINVAL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return SJ_EIO;
+	while (off < len) {
+		ssize_t n = write(fd, (const uint8_t *)buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = errno == ENOSPC ? SJ_EFULL : SJ_EIO;
+			goto unlink_tmp;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0) {
+		rc = SJ_EIO;
+		goto unlink_tmp;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = SJ_EIO;
+		goto unlink_tmp;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		rc = SJ_EIO;
+		goto unlink_tmp;
+	}
+	return SJ_OK;
+unlink_tmp:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+int util_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len)
+{
+	if (cap < sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL))
+		return SJ_ERANGE;
+	sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_ORIGINAL);
+	return SJ_OK;
+}
+
+int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_len)
+{
+	size_t got = 0;
+	const char *end = NULL;
+	char again[1024];
+
+	if (in_len != sodium_base64_ENCODED_LEN(want, sodium_base64_VARIANT_ORIGINAL) - 1 ||
+	    want > 700)
+		return SJ_EINVAL;
+	if (sodium_base642bin(out, want, in, in_len, NULL, &got, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    got != want || end != in + in_len)
+		return SJ_EINVAL;
+	/* Canonical only: the same bytes must encode to the same text, so no
+	 * two spellings of one hash exist. */
+	sodium_bin2base64(again, sizeof again, out, want, sodium_base64_VARIANT_ORIGINAL);
+	if (memcmp(again, in, in_len) != 0)
+		return SJ_EINVAL;
+	return SJ_OK;
+}
+
+void util_hex(char *out, const uint8_t *in, size_t len)
+{
+	sodium_bin2hex(out, 2 * len + 1, in, len);
+}

@@ -1,0 +1,35 @@
+/*
+ * util.h: small helpers every binary needs: the clock, whole-file reads
+ * and writes, and base64 in the one variant the signed-note formats use.
+ */
+#ifndef SUIJI_COMMON_UTIL_H
+#define SUIJI_COMMON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+/* Microseconds since the Unix epoch, from CLOCK_REALTIME. */
+int64_t util_now_us(void);
+
+/* Reads the whole file at path into a malloc'd buffer with a NUL after the
+ * last byte (not counted in *len). Errors: SJ_ENOENT (no such file),
+ * SJ_ERANGE (larger than max bytes), SJ_EIO, SJ_ENOMEM. */
+SJ_WUR int util_read_file(uint8_t **out, size_t *len, const char *path, size_t max);
+
+/* Writes buf to path through a temporary file, fsync and rename, so a crash
+ * leaves the old file or the new one. mode is the new file's mode. */
+SJ_WUR int util_write_file(const char *path, const void *buf, size_t len, unsigned mode);
+
+/* Standard base64 with padding; out gets a NUL-terminated string. Returns
+ * SJ_ERANGE when cap is too small. */
+int util_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
+/* Decodes canonical standard base64 of exactly want bytes; anything else
+ * (wrong length, bad characters, non-zero padding bits) is SJ_EINVAL. */
+SJ_WUR int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_len);
+
+/* Lower-case hex of in into out (2*len+1 bytes). */
+void util_hex(char *out, const uint8_t *in, size_t len);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * suijid: the suiji daemon. This file holds its command line: the log
+ * operator's ledger commands (init, registrations, checkpoints, cosignatures,
+ * export, proofs), each run against the data directory the daemon owns.
+ *
+ * Exit codes: 0 success, 1 a check failed (a refused entry, a cosignature
+ * that does not verify, a ledger that does not verify), 2 usage or I/O.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "ledger/entry.h"
+#include "ledger/keyfile.h"
+#include "ledger/note.h"
+#include "ledger/note_sign.h"
+#include "ledger/proof.h"
+#include "ledger/store.h"
+#include "proto/ledger.pb-c.h"
+
+#define ERRLEN 1024
+
+struct opts {
+	const char *dir;
+	const char *args[16];
+	int nargs;
+	const char *kv[32][2];
+	int nkv;
+};
+
+static const char *opt(const struct opts *o, const char *name)
+{
+	for (int i = 0; i < o->nkv; i++)
+		if (strcmp(o->kv[i][0], name) == 0)
+			return o->kv[i][1];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: suijid [-d DIR] COMMAND [options]\n"
+		"DIR (default $SUIJI_DIR, else ./suiji-data) holds ledger.db and log.key.\n"
+		"commands:\n"
+		"  init --origin ORIGIN [--description TEXT]   create the log and its key\n"
+		"  log-key                                     print the log's verifier key\n"
+		"  status                                      entries, checkpoint, health\n"
+		"  add-agency --code CODE --name NAME [--parent CODE]\n"
+		"  add-client --key PUBKEY --agency CODE --role operator|legal|supervisor|auditor|admin\n"
+		"             [--name NAME]                    register a client key (suiji pubkey)\n"
+		"  revoke-client --key PUBKEY --reason TEXT\n"
+		"  add-witness --key VKEY [--note TEXT]        register a witness cosigning key\n"
+		"  checkpoint [-o FILE]                        sign a checkpoint over all entries\n"
+		"  cosign FILE                                 store a witness's cosigned checkpoint\n"
+		"  export -o FILE                              write the portable ledger file\n"
+		"  entry SEQ -o FILE                           write one entry's bytes\n"
+		"  prove-inclusion SEQ [-o FILE]               inclusion proof at the latest checkpoint\n"
+		"  prove-consistency OLD_SIZE [-o FILE]        consistency proof to the latest checkpoint\n");
+}
+
+static int write_out(const char *path, const void *buf, size_t len)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 2;
+	if (util_write_file(path, buf, len, 0644) != SJ_OK) {
+		fprintf(stderr, "suijid: cannot write %s\n", path);
+		return 2;
+	}
+	return 0;
+}
+
+static int exit_for(int rc)
+{
+	switch (rc) {
+	case SJ_OK: return 0;
+	case SJ_EVERIFY:
+	case SJ_ECORRUPT:
+	case SJ_EPERM: return 1;
+	default: return 2;
+	}
+}
+
+static int open_store(struct ledger_store **s, const struct opts *o, int flags)
+{
+	char path[4096], err[ERRLEN];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/ledger.db", o->dir);
+	rc = ledger_store_open(s, path, flags, err, sizeof err);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return 2;
+	}
+	if (ledger_store_broken(*s))
+		fprintf(stderr, "suijid: warning: the ledger does not verify: %s\n",
+			ledger_store_broken(*s));
+	return 0;
+}
+
+static int load_log_key(struct note_skey **k, const struct opts *o, const char *name, int create)
+{
+	char path[4096], err[ERRLEN];
+	int created = 0, rc;
+
+	snprintf(path, sizeof path, "%s/log.key", o->dir);
+	rc = keyfile_load(k, path, name, NOTE_TYPE_ED25519, create, &created, err, sizeof err);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return 2;
+	}
+	if (created)
+		fprintf(stderr, "suijid: created log key %s (mode 0600)\n", path);
+	return 0;
+}
+
+static int cmd_init(const struct opts *o)
+{
+	const char *origin = opt(o, "--origin");
+	struct ledger_store *s = NULL;
+	struct note_skey *k = NULL;
+	char err[ERRLEN];
+	int rc;
+
+	if (origin == NULL || origin[0] == '\0') {
+		fprintf(stderr, "suijid: init needs --origin, e.g. --origin suiji.example/lyg\n");
+		return 2;
+	}
+	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "suijid: cannot create %s: %s\n", o->dir, strerror(errno));
+		return 2;
+	}
+	if ((rc = load_log_key(&k, o, origin, 1)) != 0)
+		return rc;
+	if ((rc = open_store(&s, o, LEDGER_STORE_CREATE)) != 0)
+		goto free_key;
+	rc = exit_for(ledger_store_init_log(s, origin, opt(o, "--description"), k, err, sizeof err));
+	if (rc != 0)
+		fprintf(stderr, "suijid: init: %s\n", err);
+	else
+		fprintf(stderr, "suijid: log %s initialised in %s\n", origin, o->dir);
+	ledger_store_close(s);
+free_key:
+	note_skey_free(k);
+	return rc;
+}
+
+static int cmd_log_key(const struct opts *o)
+{
+	struct note_skey *k = NULL;
+	struct note_vkey v;
+	char buf[512];
+	int rc;
+
+	if ((rc = load_log_key(&k, o, NULL, 0)) != 0)
+		return rc;
+	note_skey_public(&v, k);
+	note_skey_free(k);
+	if (note_vkey_format(buf, sizeof buf, v.name, v.type, v.pk) != SJ_OK)
+		return 2;
+	printf("%s\n", buf);
+	return 0;
+}
+
+static int cmd_status(const struct opts *o)
+{
+	struct ledger_store *s = NULL;
+	char *note = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
+		return rc;
+	printf("origin: %s\nentries: %llu\n",
+	       ledger_store_origin(s) ? ledger_store_origin(s) : "(not initialised)",
+	       (unsigned long long)ledger_store_size(s));
+	if (ledger_store_checkpoint_get(s, 0, &note, &len) == SJ_OK) {
+		printf("latest checkpoint:\n%s", note);
+		free(note);
+	} else {
+		printf("latest checkpoint: none\n");
+	}
+	printf("health: %s\n", ledger_store_broken(s) ? ledger_store_broken(s) : "verifies");
+	rc = ledger_store_broken(s) ? 1 : 0;
+	ledger_store_close(s);
+	return rc;
+}
+
+/* Appends one entry written by the log operator (unsigned). */
+static int append_operator(const struct opts *o, uint32_t type, const uint8_t *payload,
+			   size_t len)
+{
+	struct ledger_store *s = NULL;
+	struct ledger_append a = {.type = type, .agency = "", .payload = payload,
+				  .payload_len = len};
+	uint64_t seq;
+	char err[ERRLEN];
+	int rc;
+
+	if ((rc = open_store(&s, o, 0)) != 0)
+		return rc;
+	rc = ledger_store_append(s, &a, 1, &seq, err, sizeof err);
+	if (rc != SJ_OK)
+		fprintf(stderr, "suijid: %s\n", err);
+	else
+		printf("entry %llu: %s\n", (unsigned long long)seq, entry_type_name(type));
+	ledger_store_close(s);
+	return exit_for(rc);
+}
+
+static int need(const struct opts *o, const char *cmd, const char *const *names)
+{
+	for (; *names; names++)
+		if (opt(o, *names) == NULL) {
+			fprintf(stderr, "suijid: %s needs %s\n", cmd, *names);
+			return 2;
+		}
+	return 0;
+}
+
+static int load_vkey_arg(struct note_vkey *k, const char *arg)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+	if (access(arg, F_OK) == 0 && util_read_file(&buf, &len, arg, 4096) == SJ_OK) {
+		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = 0;
+		rc = note_vkey_parse(k, (const char *)buf);
+		free(buf);
+	} else {
+		rc = note_vkey_parse(k, arg);
+	}
+	if (rc != SJ_OK)
+		fprintf(stderr, "suijid: \"%s\" is not a verifier key (name+id+key)\n", arg);
+	return rc == SJ_OK ? 0 : 2;
+}
+
+#define PACK(type, msg, fn)                                                    \
+	do {                                                                   \
+		size_t n_ = fn##__get_packed_size(&msg);                       \
+		uint8_t *b_ = malloc(n_ ? n_ : 1);                             \
+		if (b_ == NULL)                                                \
+			return 2;                                              \
+		fn##__pack(&msg, b_);                                          \
+		rc = append_operator(o, type, b_, n_);                         \
+		free(b_);                                                      \
+	} while (0)
+
+static int cmd_add_agency(const struct opts *o)
+{
+	static const char *const req[] = {"--code", "--name", NULL};
+	Suiji__AgencyRegister m = SUIJI__AGENCY_REGISTER__INIT;
+	int rc;
+	if ((rc = need(o, "add-agency", req)) != 0)
+		return rc;
+	m.code = (char *)opt(o, "--code");
+	m.name = (char *)opt(o, "--name");
+	m.parent = (char *)(opt(o, "--parent") ? opt(o, "--parent") : "");
+	PACK(ENTRY_AGENCY_REGISTER, m, suiji__agency_register);
+	return rc;
+}
+
+static int role_of(const char *s)
+{
+	static const char *const names[] = {"", "operator", "legal", "supervisor", "auditor",
+					    "admin"};
+	for (int i = 1; i < 6; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int cmd_add_client(const struct opts *o)
+{
+	static const char *const req[] = {"--key", "--agency", "--role", NULL};
+	Suiji__ClientRegister m = SUIJI__CLIENT_REGISTER__INIT;
+	struct note_vkey k;
+	int rc, role;
+	if ((rc = need(o, "add-client", req)) != 0)
+		return rc;
+	if ((rc = load_vkey_arg(&k, opt(o, "--key"))) != 0)
+		return rc;
+	role = role_of(opt(o, "--role"));
+	if (role < 0) {
+		fprintf(stderr, "suijid: role \"%s\" is not operator, legal, supervisor, auditor "
+				"or admin\n",
+			opt(o, "--role"));
+		return 2;
+	}
+	m.public_key.data = k.pk;
+	m.public_key.len = 32;
+	m.agency = (char *)opt(o, "--agency");
+	m.role = (Suiji__Role)role;
+	m.name = (char *)(opt(o, "--name") ? opt(o, "--name") : k.name);
+	PACK(ENTRY_CLIENT_REGISTER, m, suiji__client_register);
+	return rc;
+}
+
+static int cmd_revoke_client(const struct opts *o)
+{
+	static const char *const req[] = {"--key", "--reason", NULL};
+	Suiji__ClientRevoke m = SUIJI__CLIENT_REVOKE__INIT;
+	struct note_vkey k;
+	int rc;
+	if ((rc = need(o, "revoke-client", req)) != 0)
+		return rc;
+	if ((rc = load_vkey_arg(&k, opt(o, "--key"))) != 0)
+		return rc;
+	m.public_key.data = k.pk;
+	m.public_key.len = 32;
+	m.reason = (char *)opt(o, "--reason");
+	PACK(ENTRY_CLIENT_REVOKE, m, suiji__client_revoke);
+	return rc;
+}
+
+static int cmd_add_witness(const struct opts *o)
+{
+	static const char *const req[] = {"--key", NULL};
+	Suiji__WitnessAdd m = SUIJI__WITNESS_ADD__INIT;
+	struct note_vkey k;
+	char buf[512];
+	int rc;
+	if ((rc = need(o, "add-witness", req)) != 0)
+		return rc;
+	if ((rc = load_vkey_arg(&k, opt(o, "--key"))) != 0)
+		return rc;
+	if (k.type != NOTE_TYPE_COSIG_V1) {
+		fprintf(stderr, "suijid: a witness key must be a cosignature/v1 key (suiji keygen "
+				"--witness)\n");
+		return 2;
+	}
+	if (note_vkey_format(buf, sizeof buf, k.name, k.type, k.pk) != SJ_OK)
+		return 2;
+	m.vkey = buf;
+	m.note = (char *)(opt(o, "--note") ? opt(o, "--note") : "");
+	PACK(ENTRY_WITNESS_ADD, m, suiji__witness_add);
+	return rc;
+}
+
+static int cmd_checkpoint(const struct opts *o)
+{
+	struct ledger_store *s = NULL;
+	struct note_skey *k = NULL;
+	char err[ERRLEN], *note = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = load_log_key(&k, o, NULL, 0)) != 0)
+		return rc;
+	if ((rc = open_store(&s, o, 0)) != 0)
+		goto free_key;
+	rc = ledger_store_checkpoint(s, k, &note, &len, err, sizeof err);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: checkpoint: %s\n", err);
+		rc = exit_for(rc);
+	} else {
+		rc = write_out(opt(o, "-o"), note, len);
+		free(note);
+	}
+	ledger_store_close(s);
+free_key:
+	note_skey_free(k);
+	return rc;
+}
+
+static int cmd_cosign(const struct opts *o)
+{
+	struct ledger_store *s = NULL;
+	uint8_t *buf = NULL;
+	size_t len, added = 0;
+	char err[ERRLEN];
+	int rc;
+
+	if (o->nargs != 1) {
+		fprintf(stderr, "suijid: cosign needs the cosigned checkpoint file\n");
+		return 2;
+	}
+	if (util_read_file(&buf, &len, o->args[0], NOTE_MAX_SIZE) != SJ_OK) {
+		fprintf(stderr, "suijid: cannot read %s\n", o->args[0]);
+		return 2;
+	}
+	if ((rc = open_store(&s, o, 0)) == 0) {
+		rc = ledger_store_add_cosignatures(s, (const char *)buf, len, &added, err,
+						   sizeof err);
+		if (rc != SJ_OK)
+			fprintf(stderr, "suijid: cosign: %s\n", err);
+		else
+			printf("%zu new cosignature(s) stored\n", added);
+		rc = exit_for(rc);
+		ledger_store_close(s);
+	}
+	free(buf);
+	return rc;
+}
+
+static int cmd_export(const struct opts *o)
+{
+	struct ledger_store *s = NULL;
+	const char *out = opt(o, "-o");
+	char tmp[4096], err[ERRLEN];
+	FILE *f;
+	int rc;
+
+	if (out == NULL) {
+		fprintf(stderr, "suijid: export needs -o FILE\n");
+		return 2;
+	}
+	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
+		return rc;
+	snprintf(tmp, sizeof tmp, "%s.tmp", out);
+	f = fopen(tmp, "wb");
+	if (f == NULL) {
+		fprintf(stderr, "suijid: cannot create %s: %s\n", tmp, strerror(errno));
+		ledger_store_close(s);
+		return 2;
+	}
+	rc = ledger_store_export(s, f, err, sizeof err);
+	if (fclose(f) != 0 && rc == SJ_OK)
+		rc = SJ_EIO;
+	if (rc == SJ_OK && rename(tmp, out) != 0)
+		rc = SJ_EIO;
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: export: %s\n", err[0] ? err : sj_strerror(rc));
+		unlink(tmp);
+	} else {
+		fprintf(stderr, "suijid: exported %llu entries to %s\n",
+			(unsigned long long)ledger_store_size(s), out);
+	}
+	ledger_store_close(s);
+	return rc == SJ_OK ? 0 : 2;
+}
+
+static int parse_seq(uint64_t *v, const char *s)
+{
+	char *end;
+	errno = 0;
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return 2;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? 2 : 0;
+}
+
+static int cmd_entry(const struct opts *o)
+{
+	struct ledger_store *s = NULL;
+	uint64_t seq;
+	uint8_t *b;
+	size_t len;
+	int rc;
+
+	if (o->nargs != 1 || parse_seq(&seq, o->args[0])) {
+		fprintf(stderr, "suijid: entry needs a sequence number\n");
+		return 2;
+	}
+	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
+		return rc;
+	rc = ledger_store_entry(s, seq, &b, &len);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: entry %llu: %s\n", (unsigned long long)seq,
+			sj_strerror(rc));
+		rc = 2;
+	} else {
+		rc = write_out(opt(o, "-o"), b, len);
+		free(b);
+	}
+	ledger_store_close(s);
+	return rc;
+}
+
+static int cmd_prove(const struct opts *o, int inclusion)
+{
+	struct ledger_store *s = NULL;
+	merkle_hash hashes[MERKLE_MAX_PROOF];
+	char *note = NULL, *text = NULL;
+	size_t nlen, tlen, nh;
+	uint64_t arg, size;
+	int rc;
+
+	if (o->nargs != 1 || parse_seq(&arg, o->args[0])) {
+		fprintf(stderr, "suijid: %s needs a number\n",
+			inclusion ? "prove-inclusion" : "prove-consistency");
+		return 2;
+	}
+	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
+		return rc;
+	rc = ledger_store_checkpoint_get(s, 0, &note, &nlen);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: no checkpoint yet: run suijid checkpoint\n");
+		rc = 2;
+		goto close;
+	}
+	{
+		/* The tree size is the second line of the checkpoint body. */
+		const char *p = strchr(note, '\n');
+		size = p ? strtoull(p + 1, NULL, 10) : 0;
+	}
+	if (inclusion)
+		rc = ledger_store_inclusion_proof(s, arg, size, hashes, &nh, MERKLE_MAX_PROOF);
+	else
+		rc = ledger_store_consistency_proof(s, arg, size, hashes, &nh, MERKLE_MAX_PROOF);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: %llu is out of range for the checkpoint at size %llu\n",
+			(unsigned long long)arg, (unsigned long long)size);
+		rc = 2;
+		goto close;
+	}
+	if (inclusion)
+		rc = proof_inclusion_format(&text, &tlen, arg, (const merkle_hash *)hashes, nh,
+					    note, nlen, NULL, 0);
+	else
+		rc = proof_consistency_format(&text, &tlen, arg, (const merkle_hash *)hashes, nh,
+					      note, nlen);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: cannot format proof: %s\n", sj_strerror(rc));
+		rc = 2;
+		goto close;
+	}
+	rc = write_out(opt(o, "-o"), text, tlen);
+close:
+	free(text);
+	free(note);
+	ledger_store_close(s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	const char *cmd = NULL;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "suijid: libsodium failed to initialise\n");
+		return 2;
+	}
+	o.dir = getenv("SUIJI_DIR") ? getenv("SUIJI_DIR") : "suiji-data";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "-d") == 0 && i + 1 < argc) {
+			o.dir = argv[++i];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			if (i + 1 >= argc || o.nkv == 32) {
+				fprintf(stderr, "suijid: %s needs a value\n", a);
+				return 2;
+			}
+			o.kv[o.nkv][0] = a;
+			o.kv[o.nkv][1] = argv[++i];
+			o.nkv++;
+		} else if (cmd == NULL) {
+			cmd = a;
+		} else if (o.nargs < 16) {
+			o.args[o.nargs++] = a;
+		} else {
+			fprintf(stderr, "suijid: too many arguments\n");
+			return 2;
+		}
+	}
+	if (cmd == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "init") == 0)
+		return cmd_init(&o);
+	if (strcmp(cmd, "log-key") == 0)
+		return cmd_log_key(&o);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(&o);
+	if (strcmp(cmd, "add-agency") == 0)
+		return cmd_add_agency(&o);
+	if (strcmp(cmd, "add-client") == 0)
+		return cmd_add_client(&o);
+	if (strcmp(cmd, "revoke-client") == 0)
+		return cmd_revoke_client(&o);
+	if (strcmp(cmd, "add-witness") == 0)
+		return cmd_add_witness(&o);
+	if (strcmp(cmd, "checkpoint") == 0)
+		return cmd_checkpoint(&o);
+	if (strcmp(cmd, "cosign") == 0)
+		return cmd_cosign(&o);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(&o);
+	if (strcmp(cmd, "entry") == 0)
+		return cmd_entry(&o);
+	if (strcmp(cmd, "prove-inclusion") == 0)
+		return cmd_prove(&o, 1);
+	if (strcmp(cmd, "prove-consistency") == 0)
+		return cmd_prove(&o, 0);
+	fprintf(stderr, "suijid: unknown command \"%s\"\n", cmd);
+	usage(stderr);
+	return 2;
+}

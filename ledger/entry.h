@@ -1,0 +1,109 @@
+/*
+ * entry.h: the byte format of one ledger entry, its hash and the client's
+ * request signature. Pure code: no I/O, no globals.
+ *
+ * An entry's bytes are what the ledger stores, hashes, puts in the Merkle
+ * tree and exports; nothing is ever re-encoded from a decoded form before it
+ * is hashed or verified. All integers are big-endian.
+ *
+ *   OFFSET  SIZE  DESCRIPTION
+ *        0     4  magic "SJE1"
+ *        4     8  seq: sequence number, 0 for the first entry, then +1
+ *       12    32  prev: entry hash of entry seq-1; 32 zero bytes for seq 0
+ *       44     8  time: microseconds since 1970-01-01T00:00:00Z, signed
+ *       52     4  type: entry type (enum entry_type), names the payload
+ *       56     1  flags: bit 0 set iff a client signature follows the
+ *                 payload; other bits zero
+ *       57    32  actor key: the client's Ed25519 public key, or 32 zero
+ *                 bytes for an entry the log itself writes
+ *       89     1  A: length of the actor's agency code, 0..64
+ *       90     A  agency code, UTF-8, no control characters
+ *     90+A     4  P: payload length, at most ENTRY_MAX_PAYLOAD
+ *     94+A     P  payload: a protobuf message from proto/ledger.proto,
+ *                 the message for type, exactly as its author encoded it
+ *   94+A+P    64  client signature, present iff flags bit 0 is set
+ *
+ * An entry is well-formed if and only if: its length is exactly
+ * 94 + A + P (+ 64 when signed); the magic matches; flags has no bit but
+ * bit 0; A <= 64 and the agency holds no byte below 0x20; P <=
+ * ENTRY_MAX_PAYLOAD; a signed entry has a non-zero actor key; an unsigned
+ * entry has an all-zero actor key.
+ *
+ * Entry hash (the hash chain): SHA-256("suiji entry v1" || 0x00 || bytes).
+ * Merkle leaf hash (RFC 9162): SHA-256(0x00 || bytes). The two differ on
+ * purpose: the chain links entries one by one and names a broken link; the
+ * tree gives checkpoints and O(log n) proofs.
+ *
+ * Client signature: Ed25519 by the actor key over
+ *   "suiji request v1" || 0x00 || u8 len(origin) || origin || u32 type ||
+ *   u8 A || agency || u32 P || payload
+ * so a request signed for one log, type or agency is worthless for another.
+ */
+#ifndef SUIJI_LEDGER_ENTRY_H
+#define SUIJI_LEDGER_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define ENTRY_HASH_SIZE 32
+#define ENTRY_KEY_SIZE 32
+#define ENTRY_SIG_SIZE 64
+#define ENTRY_MAX_AGENCY 64
+#define ENTRY_MAX_PAYLOAD (16u * 1024u * 1024u)
+#define ENTRY_FIXED_SIZE 94
+#define ENTRY_MAX_SIZE (ENTRY_FIXED_SIZE + ENTRY_MAX_AGENCY + ENTRY_MAX_PAYLOAD + ENTRY_SIG_SIZE)
+#define ENTRY_FLAG_SIGNED 0x01
+#define ENTRY_MAX_ORIGIN 255
+
+enum entry_type {
+	ENTRY_LOG_INIT = 1,
+	ENTRY_WITNESS_ADD = 2,
+	ENTRY_AGENCY_REGISTER = 3,
+	ENTRY_CLIENT_REGISTER = 4,
+	ENTRY_CLIENT_REVOKE = 5,
+};
+
+/* A decoded entry. Pointers borrow from the bytes it was decoded from. */
+struct entry {
+	uint64_t seq;
+	uint8_t prev[ENTRY_HASH_SIZE];
+	int64_t time_us;
+	uint32_t type;
+	uint8_t flags;
+	uint8_t actor[ENTRY_KEY_SIZE];
+	const char *agency; /* not NUL-terminated */
+	size_t agency_len;
+	const uint8_t *payload;
+	size_t payload_len;
+	const uint8_t *sig; /* ENTRY_SIG_SIZE bytes, or NULL when unsigned */
+};
+
+/* Decodes and checks well-formedness of bytes[0..len) (borrowed; out points
+ * into it). Errors: SJ_EINVAL with the reason in err (err_cap bytes). */
+SJ_WUR int entry_decode(struct entry *out, const uint8_t *bytes, size_t len, char *err,
+			size_t err_cap);
+
+/* Encodes e into a malloc'd buffer. e->sig may be NULL (unsigned); flags are
+ * derived from it. Errors: SJ_EINVAL (field out of range), SJ_ENOMEM. */
+SJ_WUR int entry_encode(uint8_t **out, size_t *len, const struct entry *e);
+
+/* The chain hash of the entry bytes. */
+void entry_hash(uint8_t out[ENTRY_HASH_SIZE], const uint8_t *bytes, size_t len);
+
+/* Builds the message a client signs for (origin, type, agency, payload)
+ * into a malloc'd buffer. Errors: SJ_EINVAL, SJ_ENOMEM. */
+SJ_WUR int entry_request_message(uint8_t **out, size_t *len, const char *origin, uint32_t type,
+				 const char *agency, size_t agency_len, const uint8_t *payload,
+				 size_t payload_len);
+
+/* Verifies a signed entry's client signature for the log named origin.
+ * SJ_OK, SJ_EVERIFY (bad signature), SJ_EINVAL (entry not signed),
+ * SJ_ENOMEM. */
+SJ_WUR int entry_verify_request(const struct entry *e, const char *origin);
+
+/* "log-init", "witness-add", ...; NULL for a type this build does not know. */
+const char *entry_type_name(uint32_t type);
+
+#endif

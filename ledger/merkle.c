@@ -1,0 +1,339 @@
+/*
+ * merkle.c: the RFC 9162 section 2.1 Merkle tree: hashing, proof
+ * generation from an array of leaf hashes, proof verification, and the
+ * frontier (compact range) that keeps a growing tree's root current.
+ *
+ * Proof generation walks the RFC's recursive definitions (PATH in 2.1.3.1,
+ * SUBPROOF in 2.1.4.1) top-down with a loop instead of recursion: each step
+ * decides which half of the current subtree holds the point of interest and
+ * records the hash of the other half. The RFC lists proof hashes from the
+ * bottom of the tree up, so the hashes are collected top-down and written
+ * out reversed.
+ *
+ * Verification follows the transparency-dev/merkle Go verifier
+ * (proof/verify.go), which is the RFC 9162 2.1.3.2 and 2.1.4.2 algorithms
+ * rearranged: it first derives from the sizes alone how many hashes a proof
+ * must have, refuses any other count (SJ_EINVAL), and then chains the
+ * hashes. The RFC's loop over fn and sn reaches the same decision for every
+ * input; the explicit count lets us tell a malformed proof (wrong length)
+ * from a forged one (right length, wrong hashes, SJ_EVERIFY).
+ *
+ * libsodium's crypto_hash_sha256 needs no sodium_init(), so nothing here
+ * depends on it; the rest of suiji calls sodium_init() at start-up anyway.
+ */
+#include "ledger/merkle.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define MERKLE_LEAF_PREFIX 0x00
+#define MERKLE_NODE_PREFIX 0x01
+
+/* Number of significant bits of x: 0 for 0, 64 for values >= 2^63. */
+static unsigned bit_len(uint64_t x)
+{
+	return x == 0 ? 0 : 64 - (unsigned)__builtin_clzll(x);
+}
+
+static unsigned ones(uint64_t x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
+/* x >> s with the result 0 for s == 64, which C leaves undefined and the
+ * proof length arithmetic below needs (a proof can span all 64 levels). */
+static uint64_t shr(uint64_t x, unsigned s)
+{
+	return s >= 64 ? 0 : x >> s;
+}
+
+/* The split point of RFC 9162 2.1.1: the largest power of two strictly
+ * less than n. Only called with n >= 2. */
+static uint64_t split(uint64_t n)
+{
+	assert(n >= 2); /* callers only split subtrees of two or more leaves */
+	return (uint64_t)1 << (bit_len(n - 1) - 1);
+}
+
+void merkle_leaf_hash(merkle_hash out, const uint8_t *data, size_t len)
+{
+	crypto_hash_sha256_state st;
+	const uint8_t prefix = MERKLE_LEAF_PREFIX;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &prefix, 1);
+	if (len > 0)
+		crypto_hash_sha256_update(&st, data, len);
+	crypto_hash_sha256_final(&st, out);
+}
+
+void merkle_node_hash(merkle_hash out, const merkle_hash left, const merkle_hash right)
+{
+	/* Both children are copied before out is written, so out may alias
+	 * either of them. */
+	uint8_t buf[1 + 2 * MERKLE_HASH_SIZE];
+
+	buf[0] = MERKLE_NODE_PREFIX;
+	memcpy(buf + 1, left, MERKLE_HASH_SIZE);
+	memcpy(buf + 1 + MERKLE_HASH_SIZE, right, MERKLE_HASH_SIZE);
+	crypto_hash_sha256(out, buf, sizeof buf);
+}
+
+void merkle_empty_root(merkle_hash out)
+{
+	crypto_hash_sha256(out, NULL, 0);
+}
+
+void merkle_frontier_init(struct merkle_frontier *f)
+{
+	memset(f, 0, sizeof *f);
+}
+
+void merkle_frontier_push(struct merkle_frontier *f, const merkle_hash leaf)
+{
+	merkle_hash h;
+	unsigned i = 0;
+
+	/* Appending a leaf is a binary increment of size: every perfect
+	 * subtree whose bit is carried out merges with the new right part,
+	 * and the carry lands in the first clear bit. */
+	assert(f->size != UINT64_MAX); /* 2^64 - 1 appends are out of reach */
+	memcpy(h, leaf, MERKLE_HASH_SIZE);
+	while ((f->size >> i) & 1) {
+		merkle_node_hash(h, f->nodes[i], h);
+		i++;
+	}
+	memcpy(f->nodes[i], h, MERKLE_HASH_SIZE);
+	f->size++;
+}
+
+void merkle_frontier_root(const struct merkle_frontier *f, merkle_hash out)
+{
+	merkle_hash r;
+	unsigned i;
+
+	if (f->size == 0) {
+		merkle_empty_root(out);
+		return;
+	}
+	/* The RFC splits a tree at its largest power of two, so the root is
+	 * the perfect subtrees folded from the smallest (rightmost) up, each
+	 * larger one becoming the left child. */
+	i = (unsigned)__builtin_ctzll(f->size);
+	memcpy(r, f->nodes[i], MERKLE_HASH_SIZE);
+	for (i++; i < 64; i++)
+		if ((f->size >> i) & 1)
+			merkle_node_hash(r, f->nodes[i], r);
+	memcpy(out, r, MERKLE_HASH_SIZE);
+}
+
+/* MTH(D[0:n]) of RFC 9162 2.1.1 over n leaf hashes, in O(n) hashes and
+ * O(log n) memory by streaming them through a frontier. */
+static void range_hash(merkle_hash out, const merkle_hash *leaves, uint64_t n)
+{
+	struct merkle_frontier f;
+
+	merkle_frontier_init(&f);
+	for (uint64_t i = 0; i < n; i++)
+		merkle_frontier_push(&f, leaves[i]);
+	merkle_frontier_root(&f, out);
+}
+
+int merkle_root(merkle_hash out, const merkle_hash *leaves, uint64_t n)
+{
+	range_hash(out, leaves, n);
+	return SJ_OK;
+}
+
+/* Writes tmp[0..cnt) reversed into proof, which holds cap hashes. */
+static int emit_reversed(merkle_hash *proof, size_t *proof_len, size_t cap, merkle_hash tmp[],
+                         size_t cnt)
+{
+	if (cnt > cap)
+		return SJ_ERANGE;
+	for (size_t i = 0; i < cnt; i++)
+		memcpy(proof[i], tmp[cnt - 1 - i], MERKLE_HASH_SIZE);
+	*proof_len = cnt;
+	return SJ_OK;
+}
+
+int merkle_inclusion_proof(merkle_hash *proof, size_t *proof_len, size_t cap,
+                           const merkle_hash *leaves, uint64_t n, uint64_t index)
+{
+	/* A path has one hash per level, at most 64 levels below the root. */
+	merkle_hash tmp[64];
+	size_t cnt = 0;
+	uint64_t lo = 0, size = n, m = index;
+
+	if (index >= n)
+		return SJ_ERANGE;
+	/* PATH(m, D[size]) = PATH(m, D[0:k]) : MTH(D[k:size]) when m < k,
+	 * PATH(m - k, D[k:size]) : MTH(D[0:k]) otherwise; PATH of one leaf
+	 * is empty. */
+	while (size > 1) {
+		uint64_t k = split(size);
+
+		assert(cnt < 64); /* each step lowers bit_len(size - 1), at most 64 */
+		if (m < k) {
+			range_hash(tmp[cnt++], leaves + lo + k, size - k);
+			size = k;
+		} else {
+			range_hash(tmp[cnt++], leaves + lo, k);
+			lo += k;
+			m -= k;
+			size -= k;
+		}
+	}
+	return emit_reversed(proof, proof_len, cap, tmp, cnt);
+}
+
+int merkle_consistency_proof(merkle_hash *proof, size_t *proof_len, size_t cap,
+                             const merkle_hash *leaves, uint64_t m, uint64_t n)
+{
+	/* One hash per level plus the final MTH(D[m]): at most 65. */
+	merkle_hash tmp[65];
+	size_t cnt = 0;
+	uint64_t lo = 0, size = n;
+	int whole = 1; /* SUBPROOF's b: D[lo:lo+m] is the old tree itself */
+
+	if (m == 0 || m > n)
+		return SJ_ERANGE;
+	/* SUBPROOF(m, D[size], b): while m < size, recurse into the half
+	 * holding the boundary and record the other half; when m reaches
+	 * size the subtree D[lo:lo+m] is complete in both trees, and its hash
+	 * goes first in the proof unless it is the old root (b true), which
+	 * the verifier already has. */
+	while (m != size) {
+		uint64_t k = split(size);
+
+		assert(cnt < 64); /* each step lowers bit_len(size - 1), at most 64 */
+		if (m <= k) {
+			range_hash(tmp[cnt++], leaves + lo + k, size - k);
+			size = k;
+		} else {
+			range_hash(tmp[cnt++], leaves + lo, k);
+			lo += k;
+			m -= k;
+			size -= k;
+			whole = 0;
+		}
+	}
+	if (!whole)
+		range_hash(tmp[cnt++], leaves + lo, size);
+	return emit_reversed(proof, proof_len, cap, tmp, cnt);
+}
+
+/*
+ * The shape of the inclusion path of leaf index in a tree of size leaves
+ * (Go's decompInclProof). The paths to index and to size - 1 share their
+ * top levels and part at level inner = bit_len(index ^ (size - 1)). Below
+ * that point the path has one sibling per level, left or right as the bits
+ * of index say ("inner" hashes). Above it the path runs down the right
+ * border of the tree, where a level has a sibling only when it is a left
+ * one, which is when the bit of index there is set ("border" hashes).
+ */
+static void decompose(uint64_t index, uint64_t size, unsigned *inner, unsigned *border)
+{
+	*inner = bit_len(index ^ (size - 1));
+	*border = ones(shr(index, *inner));
+}
+
+int merkle_verify_inclusion(uint64_t index, uint64_t size, const merkle_hash leaf,
+                            const merkle_hash *proof, size_t proof_len, const merkle_hash root)
+{
+	merkle_hash r;
+	unsigned inner, border;
+
+	if (index >= size)
+		return SJ_EINVAL;
+	decompose(index, size, &inner, &border);
+	if (proof_len != (size_t)inner + border)
+		return SJ_EINVAL;
+
+	memcpy(r, leaf, MERKLE_HASH_SIZE);
+	for (unsigned i = 0; i < inner; i++) {
+		if ((index >> i) & 1)
+			merkle_node_hash(r, proof[i], r);
+		else
+			merkle_node_hash(r, r, proof[i]);
+	}
+	for (size_t i = inner; i < proof_len; i++)
+		merkle_node_hash(r, proof[i], r);
+
+	/* Roots are public, so a plain comparison leaks nothing. */
+	return memcmp(r, root, MERKLE_HASH_SIZE) == 0 ? SJ_OK : SJ_EVERIFY;
+}
+
+int merkle_verify_consistency(uint64_t size1, uint64_t size2, const merkle_hash root1,
+                              const merkle_hash root2, const merkle_hash *proof, size_t proof_len)
+{
+	const uint8_t *seed;
+	const merkle_hash *p;
+	merkle_hash h1, h2;
+	unsigned inner, border, shift;
+	uint64_t mask;
+	size_t start;
+
+	/* The trivial cases, in the order the reference verifier takes them
+	 * (transparency-dev/merkle RootFromConsistencyProof). */
+	if (size2 < size1)
+		return SJ_EINVAL;
+	if (size1 == 0)
+		return SJ_EINVAL; /* every tree extends the empty one: no proof */
+	if (size1 == size2) {
+		if (proof_len != 0)
+			return SJ_EINVAL;
+		return memcmp(root1, root2, MERKLE_HASH_SIZE) == 0 ? SJ_OK : SJ_EVERIFY;
+	}
+	if (proof_len == 0)
+		return SJ_EINVAL;
+
+	/*
+	 * A consistency proof is the suffix, from level shift up, of the
+	 * inclusion path of leaf size1 - 1 in the new tree, where 2^shift is
+	 * the largest power of two dividing size1: the subtree of that size
+	 * ending at leaf size1 - 1 is complete in both trees, so the proof
+	 * starts from its hash (the seed). The seed is the first proof hash,
+	 * except when size1 is itself 2^shift and the seed is root1.
+	 */
+	decompose(size1 - 1, size2, &inner, &border);
+	shift = (unsigned)__builtin_ctzll(size1);
+	assert(shift < inner); /* size1 < size2 makes the paths part above it */
+	inner -= shift;
+	if (size1 == (uint64_t)1 << shift) {
+		seed = root1;
+		start = 0;
+	} else {
+		seed = proof[0];
+		start = 1;
+	}
+	if (proof_len != start + inner + border)
+		return SJ_EINVAL;
+	p = proof + start;
+	mask = (size1 - 1) >> shift;
+
+	/* The old root uses only the left siblings: to the old tree, the
+	 * subtrees right of the path did not exist yet. */
+	memcpy(h1, seed, MERKLE_HASH_SIZE);
+	for (unsigned i = 0; i < inner; i++)
+		if ((mask >> i) & 1)
+			merkle_node_hash(h1, p[i], h1);
+	for (size_t i = inner; i < proof_len - start; i++)
+		merkle_node_hash(h1, p[i], h1);
+	if (memcmp(h1, root1, MERKLE_HASH_SIZE) != 0)
+		return SJ_EVERIFY;
+
+	/* The new root uses every hash, as an inclusion proof would. */
+	memcpy(h2, seed, MERKLE_HASH_SIZE);
+	for (unsigned i = 0; i < inner; i++) {
+		if ((mask >> i) & 1)
+			merkle_node_hash(h2, p[i], h2);
+		else
+			merkle_node_hash(h2, h2, p[i]);
+	}
+	for (size_t i = inner; i < proof_len - start; i++)
+		merkle_node_hash(h2, p[i], h2);
+	return memcmp(h2, root2, MERKLE_HASH_SIZE) == 0 ? SJ_OK : SJ_EVERIFY;
+}

@@ -1,0 +1,96 @@
+/*
+ * merkle.h: the RFC 9162 section 2.1 Merkle tree over ledger entries.
+ *
+ * Hashes are SHA-256. A leaf hash is SHA-256(0x00 || entry bytes); an
+ * interior node is SHA-256(0x01 || left || right); the root of the empty
+ * tree is SHA-256 of the empty string. The split point of a subtree of n
+ * leaves is the largest power of two strictly less than n (RFC 9162 2.1.1).
+ *
+ * All functions are pure: no I/O, no globals, callable from any thread.
+ */
+#ifndef SUIJI_LEDGER_MERKLE_H
+#define SUIJI_LEDGER_MERKLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define MERKLE_HASH_SIZE 32
+/* Longest proof for any tree of at most 2^63 leaves. Inclusion proofs have
+ * at most 63 hashes, consistency proofs at most 2*63. */
+#define MERKLE_MAX_PROOF 128
+
+typedef uint8_t merkle_hash[MERKLE_HASH_SIZE];
+
+/* out = SHA-256(0x00 || data). data may be NULL when len is 0. */
+void merkle_leaf_hash(merkle_hash out, const uint8_t *data, size_t len);
+/* out = SHA-256(0x01 || left || right). out may alias left or right. */
+void merkle_node_hash(merkle_hash out, const merkle_hash left, const merkle_hash right);
+/* out = SHA-256("") , the root of the empty tree. */
+void merkle_empty_root(merkle_hash out);
+
+/* The root over the first n leaf hashes of leaves (borrowed). Returns
+ * SJ_OK; n may be 0. */
+int merkle_root(merkle_hash out, const merkle_hash *leaves, uint64_t n);
+
+/*
+ * The audit path (RFC 9162 2.1.3.1) for leaf index in the tree of the first
+ * n leaf hashes. On success *proof_len holds the number of hashes written to
+ * proof, which has room for cap hashes. Errors: SJ_ERANGE if index >= n or
+ * cap is too small.
+ */
+int merkle_inclusion_proof(merkle_hash *proof, size_t *proof_len, size_t cap,
+			   const merkle_hash *leaves, uint64_t n, uint64_t index);
+
+/*
+ * The consistency proof (RFC 9162 2.1.4.1) between the tree of the first m
+ * and the first n leaves, 0 < m <= n. Errors: SJ_ERANGE if m is 0, m > n or
+ * cap is too small. For m == n the proof is empty.
+ */
+int merkle_consistency_proof(merkle_hash *proof, size_t *proof_len, size_t cap,
+			     const merkle_hash *leaves, uint64_t m, uint64_t n);
+
+/*
+ * Verifies an inclusion proof by RFC 9162 2.1.3.2. Returns SJ_OK when the
+ * leaf hash is at index in the tree of size whose root is root, SJ_EVERIFY
+ * when it is not, SJ_EINVAL when index >= size or the proof has the wrong
+ * length for (index, size).
+ */
+SJ_WUR int merkle_verify_inclusion(uint64_t index, uint64_t size, const merkle_hash leaf,
+				   const merkle_hash *proof, size_t proof_len,
+				   const merkle_hash root);
+
+/*
+ * Verifies a consistency proof by RFC 9162 2.1.4.2 between (size1, root1)
+ * and (size2, root2). Returns SJ_OK, SJ_EVERIFY, or SJ_EINVAL for
+ * size1 > size2, size1 == 0, a proof of the wrong length, or a non-empty
+ * proof where none is expected (size1 == size2). Like the reference
+ * verifier (transparency-dev/merkle), size1 == size2 requires
+ * root1 == root2 and an empty proof, and size1 == 0 is refused whatever
+ * the proof and roots: a consistency proof from the empty tree is
+ * meaningless, so a caller whose older tree is empty accepts the newer one
+ * without calling this.
+ */
+SJ_WUR int merkle_verify_consistency(uint64_t size1, uint64_t size2, const merkle_hash root1,
+				     const merkle_hash root2, const merkle_hash *proof,
+				     size_t proof_len);
+
+/*
+ * An incremental tree: the "compact range" of perfect subtrees covering
+ * leaves [0, size). Appending a leaf and reading the root are O(log n) with
+ * no allocation, so a store can keep the root of millions of entries current.
+ * Embedded in its owner; _init before use, no _fini needed.
+ */
+struct merkle_frontier {
+	uint64_t size;
+	merkle_hash nodes[64]; /* nodes[i]: root of the perfect subtree of 2^i
+				  leaves, valid iff bit i of size is set */
+};
+
+void merkle_frontier_init(struct merkle_frontier *f);
+void merkle_frontier_push(struct merkle_frontier *f, const merkle_hash leaf);
+/* The root of the first f->size leaves. */
+void merkle_frontier_root(const struct merkle_frontier *f, merkle_hash out);
+
+#endif

@@ -1,0 +1,313 @@
+/*
+ * replay.c: the per-entry rules of replay.h and the little state they need
+ * (agencies, clients, witnesses). The state is a set of append-only arrays;
+ * rolling back truncates them, which is why every element records the
+ * sequence number of the entry that made it.
+ */
+#include "ledger/replay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/ledger.pb-c.h"
+
+struct replay_agency {
+	char code[ENTRY_MAX_AGENCY + 1];
+	uint64_t seq;
+};
+
+struct replay_client {
+	uint8_t key[ENTRY_KEY_SIZE];
+	char agency[ENTRY_MAX_AGENCY + 1];
+	int role;
+	uint64_t seq;
+	uint64_t revoked_seq; /* UINT64_MAX while valid */
+};
+
+struct replay_witness {
+	struct note_vkey key;
+	uint64_t seq;
+};
+
+struct replay {
+	char origin[ENTRY_MAX_ORIGIN + 1];
+	struct note_vkey log_key;
+	int have_init;
+	struct replay_agency *agencies;
+	size_t nagencies, cagencies;
+	struct replay_client *clients;
+	size_t nclients, cclients;
+	struct replay_witness *witnesses;
+	size_t nwitnesses, cwitnesses;
+	struct note_vkey *witness_keys; /* mirror of witnesses[].key for callers */
+};
+
+int replay_new(struct replay **out)
+{
+	struct replay *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return SJ_ENOMEM;
+	*out = r;
+	return SJ_OK;
+}
+
+void replay_free(struct replay *r)
+{
+	if (r == NULL)
+		return;
+	free(r->agencies);
+	free(r->clients);
+	free(r->witnesses);
+	free(r->witness_keys);
+	free(r);
+}
+
+/* Grows *arr (of *cap elements of size sz) to hold n+1 elements. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return SJ_OK;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *p = realloc(*arr, ncap * sz);
+	if (p == NULL)
+		return SJ_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return SJ_OK;
+}
+
+static struct replay_agency *find_agency(struct replay *r, const char *code, size_t len)
+{
+	for (size_t i = 0; i < r->nagencies; i++)
+		if (strlen(r->agencies[i].code) == len && memcmp(r->agencies[i].code, code, len) == 0)
+			return &r->agencies[i];
+	return NULL;
+}
+
+static struct replay_client *find_client(struct replay *r, const uint8_t *key)
+{
+	for (size_t i = 0; i < r->nclients; i++)
+		if (memcmp(r->clients[i].key, key, ENTRY_KEY_SIZE) == 0)
+			return &r->clients[i];
+	return NULL;
+}
+
+static int valid_text(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Who may write administrative entries: the log operator (unsigned) or a
+ * registered administrator. */
+static int by_admin(const struct replay_client *c)
+{
+	return c == NULL || c->role == SUIJI__ROLE__ROLE_ADMIN;
+}
+
+#define FAIL(...)                                                              \
+	do {                                                                   \
+		snprintf(err, err_cap, __VA_ARGS__);                           \
+		rc = SJ_EVERIFY;                                               \
+		goto out;                                                      \
+	} while (0)
+
+int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_cap)
+{
+	struct replay_client *actor = NULL;
+	Suiji__LogInit *li = NULL;
+	Suiji__WitnessAdd *wa = NULL;
+	Suiji__AgencyRegister *ar = NULL;
+	Suiji__ClientRegister *cr = NULL;
+	Suiji__ClientRevoke *cv = NULL;
+	int rc = SJ_OK;
+
+	if ((e->seq == 0) != (e->type == ENTRY_LOG_INIT))
+		FAIL(e->seq == 0 ? "the first entry must be a log-init"
+				 : "a log-init may only be the first entry");
+	if (entry_type_name(e->type) == NULL)
+		FAIL("unknown entry type %u", e->type);
+
+	if (e->sig != NULL) {
+		if (!r->have_init)
+			FAIL("a signed entry before the log-init");
+		actor = find_client(r, e->actor);
+		if (actor == NULL)
+			FAIL("signed by a client key that no earlier client-register entry "
+			     "registered");
+		if (actor->revoked_seq != UINT64_MAX)
+			FAIL("signed by a client key revoked at entry %llu",
+			     (unsigned long long)actor->revoked_seq);
+		if (strlen(actor->agency) != e->agency_len ||
+		    memcmp(actor->agency, e->agency, e->agency_len) != 0)
+			FAIL("actor agency \"%.*s\" is not the agency \"%s\" its key was "
+			     "registered for",
+			     (int)e->agency_len, e->agency, actor->agency);
+		rc = entry_verify_request(e, r->origin);
+		if (rc == SJ_ENOMEM)
+			goto out;
+		if (rc != SJ_OK)
+			FAIL("the client's request signature does not verify");
+	}
+
+	switch (e->type) {
+	case ENTRY_LOG_INIT:
+		if (e->sig != NULL)
+			FAIL("a log-init must be written by the log itself, not a client");
+		li = suiji__log_init__unpack(NULL, e->payload_len, e->payload);
+		if (li == NULL)
+			FAIL("log-init payload does not decode as suiji.LogInit");
+		if (!valid_text(li->origin, ENTRY_MAX_ORIGIN))
+			FAIL("log-init origin is empty, too long or holds a control character");
+		if (note_vkey_parse(&r->log_key, li->log_vkey) != SJ_OK ||
+		    r->log_key.type != NOTE_TYPE_ED25519)
+			FAIL("log-init log key is not an Ed25519 signed-note verifier key");
+		snprintf(r->origin, sizeof r->origin, "%s", li->origin);
+		r->have_init = 1;
+		break;
+	case ENTRY_WITNESS_ADD: {
+		struct note_vkey k;
+		if (!by_admin(actor))
+			FAIL("only an administrator may add a witness");
+		wa = suiji__witness_add__unpack(NULL, e->payload_len, e->payload);
+		if (wa == NULL)
+			FAIL("witness-add payload does not decode as suiji.WitnessAdd");
+		if (note_vkey_parse(&k, wa->vkey) != SJ_OK || k.type != NOTE_TYPE_COSIG_V1)
+			FAIL("witness key is not a cosignature/v1 verifier key");
+		for (size_t i = 0; i < r->nwitnesses; i++)
+			if (r->witnesses[i].key.id == k.id &&
+			    strcmp(r->witnesses[i].key.name, k.name) == 0)
+				FAIL("witness %s is registered already", k.name);
+		if ((rc = grow((void **)&r->witnesses, &r->cwitnesses, r->nwitnesses,
+			       sizeof *r->witnesses)) != SJ_OK)
+			goto out;
+		{
+			size_t c = r->nwitnesses; /* keep witness_keys the same capacity */
+			struct note_vkey *wk = realloc(r->witness_keys, (c + 1) * sizeof *wk);
+			if (wk == NULL) {
+				rc = SJ_ENOMEM;
+				goto out;
+			}
+			r->witness_keys = wk;
+			wk[c] = k;
+		}
+		r->witnesses[r->nwitnesses].key = k;
+		r->witnesses[r->nwitnesses].seq = e->seq;
+		r->nwitnesses++;
+		break;
+	}
+	case ENTRY_AGENCY_REGISTER:
+		if (!by_admin(actor))
+			FAIL("only an administrator may register an agency");
+		ar = suiji__agency_register__unpack(NULL, e->payload_len, e->payload);
+		if (ar == NULL)
+			FAIL("agency-register payload does not decode as suiji.AgencyRegister");
+		if (!valid_text(ar->code, ENTRY_MAX_AGENCY) || strchr(ar->code, ' '))
+			FAIL("agency code is empty, longer than %d bytes or holds a space or "
+			     "control character",
+			     ENTRY_MAX_AGENCY);
+		if (!valid_text(ar->name, 1024))
+			FAIL("agency %s has no valid name", ar->code);
+		if (find_agency(r, ar->code, strlen(ar->code)))
+			FAIL("agency %s is registered already", ar->code);
+		if (ar->parent[0] && !find_agency(r, ar->parent, strlen(ar->parent)))
+			FAIL("agency %s names unknown superior agency %s", ar->code, ar->parent);
+		if ((rc = grow((void **)&r->agencies, &r->cagencies, r->nagencies,
+			       sizeof *r->agencies)) != SJ_OK)
+			goto out;
+		snprintf(r->agencies[r->nagencies].code, sizeof r->agencies->code, "%s", ar->code);
+		r->agencies[r->nagencies].seq = e->seq;
+		r->nagencies++;
+		break;
+	case ENTRY_CLIENT_REGISTER:
+		if (!by_admin(actor))
+			FAIL("only an administrator may register a client");
+		cr = suiji__client_register__unpack(NULL, e->payload_len, e->payload);
+		if (cr == NULL)
+			FAIL("client-register payload does not decode as suiji.ClientRegister");
+		if (cr->public_key.len != ENTRY_KEY_SIZE)
+			FAIL("client public key is %zu bytes, not %d", cr->public_key.len,
+			     ENTRY_KEY_SIZE);
+		if (cr->role < SUIJI__ROLE__ROLE_OPERATOR || cr->role > SUIJI__ROLE__ROLE_ADMIN)
+			FAIL("client role %d is not a known role", (int)cr->role);
+		if (!find_agency(r, cr->agency, strlen(cr->agency)))
+			FAIL("client registered for unknown agency \"%s\"", cr->agency);
+		if (find_client(r, cr->public_key.data))
+			FAIL("client key is registered already");
+		if ((rc = grow((void **)&r->clients, &r->cclients, r->nclients,
+			       sizeof *r->clients)) != SJ_OK)
+			goto out;
+		{
+			struct replay_client *c = &r->clients[r->nclients];
+			memcpy(c->key, cr->public_key.data, ENTRY_KEY_SIZE);
+			snprintf(c->agency, sizeof c->agency, "%s", cr->agency);
+			c->role = (int)cr->role;
+			c->seq = e->seq;
+			c->revoked_seq = UINT64_MAX;
+		}
+		r->nclients++;
+		break;
+	case ENTRY_CLIENT_REVOKE: {
+		struct replay_client *c;
+		if (!by_admin(actor))
+			FAIL("only an administrator may revoke a client");
+		cv = suiji__client_revoke__unpack(NULL, e->payload_len, e->payload);
+		if (cv == NULL)
+			FAIL("client-revoke payload does not decode as suiji.ClientRevoke");
+		if (cv->public_key.len != ENTRY_KEY_SIZE ||
+		    (c = find_client(r, cv->public_key.data)) == NULL)
+			FAIL("client-revoke names a key that is not registered");
+		if (c->revoked_seq != UINT64_MAX)
+			FAIL("client key was revoked already at entry %llu",
+			     (unsigned long long)c->revoked_seq);
+		c->revoked_seq = e->seq;
+		break;
+	}
+	}
+out:
+	suiji__log_init__free_unpacked(li, NULL);
+	suiji__witness_add__free_unpacked(wa, NULL);
+	suiji__agency_register__free_unpacked(ar, NULL);
+	suiji__client_register__free_unpacked(cr, NULL);
+	suiji__client_revoke__free_unpacked(cv, NULL);
+	return rc;
+}
+
+void replay_rollback(struct replay *r, uint64_t seq)
+{
+	while (r->nagencies && r->agencies[r->nagencies - 1].seq >= seq)
+		r->nagencies--;
+	while (r->nclients && r->clients[r->nclients - 1].seq >= seq)
+		r->nclients--;
+	while (r->nwitnesses && r->witnesses[r->nwitnesses - 1].seq >= seq)
+		r->nwitnesses--;
+	for (size_t i = 0; i < r->nclients; i++)
+		if (r->clients[i].revoked_seq != UINT64_MAX && r->clients[i].revoked_seq >= seq)
+			r->clients[i].revoked_seq = UINT64_MAX;
+	if (seq == 0) {
+		r->have_init = 0;
+		r->origin[0] = '\0';
+	}
+}
+
+const char *replay_origin(const struct replay *r)
+{
+	return r->have_init ? r->origin : NULL;
+}
+
+const struct note_vkey *replay_log_key(const struct replay *r)
+{
+	return r->have_init ? &r->log_key : NULL;
+}
+
+const struct note_vkey *replay_witnesses(const struct replay *r, size_t *n)
+{
+	*n = r->nwitnesses;
+	return r->witness_keys;
+}

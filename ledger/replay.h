@@ -1,0 +1,53 @@
+/*
+ * replay.h: the rules every entry must keep, applied in ledger order.
+ *
+ * The store applies them before it appends (so it refuses what the verifier
+ * would reject) and the verifier applies them again on replay (so it trusts
+ * nothing the daemon decided). Both run this one implementation.
+ *
+ * Rules (R18: every step is recorded, and recorded by whom):
+ *  - entry 0 is a log-init and no other entry is;
+ *  - the payload decodes as the message its type names, with valid fields;
+ *  - an unsigned entry is written by the log operator; a signed entry's
+ *    request signature verifies (entry.h), its key was registered by an
+ *    earlier client-register and not revoked since, and its agency is the
+ *    one that key was registered for;
+ *  - witness-add, agency-register, client-register and client-revoke are
+ *    written by the log operator or signed by an administrator;
+ *  - agency codes and client keys are registered once; a client is
+ *    registered only for a registered agency.
+ */
+#ifndef SUIJI_LEDGER_REPLAY_H
+#define SUIJI_LEDGER_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "ledger/entry.h"
+#include "ledger/note.h"
+
+struct replay; /* opaque */
+
+SJ_WUR int replay_new(struct replay **out);
+void replay_free(struct replay *r);
+
+/*
+ * Checks e (the entry at sequence e->seq, already decoded and chained) and
+ * on success updates the state. On failure the state is unchanged and err
+ * says which rule failed. Errors: SJ_EVERIFY (a rule or signature failed),
+ * SJ_ENOMEM.
+ */
+SJ_WUR int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_cap);
+
+/* Undo every entry applied with seq >= seq (used when a batch append is
+ * rolled back). */
+void replay_rollback(struct replay *r, uint64_t seq);
+
+/* The log's origin and checkpoint key from entry 0; NULL before it. */
+const char *replay_origin(const struct replay *r);
+const struct note_vkey *replay_log_key(const struct replay *r);
+/* Witness cosignature keys registered so far (borrowed array). */
+const struct note_vkey *replay_witnesses(const struct replay *r, size_t *n);
+
+#endif

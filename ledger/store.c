@@ -1,0 +1,893 @@
+/*
+ * store.c: the ledger in SQLite (store.h).
+ *
+ * Schema (every table append-only, enforced by triggers):
+ *   entries(seq INTEGER PRIMARY KEY, bytes BLOB)      entry bytes (entry.h)
+ *   checkpoints(size INTEGER PRIMARY KEY, note TEXT)  log-signed note
+ *   cosignatures(size INTEGER, line TEXT)             one cosignature line
+ *
+ * In memory the store keeps one leaf hash per entry (32 bytes each), the
+ * hash of the last entry for the chain, the replay state (replay.h) and a
+ * Merkle frontier over the entries it has re-read from disk, which is the
+ * only root it ever signs.
+ */
+#include "ledger/store.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/export.h"
+#include "ledger/note.h"
+#include "ledger/replay.h"
+#include "proto/ledger.pb-c.h"
+
+static const char store_schema[] =
+	"CREATE TABLE IF NOT EXISTS entries(seq INTEGER PRIMARY KEY, bytes BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS cosignatures(size INTEGER NOT NULL, line TEXT NOT NULL,"
+	"  UNIQUE(size, line));"
+	"CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries"
+	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries"
+	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints"
+	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS cosignatures_no_update BEFORE UPDATE ON cosignatures"
+	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS cosignatures_no_delete BEFORE DELETE ON cosignatures"
+	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;";
+
+struct ledger_store {
+	sqlite3 *db;
+	int readonly;
+	struct replay *replay;
+	merkle_hash *leaves;   /* leaf hash of every entry */
+	uint64_t n, cap;       /* entries, capacity of leaves */
+	uint8_t last_hash[ENTRY_HASH_SIZE];
+	int64_t last_time;
+	struct merkle_frontier disk; /* over entries re-read from disk */
+	uint64_t checkpointed;       /* size of the latest checkpoint */
+	char *broken;                /* why the ledger failed to verify */
+};
+
+static int db_err(struct ledger_store *s, int rc, const char *what, char *err, size_t err_cap)
+{
+	snprintf(err, err_cap, "%s: %s", what, sqlite3_errmsg(s->db));
+	if (rc == SQLITE_FULL)
+		return SJ_EFULL;
+	if (rc == SQLITE_NOMEM)
+		return SJ_ENOMEM;
+	return SJ_EIO;
+}
+
+static int set_broken(struct ledger_store *s, const char *why)
+{
+	if (s->broken == NULL)
+		s->broken = strdup(why);
+	return s->broken ? SJ_OK : SJ_ENOMEM;
+}
+
+static int push_leaf(struct ledger_store *s, const merkle_hash h)
+{
+	if (s->n == s->cap) {
+		uint64_t ncap = s->cap ? s->cap * 2 : 1024;
+		merkle_hash *p = realloc(s->leaves, (size_t)ncap * sizeof *p);
+		if (p == NULL)
+			return SJ_ENOMEM;
+		s->leaves = p;
+		s->cap = ncap;
+	}
+	memcpy(s->leaves[s->n], h, MERKLE_HASH_SIZE);
+	s->n++;
+	return SJ_OK;
+}
+
+/* Verifies one stored checkpoint note against the replayed log key and the
+ * root of its size, which the caller has computed from the stored entries. */
+static int check_checkpoint(struct ledger_store *s, const char *text, size_t len,
+			    uint64_t *size, const merkle_hash root_at, char *why, size_t why_cap)
+{
+	struct note *n = NULL;
+	struct checkpoint c;
+	const struct note_vkey *k = replay_log_key(s->replay);
+	const char *body;
+	size_t blen;
+	char perr[200];
+	int rc;
+
+	rc = note_parse(&n, text, len, perr, sizeof perr);
+	if (rc != SJ_OK) {
+		snprintf(why, why_cap, "stored checkpoint is not a signed note: %s", perr);
+		return rc == SJ_ENOMEM ? rc : SJ_EVERIFY;
+	}
+	body = note_body(n, &blen);
+	rc = checkpoint_parse(&c, body, blen, perr, sizeof perr);
+	if (rc != SJ_OK) {
+		snprintf(why, why_cap, "stored checkpoint body is malformed: %s", perr);
+		rc = SJ_EVERIFY;
+		goto out;
+	}
+	*size = c.size;
+	if (k == NULL || note_verify(n, k) != SJ_OK) {
+		snprintf(why, why_cap, "checkpoint at size %llu is not signed by the log key",
+			 (unsigned long long)c.size);
+		rc = SJ_EVERIFY;
+		goto out;
+	}
+	if (strcmp(c.origin, replay_origin(s->replay)) != 0) {
+		snprintf(why, why_cap, "checkpoint at size %llu names origin \"%s\", not \"%s\"",
+			 (unsigned long long)c.size, c.origin, replay_origin(s->replay));
+		rc = SJ_EVERIFY;
+		goto out;
+	}
+	if (root_at != NULL && sodium_memcmp(root_at, c.root, 32) != 0) {
+		snprintf(why, why_cap,
+			 "checkpoint at size %llu has a root the stored entries do not give "
+			 "(entries 0..%llu were altered)",
+			 (unsigned long long)c.size, (unsigned long long)(c.size - 1));
+		rc = SJ_EVERIFY;
+		goto out;
+	}
+out:
+	note_free(n);
+	return rc;
+}
+
+/* Replays the stored ledger (see store.h). Failures of verification mark
+ * the store broken; only I/O and memory failures are returned. */
+static int store_load(struct ledger_store *s, char *err, size_t err_cap)
+{
+	sqlite3_stmt *st = NULL, *cp = NULL;
+	struct merkle_frontier f;
+	char why[512] = "";
+	int rc = SJ_OK, src;
+	uint64_t next_cp = UINT64_MAX;
+
+	merkle_frontier_init(&f);
+	merkle_frontier_init(&s->disk);
+	src = sqlite3_prepare_v2(s->db, "SELECT size, note FROM checkpoints ORDER BY size", -1,
+				 &cp, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, "reading checkpoints", err, err_cap);
+	src = sqlite3_step(cp);
+	if (src == SQLITE_ROW)
+		next_cp = (uint64_t)sqlite3_column_int64(cp, 0);
+	src = sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM entries ORDER BY seq", -1, &st,
+				 NULL);
+	if (src != SQLITE_OK) {
+		rc = db_err(s, src, "reading entries", err, err_cap);
+		goto finalize;
+	}
+	for (;;) {
+		struct entry e;
+		merkle_hash leaf, root;
+		const uint8_t *b;
+		size_t len;
+		char eerr[200];
+
+		/* A checkpoint at the size reached so far is checked before the
+		 * next entry extends the tree (sizes 0..n). */
+		while (next_cp != UINT64_MAX && next_cp == f.size) {
+			uint64_t sz;
+			merkle_frontier_root(&f, root);
+			rc = check_checkpoint(s, (const char *)sqlite3_column_text(cp, 1),
+					      (size_t)sqlite3_column_bytes(cp, 1), &sz, root, why,
+					      sizeof why);
+			if (rc == SJ_ENOMEM)
+				goto finalize;
+			if (rc == SJ_OK && sz != next_cp) {
+				snprintf(why, sizeof why,
+					 "checkpoint stored as size %llu says size %llu",
+					 (unsigned long long)next_cp, (unsigned long long)sz);
+				rc = SJ_EVERIFY;
+			}
+			if (rc != SJ_OK) {
+				rc = set_broken(s, why);
+				goto finalize;
+			}
+			s->checkpointed = next_cp;
+			src = sqlite3_step(cp);
+			next_cp = src == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(cp, 0)
+						    : UINT64_MAX;
+		}
+		src = sqlite3_step(st);
+		if (src == SQLITE_DONE)
+			break;
+		if (src != SQLITE_ROW) {
+			rc = db_err(s, src, "reading entries", err, err_cap);
+			goto finalize;
+		}
+		b = sqlite3_column_blob(st, 1);
+		len = (size_t)sqlite3_column_bytes(st, 1);
+		if ((uint64_t)sqlite3_column_int64(st, 0) != s->n) {
+			snprintf(why, sizeof why, "entry %llu: stored at sequence %lld",
+				 (unsigned long long)s->n, (long long)sqlite3_column_int64(st, 0));
+			rc = set_broken(s, why);
+			goto finalize;
+		}
+		if (entry_decode(&e, b ? b : (const uint8_t *)"", len, eerr, sizeof eerr) != SJ_OK) {
+			snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n, eerr);
+			rc = set_broken(s, why);
+			goto finalize;
+		}
+		if (e.seq != s->n || sodium_memcmp(e.prev, s->last_hash, 32) != 0 ||
+		    e.time_us < s->last_time) {
+			snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n,
+				 e.seq != s->n ? "sequence number out of order"
+				 : e.time_us < s->last_time
+					 ? "time earlier than the previous entry's"
+					 : "previous-hash does not match the entry before it");
+			rc = set_broken(s, why);
+			goto finalize;
+		}
+		rc = replay_apply(s->replay, &e, eerr, sizeof eerr);
+		if (rc == SJ_ENOMEM)
+			goto finalize;
+		if (rc != SJ_OK) {
+			snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n, eerr);
+			rc = set_broken(s, why);
+			goto finalize;
+		}
+		entry_hash(s->last_hash, b, len);
+		s->last_time = e.time_us;
+		merkle_leaf_hash(leaf, b, len);
+		if ((rc = push_leaf(s, leaf)) != SJ_OK)
+			goto finalize;
+		merkle_frontier_push(&f, leaf);
+	}
+	if (next_cp != UINT64_MAX) {
+		snprintf(why, sizeof why,
+			 "a checkpoint covers %llu entries but only %llu are stored: the ledger "
+			 "was truncated",
+			 (unsigned long long)next_cp, (unsigned long long)s->n);
+		rc = set_broken(s, why);
+		goto finalize;
+	}
+	s->disk = f;
+finalize:
+	sqlite3_finalize(st);
+	sqlite3_finalize(cp);
+	return rc;
+}
+
+int ledger_store_open(struct ledger_store **out, const char *path, int flags, char *err,
+		      size_t err_cap)
+{
+	struct ledger_store *s;
+	int oflags, src, rc;
+	char *msg = NULL;
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return SJ_ENOMEM;
+	s->readonly = (flags & LEDGER_STORE_READONLY) != 0;
+	if ((rc = replay_new(&s->replay)) != SJ_OK)
+		goto free_store;
+	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (!s->readonly && (flags & LEDGER_STORE_CREATE))
+		oflags |= SQLITE_OPEN_CREATE;
+	src = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (src != SQLITE_OK) {
+		snprintf(err, err_cap, "cannot open ledger %s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		rc = src == SQLITE_CANTOPEN && !(oflags & SQLITE_OPEN_CREATE) ? SJ_ENOENT : SJ_EIO;
+		goto close_db;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (!s->readonly) {
+		/* WAL with synchronous=FULL: a COMMIT is durable when it returns.
+		 * journal_mode answers with the mode in force, which must be wal. */
+		sqlite3_stmt *jm;
+		src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &jm, NULL);
+		if (src == SQLITE_OK && sqlite3_step(jm) == SQLITE_ROW &&
+		    strcmp((const char *)sqlite3_column_text(jm, 0), "wal") != 0)
+			src = SQLITE_ERROR;
+		sqlite3_finalize(jm);
+		if (src != SQLITE_OK ||
+		    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(s->db, store_schema, NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, err_cap, "cannot prepare ledger %s: %s", path,
+				 msg ? msg : sqlite3_errmsg(s->db));
+			sqlite3_free(msg);
+			rc = SJ_EIO;
+			goto close_db;
+		}
+	}
+	rc = store_load(s, err, err_cap);
+	if (rc != SJ_OK)
+		goto close_db;
+	*out = s;
+	return SJ_OK;
+close_db:
+	sqlite3_close(s->db);
+	replay_free(s->replay);
+	free(s->leaves);
+	free(s->broken);
+free_store:
+	free(s);
+	return rc;
+}
+
+void ledger_store_close(struct ledger_store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	replay_free(s->replay);
+	free(s->leaves);
+	free(s->broken);
+	free(s);
+}
+
+const char *ledger_store_broken(const struct ledger_store *s)
+{
+	return s->broken;
+}
+
+uint64_t ledger_store_size(const struct ledger_store *s)
+{
+	return s->n;
+}
+
+const char *ledger_store_origin(const struct ledger_store *s)
+{
+	return replay_origin(s->replay);
+}
+
+int ledger_store_init_log(struct ledger_store *s, const char *origin, const char *description,
+			  const struct note_skey *log_key, char *err, size_t err_cap)
+{
+	Suiji__LogInit li = SUIJI__LOG_INIT__INIT;
+	struct note_vkey vk;
+	struct ledger_append a;
+	char vkey[512];
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (s->n != 0) {
+		snprintf(err, err_cap, "the ledger has %llu entries already",
+			 (unsigned long long)s->n);
+		return SJ_EEXIST;
+	}
+	note_skey_public(&vk, log_key);
+	rc = note_vkey_format(vkey, sizeof vkey, vk.name, vk.type, vk.pk);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "cannot format the log key");
+		return rc;
+	}
+	li.origin = (char *)origin;
+	li.log_vkey = vkey;
+	li.description = (char *)(description ? description : "");
+	len = suiji__log_init__get_packed_size(&li);
+	buf = malloc(len ? len : 1);
+	if (buf == NULL)
+		return SJ_ENOMEM;
+	suiji__log_init__pack(&li, buf);
+	a = (struct ledger_append){.type = ENTRY_LOG_INIT, .agency = "", .payload = buf,
+				   .payload_len = len};
+	rc = ledger_store_append(s, &a, 1, NULL, err, err_cap);
+	free(buf);
+	return rc;
+}
+
+int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, size_t n,
+			uint64_t *first_seq, char *err, size_t err_cap)
+{
+	sqlite3_stmt *ins = NULL;
+	uint64_t seq0 = s->n;
+	uint8_t hash[ENTRY_HASH_SIZE];
+	merkle_hash *leaves = NULL;
+	int64_t t;
+	int rc = SJ_OK, src;
+	size_t i;
+
+	if (s->broken) {
+		snprintf(err, err_cap, "appends refused: the stored ledger does not verify: %s",
+			 s->broken);
+		return SJ_ECORRUPT;
+	}
+	if (s->readonly) {
+		snprintf(err, err_cap, "the ledger is open read-only");
+		return SJ_EPERM;
+	}
+	if (n == 0)
+		return SJ_OK;
+	leaves = malloc(n * sizeof *leaves);
+	if (leaves == NULL)
+		return SJ_ENOMEM;
+	/* Time never runs backwards in the ledger, whatever the clock does. */
+	t = util_now_us();
+	if (t < s->last_time)
+		t = s->last_time;
+	memcpy(hash, s->last_hash, sizeof hash);
+
+	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = db_err(s, src, "cannot begin append", err, err_cap);
+		goto free_leaves;
+	}
+	src = sqlite3_prepare_v2(s->db, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &ins,
+				 NULL);
+	if (src != SQLITE_OK) {
+		rc = db_err(s, src, "cannot prepare append", err, err_cap);
+		goto rollback;
+	}
+	for (i = 0; i < n; i++) {
+		struct entry e = {0};
+		uint8_t *bytes = NULL;
+		size_t len = 0;
+		char why[300];
+
+		e.seq = seq0 + i;
+		memcpy(e.prev, hash, sizeof hash);
+		e.time_us = t;
+		e.type = a[i].type;
+		e.agency = a[i].agency ? a[i].agency : "";
+		e.agency_len = strlen(e.agency);
+		if (a[i].actor)
+			memcpy(e.actor, a[i].actor, ENTRY_KEY_SIZE);
+		e.payload = a[i].payload;
+		e.payload_len = a[i].payload_len;
+		e.sig = a[i].sig;
+		rc = entry_encode(&bytes, &len, &e);
+		if (rc != SJ_OK) {
+			snprintf(err, err_cap, "request %zu: cannot encode entry: %s", i,
+				 sj_strerror(rc));
+			goto rollback;
+		}
+		/* Decode what was encoded: the rules run on the stored form. */
+		rc = entry_decode(&e, bytes, len, why, sizeof why);
+		if (rc == SJ_OK)
+			rc = replay_apply(s->replay, &e, why, sizeof why);
+		if (rc != SJ_OK) {
+			snprintf(err, err_cap, "request %zu refused: %s", i, why);
+			free(bytes);
+			goto rollback;
+		}
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)e.seq);
+		sqlite3_bind_blob(ins, 2, bytes, (int)len, SQLITE_TRANSIENT);
+		src = sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (src != SQLITE_DONE) {
+			free(bytes);
+			rc = db_err(s, src, "cannot append entry", err, err_cap);
+			goto rollback;
+		}
+		entry_hash(hash, bytes, len);
+		merkle_leaf_hash(leaves[i], bytes, len);
+		free(bytes);
+	}
+	sqlite3_finalize(ins);
+	ins = NULL;
+	src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = db_err(s, src, "cannot commit append", err, err_cap);
+		goto rollback;
+	}
+	/* Durable now: only from here does the in-memory state move on. */
+	for (i = 0; i < n; i++) {
+		rc = push_leaf(s, leaves[i]);
+		if (rc != SJ_OK) {
+			/* The entries are stored; the handle can no longer vouch
+			 * for them, so it stops appending until reopened. */
+			set_broken(s, "out of memory after a commit; reopen the ledger");
+			goto free_leaves;
+		}
+	}
+	memcpy(s->last_hash, hash, sizeof hash);
+	s->last_time = t;
+	if (first_seq)
+		*first_seq = seq0;
+	goto free_leaves;
+rollback:
+	sqlite3_finalize(ins);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	replay_rollback(s->replay, seq0);
+free_leaves:
+	free(leaves);
+	return rc;
+}
+
+/* Reads entries [s->disk.size, s->n) back from the database, recomputes
+ * their leaf hashes and extends the on-disk frontier. Any difference from
+ * what was appended marks the store broken. */
+static int store_reread(struct ledger_store *s, char *err, size_t err_cap)
+{
+	sqlite3_stmt *st = NULL;
+	struct merkle_frontier f = s->disk;
+	int src, rc = SJ_OK;
+
+	src = sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM entries WHERE seq >= ? ORDER BY seq",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, "cannot re-read entries", err, err_cap);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)f.size);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW && f.size < s->n) {
+		merkle_hash leaf;
+		merkle_leaf_hash(leaf, sqlite3_column_blob(st, 1),
+				 (size_t)sqlite3_column_bytes(st, 1));
+		if ((uint64_t)sqlite3_column_int64(st, 0) != f.size ||
+		    sodium_memcmp(leaf, s->leaves[f.size], 32) != 0) {
+			snprintf(err, err_cap, "entry %llu on disk differs from what was appended",
+				 (unsigned long long)f.size);
+			set_broken(s, err);
+			rc = SJ_ECORRUPT;
+			goto finalize;
+		}
+		merkle_frontier_push(&f, leaf);
+	}
+	if (src != SQLITE_ROW && src != SQLITE_DONE) {
+		rc = db_err(s, src, "cannot re-read entries", err, err_cap);
+		goto finalize;
+	}
+	if (f.size != s->n) {
+		snprintf(err, err_cap, "only %llu of %llu entries could be re-read",
+			 (unsigned long long)f.size, (unsigned long long)s->n);
+		set_broken(s, err);
+		rc = SJ_ECORRUPT;
+		goto finalize;
+	}
+	s->disk = f;
+finalize:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Joins a stored checkpoint note and its cosignature lines. */
+static int store_note_with_cosigs(struct ledger_store *s, uint64_t size, const char *note,
+				  size_t nlen, char **out, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	char *buf;
+	size_t cap = nlen + 1, used = nlen;
+	int src, rc = SJ_OK;
+
+	buf = malloc(cap);
+	if (buf == NULL)
+		return SJ_ENOMEM;
+	memcpy(buf, note, nlen);
+	src = sqlite3_prepare_v2(s->db, "SELECT line FROM cosignatures WHERE size = ? ORDER BY rowid",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK) {
+		rc = SJ_EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t l = (size_t)sqlite3_column_bytes(st, 0);
+		if (used + l + 1 > cap) {
+			char *nb = realloc(buf, used + l + 1);
+			if (nb == NULL) {
+				rc = SJ_ENOMEM;
+				goto fail;
+			}
+			buf = nb;
+			cap = used + l + 1;
+		}
+		memcpy(buf + used, sqlite3_column_text(st, 0), l);
+		used += l;
+	}
+	if (src != SQLITE_DONE) {
+		rc = SJ_EIO;
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return SJ_OK;
+fail:
+	sqlite3_finalize(st);
+	free(buf);
+	return rc;
+}
+
+int ledger_store_checkpoint_get(struct ledger_store *s, uint64_t size, char **note, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc;
+
+	src = sqlite3_prepare_v2(s->db,
+				 size ? "SELECT size, note FROM checkpoints WHERE size = ?"
+				      : "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return SJ_EIO;
+	if (size)
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW)
+		rc = store_note_with_cosigs(s, (uint64_t)sqlite3_column_int64(st, 0),
+					    (const char *)sqlite3_column_text(st, 1),
+					    (size_t)sqlite3_column_bytes(st, 1), note, len);
+	else
+		rc = src == SQLITE_DONE ? SJ_ENOENT : SJ_EIO;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_key, char **note,
+			    size_t *len, char *err, size_t err_cap)
+{
+	struct checkpoint c;
+	struct note_vkey vk;
+	const struct note_vkey *want = replay_log_key(s->replay);
+	sqlite3_stmt *ins = NULL;
+	char body[CHECKPOINT_MAX_ORIGIN + 200], *signed_note = NULL;
+	size_t blen, slen;
+	int rc, src;
+
+	if (s->broken) {
+		snprintf(err, err_cap, "checkpoint refused: the stored ledger does not verify: %s",
+			 s->broken);
+		return SJ_ECORRUPT;
+	}
+	if (s->n == 0 || want == NULL) {
+		snprintf(err, err_cap, "the ledger is empty: initialise it first");
+		return SJ_ENOENT;
+	}
+	note_skey_public(&vk, log_key);
+	if (vk.id != want->id || strcmp(vk.name, want->name) != 0 ||
+	    sodium_memcmp(vk.pk, want->pk, 32) != 0) {
+		snprintf(err, err_cap, "the key given is not the log key named in entry 0 (%s)",
+			 want->name);
+		return SJ_EPERM;
+	}
+	if (s->checkpointed == s->n)
+		return ledger_store_checkpoint_get(s, s->n, note, len);
+	rc = store_reread(s, err, err_cap);
+	if (rc != SJ_OK)
+		return rc;
+	memset(&c, 0, sizeof c);
+	snprintf(c.origin, sizeof c.origin, "%s", replay_origin(s->replay));
+	c.size = s->disk.size;
+	merkle_frontier_root(&s->disk, c.root);
+	rc = checkpoint_format(body, sizeof body, &blen, &c);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "cannot format checkpoint");
+		return rc;
+	}
+	rc = note_sign(&signed_note, &slen, body, blen, log_key);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "cannot sign checkpoint: %s", sj_strerror(rc));
+		return rc;
+	}
+	src = sqlite3_prepare_v2(s->db, "INSERT INTO checkpoints(size, note) VALUES(?, ?)", -1, &ins,
+				 NULL);
+	if (src == SQLITE_OK) {
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)c.size);
+		sqlite3_bind_text(ins, 2, signed_note, (int)slen, SQLITE_STATIC);
+		src = sqlite3_step(ins);
+	}
+	if (src != SQLITE_DONE) {
+		rc = db_err(s, src, "cannot store checkpoint", err, err_cap);
+		goto out;
+	}
+	s->checkpointed = c.size;
+	*note = signed_note;
+	*len = slen;
+	signed_note = NULL;
+out:
+	sqlite3_finalize(ins);
+	free(signed_note);
+	return rc;
+}
+
+int ledger_store_add_cosignatures(struct ledger_store *s, const char *text, size_t len,
+				  size_t *added, char *err, size_t err_cap)
+{
+	struct note *n = NULL, *stored = NULL;
+	struct checkpoint c;
+	char perr[200], *mine = NULL;
+	const char *body, *sbody;
+	size_t blen, sblen, mlen, nw;
+	const struct note_vkey *wit = replay_witnesses(s->replay, &nw);
+	sqlite3_stmt *ins = NULL;
+	int rc;
+
+	*added = 0;
+	if (s->readonly) {
+		snprintf(err, err_cap, "the ledger is open read-only");
+		return SJ_EPERM;
+	}
+	rc = note_parse(&n, text, len, perr, sizeof perr);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "not a signed note: %s", perr);
+		return rc;
+	}
+	body = note_body(n, &blen);
+	rc = checkpoint_parse(&c, body, blen, perr, sizeof perr);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "not a checkpoint: %s", perr);
+		goto out;
+	}
+	rc = ledger_store_checkpoint_get(s, c.size, &mine, &mlen);
+	if (rc == SJ_OK)
+		rc = note_parse(&stored, mine, mlen, perr, sizeof perr);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "the ledger has no checkpoint at size %llu",
+			 (unsigned long long)c.size);
+		goto out;
+	}
+	sbody = note_body(stored, &sblen);
+	if (sblen != blen || memcmp(sbody, body, blen) != 0) {
+		snprintf(err, err_cap,
+			 "the cosigned checkpoint at size %llu differs from the log's own",
+			 (unsigned long long)c.size);
+		rc = SJ_EVERIFY;
+		goto out;
+	}
+	/* Every signature line must be the log's own or a registered witness's
+	 * valid cosignature; anything else is refused as a whole. */
+	for (size_t i = 0; i < note_sig_count(n); i++) {
+		const char *name;
+		uint32_t id;
+		const uint8_t *sig;
+		size_t sl;
+		const struct note_vkey *k = NULL;
+		const struct note_vkey *lk = replay_log_key(s->replay);
+		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK)
+			continue;
+		if (lk && lk->id == id && strcmp(lk->name, name) == 0)
+			continue;
+		for (size_t w = 0; w < nw; w++)
+			if (wit[w].id == id && strcmp(wit[w].name, name) == 0)
+				k = &wit[w];
+		if (k == NULL) {
+			snprintf(err, err_cap, "%s (key ID %08x) is not a witness of this log", name,
+				 id);
+			rc = SJ_EPERM;
+			goto out;
+		}
+		if (note_verify_cosignature(n, k, NULL) != SJ_OK) {
+			snprintf(err, err_cap, "cosignature by witness %s does not verify", name);
+			rc = SJ_EVERIFY;
+			goto out;
+		}
+	}
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO cosignatures(size, line) VALUES(?, ?)",
+			       -1, &ins, NULL) != SQLITE_OK) {
+		rc = db_err(s, SQLITE_ERROR, "cannot store cosignature", err, err_cap);
+		goto out;
+	}
+	/* Signature lines are stored verbatim, as they appear in the note. */
+	{
+		const char *p = text + blen + 1, *end = text + len;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t ll = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+			const struct note_vkey *lk = replay_log_key(s->replay);
+			char prefix[NOTE_MAX_NAME + 8];
+			int pl = snprintf(prefix, sizeof prefix, "\xe2\x80\x94 %s ", lk->name);
+			if (!(ll > (size_t)pl && memcmp(p, prefix, (size_t)pl) == 0)) {
+				sqlite3_bind_int64(ins, 1, (sqlite3_int64)c.size);
+				sqlite3_bind_text(ins, 2, p, (int)ll, SQLITE_STATIC);
+				if (sqlite3_step(ins) != SQLITE_DONE) {
+					rc = db_err(s, SQLITE_ERROR, "cannot store cosignature", err,
+						    err_cap);
+					goto out;
+				}
+				*added += (size_t)sqlite3_changes(s->db);
+				sqlite3_reset(ins);
+			}
+			p += ll;
+		}
+	}
+out:
+	sqlite3_finalize(ins);
+	note_free(n);
+	note_free(stored);
+	free(mine);
+	return rc;
+}
+
+int ledger_store_entry(struct ledger_store *s, uint64_t seq, uint8_t **bytes, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT bytes FROM entries WHERE seq = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return SJ_EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t l = (size_t)sqlite3_column_bytes(st, 0);
+		uint8_t *b = malloc(l ? l : 1);
+		if (b == NULL) {
+			rc = SJ_ENOMEM;
+		} else {
+			memcpy(b, sqlite3_column_blob(st, 0), l);
+			*bytes = b;
+			*len = l;
+			rc = SJ_OK;
+		}
+	} else {
+		rc = rc == SQLITE_DONE ? SJ_ENOENT : SJ_EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ledger_store_inclusion_proof(const struct ledger_store *s, uint64_t seq, uint64_t size,
+				 merkle_hash *proof, size_t *n, size_t cap)
+{
+	if (size > s->n || seq >= size)
+		return SJ_ERANGE;
+	return merkle_inclusion_proof(proof, n, cap, (const merkle_hash *)s->leaves, size, seq);
+}
+
+int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uint64_t size,
+				   merkle_hash *proof, size_t *n, size_t cap)
+{
+	if (size > s->n)
+		return SJ_ERANGE;
+	return merkle_consistency_proof(proof, n, cap, (const merkle_hash *)s->leaves, m, size);
+}
+
+int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_cap)
+{
+	struct export_writer w;
+	sqlite3_stmt *st = NULL;
+	int rc, src;
+
+	/* One read transaction, so the export is one consistent moment. */
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(s, SQLITE_ERROR, "cannot begin export", err, err_cap);
+	rc = export_writer_init(&w, f);
+	if (rc != SJ_OK)
+		goto io;
+	src = sqlite3_prepare_v2(s->db, "SELECT bytes FROM entries ORDER BY seq", -1, &st, NULL);
+	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = export_writer_add(&w, EXPORT_KIND_ENTRY, sqlite3_column_blob(st, 0),
+				       (size_t)sqlite3_column_bytes(st, 0));
+		if (rc != SJ_OK)
+			goto io;
+		src = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (src != SQLITE_DONE) {
+		rc = db_err(s, src, "cannot read entries for export", err, err_cap);
+		goto end;
+	}
+	src = sqlite3_prepare_v2(s->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st,
+				 NULL);
+	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		char *note;
+		size_t nl;
+		rc = store_note_with_cosigs(s, (uint64_t)sqlite3_column_int64(st, 0),
+					    (const char *)sqlite3_column_text(st, 1),
+					    (size_t)sqlite3_column_bytes(st, 1), &note, &nl);
+		if (rc != SJ_OK)
+			goto end;
+		rc = export_writer_add(&w, EXPORT_KIND_CHECKPOINT, (const uint8_t *)note, nl);
+		free(note);
+		if (rc != SJ_OK)
+			goto io;
+		src = SQLITE_OK;
+	}
+	if (src != SQLITE_DONE) {
+		rc = db_err(s, src, "cannot read checkpoints for export", err, err_cap);
+		goto end;
+	}
+	rc = export_writer_finish(&w);
+	if (rc == SJ_OK)
+		goto end;
+io:
+	snprintf(err, err_cap, "cannot write the export file");
+	rc = SJ_EIO;
+end:
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}

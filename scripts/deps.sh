@@ -1,0 +1,24 @@
+#!/bin/sh
+# Installs the Debian packages suiji needs to build and test, when any is
+# missing. Runs as root on Debian 12 (apt-get update first, as a fresh
+# machine has no package lists). Quiet and quick when all are present.
+set -eu
+
+PKGS="make gcc pkg-config libsodium-dev libuv1-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libcjson-dev"
+[ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,58 @@
+/*
+ * fixture.h: a small, real ledger for tests: built through the store with
+ * real keys, then tampered with through SQLite the way an insider with the
+ * file could, and checked with the real verifier.
+ */
+#ifndef SUIJI_TESTS_FIXTURE_H
+#define SUIJI_TESTS_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/note_sign.h"
+#include "ledger/store.h"
+#include "verifier/verify.h"
+
+struct fixture {
+	char dir[512];
+	char db[600];
+	struct ledger_store *s;
+	struct note_skey *log_key;  /* the log's checkpoint key */
+	struct note_skey *admin;    /* a registered administrator of agency sfj */
+	struct note_skey *witness;  /* a registered witness */
+	struct note_vkey log_vk, admin_vk, witness_vk;
+	char log_vkey[300], witness_vkey[300];
+};
+
+/*
+ * In dir: log-init, agencies "sfj" and "scjg", the admin client, the
+ * witness, then `extra` agency registrations signed by the admin
+ * (agencies x0, x1, ...); a cosigned checkpoint after the first half of
+ * them and another at the end. The store stays open in f->s.
+ */
+int fixture_build(struct fixture *f, const char *dir, size_t extra);
+void fixture_free(struct fixture *f);
+
+/* Appends one agency registration signed by k for agency (not checking the
+ * outcome beyond returning the store's code). */
+int fixture_signed_agency(struct fixture *f, const struct note_skey *k, const char *agency,
+			  const char *code, int corrupt_sig);
+
+/* A cosigned checkpoint by the fixture's witness over the current size. */
+int fixture_checkpoint(struct fixture *f);
+
+/* Closes the store so SQLite can be edited underneath it. */
+void fixture_close_store(struct fixture *f);
+
+/* Runs SQL on db with the append-only triggers dropped, as an insider
+ * editing the file would. Returns 0 or the SQLite error code. */
+int fixture_sql(const char *db, const char *sql);
+/* Flips bit `bit` of byte `off` of entry seq. */
+int fixture_flip(const char *db, uint64_t seq, size_t off, int bit);
+/* Reads entry seq's bytes (malloc'd). */
+int fixture_read_entry(const char *db, uint64_t seq, uint8_t **b, size_t *len);
+
+/* Verifies the ledger file at path with the verifier library. */
+int fixture_verify(const char *path, const struct verify_opts *o, struct verify_report *r);
+
+#endif

@@ -1,0 +1,242 @@
+/*
+ * suiji-verify: replays a suiji ledger without the daemon and checks it all.
+ *
+ * Exit codes: 0 everything holds; 1 a check failed (the first failure is
+ * named, by entry sequence number where it is an entry's); 2 usage or I/O.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "ledger/entry.h"
+#include "ledger/export.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "verifier/proofcmd.h"
+#include "verifier/verify.h"
+
+#define MAX_WITNESSES 32
+#define MAX_LEDGER_FILE ((size_t)64 << 30)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: suiji-verify [options] LEDGER\n"
+		"       suiji-verify proof inclusion|consistency ... (see suiji-verify proof -h)\n"
+		"\n"
+		"LEDGER is the daemon's SQLite ledger (opened read-only) or an export file.\n"
+		"  --log-key KEY      pin the log's key (verifier key string, or a file holding it)\n"
+		"  --checkpoint FILE  require the ledger to extend this saved checkpoint\n"
+		"  --witness KEY      pin a witness's cosignature key (repeatable)\n"
+		"  --quorum N         require N pinned witnesses to cosign the latest checkpoint\n"
+		"  --json             print a machine-readable report on stdout\n"
+		"  -q                 print nothing but errors\n"
+		"exit: 0 the ledger holds, 1 a check failed, 2 usage or I/O error\n");
+}
+
+static void progress(uint64_t done, uint64_t total)
+{
+	static int last = -1;
+	int pct;
+	if (total == 0)
+		return;
+	pct = (int)(done * 100 / total);
+	if (pct == last && done != total)
+		return;
+	last = pct;
+	fprintf(stderr, "\rverifying [%-40.*s] %3d%% %llu/%llu", pct * 40 / 100,
+		"========================================", pct, (unsigned long long)done,
+		(unsigned long long)total);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void report_json(const struct verify_report *r, const char *path)
+{
+	printf("{\"ledger\":");
+	json_str(path);
+	printf(",\"ok\":%s,\"origin\":", r->ok ? "true" : "false");
+	json_str(r->origin);
+	printf(",\"entries\":%llu,\"checkpoints\":%llu,\"cosignatures\":%llu,"
+	       "\"latest_checkpoint_size\":%llu,\"latest_root\":",
+	       (unsigned long long)r->entries, (unsigned long long)r->checkpoints,
+	       (unsigned long long)r->cosignatures, (unsigned long long)r->latest_size);
+	json_str(r->latest_root);
+	printf(",\"pinned_cosignatures\":%llu", (unsigned long long)r->quorum_met);
+	if (!r->ok) {
+		printf(",\"failed_entry\":");
+		if (r->failed_seq >= 0)
+			printf("%lld", (long long)r->failed_seq);
+		else
+			printf("null");
+		printf(",\"error\":");
+		json_str(r->what);
+	}
+	printf("}\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct note_vkey logkey, wit[MAX_WITNESSES];
+	struct verify_opts o = {.witnesses = wit};
+	struct verify_report r;
+	struct verifier *v = NULL;
+	const char *ledger = NULL, *saved_path = NULL;
+	uint8_t *saved = NULL, *buf = NULL;
+	size_t saved_len = 0, len = 0;
+	int json = 0, quiet = 0, rc = 2, show;
+	char perr[512] = "";
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "suiji-verify: libsodium failed to initialise\n");
+		return 2;
+	}
+	if (argc > 1 && strcmp(argv[1], "proof") == 0)
+		return proofcmd_main(argc - 1, argv + 1);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if (strcmp(a, "--log-key") == 0 && more) {
+			if (proofcmd_load_vkey(&logkey, argv[++i], "log key"))
+				return 2;
+			o.log_key = &logkey;
+		} else if (strcmp(a, "--checkpoint") == 0 && more) {
+			saved_path = argv[++i];
+		} else if (strcmp(a, "--witness") == 0 && more) {
+			if (o.nwitnesses == MAX_WITNESSES) {
+				fprintf(stderr, "suiji-verify: at most %d witnesses\n", MAX_WITNESSES);
+				return 2;
+			}
+			if (proofcmd_load_vkey(&wit[o.nwitnesses], argv[++i], "witness key"))
+				return 2;
+			if (wit[o.nwitnesses].type != NOTE_TYPE_COSIG_V1) {
+				fprintf(stderr, "suiji-verify: witness key %s is not a "
+						"cosignature/v1 key\n",
+					argv[i]);
+				return 2;
+			}
+			o.nwitnesses++;
+		} else if (strcmp(a, "--quorum") == 0 && more) {
+			char *end;
+			errno = 0;
+			unsigned long q = strtoul(argv[++i], &end, 10);
+			if (errno || *end || end == argv[i] || q > MAX_WITNESSES) {
+				fprintf(stderr, "suiji-verify: --quorum wants a number 0..%d\n",
+					MAX_WITNESSES);
+				return 2;
+			}
+			o.quorum = q;
+		} else if (strcmp(a, "--json") == 0) {
+			json = 1;
+		} else if (strcmp(a, "-q") == 0) {
+			quiet = 1;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (a[0] == '-' || ledger != NULL) {
+			fprintf(stderr, "suiji-verify: unexpected argument \"%s\"\n", a);
+			usage(stderr);
+			return 2;
+		} else {
+			ledger = a;
+		}
+	}
+	if (ledger == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (o.quorum > o.nwitnesses) {
+		fprintf(stderr, "suiji-verify: --quorum %zu needs at least as many --witness keys\n",
+			o.quorum);
+		return 2;
+	}
+	if (saved_path) {
+		int e = util_read_file(&saved, &saved_len, saved_path, NOTE_MAX_SIZE);
+		if (e != SJ_OK) {
+			fprintf(stderr, "suiji-verify: cannot read checkpoint %s: %s\n", saved_path,
+				sj_strerror(e));
+			return 2;
+		}
+		o.saved = (const char *)saved;
+		o.saved_len = saved_len;
+	}
+	if (verify_new(&v, &o) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: out of memory\n");
+		goto out;
+	}
+	show = !quiet && !json && isatty(2);
+	{
+		FILE *f = fopen(ledger, "rb");
+		char magic[16] = {0};
+		if (f == NULL) {
+			fprintf(stderr, "suiji-verify: cannot open %s: %s\n", ledger,
+				strerror(errno));
+			goto out;
+		}
+		size_t got = fread(magic, 1, sizeof magic, f);
+		fclose(f);
+		if (got == sizeof magic && memcmp(magic, "SQLite format 3", 16) == 0) {
+			if (verify_sqlite(v, ledger, show ? progress : NULL, perr, sizeof perr) !=
+			    SJ_OK) {
+				fprintf(stderr, "suiji-verify: %s\n", perr);
+				goto out;
+			}
+		} else {
+			int e = util_read_file(&buf, &len, ledger, MAX_LEDGER_FILE);
+			if (e != SJ_OK) {
+				fprintf(stderr, "suiji-verify: cannot read %s: %s\n", ledger,
+					sj_strerror(e));
+				goto out;
+			}
+			if (verify_export(v, buf, len, show ? progress : NULL) == SJ_ENOMEM) {
+				fprintf(stderr, "suiji-verify: out of memory\n");
+				goto out;
+			}
+		}
+	}
+	if (verify_finish(v, &r) == SJ_ENOMEM) {
+		fprintf(stderr, "suiji-verify: out of memory\n");
+		goto out;
+	}
+	rc = r.ok ? 0 : 1;
+	if (json) {
+		report_json(&r, ledger);
+	} else if (!r.ok) {
+		fprintf(stderr, "suiji-verify: FAILED: %s\n", r.what);
+	} else if (!quiet) {
+		printf("ok: %s: %llu entries, %llu checkpoints (latest at size %llu, root %s), "
+		       "%llu cosignatures\n",
+		       r.origin, (unsigned long long)r.entries, (unsigned long long)r.checkpoints,
+		       (unsigned long long)r.latest_size, r.latest_size ? r.latest_root : "-",
+		       (unsigned long long)r.cosignatures);
+		if (r.latest_size < r.entries)
+			printf("note: entries %llu..%llu are not yet covered by a signed "
+			       "checkpoint\n",
+			       (unsigned long long)r.latest_size,
+			       (unsigned long long)(r.entries - 1));
+	}
+out:
+	verify_free(v);
+	free(buf);
+	free(saved);
+	return rc;
+}

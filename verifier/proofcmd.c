@@ -1,0 +1,359 @@
+/*
+ * proofcmd.c: "suiji-verify proof inclusion|consistency" (proofcmd.h).
+ *
+ * Proof files are checked in three steps, each of which can fail alone:
+ * the checkpoint note that ends the proof must be signed by the pinned log
+ * key; the proof's hashes must lead from the leaf (or the older tree) to the
+ * root in that checkpoint (RFC 9162 2.1.3.2 / 2.1.4.2); and pinned witnesses,
+ * when asked for, must have cosigned it. --raw checks bare RFC 9162 proofs
+ * given on the command line, with no checkpoint, as test vectors state them.
+ */
+#include "verifier/proofcmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "ledger/proof.h"
+
+#define PROOFCMD_MAX_WITNESSES 32
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: suiji-verify proof inclusion --log-key KEY PROOF (--entry FILE | --leaf-hash B64)\n"
+		"                    [--witness KEY]... [--quorum N]\n"
+		"       suiji-verify proof consistency --log-key KEY PROOF --checkpoint OLD\n"
+		"       suiji-verify proof inclusion --raw --index I --size N --root B64 --leaf-hash B64\n"
+		"                    [--hash B64]...\n"
+		"       suiji-verify proof consistency --raw --size1 M --size2 N --root1 B64 --root2 B64\n"
+		"                    [--hash B64]...\n"
+		"PROOF is a c2sp.org/tlog-proof@v1 or suiji.consistency-proof@v1 file; --entry is\n"
+		"the entry's exported bytes. exit: 0 proof holds, 1 it does not, 2 usage or I/O\n");
+}
+
+int proofcmd_load_vkey(struct note_vkey *k, const char *arg, const char *what)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (access(arg, F_OK) == 0) {
+		rc = util_read_file(&buf, &len, arg, 4096);
+		if (rc != SJ_OK) {
+			fprintf(stderr, "suiji-verify: cannot read %s file %s: %s\n", what, arg,
+				sj_strerror(rc));
+			return 2;
+		}
+		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = 0;
+		rc = note_vkey_parse(k, (const char *)buf);
+		free(buf);
+	} else {
+		rc = note_vkey_parse(k, arg);
+	}
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suiji-verify: %s \"%s\" is not a verifier key\n", what, arg);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_u64(uint64_t *out, const char *s, const char *what)
+{
+	char *end;
+	if (s[0] < '0' || s[0] > '9') {
+		fprintf(stderr, "suiji-verify: %s \"%s\" is not a number\n", what, s);
+		return 2;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		fprintf(stderr, "suiji-verify: %s \"%s\" is not a number\n", what, s);
+		return 2;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_hash(merkle_hash out, const char *s, const char *what)
+{
+	if (util_b64_decode_exact(out, 32, s, strlen(s)) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: %s is not the base64 of a 32-byte hash\n", what);
+		return 2;
+	}
+	return 0;
+}
+
+/* Opens the checkpoint note of a proof: parse, log signature, cosignatures. */
+static int open_note(struct note **n, struct checkpoint *c, const char *text, size_t len,
+		     const struct note_vkey *lk, const struct note_vkey *wit, size_t nwit,
+		     size_t quorum, const char *what)
+{
+	char why[256];
+	const char *body;
+	size_t blen, have = 0;
+	int rc;
+
+	if (note_parse(n, text, len, why, sizeof why) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: %s is not a signed note: %s\n", what, why);
+		return 1;
+	}
+	body = note_body(*n, &blen);
+	if (checkpoint_parse(c, body, blen, why, sizeof why) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: %s is not a checkpoint: %s\n", what, why);
+		return 1;
+	}
+	rc = note_verify(*n, lk);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: %s is %s by the log key %s\n", what,
+			rc == SJ_ENOENT ? "not signed" : "wrongly signed", lk->name);
+		return 1;
+	}
+	for (size_t i = 0; i < nwit; i++) {
+		rc = note_verify_cosignature(*n, &wit[i], NULL);
+		if (rc == SJ_OK)
+			have++;
+		else if (rc != SJ_ENOENT) {
+			fprintf(stderr, "suiji-verify: FAILED: the cosignature by %s on %s does "
+					"not verify\n",
+				wit[i].name, what);
+			return 1;
+		}
+	}
+	if (have < quorum) {
+		fprintf(stderr, "suiji-verify: FAILED: %s has %zu cosignatures by pinned "
+				"witnesses; %zu needed\n",
+			what, have, quorum);
+		return 1;
+	}
+	return 0;
+}
+
+int proofcmd_main(int argc, char **argv)
+{
+	struct note_vkey lk, wit[PROOFCMD_MAX_WITNESSES];
+	size_t nwit = 0, quorum = 0, nh = 0;
+	merkle_hash hashes[MERKLE_MAX_PROOF], leaf, root1, root2;
+	uint64_t index = 0, size = 0, size1 = 0, size2 = 0;
+	int raw = 0, have_lk = 0, have_leaf = 0, have_r1 = 0, have_r2 = 0, have_idx = 0,
+	    have_size = 0, have_s1 = 0, have_s2 = 0, rc = 2;
+	const char *kind, *file = NULL, *entry_file = NULL, *old_file = NULL;
+	uint8_t *text = NULL, *old = NULL, *ebytes = NULL;
+	size_t tlen, olen, elen;
+	struct note *n = NULL, *on = NULL;
+	struct checkpoint c, oc;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	kind = argv[1];
+	if (strcmp(kind, "inclusion") != 0 && strcmp(kind, "consistency") != 0) {
+		fprintf(stderr, "suiji-verify: proof kind \"%s\" is not inclusion or consistency\n",
+			kind);
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int e = 0;
+		if (strcmp(a, "--raw") == 0) {
+			raw = 1;
+			continue;
+		}
+		if (a[0] != '-') {
+			if (file) {
+				fprintf(stderr, "suiji-verify: unexpected argument \"%s\"\n", a);
+				return 2;
+			}
+			file = a;
+			continue;
+		}
+		if (v == NULL) {
+			fprintf(stderr, "suiji-verify: %s needs a value\n", a);
+			return 2;
+		}
+		i++;
+		if (strcmp(a, "--log-key") == 0) {
+			e = proofcmd_load_vkey(&lk, v, "log key");
+			have_lk = 1;
+		} else if (strcmp(a, "--witness") == 0) {
+			if (nwit == PROOFCMD_MAX_WITNESSES) {
+				fprintf(stderr, "suiji-verify: too many witnesses\n");
+				return 2;
+			}
+			e = proofcmd_load_vkey(&wit[nwit++], v, "witness key");
+		} else if (strcmp(a, "--quorum") == 0) {
+			uint64_t q;
+			e = parse_u64(&q, v, "--quorum");
+			quorum = (size_t)q;
+		} else if (strcmp(a, "--entry") == 0) {
+			entry_file = v;
+		} else if (strcmp(a, "--checkpoint") == 0) {
+			old_file = v;
+		} else if (strcmp(a, "--leaf-hash") == 0) {
+			e = parse_hash(leaf, v, "--leaf-hash");
+			have_leaf = 1;
+		} else if (strcmp(a, "--root") == 0 || strcmp(a, "--root2") == 0) {
+			e = parse_hash(root2, v, a);
+			have_r2 = 1;
+		} else if (strcmp(a, "--root1") == 0) {
+			e = parse_hash(root1, v, a);
+			have_r1 = 1;
+		} else if (strcmp(a, "--hash") == 0) {
+			if (nh == MERKLE_MAX_PROOF) {
+				/* Longer than any valid proof: it cannot verify. */
+				fprintf(stderr, "suiji-verify: FAILED: proof has more than %d "
+						"hashes\n",
+					MERKLE_MAX_PROOF);
+				return 1;
+			}
+			e = parse_hash(hashes[nh++], v, "--hash");
+		} else if (strcmp(a, "--index") == 0) {
+			e = parse_u64(&index, v, a);
+			have_idx = 1;
+		} else if (strcmp(a, "--size") == 0) {
+			e = parse_u64(&size, v, a);
+			have_size = 1;
+		} else if (strcmp(a, "--size1") == 0) {
+			e = parse_u64(&size1, v, a);
+			have_s1 = 1;
+		} else if (strcmp(a, "--size2") == 0) {
+			e = parse_u64(&size2, v, a);
+			have_s2 = 1;
+		} else {
+			fprintf(stderr, "suiji-verify: unknown option %s\n", a);
+			usage(stderr);
+			return 2;
+		}
+		if (e)
+			return e;
+	}
+	if (raw) {
+		int incl = strcmp(kind, "inclusion") == 0;
+		if (incl ? !(have_idx && have_size && have_r2 && have_leaf)
+			 : !(have_s1 && have_s2 && have_r1 && have_r2)) {
+			usage(stderr);
+			return 2;
+		}
+		if (incl)
+			rc = merkle_verify_inclusion(index, size, leaf, (const merkle_hash *)hashes,
+						     nh, root2);
+		else
+			rc = merkle_verify_consistency(size1, size2, root1, root2,
+						       (const merkle_hash *)hashes, nh);
+		if (rc != SJ_OK) {
+			fprintf(stderr, "suiji-verify: FAILED: the %s proof does not verify (%s)\n",
+				kind, sj_strerror(rc));
+			return 1;
+		}
+		printf("ok: %s proof verifies\n", kind);
+		return 0;
+	}
+	if (file == NULL || !have_lk) {
+		fprintf(stderr, "suiji-verify: a proof file and --log-key are required\n");
+		usage(stderr);
+		return 2;
+	}
+	if (util_read_file(&text, &tlen, file, PROOF_MAX_TEXT) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: cannot read proof file %s\n", file);
+		goto out;
+	}
+	if (strcmp(kind, "inclusion") == 0) {
+		struct proof_inclusion *p = malloc(sizeof *p);
+		char why[256];
+		if (p == NULL)
+			goto out;
+		if (entry_file) {
+			if (util_read_file(&ebytes, &elen, entry_file, ENTRY_MAX_SIZE) != SJ_OK) {
+				fprintf(stderr, "suiji-verify: cannot read entry file %s\n",
+					entry_file);
+				free(p);
+				goto out;
+			}
+			merkle_leaf_hash(leaf, ebytes, elen);
+			have_leaf = 1;
+		}
+		if (!have_leaf) {
+			fprintf(stderr, "suiji-verify: give --entry FILE or --leaf-hash B64\n");
+			free(p);
+			goto out;
+		}
+		if (proof_inclusion_parse(p, (const char *)text, tlen, why, sizeof why) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: FAILED: %s is not an inclusion proof: %s\n",
+				file, why);
+			free(p);
+			rc = 1;
+			goto out;
+		}
+		rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, &lk, wit, nwit, quorum,
+			       "the proof's checkpoint");
+		if (rc == 0 && merkle_verify_inclusion(p->index, c.size, leaf,
+						       (const merkle_hash *)p->hashes, p->n,
+						       c.root) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: FAILED: entry %llu is not proven in the log "
+					"of size %llu\n",
+				(unsigned long long)p->index, (unsigned long long)c.size);
+			rc = 1;
+		}
+		if (rc == 0)
+			printf("ok: entry %llu is in %s at tree size %llu\n",
+			       (unsigned long long)p->index, c.origin, (unsigned long long)c.size);
+		free(p);
+	} else {
+		struct proof_consistency *p = malloc(sizeof *p);
+		char why[256];
+		if (p == NULL)
+			goto out;
+		if (old_file == NULL ||
+		    util_read_file(&old, &olen, old_file, NOTE_MAX_SIZE) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: --checkpoint OLD names no readable file\n");
+			free(p);
+			goto out;
+		}
+		if (proof_consistency_parse(p, (const char *)text, tlen, why, sizeof why) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: FAILED: %s is not a consistency proof: %s\n",
+				file, why);
+			free(p);
+			rc = 1;
+			goto out;
+		}
+		rc = open_note(&on, &oc, (const char *)old, olen, &lk, NULL, 0, 0,
+			       "the older checkpoint");
+		if (rc == 0)
+			rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, &lk, wit, nwit,
+				       quorum, "the proof's checkpoint");
+		if (rc == 0 && (oc.size != p->old_size || strcmp(oc.origin, c.origin) != 0)) {
+			fprintf(stderr, "suiji-verify: FAILED: the proof starts at size %llu of "
+					"%s, the older checkpoint is size %llu of %s\n",
+				(unsigned long long)p->old_size, c.origin,
+				(unsigned long long)oc.size, oc.origin);
+			rc = 1;
+		}
+		if (rc == 0 && merkle_verify_consistency(oc.size, c.size, oc.root, c.root,
+							 (const merkle_hash *)p->hashes,
+							 p->n) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: FAILED: the checkpoint at size %llu does "
+					"not extend the one at size %llu (a fork)\n",
+				(unsigned long long)c.size, (unsigned long long)oc.size);
+			rc = 1;
+		}
+		if (rc == 0)
+			printf("ok: %s at size %llu extends size %llu\n", c.origin,
+			       (unsigned long long)c.size, (unsigned long long)oc.size);
+		free(p);
+	}
+out:
+	note_free(n);
+	note_free(on);
+	free(text);
+	free(old);
+	free(ebytes);
+	return rc;
+}

@@ -1,0 +1,532 @@
+/*
+ * verify.c: the verification algorithm (verify.h, docs/verify.md).
+ *
+ * Entries are checked as they stream in, keeping only a leaf hash per
+ * entry (32 bytes) for the Merkle checks that come after. Checkpoints are
+ * collected and checked at the end, in increasing tree size, so that every
+ * root can be compared with the root the stored entries give.
+ */
+#include "verifier/verify.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/export.h"
+#include "ledger/merkle.h"
+#include "ledger/replay.h"
+
+struct verify_cp {
+	char *text;
+	size_t len;
+};
+
+struct verifier {
+	struct verify_opts o;
+	struct replay *replay;
+	merkle_hash *leaves;
+	uint64_t n, cap;
+	uint8_t last_hash[ENTRY_HASH_SIZE];
+	int64_t last_time;
+	struct verify_cp *cps;
+	size_t ncps, ccps;
+	int failed;
+	struct verify_report r;
+	/* A broken chain link, decided one entry later: see verify_entry. */
+	int pending;
+	uint64_t pending_seq;
+};
+
+static int fail(struct verifier *v, int64_t seq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct verifier *v, int64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+	if (v->failed)
+		return SJ_EVERIFY;
+	v->failed = 1;
+	v->r.ok = 0;
+	v->r.failed_seq = seq;
+	va_start(ap, fmt);
+	vsnprintf(v->r.what, sizeof v->r.what, fmt, ap);
+	va_end(ap);
+	return SJ_EVERIFY;
+}
+
+int verify_new(struct verifier **out, const struct verify_opts *o)
+{
+	struct verifier *v = calloc(1, sizeof *v);
+	if (v == NULL)
+		return SJ_ENOMEM;
+	if (replay_new(&v->replay) != SJ_OK) {
+		free(v);
+		return SJ_ENOMEM;
+	}
+	v->o = *o;
+	v->r.ok = 1;
+	v->r.failed_seq = -1;
+	*out = v;
+	return SJ_OK;
+}
+
+void verify_free(struct verifier *v)
+{
+	if (v == NULL)
+		return;
+	replay_free(v->replay);
+	free(v->leaves);
+	for (size_t i = 0; i < v->ncps; i++)
+		free(v->cps[i].text);
+	free(v->cps);
+	free(v);
+}
+
+static int same_key(const struct note_vkey *a, const struct note_vkey *b)
+{
+	return a->id == b->id && a->type == b->type && strcmp(a->name, b->name) == 0 &&
+	       sodium_memcmp(a->pk, b->pk, 32) == 0;
+}
+
+int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, size_t len)
+{
+	struct entry e;
+	char why[400];
+	int64_t seq = (int64_t)v->n;
+	int rc;
+
+	if (v->failed)
+		return SJ_EVERIFY;
+	if (stored_seq != v->n) {
+		if (stored_seq > v->n)
+			return fail(v, seq,
+				    "entry %lld is missing: the next stored entry is %llu "
+				    "(deleted entries)",
+				    (long long)seq, (unsigned long long)stored_seq);
+		return fail(v, seq, "entry %lld is stored out of order (as %llu)", (long long)seq,
+			    (unsigned long long)stored_seq);
+	}
+	if (entry_decode(&e, bytes, len, why, sizeof why) != SJ_OK)
+		return fail(v, seq, "entry %lld is malformed: %s", (long long)seq, why);
+	if (e.seq != v->n)
+		return fail(v, seq,
+			    "entry %lld carries sequence number %llu (an entry was inserted, "
+			    "deleted, duplicated or moved)",
+			    (long long)seq, (unsigned long long)e.seq);
+	/*
+	 * A broken link between entries k-1 and k has two causes, told apart by
+	 * the next link. If entry k-1 was altered (any field but its own
+	 * previous-hash), only the link k-1 -> k breaks. If entry k's
+	 * previous-hash field was altered, entry k's own hash changed too, so
+	 * the link k -> k+1 breaks as well. So the verdict waits one entry.
+	 */
+	if (v->pending) {
+		unsigned long long k = v->pending_seq;
+		if (sodium_memcmp(e.prev, v->last_hash, ENTRY_HASH_SIZE) == 0)
+			return fail(v, (int64_t)k - 1,
+				    "entry %llu was altered: its hash is not the previous-hash that "
+				    "entry %llu records",
+				    k - 1, k);
+		return fail(v, (int64_t)k,
+			    "entry %llu was altered: its previous-hash is not entry %llu's hash, "
+			    "and its own hash is not the previous-hash entry %llu records",
+			    k, k - 1, k + 1);
+	}
+	if (sodium_memcmp(e.prev, v->last_hash, ENTRY_HASH_SIZE) != 0) {
+		v->pending = 1;
+		v->pending_seq = v->n;
+		entry_hash(v->last_hash, bytes, len);
+		v->n++;
+		return SJ_OK;
+	}
+	if (e.time_us < v->last_time)
+		return fail(v, seq, "entry %lld: its time is earlier than entry %lld's",
+			    (long long)seq, (long long)seq - 1);
+	rc = replay_apply(v->replay, &e, why, sizeof why);
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK)
+		return fail(v, seq, "entry %lld (%s): %s", (long long)seq,
+			    entry_type_name(e.type) ? entry_type_name(e.type) : "unknown type", why);
+	if (e.seq == 0 && v->o.log_key && !same_key(v->o.log_key, replay_log_key(v->replay)))
+		return fail(v, 0, "entry 0: the log key it names is not the pinned log key");
+	if (v->n == v->cap) {
+		uint64_t nc = v->cap ? v->cap * 2 : 4096;
+		merkle_hash *p = realloc(v->leaves, (size_t)nc * sizeof *p);
+		if (p == NULL)
+			return SJ_ENOMEM;
+		v->leaves = p;
+		v->cap = nc;
+	}
+	merkle_leaf_hash(v->leaves[v->n], bytes, len);
+	entry_hash(v->last_hash, bytes, len);
+	v->last_time = e.time_us;
+	v->n++;
+	return SJ_OK;
+}
+
+int verify_checkpoint(struct verifier *v, const char *note, size_t len)
+{
+	char *copy;
+	if (v->failed)
+		return SJ_EVERIFY;
+	if (v->ncps == v->ccps) {
+		size_t nc = v->ccps ? v->ccps * 2 : 16;
+		struct verify_cp *p = realloc(v->cps, nc * sizeof *p);
+		if (p == NULL)
+			return SJ_ENOMEM;
+		v->cps = p;
+		v->ccps = nc;
+	}
+	copy = malloc(len + 1);
+	if (copy == NULL)
+		return SJ_ENOMEM;
+	memcpy(copy, note, len);
+	copy[len] = '\0';
+	v->cps[v->ncps].text = copy;
+	v->cps[v->ncps].len = len;
+	v->ncps++;
+	return SJ_OK;
+}
+
+/* The entry a checkpoint of this size is named by: its last. */
+static int64_t cp_seq(uint64_t size)
+{
+	return size ? (int64_t)size - 1 : 0;
+}
+
+/* Parses a checkpoint note and checks its log signature and origin. */
+static int open_checkpoint(struct verifier *v, const char *text, size_t len, const char *what,
+			   struct note **n, struct checkpoint *c)
+{
+	const struct note_vkey *lk = replay_log_key(v->replay);
+	const char *body;
+	size_t blen;
+	char why[256];
+	int rc;
+
+	rc = note_parse(n, text, len, why, sizeof why);
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK)
+		return fail(v, -1, "%s is not a signed note: %s", what, why);
+	body = note_body(*n, &blen);
+	if (checkpoint_parse(c, body, blen, why, sizeof why) != SJ_OK)
+		return fail(v, -1, "%s is not a checkpoint: %s", what, why);
+	if (lk == NULL)
+		return fail(v, -1, "%s: the ledger has no log-init entry naming the log key", what);
+	rc = note_verify(*n, lk);
+	if (rc != SJ_OK)
+		return fail(v, cp_seq(c->size),
+			    "%s at size %llu (up to entry %lld) is %s by the log key %s", what,
+			    (unsigned long long)c->size, (long long)cp_seq(c->size),
+			    rc == SJ_ENOENT ? "not signed" : "wrongly signed", lk->name);
+	if (strcmp(c->origin, replay_origin(v->replay)) != 0)
+		return fail(v, cp_seq(c->size), "%s at size %llu names origin \"%s\", not \"%s\"",
+			    what, (unsigned long long)c->size, c->origin,
+			    replay_origin(v->replay));
+	if (c->size > v->n)
+		return fail(v, (int64_t)v->n,
+			    "%s covers %llu entries but the ledger has only %llu: entries from "
+			    "%llu on were truncated",
+			    what, (unsigned long long)c->size, (unsigned long long)v->n,
+			    (unsigned long long)v->n);
+	return SJ_OK;
+}
+
+/* Checks every cosignature line of a checkpoint; returns the number of
+ * pinned witnesses among them in *pinned. */
+static int check_cosigs(struct verifier *v, const struct note *n, const struct checkpoint *c,
+			size_t *pinned)
+{
+	const struct note_vkey *lk = replay_log_key(v->replay);
+	size_t nw;
+	const struct note_vkey *wit = replay_witnesses(v->replay, &nw);
+
+	*pinned = 0;
+	for (size_t i = 0; i < note_sig_count(n); i++) {
+		const char *name;
+		uint32_t id;
+		const uint8_t *sig;
+		size_t sl;
+		const struct note_vkey *k = NULL;
+		int is_pinned = 0;
+
+		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK)
+			continue;
+		if (lk->id == id && strcmp(lk->name, name) == 0)
+			continue;
+		for (size_t w = 0; w < v->o.nwitnesses; w++)
+			if (v->o.witnesses[w].id == id && strcmp(v->o.witnesses[w].name, name) == 0) {
+				k = &v->o.witnesses[w];
+				is_pinned = 1;
+			}
+		for (size_t w = 0; k == NULL && w < nw; w++)
+			if (wit[w].id == id && strcmp(wit[w].name, name) == 0)
+				k = &wit[w];
+		if (k == NULL)
+			return fail(v, cp_seq(c->size),
+				    "checkpoint at size %llu (up to entry %lld) carries a "
+				    "cosignature by unknown witness %s (key ID %08x)",
+				    (unsigned long long)c->size, (long long)cp_seq(c->size), name, id);
+		if (note_verify_cosignature(n, k, NULL) != SJ_OK)
+			return fail(v, cp_seq(c->size),
+				    "checkpoint at size %llu (up to entry %lld): the cosignature "
+				    "by witness %s does not verify",
+				    (unsigned long long)c->size, (long long)cp_seq(c->size), name);
+		v->r.cosignatures++;
+		*pinned += (size_t)is_pinned;
+	}
+	return SJ_OK;
+}
+
+/* Checks (size, root) of a signed checkpoint against the stored entries and
+ * proves it consistent with the previous one by an RFC 9162 proof. */
+static int check_root(struct verifier *v, const struct checkpoint *c, uint64_t prev_size,
+		      const uint8_t *prev_root, const char *what)
+{
+	merkle_hash root, proof[MERKLE_MAX_PROOF];
+	size_t np;
+	int rc;
+
+	rc = merkle_root(root, (const merkle_hash *)v->leaves, c->size);
+	if (rc != SJ_OK)
+		return rc;
+	if (sodium_memcmp(root, c->root, 32) != 0)
+		return fail(v, (int64_t)prev_size,
+			    "%s at size %llu has a root the entries do not give: an entry from "
+			    "%llu to %lld was altered, or the checkpoint is a fork",
+			    what, (unsigned long long)c->size, (unsigned long long)prev_size,
+			    (long long)cp_seq(c->size));
+	if (prev_root != NULL && prev_size > 0) {
+		rc = merkle_consistency_proof(proof, &np, MERKLE_MAX_PROOF,
+					      (const merkle_hash *)v->leaves, prev_size, c->size);
+		if (rc != SJ_OK ||
+		    merkle_verify_consistency(prev_size, c->size, prev_root, c->root, proof, np) !=
+			    SJ_OK)
+			return fail(v, (int64_t)prev_size,
+				    "%s at size %llu is not consistent with the checkpoint at "
+				    "size %llu",
+				    what, (unsigned long long)c->size, (unsigned long long)prev_size);
+	}
+	return SJ_OK;
+}
+
+int verify_finish(struct verifier *v, struct verify_report *r)
+{
+	struct checkpoint c, prev;
+	struct note *n = NULL;
+	size_t pinned = 0;
+	int have_prev = 0, rc = SJ_OK;
+
+	if (v->pending)
+		fail(v, (int64_t)v->pending_seq,
+		     "entry %lld or entry %lld was altered: the previous-hash of entry %lld is not "
+		     "the hash of entry %lld",
+		     (long long)v->pending_seq - 1, (long long)v->pending_seq,
+		     (long long)v->pending_seq, (long long)v->pending_seq - 1);
+	if (v->failed)
+		goto out;
+	if (v->n == 0) {
+		fail(v, -1, "the ledger has no entries");
+		goto out;
+	}
+	snprintf(v->r.origin, sizeof v->r.origin, "%s", replay_origin(v->replay));
+	for (size_t i = 0; i < v->ncps; i++) {
+		rc = open_checkpoint(v, v->cps[i].text, v->cps[i].len, "checkpoint", &n, &c);
+		if (rc != SJ_OK)
+			goto out;
+		if (have_prev && c.size <= prev.size) {
+			fail(v, cp_seq(c.size),
+			     "checkpoint at size %llu follows one at size %llu: checkpoints must "
+			     "grow",
+			     (unsigned long long)c.size, (unsigned long long)prev.size);
+			goto out;
+		}
+		rc = check_root(v, &c, have_prev ? prev.size : 0, have_prev ? prev.root : NULL,
+				"checkpoint");
+		if (rc == SJ_OK)
+			rc = check_cosigs(v, n, &c, &pinned);
+		if (rc != SJ_OK)
+			goto out;
+		note_free(n);
+		n = NULL;
+		prev = c;
+		have_prev = 1;
+		v->r.checkpoints++;
+	}
+	if (have_prev) {
+		v->r.latest_size = prev.size;
+		util_b64_encode(v->r.latest_root, sizeof v->r.latest_root, prev.root, 32);
+		v->r.quorum_met = pinned;
+	}
+	if (v->o.saved != NULL) {
+		/* A checkpoint saved earlier: the ledger must extend it. This is
+		 * what catches a truncated tail or a rewritten history that was
+		 * re-signed. */
+		rc = open_checkpoint(v, v->o.saved, v->o.saved_len, "the saved checkpoint", &n, &c);
+		if (rc != SJ_OK)
+			goto out;
+		rc = check_root(v, &c, 0, NULL, "the saved checkpoint");
+		if (rc != SJ_OK)
+			goto out;
+		if (have_prev && prev.size >= c.size) {
+			merkle_hash proof[MERKLE_MAX_PROOF];
+			size_t np;
+			if (merkle_consistency_proof(proof, &np, MERKLE_MAX_PROOF,
+						     (const merkle_hash *)v->leaves, c.size,
+						     prev.size) != SJ_OK ||
+			    merkle_verify_consistency(c.size, prev.size, c.root, prev.root, proof,
+						      np) != SJ_OK) {
+				fail(v, cp_seq(c.size),
+				     "the latest checkpoint is not consistent with the saved one");
+				goto out;
+			}
+		}
+		note_free(n);
+		n = NULL;
+	}
+	if (v->o.quorum > 0 && (!have_prev || pinned < v->o.quorum)) {
+		fail(v, have_prev ? cp_seq(prev.size) : -1,
+		     "the latest checkpoint has %zu cosignatures by pinned witnesses; %zu needed",
+		     have_prev ? pinned : 0, v->o.quorum);
+		goto out;
+	}
+out:
+	note_free(n);
+	if (rc == SJ_ENOMEM)
+		return rc;
+	v->r.entries = v->n;
+	*r = v->r;
+	return v->failed ? SJ_EVERIFY : SJ_OK;
+}
+
+int verify_sqlite(struct verifier *v, const char *path, verify_progress_fn progress, char *err,
+		  size_t err_cap)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL, *cs = NULL;
+	uint64_t total = 0, done = 0;
+	char *note = NULL;
+	int src, rc = SJ_OK;
+
+	/* Read-only, in one read transaction: the verifier never writes to the
+	 * ledger it checks, and sees one moment of it while the daemon runs. */
+	src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (src != SQLITE_OK)
+		goto dberr;
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto dberr;
+	if (progress &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		total = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT seq, bytes FROM entries ORDER BY seq", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto dberr;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
+		const void *b = sqlite3_column_blob(st, 1);
+		rc = verify_entry(v, seq < 0 ? UINT64_MAX : (uint64_t)seq,
+				  b ? b : (const void *)"", (size_t)sqlite3_column_bytes(st, 1));
+		if (rc == SJ_ENOMEM)
+			goto out;
+		rc = SJ_OK;
+		if (v->failed)
+			break;
+		if (progress && (++done % 4096 == 0 || done == total))
+			progress(done, total);
+	}
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT line FROM cosignatures WHERE size = ? ORDER BY rowid",
+			       -1, &cs, NULL) != SQLITE_OK)
+		goto dberr;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		/* The log-signed note and its cosignature lines, joined as the
+		 * export joins them. */
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		note = malloc(len + 1);
+		if (note == NULL) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
+		memcpy(note, sqlite3_column_text(st, 1), len);
+		sqlite3_bind_int64(cs, 1, sqlite3_column_int64(st, 0));
+		while ((src = sqlite3_step(cs)) == SQLITE_ROW) {
+			size_t l = (size_t)sqlite3_column_bytes(cs, 0);
+			char *nn = realloc(note, len + l + 1);
+			if (nn == NULL) {
+				rc = SJ_ENOMEM;
+				goto out;
+			}
+			note = nn;
+			memcpy(note + len, sqlite3_column_text(cs, 0), l);
+			len += l;
+		}
+		sqlite3_reset(cs);
+		if (src != SQLITE_DONE)
+			goto dberr;
+		rc = verify_checkpoint(v, note, len);
+		free(note);
+		note = NULL;
+		if (rc == SJ_ENOMEM)
+			goto out;
+		rc = SJ_OK;
+	}
+	if (src != SQLITE_DONE)
+		goto dberr;
+	goto out;
+dberr:
+	snprintf(err, err_cap, "cannot read ledger %s: %s", path,
+		 db ? sqlite3_errmsg(db) : "out of memory");
+	rc = SJ_EIO;
+out:
+	free(note);
+	sqlite3_finalize(cs);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}
+
+int verify_export(struct verifier *v, const uint8_t *buf, size_t len, verify_progress_fn progress)
+{
+	struct export_reader r;
+	uint64_t idx = 0;
+	const uint8_t *data;
+	size_t dl;
+	char why[400];
+	int rc, kind;
+
+	if (export_reader_init(&r, buf, len, why, sizeof why) != SJ_OK) {
+		fail(v, -1, "export file is malformed: %s", why);
+		return SJ_OK;
+	}
+	while ((rc = export_reader_next(&r, &kind, &data, &dl, why, sizeof why)) == SJ_OK) {
+		if (kind == EXPORT_KIND_ENTRY)
+			rc = verify_entry(v, idx++, data, dl);
+		else
+			rc = verify_checkpoint(v, (const char *)data, dl);
+		if (rc == SJ_ENOMEM)
+			return rc;
+		if (progress && idx % 4096 == 0)
+			progress(r.off, len);
+	}
+	if (rc != SJ_ENOENT)
+		fail(v, (int64_t)idx, "export file is malformed: %s", why);
+	else if (progress)
+		progress(len, len);
+	return SJ_OK;
+}

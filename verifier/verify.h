@@ -1,0 +1,85 @@
+/*
+ * verify.h: the verification algorithm of suiji-verify (docs/verify.md).
+ *
+ * A verifier is fed the ledger's entries in order and then its checkpoints,
+ * from whatever source holds them (the daemon's SQLite file, read-only, or
+ * an export), and decides whether the whole holds: every entry's format,
+ * sequence, time and hash chain; every rule of replay.h, client signatures
+ * included; every checkpoint's log signature, origin and Merkle root; the
+ * consistency of each checkpoint with the one before; every cosignature; a
+ * saved checkpoint the ledger must extend; a quorum of pinned witnesses.
+ *
+ * It stops at the first failure and reports it, naming the entry by its
+ * sequence number where the failure is an entry's. It holds no secret and
+ * links no signing code.
+ */
+#ifndef SUIJI_VERIFIER_VERIFY_H
+#define SUIJI_VERIFIER_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "ledger/note.h"
+
+struct verify_opts {
+	const struct note_vkey *log_key;   /* pinned log key, or NULL */
+	const char *saved;                 /* saved checkpoint note, or NULL */
+	size_t saved_len;
+	const struct note_vkey *witnesses; /* pinned cosignature keys */
+	size_t nwitnesses;
+	size_t quorum;                     /* cosignatures needed on the latest */
+};
+
+struct verify_report {
+	int ok;
+	int64_t failed_seq;   /* entry the failure is about, or -1 */
+	char what[768];       /* the failure, in words */
+	char origin[256];
+	uint64_t entries;
+	uint64_t checkpoints;
+	uint64_t cosignatures;     /* verified cosignatures, all checkpoints */
+	uint64_t latest_size;      /* size of the latest checkpoint, 0 if none */
+	char latest_root[64];      /* its root, base64 */
+	uint64_t quorum_met;       /* pinned witnesses cosigning the latest */
+};
+
+struct verifier; /* opaque */
+
+SJ_WUR int verify_new(struct verifier **out, const struct verify_opts *o);
+void verify_free(struct verifier *v);
+
+/*
+ * Feeds the next entry, whose storage says it is entry stored_seq (its row
+ * number in SQLite, its position in an export). Returns SJ_OK, SJ_EVERIFY
+ * when the ledger failed (here or earlier; see verify_finish), SJ_ENOMEM.
+ */
+SJ_WUR int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, size_t len);
+
+/* Feeds a checkpoint note (copied). Returns as verify_entry. */
+SJ_WUR int verify_checkpoint(struct verifier *v, const char *note, size_t len);
+
+/* Runs the checks that need everything and fills r. Returns SJ_OK when the
+ * ledger holds, SJ_EVERIFY when it does not, SJ_ENOMEM. */
+SJ_WUR int verify_finish(struct verifier *v, struct verify_report *r);
+
+/* Called now and then with entries (or bytes) done and the total. */
+typedef void (*verify_progress_fn)(uint64_t done, uint64_t total);
+
+/*
+ * Feeds every entry and checkpoint of the daemon's SQLite ledger at path,
+ * opened read-only in one read transaction. Returns SJ_OK (the verdict is
+ * verify_finish's), SJ_EIO with the reason in err, or SJ_ENOMEM.
+ */
+SJ_WUR int verify_sqlite(struct verifier *v, const char *path, verify_progress_fn progress,
+			 char *err, size_t err_cap);
+
+/*
+ * Feeds an export file held in buf (borrowed). A file that does not parse
+ * is a failed check, reported by verify_finish like any other. Returns SJ_OK
+ * or SJ_ENOMEM.
+ */
+SJ_WUR int verify_export(struct verifier *v, const uint8_t *buf, size_t len,
+			 verify_progress_fn progress);
+
+#endif
