@@ -11,7 +11,7 @@
 # V=1 shows full commands.
 
 CC       ?= cc
-PKGS     := libsodium libuv libprotobuf-c sqlite3
+PKGS     := libsodium libuv libprotobuf-c sqlite3 libcjson
 BUILD    ?= build
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -34,13 +34,20 @@ else
 Q := @
 endif
 
-PROTOS    := proto/ledger.proto
+PROTOS    := $(sort $(wildcard proto/*.proto))
 PROTO_C   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
 # Code that reads and checks: linked by every binary, the verifier included.
 VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
 	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/export.c
+# The draw derivation and beacon checking are pure code shared by the daemon
+# (which enforces) and the verifier (which re-checks); the beacon service's
+# own files (main.c, serve.c) sign rounds and stay out of the verifier.
+DRAW_SRCS   := $(sort $(wildcard draw/*.c))
+BEACON_SRCS := $(sort $(filter-out beacon/main.c beacon/serve.c,$(wildcard beacon/*.c)))
+VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS)
+BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/main.c
@@ -51,7 +58,8 @@ TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJS := $(PROTO_C:.c=.o)
 
-BINS := $(BUILD)/suijid $(BUILD)/suiji $(BUILD)/suiji-verify
+BINS := $(BUILD)/suijid $(BUILD)/suiji $(BUILD)/suiji-verify \
+	$(if $(BEACON_BIN_SRCS),$(BUILD)/suiji-beacon)
 
 all: $(BINS) verify-only
 
@@ -82,9 +90,13 @@ $(BUILD)/suiji: $(call obj,$(CLIENT_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_O
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/suiji-beacon: $(call obj,$(BEACON_BIN_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lcjson -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # The verifier must not be able to sign: no libsodium signing or key
 # generation symbol may be linked into it (as signify's VERIFYONLY build).
@@ -98,7 +110,7 @@ deps:
 test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-		build/asan/suijid build/asan/suiji build/asan/suiji-verify build/asan/unit-tests
+		$(BINS:$(BUILD)/%=build/asan/%) build/asan/unit-tests
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		SUIJI_BIN=build/asan build/asan/unit-tests
 
