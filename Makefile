@@ -107,8 +107,12 @@ verify-only: $(BUILD)/suiji-verify
 deps:
 	$(Q)sh scripts/deps.sh
 
+# make test runs each fuzz target briefly (FUZZ_SMOKE seconds) before the
+# unit tests, so the runner's summary stays the last line.
+FUZZ_SMOKE ?= 3
 test: deps
-	$(Q)$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	$(Q)$(MAKE) -s --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE)
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		$(BINS:$(BUILD)/%=build/asan/%) build/asan/unit-tests
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -121,7 +125,7 @@ run: deps all
 	$(Q)sh scripts/run.sh $(BUILD)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/suiji-bench
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/suiji-bench
 	$(Q)build/bench/suiji-bench
 
 $(BUILD)/suiji-bench: $(call obj,bench/bench.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
@@ -129,16 +133,20 @@ $(BUILD)/suiji-bench: $(call obj,bench/bench.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PR
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+# Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
+# keeps what it finds in build/fuzz, never in the committed corpus.
 fuzz:
 	$(Q)sh scripts/deps.sh --fuzz
-	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
 		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(PROTO_OBJS:build/%=build/fuzz/%)
 	$(Q)for t in $(FUZZ_TARGETS); do \
-		echo "  FUZZ    $$t ($(FUZZ_SECONDS)s)"; \
 		clang -std=c11 -I. -Ibuild/fuzz/gen -D_DEFAULT_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
 			fuzz/$$t.c $(VERIFY_SRCS) build/fuzz/gen/proto/*.pb-c.o $(PKG_CFLAGS) $(LDLIBS) -o build/fuzz/$$t || exit 2; \
 		mkdir -p build/fuzz/corpus-$$t; \
-		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t fuzz/corpus/$${t#fuzz_} || exit 1; \
+		if build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t \
+			fuzz/corpus/$${t#fuzz_} >build/fuzz/$$t.log 2>&1; then \
+			echo "  FUZZ    $$t: $$(grep -o 'Done [0-9]* runs' build/fuzz/$$t.log) in $(FUZZ_SECONDS)s, no crash"; \
+		else tail -40 build/fuzz/$$t.log; echo "  FUZZ    $$t FAILED (log: build/fuzz/$$t.log)"; exit 1; fi; \
 	done
 
 install: all
