@@ -24,7 +24,7 @@
 
 /* golang.org/x/mod/sumdb/note's PeterNeumann key, and the witness key of
  * sigsum-go's cosignature test; see tests/test_note.c. */
-#define PETER_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+#define PETER_VKEY   "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 #define WITNESS_VKEY "example.org/witness+cacf2e50+BGbguFjkYqYJ5m/nE3DIFtiEb/ED1UmaIqf+w3/bxCSn"
 
 static struct note_vkey peter, witness;

@@ -18,11 +18,11 @@
 
 #include <sodium.h>
 
-#define ROOT_B64_LEN 44 /* padded base64 of 32 bytes */
+#define ROOT_B64_LEN    44 /* padded base64 of 32 bytes */
 #define SIZE_MAX_DIGITS 20 /* UINT64_MAX is 18446744073709551615 */
 
 static int fail(char *err, size_t err_cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t err_cap, const char *fmt, ...)
 {
@@ -117,7 +117,7 @@ static int parse_root(uint8_t root[32], const char *s, size_t len)
 	if (len != ROOT_B64_LEN)
 		return -1;
 	if (sodium_base642bin(root, 32, s, len, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) !=
-		    0 ||
+	        0 ||
 	    n != 32)
 		return -1;
 	sodium_bin2base64(again, sizeof again, root, 32, sodium_base64_VARIANT_ORIGINAL);
@@ -125,7 +125,7 @@ static int parse_root(uint8_t root[32], const char *s, size_t len)
 }
 
 int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char *err,
-		     size_t err_cap)
+                     size_t err_cap)
 {
 	struct checkpoint c;
 	const char *p, *end, *nl;
@@ -142,7 +142,7 @@ int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char 
 	bad = text_bad_at((const unsigned char *)body, len);
 	if (bad != len)
 		return fail(err, err_cap,
-			    "checkpoint is not UTF-8 without control characters at byte %zu", bad);
+		            "checkpoint is not UTF-8 without control characters at byte %zu", bad);
 	memset(&c, 0, sizeof c);
 	p = body;
 	end = body + len;
@@ -154,7 +154,7 @@ int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char 
 		return fail(err, err_cap, "checkpoint origin is empty");
 	if (line_len > CHECKPOINT_MAX_ORIGIN)
 		return fail(err, err_cap, "checkpoint origin is longer than %d bytes",
-			    CHECKPOINT_MAX_ORIGIN);
+		            CHECKPOINT_MAX_ORIGIN);
 	memcpy(c.origin, p, line_len);
 	p = nl + 1;
 
@@ -164,7 +164,7 @@ int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char 
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (parse_size(&c.size, p, (size_t)(nl - p)) != 0)
 		return fail(err, err_cap,
-			    "checkpoint tree size is not a 64-bit decimal without leading zeros");
+		            "checkpoint tree size is not a 64-bit decimal without leading zeros");
 	p = nl + 1;
 
 	/* 3. The root hash. */
@@ -173,13 +173,13 @@ int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char 
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (parse_root(c.root, p, (size_t)(nl - p)) != 0)
 		return fail(err, err_cap,
-			    "checkpoint root hash is not canonical base64 of 32 bytes");
+		            "checkpoint root hash is not canonical base64 of 32 bytes");
 	p = nl + 1;
 
 	/* 4. Extension lines, kept byte for byte. */
 	if ((size_t)(end - p) > CHECKPOINT_MAX_EXT)
 		return fail(err, err_cap, "checkpoint extension lines are longer than %d bytes",
-			    CHECKPOINT_MAX_EXT);
+		            CHECKPOINT_MAX_EXT);
 	memcpy(c.ext, p, (size_t)(end - p));
 	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -213,7 +213,7 @@ int checkpoint_format(char *out, size_t cap, size_t *len, const struct checkpoin
 		return SJ_EINVAL;
 
 	sodium_bin2base64(root, sizeof root, c->root, sizeof c->root,
-			  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	n = snprintf(out, cap, "%s\n%" PRIu64 "\n%s\n%s", c->origin, c->size, root, c->ext);
 	if (n < 0 || (size_t)n >= cap)
 		return SJ_ERANGE;

@@ -27,21 +27,21 @@
 #include "common/err.h"
 
 #define CHECKPOINT_MAX_ORIGIN 255
-#define CHECKPOINT_MAX_EXT 4096
+#define CHECKPOINT_MAX_EXT    4096
 
 struct checkpoint {
 	char origin[CHECKPOINT_MAX_ORIGIN + 1];
 	uint64_t size;
 	uint8_t root[32];
 	char ext[CHECKPOINT_MAX_EXT + 1]; /* extension lines verbatim, each
-					     ending "\n"; "" when none */
+	                                     ending "\n"; "" when none */
 };
 
 /* Parses a checkpoint body body[0..len). Errors: SJ_EINVAL, with the
  * reason in err (err_cap bytes) when err is not NULL. *out is written only
  * on success. */
 SJ_WUR int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char *err,
-			    size_t err_cap);
+                            size_t err_cap);
 
 /* Writes the body of c into out (cap bytes, NUL-terminated) and its length
  * without the NUL into *len. Errors: SJ_EINVAL for an origin that is empty,

@@ -30,13 +30,13 @@
 
 #include <sodium.h>
 
-#define SIG_PREFIX "\xe2\x80\x94 " /* U+2014 em dash, then a space */
-#define SIG_PREFIX_LEN 4
+#define SIG_PREFIX      "\xe2\x80\x94 " /* U+2014 em dash, then a space */
+#define SIG_PREFIX_LEN  4
 #define ED25519_SIG_LEN 64
-#define COSIG_TS_LEN 8
+#define COSIG_TS_LEN    8
 
 struct note_sig {
-	const char *name;   /* NUL-terminated, inside the text copy */
+	const char *name; /* NUL-terminated, inside the text copy */
 	uint32_t id;
 	const uint8_t *sig; /* after the key ID, inside the decoded area */
 	size_t sig_len;
@@ -110,10 +110,20 @@ static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
 static int is_space(uint32_t c)
 {
 	switch (c) {
-	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
-	case 0x202f: case 0x205f: case 0x3000:
-		return 1;
+	case '\t':
+	case '\n':
+	case '\v':
+	case '\f':
+	case '\r':
+	case ' ':
+	case 0x85:
+	case 0xa0:
+	case 0x1680:
+	case 0x2028:
+	case 0x2029:
+	case 0x202f:
+	case 0x205f:
+	case 0x3000: return 1;
 	}
 	return c >= 0x2000 && c <= 0x200a;
 }
@@ -159,12 +169,12 @@ static int b64_decode(uint8_t *bin, size_t cap, size_t *bin_len, const char *b64
 	if (b64_len == 0 || b64_len % 4 != 0)
 		return -1;
 	if (sodium_base642bin(bin, cap, b64, b64_len, NULL, bin_len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
+	                      sodium_base64_VARIANT_ORIGINAL) != 0)
 		return -1;
 	for (done = 0; done < *bin_len; done += n) {
 		n = *bin_len - done < 48 ? *bin_len - done : 48;
 		sodium_bin2base64(chunk, sizeof chunk, bin + done, n,
-				  sodium_base64_VARIANT_ORIGINAL);
+		                  sodium_base64_VARIANT_ORIGINAL);
 		enc = strlen(chunk);
 		if (enc > b64_len - done / 3 * 4 || memcmp(chunk, b64 + done / 3 * 4, enc) != 0)
 			return -1;
@@ -278,7 +288,7 @@ int note_vkey_format(char *out, size_t cap, const char *name, uint8_t type, cons
 }
 
 static int fail(char *err, size_t err_cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Writes the reason into err, when there is room for one, and returns
  * SJ_EINVAL, so every rejection in note_parse is one line. */
@@ -299,7 +309,7 @@ static int fail(char *err, size_t err_cap, const char *fmt, ...)
  * its '\n', into n->sigs[n->nsigs], decoding into n->raw from *raw_used on.
  */
 static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t lineno,
-			  size_t *raw_used, char *err, size_t err_cap)
+                          size_t *raw_used, char *err, size_t err_cap)
 {
 	struct note_sig *s = &n->sigs[n->nsigs];
 	char *name, *sp, *b64;
@@ -309,12 +319,13 @@ static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t li
 
 	if (line_len < SIG_PREFIX_LEN || memcmp(line, SIG_PREFIX, SIG_PREFIX_LEN) != 0)
 		return fail(err, err_cap,
-			    "signature line %zu does not start with an em dash and a space", lineno);
+		            "signature line %zu does not start with an em dash and a space",
+		            lineno);
 	name = line + SIG_PREFIX_LEN;
 	sp = memchr(name, ' ', line_len - SIG_PREFIX_LEN);
 	if (sp == NULL)
 		return fail(err, err_cap, "signature line %zu has no space after the key name",
-			    lineno);
+		            lineno);
 	name_len = (size_t)(sp - name);
 	why = name_check(name, name_len);
 	if (why != NULL)
@@ -325,11 +336,11 @@ static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t li
 		return fail(err, err_cap, "signature line %zu has no signature", lineno);
 	if (b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) != 0)
 		return fail(err, err_cap, "signature line %zu: signature is not canonical base64",
-			    lineno);
+		            lineno);
 	if (raw_len < 4 + 1)
 		return fail(err, err_cap,
-			    "signature line %zu: signature is shorter than a key ID and one byte",
-			    lineno);
+		            "signature line %zu: signature is shorter than a key ID and one byte",
+		            lineno);
 
 	*sp = '\0';
 	s->name = name;
@@ -338,9 +349,10 @@ static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t li
 	s->sig_len = raw_len - 4;
 	for (j = 0; j < n->nsigs; j++)
 		if (n->sigs[j].id == s->id && strcmp(n->sigs[j].name, s->name) == 0)
-			return fail(err, err_cap,
-				    "signature lines %zu and %zu carry the same key name and key ID",
-				    j + 1, lineno);
+			return fail(
+			    err, err_cap,
+			    "signature lines %zu and %zu carry the same key name and key ID", j + 1,
+			    lineno);
 	*raw_used += raw_len;
 	n->nsigs++;
 	return SJ_OK;
@@ -372,8 +384,9 @@ int note_parse(struct note **out, const char *text, size_t len, char *err, size_
 		if (k == 0)
 			return fail(err, err_cap, "note is not valid UTF-8 at byte %zu", i);
 		if (c < 0x20 && c != '\n')
-			return fail(err, err_cap, "note holds control character 0x%02" PRIx32
-				    " at byte %zu", c, i);
+			return fail(err, err_cap,
+			            "note holds control character 0x%02" PRIx32 " at byte %zu", c,
+			            i);
 	}
 
 	/* The last empty line separates body and signatures; signature lines
@@ -411,11 +424,11 @@ int note_parse(struct note **out, const char *text, size_t len, char *err, size_
 		nl = memchr(t + p, '\n', len - p);
 		if (n->nsigs == NOTE_MAX_SIGS) {
 			rc = fail(err, err_cap, "note has more than %d signature lines",
-				  NOTE_MAX_SIGS);
+			          NOTE_MAX_SIGS);
 			goto out_free;
 		}
-		rc = parse_sig_line(n, t + p, (size_t)(nl - (t + p)), n->nsigs + 1, &raw_used,
-				    err, err_cap);
+		rc = parse_sig_line(n, t + p, (size_t)(nl - (t + p)), n->nsigs + 1, &raw_used, err,
+		                    err_cap);
 		if (rc != SJ_OK)
 			goto out_free;
 		p = (size_t)(nl - t) + 1;
@@ -446,7 +459,7 @@ size_t note_sig_count(const struct note *n)
 }
 
 int note_sig_get(const struct note *n, size_t i, const char **name, uint32_t *id,
-		 const uint8_t **sig, size_t *sig_len)
+                 const uint8_t **sig, size_t *sig_len)
 {
 	if (n == NULL || i >= n->nsigs)
 		return SJ_ERANGE;
@@ -538,7 +551,7 @@ int note_verify_cosignature(const struct note *n, const struct note_vkey *k, uin
 	memcpy(msg, head, head_len);
 	memcpy(msg + head_len, n->text, n->body_len);
 	if (crypto_sign_verify_detached(s->sig + COSIG_TS_LEN, msg, head_len + n->body_len,
-					k->pk) != 0) {
+	                                k->pk) != 0) {
 		rc = SJ_EVERIFY;
 		goto out_msg;
 	}

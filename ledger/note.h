@@ -28,10 +28,10 @@
 
 #include "common/err.h"
 
-#define NOTE_MAX_NAME 255
-#define NOTE_MAX_SIZE 65536 /* largest note text accepted by note_parse */
-#define NOTE_MAX_SIGS 100   /* most signature lines accepted on one note */
-#define NOTE_TYPE_ED25519 0x01
+#define NOTE_MAX_NAME      255
+#define NOTE_MAX_SIZE      65536 /* largest note text accepted by note_parse */
+#define NOTE_MAX_SIGS      100   /* most signature lines accepted on one note */
+#define NOTE_TYPE_ED25519  0x01
 #define NOTE_TYPE_COSIG_V1 0x04
 /* Room for any verifier key string note_vkey_format writes, with its NUL:
  * name, '+', 8 hex digits, '+', 44 base64 characters. */
@@ -86,7 +86,7 @@ size_t note_sig_count(const struct note *n);
 /* The i-th signature line's key name (borrowed), key ID and raw signature
  * bytes (borrowed, after the key ID). Errors: SJ_ERANGE. */
 int note_sig_get(const struct note *n, size_t i, const char **name, uint32_t *id,
-		 const uint8_t **sig, size_t *sig_len);
+                 const uint8_t **sig, size_t *sig_len);
 
 /*
  * Verifies that n carries a valid type 0x01 signature by k: finds the line
@@ -107,6 +107,6 @@ SJ_WUR int note_verify(const struct note *n, const struct note_vkey *k);
  * buffer).
  */
 SJ_WUR int note_verify_cosignature(const struct note *n, const struct note_vkey *k,
-				   uint64_t *timestamp);
+                                   uint64_t *timestamp);
 
 #endif

@@ -25,12 +25,12 @@
 
 #include <sodium.h>
 
-#define SKEY_PREFIX "PRIVATE+KEY+"
+#define SKEY_PREFIX     "PRIVATE+KEY+"
 #define SKEY_PREFIX_LEN 12
-#define SKEY_RAW_LEN (1 + crypto_sign_SEEDBYTES) /* type || seed */
-#define SKEY_B64_LEN 44                          /* base64 of SKEY_RAW_LEN bytes */
-#define SIG_PREFIX "\xe2\x80\x94 "               /* U+2014 em dash, then a space */
-#define SIG_PREFIX_LEN 4
+#define SKEY_RAW_LEN    (1 + crypto_sign_SEEDBYTES) /* type || seed */
+#define SKEY_B64_LEN    44                          /* base64 of SKEY_RAW_LEN bytes */
+#define SIG_PREFIX      "\xe2\x80\x94 "             /* U+2014 em dash, then a space */
+#define SIG_PREFIX_LEN  4
 
 struct note_skey {
 	struct note_vkey pub; /* name, key ID, type and public key */
@@ -185,13 +185,13 @@ int note_skey_parse(struct note_skey **out, const char *text, size_t len)
 	/* Decoding and the canonical re-encoding both hold the seed, so both
 	 * are done in the scratch; sodium_memcmp because it is secret. */
 	if (sodium_base642bin(s->raw, sizeof s->raw, b64, SKEY_B64_LEN, NULL, &raw_len, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    raw_len != SKEY_RAW_LEN) {
 		rc = SJ_EINVAL;
 		goto out_scratch;
 	}
 	sodium_bin2base64(s->b64, sizeof s->b64, s->raw, SKEY_RAW_LEN,
-			  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	if (sodium_memcmp(s->b64, b64, SKEY_B64_LEN) != 0) {
 		rc = SJ_EINVAL;
 		goto out_scratch;
@@ -255,7 +255,7 @@ int note_skey_format(char **out, size_t *len, const struct note_skey *k)
 	n = snprintf(str, total + 1, SKEY_PREFIX "%s+%08" PRIx32 "+", k->pub.name, k->pub.id);
 	assert(n > 0 && (size_t)n == total - SKEY_B64_LEN - 1);
 	sodium_bin2base64(str + n, total + 1 - (size_t)n, s->raw, SKEY_RAW_LEN,
-			  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	str[total - 1] = '\n';
 	str[total] = '\0';
 	*out = str;
@@ -278,8 +278,7 @@ void note_skey_public(struct note_vkey *out, const struct note_skey *k)
 	*out = k->pub;
 }
 
-void note_skey_sign_raw(uint8_t sig[64], const uint8_t *msg, size_t len,
-			const struct note_skey *k)
+void note_skey_sign_raw(uint8_t sig[64], const uint8_t *msg, size_t len, const struct note_skey *k)
 {
 	assert(sig != NULL && k != NULL);
 	crypto_sign_detached(sig, NULL, msg, len, skey_open(k));
@@ -300,7 +299,7 @@ static char *sig_line(size_t *line_len, const char *name, const uint8_t *blob, s
 	memcpy(line + SIG_PREFIX_LEN, name, name_len);
 	line[SIG_PREFIX_LEN + name_len] = ' ';
 	sodium_bin2base64(line + SIG_PREFIX_LEN + name_len + 1, b64_cap, blob, blob_len,
-			  sodium_base64_VARIANT_ORIGINAL);
+	                  sodium_base64_VARIANT_ORIGINAL);
 	line[len - 1] = '\n';
 	line[len] = '\0';
 	*line_len = len;
@@ -311,7 +310,7 @@ static char *sig_line(size_t *line_len, const char *name, const uint8_t *blob, s
  * note, whose body must be exactly the body we signed. SJ_EINVAL when the
  * body breaks the note rules, which the parser finds before the line. */
 static int self_parse(struct note **out, char **whole, size_t *whole_len, const char *body,
-		      size_t body_len, const char *line, size_t line_len)
+                      size_t body_len, const char *line, size_t line_len)
 {
 	size_t got_len;
 	int rc;
@@ -344,7 +343,7 @@ out_whole:
 }
 
 int note_sign(char **out, size_t *out_len, const char *body, size_t body_len,
-	      const struct note_skey *k)
+              const struct note_skey *k)
 {
 	uint8_t blob[4 + crypto_sign_BYTES];
 	struct note *n;
@@ -386,7 +385,7 @@ out_line:
 }
 
 int note_cosign(char **out, const char *body, size_t body_len, uint64_t timestamp,
-		const struct note_skey *k)
+                const struct note_skey *k)
 {
 	uint8_t blob[4 + 8 + crypto_sign_BYTES];
 	struct note *n;
@@ -406,8 +405,8 @@ int note_cosign(char **out, const char *body, size_t body_len, uint64_t timestam
 
 	/* tlog-cosignature: "cosignature/v1\n", "time <decimal>\n", then the
 	 * body exactly as the log signed it. */
-	head_len = (size_t)snprintf(head, sizeof head, "cosignature/v1\ntime %" PRIu64 "\n",
-				    timestamp);
+	head_len =
+	    (size_t)snprintf(head, sizeof head, "cosignature/v1\ntime %" PRIu64 "\n", timestamp);
 	msg = malloc(head_len + body_len);
 	if (msg == NULL)
 		return SJ_ENOMEM;

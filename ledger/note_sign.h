@@ -46,7 +46,7 @@ void note_skey_free(struct note_skey *k);
  * text rules of note.h or too long for NOTE_MAX_SIZE; wrong key type),
  * SJ_EVERIFY (the fresh signature did not verify), SJ_ENOMEM. */
 SJ_WUR int note_sign(char **out, size_t *out_len, const char *body, size_t body_len,
-		     const struct note_skey *k);
+                     const struct note_skey *k);
 
 /* A cosignature/v1 line "— <name> <base64>\n" by a type 0x04 key over the
  * checkpoint body at time timestamp (at most 2^63 - 1); to attach it,
@@ -55,11 +55,10 @@ SJ_WUR int note_sign(char **out, size_t *out_len, const char *body, size_t body_
  * as a checkpoint here: the caller has parsed it to decide to cosign.
  * Errors as note_sign. */
 SJ_WUR int note_cosign(char **out, const char *body, size_t body_len, uint64_t timestamp,
-		       const struct note_skey *k);
+                       const struct note_skey *k);
 
 /* Ed25519-signs msg with k's secret key whatever k's type (used for entry
  * signatures by clients). sig receives 64 bytes. */
-void note_skey_sign_raw(uint8_t sig[64], const uint8_t *msg, size_t len,
-			const struct note_skey *k);
+void note_skey_sign_raw(uint8_t sig[64], const uint8_t *msg, size_t len, const struct note_skey *k);
 
 #endif

@@ -74,11 +74,14 @@ const char *harness_tmpdir(void)
 
 const char *harness_bin(const char *name)
 {
-	static char buf[8][512];
+	static char buf[64][512];
 	static int slot;
 	const char *dir = getenv("SUIJI_BIN");
-	char *b = buf[slot++ % 8];
-	snprintf(b, 512, "%s/%s", dir ? dir : "build/asan", name);
+	char *b = buf[slot++ % 64], *abs;
+	/* Absolute, so tests may run commands from their own directory. */
+	abs = realpath(dir ? dir : "build/asan", NULL);
+	snprintf(b, 512, "%s/%s", abs ? abs : (dir ? dir : "build/asan"), name);
+	free(abs);
 	return b;
 }
 

@@ -33,24 +33,25 @@ __attribute__((constructor)) static void test_checkpoint_init(void)
 }
 
 #define SUMDB_VKEY "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
-#define SUMDB_BODY                                                             \
-	"go.sum database tree\n"                                               \
-	"30055305\n"                                                           \
+#define SUMDB_BODY                                                                                 \
+	"go.sum database tree\n"                                                                   \
+	"30055305\n"                                                                               \
 	"mXfgRcJ0bG0j3CPdKwgGWtUzBUbX67saZGRmFuJGGsM=\n"
-#define SUMDB_SIG                                                              \
-	"— sum.golang.org Az3grpgEild5qw7+5dtV13Kf1C2Xurm8q4fhdxvcsDHnqNTaxL2AFj" \
+#define SUMDB_SIG                                                                                  \
+	"— sum.golang.org Az3grpgEild5qw7+5dtV13Kf1C2Xurm8q4fhdxvcsDHnqNTaxL2AFj"                \
 	"BY+2TyGKevucFcAAlWFJJYle3EJlDCrQ+y3A8=\n"
 
-#define SIGSUM_ORIGIN "sigsum.org/v1/tree/e796172b92befd62d9dc67e41c2f5bc9d3100a3023b20b1ca40288dd1c679e69"
+#define SIGSUM_ORIGIN                                                                              \
+	"sigsum.org/v1/tree/e796172b92befd62d9dc67e41c2f5bc9d3100a3023b20b1ca40288dd1c679e69"
 #define SIGSUM_VKEY SIGSUM_ORIGIN "+809da1a3+AWbguFjkYqYJ5m/nE3DIFtiEb/ED1UmaIqf+w3/bxCSn"
-#define SIGSUM_NOTE                                                            \
-	SIGSUM_ORIGIN "\n10\nHA5HAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"  \
-	"— " SIGSUM_ORIGIN " gJ2ho0n8F8olcerUF1FFdv235A/5as/coWrpLrtE7ovMeP5whgw" \
-	"ouYExowG/lTznxu6OUGjjt5yJQ6bXtTcf718MqAQ=\n"
+#define SIGSUM_NOTE                                                                                \
+	SIGSUM_ORIGIN "\n10\nHA5HAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"                     \
+	              "— " SIGSUM_ORIGIN " gJ2ho0n8F8olcerUF1FFdv235A/5as/coWrpLrtE7ovMeP5whgw"    \
+	              "ouYExowG/lTznxu6OUGjjt5yJQ6bXtTcf718MqAQ=\n"
 
-#define C2SP_BODY                                                              \
-	"example.com/behind-the-sofa\n"                                        \
-	"20852163\n"                                                           \
+#define C2SP_BODY                                                                                  \
+	"example.com/behind-the-sofa\n"                                                            \
+	"20852163\n"                                                                               \
 	"CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
 
 #define ROOT0 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" /* 32 zero bytes */
@@ -77,7 +78,8 @@ static int parse_str(struct checkpoint *c, const char *body, char *err, size_t e
 	return checkpoint_parse(c, body, strlen(body), err, err_cap);
 }
 
-TEST(checkpoint_sumdb, "the Go checksum database's published checkpoint verifies, parses and formats back to its bytes")
+TEST(checkpoint_sumdb, "the Go checksum database's published checkpoint verifies, parses and "
+                       "formats back to its bytes")
 {
 	static const char text[] = SUMDB_BODY "\n" SUMDB_SIG;
 	static struct checkpoint c;
@@ -95,9 +97,10 @@ TEST(checkpoint_sumdb, "the Go checksum database's published checkpoint verifies
 	note_free(n);
 	CHECK(strcmp(c.origin, "go.sum database tree") == 0);
 	CHECK_INT(c.size, ==, 30055305);
-	CHECK_INT(sodium_base642bin(root, sizeof root, "mXfgRcJ0bG0j3CPdKwgGWtUzBUbX67saZGRmFuJGGsM=",
-				    44, NULL, &root_len, NULL, sodium_base64_VARIANT_ORIGINAL),
-		  ==, 0);
+	CHECK_INT(sodium_base642bin(root, sizeof root,
+	                            "mXfgRcJ0bG0j3CPdKwgGWtUzBUbX67saZGRmFuJGGsM=", 44, NULL,
+	                            &root_len, NULL, sodium_base64_VARIANT_ORIGINAL),
+	          ==, 0);
 	CHECK_MEM(c.root, root, 32);
 	CHECK(c.ext[0] == '\0');
 	CHECK_INT(checkpoint_format(out, sizeof out, &len, &c), ==, SJ_OK);
@@ -105,7 +108,8 @@ TEST(checkpoint_sumdb, "the Go checksum database's published checkpoint verifies
 	CHECK(strcmp(out, SUMDB_BODY) == 0);
 }
 
-TEST(checkpoint_sumdb_twin, "the Go checksum database's checkpoint with its tree size changed fails to verify")
+TEST(checkpoint_sumdb_twin,
+     "the Go checksum database's checkpoint with its tree size changed fails to verify")
 {
 	char text[] = SUMDB_BODY "\n" SUMDB_SIG;
 
@@ -113,7 +117,8 @@ TEST(checkpoint_sumdb_twin, "the Go checksum database's checkpoint with its tree
 	CHECK_INT(verify_str(text, SUMDB_VKEY), ==, SJ_EVERIFY);
 }
 
-TEST(checkpoint_sigsum, "sigsum's published log checkpoint verifies under its log key, and not once altered")
+TEST(checkpoint_sigsum,
+     "sigsum's published log checkpoint verifies under its log key, and not once altered")
 {
 	char text[] = SIGSUM_NOTE;
 	static struct checkpoint c;
@@ -166,16 +171,26 @@ TEST(checkpoint_sizes, "tree sizes are decimals without leading zeros, from 0 to
 		const char *size;
 		uint64_t want;
 	} good[] = {
-		{"0", 0},
-		{"1", 1},
-		{"10", 10},
-		{"9223372036854775808", (uint64_t)1 << 63},
-		{"18446744073709551615", UINT64_MAX},
+	    {"0", 0},
+	    {"1", 1},
+	    {"10", 10},
+	    {"9223372036854775808", (uint64_t)1 << 63},
+	    {"18446744073709551615", UINT64_MAX},
 	};
 	static const char *const bad[] = {
-		"", "00", "01", "-1", "+1", " 1", "1 ", "1a", "0x10",
-		"18446744073709551616", "99999999999999999999", "123456789012345678901",
-		"\xd9\xa1", /* ARABIC-INDIC DIGIT ONE */
+	    "",
+	    "00",
+	    "01",
+	    "-1",
+	    "+1",
+	    " 1",
+	    "1 ",
+	    "1a",
+	    "0x10",
+	    "18446744073709551616",
+	    "99999999999999999999",
+	    "123456789012345678901",
+	    "\xd9\xa1", /* ARABIC-INDIC DIGIT ONE */
 	};
 	static struct checkpoint c;
 	char body[256], err[128];
@@ -196,16 +211,16 @@ TEST(checkpoint_sizes, "tree sizes are decimals without leading zeros, from 0 to
 TEST(checkpoint_roots, "a root hash must be canonical base64 of exactly 32 bytes")
 {
 	static const char *const bad[] = {
-		"",
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",   /* 43 characters */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",   /* no padding */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=",  /* stray bits */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",  /* 31 bytes */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",  /* 33 bytes */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", /* 45 characters */
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA!=",
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-=", /* URL-safe alphabet */
-		" AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",   /* 43 characters */
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",   /* no padding */
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=",  /* stray bits */
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",  /* 31 bytes */
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",  /* 33 bytes */
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", /* 45 characters */
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA!=",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-=", /* URL-safe alphabet */
+	    " AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 	};
 	static struct checkpoint c;
 	char body[256], err[128];
@@ -218,24 +233,25 @@ TEST(checkpoint_roots, "a root hash must be canonical base64 of exactly 32 bytes
 	}
 }
 
-TEST(checkpoint_malformed, "every malformed checkpoint body is refused with a message naming what was wrong")
+TEST(checkpoint_malformed,
+     "every malformed checkpoint body is refused with a message naming what was wrong")
 {
 	static const struct {
 		const char *body, *why;
 	} bad[] = {
-		{"", "empty"},
-		{"o\n0\n" ROOT0, "does not end in a newline"},
-		{"\n0\n" ROOT0 "\n", "origin is empty"},
-		{"o\n", "no tree size line"},
-		{"o\n0\n", "no root hash line"},
-		{"o\n\n" ROOT0 "\n", "tree size is not"},
-		{"o\n0\n" ROOT0 "\n\n", "empty extension line"},
-		{"o\n0\n" ROOT0 "\next\n\nmore\n", "empty extension line"},
-		{"o\x01\n0\n" ROOT0 "\n", "control characters at byte 1"},
-		{"o\r\n0\n" ROOT0 "\n", "control characters at byte 1"},
-		{"o\n0\n" ROOT0 "\n\tx\n", "control characters at byte 49"},
-		{"o\xff\n0\n" ROOT0 "\n", "not UTF-8 without control characters at byte 1"},
-		{"o\xe2\x80\n0\n" ROOT0 "\n", "not UTF-8"},
+	    {"", "empty"},
+	    {"o\n0\n" ROOT0, "does not end in a newline"},
+	    {"\n0\n" ROOT0 "\n", "origin is empty"},
+	    {"o\n", "no tree size line"},
+	    {"o\n0\n", "no root hash line"},
+	    {"o\n\n" ROOT0 "\n", "tree size is not"},
+	    {"o\n0\n" ROOT0 "\n\n", "empty extension line"},
+	    {"o\n0\n" ROOT0 "\next\n\nmore\n", "empty extension line"},
+	    {"o\x01\n0\n" ROOT0 "\n", "control characters at byte 1"},
+	    {"o\r\n0\n" ROOT0 "\n", "control characters at byte 1"},
+	    {"o\n0\n" ROOT0 "\n\tx\n", "control characters at byte 49"},
+	    {"o\xff\n0\n" ROOT0 "\n", "not UTF-8 without control characters at byte 1"},
+	    {"o\xe2\x80\n0\n" ROOT0 "\n", "not UTF-8"},
 	};
 	static struct checkpoint c;
 	static char big[CHECKPOINT_MAX_EXT + 512];
@@ -275,7 +291,8 @@ TEST(checkpoint_malformed, "every malformed checkpoint body is refused with a me
 	CHECK_INT(checkpoint_parse(NULL, C2SP_BODY, strlen(C2SP_BODY), NULL, 0), ==, SJ_EINVAL);
 }
 
-TEST(checkpoint_format_refuses, "checkpoint_format refuses a bad origin, bad extension lines and a short buffer")
+TEST(checkpoint_format_refuses,
+     "checkpoint_format refuses a bad origin, bad extension lines and a short buffer")
 {
 	static const char *const bad_ext[] = {"x", "\n", "a\n\nb\n", "a\x01\n", "a\xff\n"};
 	static struct checkpoint c;
@@ -306,7 +323,8 @@ TEST(checkpoint_format_refuses, "checkpoint_format refuses a bad origin, bad ext
 	CHECK_INT(checkpoint_format(out, sizeof out, &len, &c), ==, SJ_OK);
 }
 
-TEST(checkpoint_end_to_end, "a checkpoint signed by the log and cosigned by a witness verifies, and its twin does not")
+TEST(checkpoint_end_to_end,
+     "a checkpoint signed by the log and cosigned by a witness verifies, and its twin does not")
 {
 	static struct checkpoint c, back;
 	struct note_skey *log, *wit;

@@ -48,42 +48,42 @@ __attribute__((constructor)) static void test_note_init(void)
 #define PETER_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 #define PETER_SKEY "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 #define ENOCH_VKEY "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
-#define NEUMANN                                                                \
-	"If you think cryptography is the answer to your problem,\n"           \
+#define NEUMANN                                                                                    \
+	"If you think cryptography is the answer to your problem,\n"                               \
 	"then you don't know what your problem is.\n"
-#define PETER_SIG                                                              \
-	"— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1" \
+#define PETER_SIG                                                                                  \
+	"— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1"                   \
 	"FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
-#define ENOCH_SIG                                                              \
-	"— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1" \
+#define ENOCH_SIG                                                                                  \
+	"— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1"                  \
 	"aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n"
 
 /* sigsum-go pkg/checkpoint; the key strings are derived, see above. */
 #define WITNESS_VKEY "example.org/witness+cacf2e50+BGbguFjkYqYJ5m/nE3DIFtiEb/ED1UmaIqf+w3/bxCSn"
-#define WITNESS_SKEY                                                           \
-	"PRIVATE+KEY+example.org/witness+cacf2e50+"                            \
+#define WITNESS_SKEY                                                                               \
+	"PRIVATE+KEY+example.org/witness+cacf2e50+"                                                \
 	"BBEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define SIGSUM_BODY "example.org/log\n10\nHA5HAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
-#define SIGSUM_COSIG                                                           \
-	"— example.org/witness ys8uUAAAAAAAAATSftMzceM8zssdZ9jin9SjwIxzx9iADMf6" \
+#define SIGSUM_COSIG                                                                               \
+	"— example.org/witness ys8uUAAAAAAAAATSftMzceM8zssdZ9jin9SjwIxzx9iADMf6"                 \
 	"3VqirX2hafol9RsqNqbofIz0LVRqHXI2kpEBSki5RTXFtxz1vo9+Cg==\n"
 /* The same line with another key ID, from TestCheckpointVerifyCosignatureByKey. */
-#define SIGSUM_COSIG_OTHER_ID                                                  \
-	"— example.org/witness yX8uUAAAAAAAAATSftMzceM8zssdZ9jin9SjwIxzx9iADMf6" \
+#define SIGSUM_COSIG_OTHER_ID                                                                      \
+	"— example.org/witness yX8uUAAAAAAAAATSftMzceM8zssdZ9jin9SjwIxzx9iADMf6"                 \
 	"3VqirX2hafol9RsqNqbofIz0LVRqHXI2kpEBSki5RTXFtxz1vo9+Cg==\n"
-#define SIGSUM_LOG_SIG                                                         \
-	"— example.org/log DEADBEEFAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+#define SIGSUM_LOG_SIG                                                                             \
+	"— example.org/log DEADBEEFAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"                 \
 	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
 
 /* c2sp.org/tlog-cosignature */
-#define C2SP_COSIGNED                                                          \
-	"example.com/behind-the-sofa\n"                                        \
-	"20852163\n"                                                           \
-	"CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"                       \
-	"\n"                                                                   \
-	"— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJu" \
-	"rmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"             \
-	"— witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHe" \
+#define C2SP_COSIGNED                                                                              \
+	"example.com/behind-the-sofa\n"                                                            \
+	"20852163\n"                                                                               \
+	"CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"                                           \
+	"\n"                                                                                       \
+	"— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJu"                   \
+	"rmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n"                                 \
+	"— witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHe"                  \
 	"olMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n"
 
 /* What verify_with and cosig_with return when they cannot get as far as
@@ -126,8 +126,7 @@ static int cosig_str(const char *text, const char *vkey, uint64_t *ts)
 }
 
 /* "— <name> <base64(blob)>\n" into out. */
-static void line_for(char *out, size_t cap, const char *name, const uint8_t *blob,
-		     size_t blob_len)
+static void line_for(char *out, size_t cap, const char *name, const uint8_t *blob, size_t blob_len)
 {
 	char b64[200]; /* a 76-byte cosignature is 104 characters */
 
@@ -142,7 +141,7 @@ static size_t line_blob(uint8_t *blob, size_t cap, const char *line)
 	size_t n;
 
 	if (sodium_base642bin(blob, cap, b64, strcspn(b64, "\n"), NULL, &n, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
+	                      sodium_base64_VARIANT_ORIGINAL) != 0)
 		return 0;
 	return n;
 }
@@ -170,16 +169,16 @@ TEST(vkey_published_parse, "published verifier keys parse with their key IDs and
 		uint32_t id;
 		uint8_t type;
 	} keys[] = {
-		{PETER_VKEY, "PeterNeumann", 0xc74f20a3, NOTE_TYPE_ED25519},
-		{ENOCH_VKEY, "EnochRoot", 0xaf0cfe78, NOTE_TYPE_ED25519},
-		/* Its base64 holds '+', so only the first two '+' separate. */
-		{"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8",
-		 "sum.golang.org", 0x033de0ae, NOTE_TYPE_ED25519},
-		{"TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", "TEST", 0x7997405c,
-		 NOTE_TYPE_ED25519},
-		{"remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2",
-		 "remora.n621.de", 0xda77ade7, NOTE_TYPE_COSIG_V1},
-		{WITNESS_VKEY, "example.org/witness", 0xcacf2e50, NOTE_TYPE_COSIG_V1},
+	    {PETER_VKEY, "PeterNeumann", 0xc74f20a3, NOTE_TYPE_ED25519},
+	    {ENOCH_VKEY, "EnochRoot", 0xaf0cfe78, NOTE_TYPE_ED25519},
+	    /* Its base64 holds '+', so only the first two '+' separate. */
+	    {"sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8",
+	     "sum.golang.org", 0x033de0ae, NOTE_TYPE_ED25519},
+	    {"TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", "TEST", 0x7997405c,
+	     NOTE_TYPE_ED25519},
+	    {"remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2",
+	     "remora.n621.de", 0xda77ade7, NOTE_TYPE_COSIG_V1},
+	    {WITNESS_VKEY, "example.org/witness", 0xcacf2e50, NOTE_TYPE_COSIG_V1},
 	};
 	struct note_vkey k;
 	char again[NOTE_MAX_VKEY];
@@ -218,7 +217,8 @@ TEST(vkey_mangled, "every substring and every one-byte change of a verifier key 
 	}
 }
 
-TEST(vkey_bad_parts, "verifier keys with a wrong length, unknown type, upper-case hex or stray byte are refused")
+TEST(vkey_bad_parts,
+     "verifier keys with a wrong length, unknown type, upper-case hex or stray byte are refused")
 {
 	struct note_vkey k, peter;
 	uint8_t raw[33];
@@ -226,24 +226,27 @@ TEST(vkey_bad_parts, "verifier keys with a wrong length, unknown type, upper-cas
 
 	/* golang.org/x/mod note_test.go: a 38-byte key and an unknown
 	 * algorithm byte, each with a key hash adjusted to match. */
-	CHECK_INT(note_vkey_parse(&k, "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy"
-				      "10TWBADKEY=="),
-		  ==, SJ_EINVAL);
-	CHECK_INT(note_vkey_parse(&k, "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy"
-				      "10TW"),
-		  ==, SJ_EINVAL);
+	CHECK_INT(note_vkey_parse(&k,
+	                          "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy"
+	                          "10TWBADKEY=="),
+	          ==, SJ_EINVAL);
+	CHECK_INT(note_vkey_parse(&k,
+	                          "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy"
+	                          "10TW"),
+	          ==, SJ_EINVAL);
 	/* Type 0x02 with its own correct key ID is still not a type we take. */
 	CHECK_INT(note_vkey_parse(&peter, PETER_VKEY), ==, SJ_OK);
 	raw[0] = 0x02;
 	memcpy(raw + 1, peter.pk, 32);
 	sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
 	snprintf(text, sizeof text, "PeterNeumann+%08" PRIx32 "+%s",
-		 note_key_id("PeterNeumann", 0x02, peter.pk), b64);
+	         note_key_id("PeterNeumann", 0x02, peter.pk), b64);
 	CHECK_INT(note_vkey_parse(&k, text), ==, SJ_EINVAL);
 
-	CHECK_INT(note_vkey_parse(&k, "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy"
-				      "10TW"),
-		  ==, SJ_EINVAL);
+	CHECK_INT(note_vkey_parse(&k,
+	                          "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy"
+	                          "10TW"),
+	          ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_parse(&k, PETER_VKEY "\n"), ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_parse(&k, " " PETER_VKEY), ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_parse(&k, ""), ==, SJ_EINVAL);
@@ -260,7 +263,7 @@ TEST(vkey_not_a_point, "a verifier key whose public key is not a valid curve poi
 	memset(pk, 0xff, sizeof pk);
 	pk[31] = 0x7f;
 	CHECK_INT(note_vkey_format(text, sizeof text, "bad.example", NOTE_TYPE_ED25519, pk), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(note_vkey_parse(&k, text), ==, SJ_EINVAL);
 }
 
@@ -274,8 +277,16 @@ TEST(vkey_format_refuses, "note_vkey_format refuses bad names, unknown types and
 	CHECK_INT(note_vkey_format(out, sizeof out, "a+b", 1, k.pk), ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_format(out, sizeof out, "a b", 1, k.pk), ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_format(out, sizeof out, "a\tb", 1, k.pk), ==, SJ_EINVAL);
-	CHECK_INT(note_vkey_format(out, sizeof out, "a\xe2\x80\x83" "b", 1, k.pk), ==, SJ_EINVAL);
-	CHECK_INT(note_vkey_format(out, sizeof out, "a\x01" "b", 1, k.pk), ==, SJ_EINVAL);
+	CHECK_INT(note_vkey_format(out, sizeof out,
+	                           "a\xe2\x80\x83"
+	                           "b",
+	                           1, k.pk),
+	          ==, SJ_EINVAL);
+	CHECK_INT(note_vkey_format(out, sizeof out,
+	                           "a\x01"
+	                           "b",
+	                           1, k.pk),
+	          ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_format(out, sizeof out, "a\xff", 1, k.pk), ==, SJ_EINVAL);
 	memset(longname, 'n', sizeof longname - 1);
 	longname[sizeof longname - 1] = '\0';
@@ -285,9 +296,9 @@ TEST(vkey_format_refuses, "note_vkey_format refuses bad names, unknown types and
 	CHECK_INT(strlen(out), ==, NOTE_MAX_VKEY - 1);
 	CHECK_INT(note_vkey_format(out, sizeof out, "PeterNeumann", 0x03, k.pk), ==, SJ_EINVAL);
 	CHECK_INT(note_vkey_format(out, strlen(PETER_VKEY), "PeterNeumann", 1, k.pk), ==,
-		  SJ_ERANGE);
+	          SJ_ERANGE);
 	CHECK_INT(note_vkey_format(out, strlen(PETER_VKEY) + 1, "PeterNeumann", 1, k.pk), ==,
-		  SJ_OK);
+	          SJ_OK);
 	/* A name may be any UTF-8 without spaces or '+'. */
 	CHECK_INT(note_vkey_format(out, sizeof out, "例え.jp/log", 1, k.pk), ==, SJ_OK);
 }
@@ -357,20 +368,23 @@ TEST(note_twin_unsigned, "a note signed only by another key is not signed by the
 	CHECK_INT(verify_str(NEUMANN "\n" ENOCH_SIG, PETER_VKEY), ==, SJ_ENOENT);
 }
 
-TEST(note_twin_wrong_name, "a signature under another key name, or a key of another name, does not match")
+TEST(note_twin_wrong_name,
+     "a signature under another key name, or a key of another name, does not match")
 {
 	struct note_vkey peter;
 	char carmen[NOTE_MAX_VKEY];
 
 	/* The line carries the right key ID but another name. */
-	CHECK_INT(verify_str(NEUMANN "\n"
-				     "— PeterNeumann2 x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1"
-				     "FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
-			     PETER_VKEY),
-		  ==, SJ_ENOENT);
+	CHECK_INT(verify_str(NEUMANN
+	                     "\n"
+	                     "— PeterNeumann2 x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1"
+	                     "FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
+	                     PETER_VKEY),
+	          ==, SJ_ENOENT);
 	/* The same public key under another name has another key ID. */
 	CHECK_INT(note_vkey_parse(&peter, PETER_VKEY), ==, SJ_OK);
-	CHECK_INT(note_vkey_format(carmen, sizeof carmen, "CarmenSandiego", 1, peter.pk), ==, SJ_OK);
+	CHECK_INT(note_vkey_format(carmen, sizeof carmen, "CarmenSandiego", 1, peter.pk), ==,
+	          SJ_OK);
 	CHECK_INT(verify_str(NEUMANN "\n" PETER_SIG, carmen), ==, SJ_ENOENT);
 }
 
@@ -405,7 +419,8 @@ TEST(note_short_sig, "a signature of the wrong length fails for the key it names
 	CHECK_INT(verify_str(text, PETER_VKEY), ==, SJ_EVERIFY);
 }
 
-TEST(note_verify_key_kind, "note_verify refuses a cosignature key and a key whose ID does not fit it")
+TEST(note_verify_key_kind,
+     "note_verify refuses a cosignature key and a key whose ID does not fit it")
 {
 	const char *text = NEUMANN "\n" PETER_SIG;
 	struct note_vkey k;
@@ -458,43 +473,45 @@ TEST(note_max_sigs, "a note with NOTE_MAX_SIGS signature lines parses and one mo
 TEST(note_malformed, "every malformed note is refused with a message naming what was wrong")
 {
 #define S PETER_SIG
-#define B64 "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnA"
+#define B64                                                                                        \
+	"x08go/ZJkuBS9UG/"                                                                         \
+	"SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnA"
 	static const struct {
 		const char *text;
 		size_t len; /* 0: strlen */
 		const char *why;
 	} bad[] = {
-		{"", 0, "empty"},
-		{"\xff" NEUMANN "\n" S, 0, "not valid UTF-8 at byte 0"},
-		{"a\xc0\x80\n\n" S, 0, "not valid UTF-8 at byte 1"},      /* overlong NUL */
-		{"a\xed\xa0\x80\n\n" S, 0, "not valid UTF-8 at byte 1"},  /* surrogate */
-		{"a\xf4\x90\x80\x80\n\n" S, 0, "not valid UTF-8 at byte 1"}, /* above U+10FFFF */
-		{"ab\xe2\x80\n\n" S, 0, "not valid UTF-8 at byte 2"},     /* cut short */
-		{"\x01" NEUMANN "\n" S, 0, "control character 0x01 at byte 0"},
-		{"a\0b\n\n" S, 5 + sizeof S - 1, "control character 0x00 at byte 1"},
-		{"a\r\n\n" S, 0, "control character 0x0d"},
-		{"a\tb\n\n" S, 0, "control character 0x09"},
-		{NEUMANN, 0, "no empty line"},
-		{NEUMANN "\n", 0, "no signature lines"},
-		{NEUMANN "\n— PeterNeumann " B64 "M=", 0, "does not end in a newline"},
-		{NEUMANN "\n" S "Unexpected line.\n", 0, "line 2 does not start with an em dash"},
-		{NEUMANN "\n- PeterNeumann " B64 "M=\n", 0, "does not start with an em dash"},
-		{NEUMANN "\n—PeterNeumann " B64 "M=\n", 0, "does not start with an em dash"},
-		{NEUMANN "\n— PeterNeumann\n", 0, "no space after the key name"},
-		{NEUMANN "\n—  " B64 "M=\n", 0, "key name is empty"},
-		{NEUMANN "\n— Peter+Neumann " B64 "M=\n", 0, "key name holds '+'"},
-		{NEUMANN "\n— Peter\xc2\xa0Neumann " B64 "M=\n", 0, "key name holds a space"},
-		{NEUMANN "\n— Peter\xe3\x80\x80Neumann " B64 "M=\n", 0, "key name holds a space"},
-		{NEUMANN "\n— PeterNeumann \n", 0, "has no signature"},
-		{NEUMANN "\n— Bad Name " B64 "M=\n", 0, "not canonical base64"},
-		{NEUMANN "\n— PeterNeumann " B64 "M\n", 0, "not canonical base64"},   /* no padding */
-		{NEUMANN "\n— PeterNeumann " B64 "N=\n", 0, "not canonical base64"},  /* stray bits */
-		{NEUMANN "\n— PeterNeumann " B64 "M==\n", 0, "not canonical base64"}, /* extra pad */
-		{NEUMANN "\n— PeterNeumann !" B64 "=\n", 0, "not canonical base64"},
-		{NEUMANN "\n— PeterNeumann " B64 "M= \n", 0, "not canonical base64"},
-		{NEUMANN "\n— PeterNeumann AAAAAA==\n", 0, "shorter than a key ID and one byte"},
-		{NEUMANN "\n" S S, 0, "lines 1 and 2 carry the same key name and key ID"},
-		{NEUMANN "\n" S ENOCH_SIG S, 0, "lines 1 and 3 carry the same key"},
+	    {"", 0, "empty"},
+	    {"\xff" NEUMANN "\n" S, 0, "not valid UTF-8 at byte 0"},
+	    {"a\xc0\x80\n\n" S, 0, "not valid UTF-8 at byte 1"},         /* overlong NUL */
+	    {"a\xed\xa0\x80\n\n" S, 0, "not valid UTF-8 at byte 1"},     /* surrogate */
+	    {"a\xf4\x90\x80\x80\n\n" S, 0, "not valid UTF-8 at byte 1"}, /* above U+10FFFF */
+	    {"ab\xe2\x80\n\n" S, 0, "not valid UTF-8 at byte 2"},        /* cut short */
+	    {"\x01" NEUMANN "\n" S, 0, "control character 0x01 at byte 0"},
+	    {"a\0b\n\n" S, 5 + sizeof S - 1, "control character 0x00 at byte 1"},
+	    {"a\r\n\n" S, 0, "control character 0x0d"},
+	    {"a\tb\n\n" S, 0, "control character 0x09"},
+	    {NEUMANN, 0, "no empty line"},
+	    {NEUMANN "\n", 0, "no signature lines"},
+	    {NEUMANN "\n— PeterNeumann " B64 "M=", 0, "does not end in a newline"},
+	    {NEUMANN "\n" S "Unexpected line.\n", 0, "line 2 does not start with an em dash"},
+	    {NEUMANN "\n- PeterNeumann " B64 "M=\n", 0, "does not start with an em dash"},
+	    {NEUMANN "\n—PeterNeumann " B64 "M=\n", 0, "does not start with an em dash"},
+	    {NEUMANN "\n— PeterNeumann\n", 0, "no space after the key name"},
+	    {NEUMANN "\n—  " B64 "M=\n", 0, "key name is empty"},
+	    {NEUMANN "\n— Peter+Neumann " B64 "M=\n", 0, "key name holds '+'"},
+	    {NEUMANN "\n— Peter\xc2\xa0Neumann " B64 "M=\n", 0, "key name holds a space"},
+	    {NEUMANN "\n— Peter\xe3\x80\x80Neumann " B64 "M=\n", 0, "key name holds a space"},
+	    {NEUMANN "\n— PeterNeumann \n", 0, "has no signature"},
+	    {NEUMANN "\n— Bad Name " B64 "M=\n", 0, "not canonical base64"},
+	    {NEUMANN "\n— PeterNeumann " B64 "M\n", 0, "not canonical base64"},   /* no padding */
+	    {NEUMANN "\n— PeterNeumann " B64 "N=\n", 0, "not canonical base64"},  /* stray bits */
+	    {NEUMANN "\n— PeterNeumann " B64 "M==\n", 0, "not canonical base64"}, /* extra pad */
+	    {NEUMANN "\n— PeterNeumann !" B64 "=\n", 0, "not canonical base64"},
+	    {NEUMANN "\n— PeterNeumann " B64 "M= \n", 0, "not canonical base64"},
+	    {NEUMANN "\n— PeterNeumann AAAAAA==\n", 0, "shorter than a key ID and one byte"},
+	    {NEUMANN "\n" S S, 0, "lines 1 and 2 carry the same key name and key ID"},
+	    {NEUMANN "\n" S ENOCH_SIG S, 0, "lines 1 and 3 carry the same key"},
 	};
 #undef S
 #undef B64
@@ -537,7 +554,8 @@ TEST(note_malformed, "every malformed note is refused with a message naming what
 
 /* ---- private keys and signing ---- */
 
-TEST(skey_go_known_answer, "the Go note package's private key signs its published note byte for byte")
+TEST(skey_go_known_answer,
+     "the Go note package's private key signs its published note byte for byte")
 {
 	struct note_skey *k;
 	struct note_vkey pub, want;
@@ -609,15 +627,17 @@ TEST(skey_mangled, "every substring and every one-byte change of a private key s
 		b[i]--;
 	}
 	CHECK_INT(note_skey_parse(&k, PETER_SKEY "\n\n", len + 2), ==, SJ_EINVAL);
-	CHECK_INT(note_skey_parse(&k, "PRIVATE+KEY+PeterNeumann+C74F20A3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZ"
-				      "x09iUvxdXHKDFz",
-				  len),
-		  ==, SJ_EINVAL);
+	CHECK_INT(note_skey_parse(&k,
+	                          "PRIVATE+KEY+PeterNeumann+C74F20A3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZ"
+	                          "x09iUvxdXHKDFz",
+	                          len),
+	          ==, SJ_EINVAL);
 	/* Right seed, right name, key ID of the type 0x01 key on a 0x04 key. */
-	CHECK_INT(note_skey_parse(&k, "PRIVATE+KEY+example.org/witness+cacf2e51+BBEAAAAAAAAAAAAAAAAAAA"
-				      "AAAAAAAAAAAAAAAAAAAAAAAA",
-				  strlen(WITNESS_SKEY)),
-		  ==, SJ_EINVAL);
+	CHECK_INT(note_skey_parse(&k,
+	                          "PRIVATE+KEY+example.org/witness+cacf2e51+BBEAAAAAAAAAAAAAAAAAAA"
+	                          "AAAAAAAAAAAAAAAAAAAAAAAA",
+	                          strlen(WITNESS_SKEY)),
+	          ==, SJ_EINVAL);
 	CHECK_INT(note_skey_parse(&k, PETER_SKEY, len - 1), ==, SJ_EINVAL);
 }
 
@@ -712,17 +732,19 @@ TEST(sign_refuses, "note_sign refuses bodies the verifier would refuse and cosig
 
 /* ---- cosignatures ---- */
 
-TEST(cosig_sigsum_known_answer, "sigsum-go's published cosignature verifies under the witness key at time 1234")
+TEST(cosig_sigsum_known_answer,
+     "sigsum-go's published cosignature verifies under the witness key at time 1234")
 {
 	uint64_t ts = 0;
 
 	CHECK_INT(cosig_str(SIGSUM_BODY "\n" SIGSUM_LOG_SIG SIGSUM_COSIG, WITNESS_VKEY, &ts), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(ts, ==, 1234);
 	CHECK_INT(cosig_str(SIGSUM_BODY "\n" SIGSUM_COSIG, WITNESS_VKEY, NULL), ==, SJ_OK);
 }
 
-TEST(cosig_sign_known_answer, "note_cosign reproduces sigsum-go's published cosignature line byte for byte")
+TEST(cosig_sign_known_answer,
+     "note_cosign reproduces sigsum-go's published cosignature line byte for byte")
 {
 	struct note_skey *w;
 	char *line;
@@ -781,16 +803,18 @@ TEST(cosig_twin_unknown_witness, "a cosignature by an unknown witness key is not
 	CHECK_INT(cosig_str(SIGSUM_BODY "\n" SIGSUM_COSIG, vkey, NULL), ==, SJ_ENOENT);
 }
 
-TEST(cosig_twin_key_id_and_name, "cosignature lines with another key ID or another witness name are ignored")
+TEST(cosig_twin_key_id_and_name,
+     "cosignature lines with another key ID or another witness name are ignored")
 {
 	/* Both from sigsum-go's TestCheckpointVerifyCosignatureByKey. */
 	CHECK_INT(cosig_str(SIGSUM_BODY "\n" SIGSUM_COSIG_OTHER_ID, WITNESS_VKEY, NULL), ==,
-		  SJ_ENOENT);
-	CHECK_INT(cosig_str(SIGSUM_BODY "\n"
-				      "— example.org/witness-2 ys8uUAAAAAAAAATSftMzceM8zssdZ9jin9SjwIxzx9"
-				      "iADMf63VqirX2hafol9RsqNqbofIz0LVRqHXI2kpEBSki5RTXFtxz1vo9+Cg==\n",
-			    WITNESS_VKEY, NULL),
-		  ==, SJ_ENOENT);
+	          SJ_ENOENT);
+	CHECK_INT(cosig_str(SIGSUM_BODY
+	                    "\n"
+	                    "— example.org/witness-2 ys8uUAAAAAAAAATSftMzceM8zssdZ9jin9SjwIxzx9"
+	                    "iADMf63VqirX2hafol9RsqNqbofIz0LVRqHXI2kpEBSki5RTXFtxz1vo9+Cg==\n",
+	                    WITNESS_VKEY, NULL),
+	          ==, SJ_ENOENT);
 }
 
 TEST(cosig_twin_future_bit, "a validly signed cosignature with a timestamp above 2^63 - 1 fails")
@@ -828,7 +852,8 @@ TEST(cosig_wrong_length, "a cosignature line of the wrong length fails for the k
 	CHECK_INT(cosig_str(text, WITNESS_VKEY, NULL), ==, SJ_EVERIFY);
 }
 
-TEST(cosig_type_confusion, "a cosignature is not a note signature, and note keys cannot check cosignatures")
+TEST(cosig_type_confusion,
+     "a cosignature is not a note signature, and note keys cannot check cosignatures")
 {
 	struct note_vkey w;
 	char as_note_key[NOTE_MAX_VKEY];
@@ -837,8 +862,9 @@ TEST(cosig_type_confusion, "a cosignature is not a note signature, and note keys
 
 	/* The witness's public key as a type 0x01 key has another key ID. */
 	CHECK_INT(note_vkey_parse(&w, WITNESS_VKEY), ==, SJ_OK);
-	CHECK_INT(note_vkey_format(as_note_key, sizeof as_note_key, w.name, NOTE_TYPE_ED25519, w.pk),
-		  ==, SJ_OK);
+	CHECK_INT(
+	    note_vkey_format(as_note_key, sizeof as_note_key, w.name, NOTE_TYPE_ED25519, w.pk), ==,
+	    SJ_OK);
 	CHECK_INT(verify_str(text, as_note_key), ==, SJ_ENOENT);
 	CHECK_INT(note_parse(&n, text, strlen(text), NULL, 0), ==, SJ_OK);
 	CHECK_INT(note_verify(n, &w), ==, SJ_EINVAL);
@@ -847,7 +873,8 @@ TEST(cosig_type_confusion, "a cosignature is not a note signature, and note keys
 	note_free(n);
 }
 
-TEST(cosig_c2sp_example, "the tlog-cosignature spec's example carries its key ID and its time 1679315147")
+TEST(cosig_c2sp_example,
+     "the tlog-cosignature spec's example carries its key ID and its time 1679315147")
 {
 	struct note *n;
 	const char *name;
@@ -873,8 +900,9 @@ TEST(cosig_c2sp_example, "the tlog-cosignature spec's example carries its key ID
 
 TEST(cosig_round_trip_ext, "a fresh cosignature covers extension lines and the exact time")
 {
-	static const char body[] = "suiji.example/log\n7\nHA5HAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
-				   "ext one\n";
+	static const char body[] =
+	    "suiji.example/log\n7\nHA5HAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+	    "ext one\n";
 	struct note_skey *w;
 	struct note_vkey pub;
 	char vkey[NOTE_MAX_VKEY], *line, text[1024];
@@ -893,7 +921,8 @@ TEST(cosig_round_trip_ext, "a fresh cosignature covers extension lines and the e
 	CHECK_INT(cosig_str(text, vkey, NULL), ==, SJ_EVERIFY);
 }
 
-TEST(cosign_refuses, "note_cosign refuses a note key, a time above 2^63 - 1 and a body without a final newline")
+TEST(cosign_refuses,
+     "note_cosign refuses a note key, a time above 2^63 - 1 and a body without a final newline")
 {
 	struct note_skey *k, *w;
 	char *line;
@@ -903,7 +932,7 @@ TEST(cosign_refuses, "note_cosign refuses a note key, a time above 2^63 - 1 and 
 	CHECK_INT(note_cosign(&line, SIGSUM_BODY, strlen(SIGSUM_BODY), 1, k), ==, SJ_EINVAL);
 	CHECK(line == NULL);
 	CHECK_INT(note_cosign(&line, SIGSUM_BODY, strlen(SIGSUM_BODY), (uint64_t)1 << 63, w), ==,
-		  SJ_EINVAL);
+	          SJ_EINVAL);
 	CHECK_INT(note_cosign(&line, SIGSUM_BODY, strlen(SIGSUM_BODY) - 1, 1, w), ==, SJ_EINVAL);
 	CHECK_INT(note_cosign(&line, "", 0, 1, w), ==, SJ_EINVAL);
 	CHECK_INT(note_cosign(&line, SIGSUM_BODY, strlen(SIGSUM_BODY), INT64_MAX, w), ==, SJ_OK);
