@@ -3,7 +3,6 @@
 #   make            build every binary into build/
 #   make test       install missing packages, build with ASan+UBSan, run all tests
 #   make demo       install missing packages, run the whole cycle on embedded defaults
-#   make run        install missing packages, run the daemon on embedded defaults
 #   make bench      benchmarks, figures beside their baselines
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -118,11 +117,9 @@ test: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		SUIJI_BIN=build/asan build/asan/unit-tests
 
-demo: deps all
+demo: deps
+	$(Q)$(MAKE) -s --no-print-directory all
 	$(Q)sh scripts/demo.sh $(BUILD)
-
-run: deps all
-	$(Q)sh scripts/run.sh $(BUILD)
 
 bench: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/suiji-bench
@@ -159,7 +156,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test demo run bench fuzz install clean deps verify-only
+.PHONY: all test demo bench fuzz install clean deps verify-only
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
