@@ -151,7 +151,9 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 dist/suijid.service $(DESTDIR)$(UNITDIR)/
+	for u in dist/*.service dist/*.timer; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; done
 
 clean:
 	rm -rf build
