@@ -18,7 +18,7 @@ MANDIR   ?= $(PREFIX)/share/man
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 FUZZ_SECONDS ?= 60
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+WARN     := -Wall -Wextra -Werror -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes -Wvla
 OPT      ?= -O2 -g
 SAN      ?=
 CPPFLAGS += -I. -I$(BUILD)/gen -D_DEFAULT_SOURCE

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sodium_init() < 0)
 		abort();
 	/* The input as an entry on its own. */
-	(void)entry_decode(&e, data, size, err, sizeof err);
+	if (entry_decode(&e, data, size, err, sizeof err) == SJ_OK && e.payload_len > size)
+		abort();
 	/* The input as an export file: every record, every entry in it. */
 	if (export_reader_init(&r, data, size, err, sizeof err) != SJ_OK)
 		return 0;
