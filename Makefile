@@ -51,6 +51,8 @@ BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/main.c
 DAEMON_SRCS := daemon/main.c
+# The daemon's parts below main, linked by the daemon and the tests.
+DAEMON_LIB_SRCS := daemon/rpc.c
 CLIENT_SRCS := client/main.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 
@@ -81,7 +83,7 @@ $(BUILD)/suiji-verify: $(call obj,$(VERIFIER_SRCS) $(VERIFY_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suijid: $(call obj,$(DAEMON_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suijid: $(call obj,$(DAEMON_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -93,7 +95,7 @@ $(BUILD)/suiji-beacon: $(call obj,$(BEACON_BIN_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

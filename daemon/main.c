@@ -19,7 +19,6 @@
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
-#include "ledger/proof.h"
 #include "ledger/store.h"
 #include "proto/ledger.pb-c.h"
 
@@ -475,10 +474,9 @@ static int cmd_entry(const struct opts *o)
 static int cmd_prove(const struct opts *o, int inclusion)
 {
 	struct ledger_store *s = NULL;
-	merkle_hash hashes[MERKLE_MAX_PROOF];
-	char *note = NULL, *text = NULL;
-	size_t nlen, tlen, nh;
-	uint64_t arg, size;
+	char *text = NULL;
+	size_t tlen;
+	uint64_t arg;
 	int rc;
 
 	if (o->nargs != 1 || parse_seq(&arg, o->args[0])) {
@@ -488,42 +486,19 @@ static int cmd_prove(const struct opts *o, int inclusion)
 	}
 	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
 		return rc;
-	rc = ledger_store_checkpoint_get(s, 0, &note, &nlen);
-	if (rc != SJ_OK) {
+	rc = ledger_store_prove(s, inclusion, arg, &text, &tlen);
+	if (rc == SJ_OK)
+		rc = write_out(opt(o, "-o"), text, tlen);
+	else if (rc == SJ_ENOENT)
 		fprintf(stderr, "suijid: no checkpoint yet: run suijid checkpoint\n");
-		rc = 2;
-		goto close;
-	}
-	{
-		/* The tree size is the second line of the checkpoint body. */
-		const char *p = strchr(note, '\n');
-		size = p ? strtoull(p + 1, NULL, 10) : 0;
-	}
-	if (inclusion)
-		rc = ledger_store_inclusion_proof(s, arg, size, hashes, &nh, MERKLE_MAX_PROOF);
+	else if (rc == SJ_ERANGE)
+		fprintf(stderr, "suijid: %llu is out of range for the latest checkpoint\n",
+			(unsigned long long)arg);
 	else
-		rc = ledger_store_consistency_proof(s, arg, size, hashes, &nh, MERKLE_MAX_PROOF);
-	if (rc != SJ_OK) {
-		fprintf(stderr, "suijid: %llu is out of range for the checkpoint at size %llu\n",
-			(unsigned long long)arg, (unsigned long long)size);
+		fprintf(stderr, "suijid: cannot make the proof: %s\n", sj_strerror(rc));
+	if (rc < 0)
 		rc = 2;
-		goto close;
-	}
-	if (inclusion)
-		rc = proof_inclusion_format(&text, &tlen, arg, (const merkle_hash *)hashes, nh,
-					    note, nlen, NULL, 0);
-	else
-		rc = proof_consistency_format(&text, &tlen, arg, (const merkle_hash *)hashes, nh,
-					      note, nlen);
-	if (rc != SJ_OK) {
-		fprintf(stderr, "suijid: cannot format proof: %s\n", sj_strerror(rc));
-		rc = 2;
-		goto close;
-	}
-	rc = write_out(opt(o, "-o"), text, tlen);
-close:
 	free(text);
-	free(note);
 	ledger_store_close(s);
 	return rc;
 }

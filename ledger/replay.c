@@ -296,6 +296,22 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	}
 }
 
+int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int *role,
+		  char *agency)
+{
+	for (size_t i = 0; i < r->nclients; i++) {
+		const struct replay_client *c = &r->clients[i];
+		if (memcmp(c->key, key, ENTRY_KEY_SIZE) != 0)
+			continue;
+		if (c->revoked_seq != UINT64_MAX)
+			return SJ_EPERM;
+		*role = c->role;
+		memcpy(agency, c->agency, sizeof c->agency);
+		return SJ_OK;
+	}
+	return SJ_ENOENT;
+}
+
 const char *replay_origin(const struct replay *r)
 {
 	return r->have_init ? r->origin : NULL;

@@ -44,6 +44,12 @@ SJ_WUR int replay_apply(struct replay *r, const struct entry *e, char *err, size
  * rolled back). */
 void replay_rollback(struct replay *r, uint64_t seq);
 
+/* The registration of a client key that may act now: its role (enum
+ * suiji.Role) and agency (copied into agency, ENTRY_MAX_AGENCY + 1 bytes).
+ * SJ_ENOENT when the key was never registered, SJ_EPERM when revoked. */
+SJ_WUR int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int *role,
+			 char *agency);
+
 /* The log's origin and checkpoint key from entry 0; NULL before it. */
 const char *replay_origin(const struct replay *r);
 const struct note_vkey *replay_log_key(const struct replay *r);

@@ -24,6 +24,7 @@
 #include "ledger/entry.h"
 #include "ledger/export.h"
 #include "ledger/note.h"
+#include "ledger/proof.h"
 #include "ledger/replay.h"
 #include "proto/ledger.pb-c.h"
 
@@ -340,6 +341,20 @@ uint64_t ledger_store_size(const struct ledger_store *s)
 const char *ledger_store_origin(const struct ledger_store *s)
 {
 	return replay_origin(s->replay);
+}
+
+int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
+			char *agency)
+{
+	return replay_client(s->replay, key, role, agency);
+}
+
+int ledger_store_log_vkey(const struct ledger_store *s, char *out, size_t cap)
+{
+	const struct note_vkey *k = replay_log_key(s->replay);
+	if (k == NULL)
+		return SJ_ENOENT;
+	return note_vkey_format(out, cap, k->name, k->type, k->pk);
 }
 
 int ledger_store_init_log(struct ledger_store *s, const char *origin, const char *description,
@@ -832,6 +847,51 @@ int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uin
 	if (size > s->n)
 		return SJ_ERANGE;
 	return merkle_consistency_proof(proof, n, cap, (const merkle_hash *)s->leaves, m, size);
+}
+
+int ledger_store_prove(struct ledger_store *s, int inclusion, uint64_t arg, char **text,
+		       size_t *len)
+{
+	merkle_hash hashes[MERKLE_MAX_PROOF];
+	struct note *n = NULL;
+	struct checkpoint c;
+	char *note = NULL, perr[200];
+	const char *body;
+	size_t nlen, blen, nh;
+	int rc;
+
+	rc = ledger_store_checkpoint_get(s, 0, &note, &nlen);
+	if (rc != SJ_OK)
+		return rc;
+	/* The size comes from the stored note itself: the proof is only ever
+	 * for the tree that note signs. */
+	rc = note_parse(&n, note, nlen, perr, sizeof perr);
+	if (rc == SJ_OK) {
+		body = note_body(n, &blen);
+		rc = checkpoint_parse(&c, body, blen, perr, sizeof perr);
+	}
+	if (rc != SJ_OK) {
+		rc = SJ_ECORRUPT;
+		goto out;
+	}
+	if (inclusion)
+		rc = ledger_store_inclusion_proof(s, arg, c.size, hashes, &nh, MERKLE_MAX_PROOF);
+	else
+		rc = ledger_store_consistency_proof(s, arg, c.size, hashes, &nh, MERKLE_MAX_PROOF);
+	if (rc != SJ_OK) {
+		rc = SJ_ERANGE;
+		goto out;
+	}
+	if (inclusion)
+		rc = proof_inclusion_format(text, len, arg, (const merkle_hash *)hashes, nh, note,
+					    nlen, NULL, 0);
+	else
+		rc = proof_consistency_format(text, len, arg, (const merkle_hash *)hashes, nh, note,
+					      nlen);
+out:
+	note_free(n);
+	free(note);
+	return rc;
 }
 
 int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_cap)

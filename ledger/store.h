@@ -62,6 +62,15 @@ uint64_t ledger_store_size(const struct ledger_store *s);
 /* The origin from entry 0, or NULL for an empty ledger. Borrowed. */
 const char *ledger_store_origin(const struct ledger_store *s);
 
+/* The role and agency of a client key that may act now (replay.h's
+ * replay_client). */
+SJ_WUR int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
+			       char *agency);
+
+/* The log's verifier key string from entry 0 into out (cap bytes).
+ * Errors: SJ_ENOENT for an empty ledger, SJ_ERANGE. */
+int ledger_store_log_vkey(const struct ledger_store *s, char *out, size_t cap);
+
 /*
  * Writes entry 0, the log-init naming origin and the public half of
  * log_key. Errors: SJ_EEXIST when the ledger has entries already, others as
@@ -116,6 +125,15 @@ SJ_WUR int ledger_store_inclusion_proof(const struct ledger_store *s, uint64_t s
 					merkle_hash *proof, size_t *n, size_t cap);
 SJ_WUR int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uint64_t size,
 					  merkle_hash *proof, size_t *n, size_t cap);
+
+/*
+ * A proof as text (docs/proofs.md) against the latest checkpoint: an
+ * inclusion proof of entry arg, or a consistency proof from tree size arg.
+ * *text is malloc'd. Errors: SJ_ENOENT (no checkpoint yet), SJ_ERANGE (arg
+ * outside the checkpoint), SJ_ENOMEM, SJ_EIO.
+ */
+SJ_WUR int ledger_store_prove(struct ledger_store *s, int inclusion, uint64_t arg, char **text,
+			      size_t *len);
 
 /* Writes the whole ledger to f in the export format (export.h). */
 SJ_WUR int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_cap);
