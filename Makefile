@@ -127,7 +127,7 @@ bench: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/suiji-bench
 	$(Q)build/bench/suiji-bench
 
-$(BUILD)/suiji-bench: $(call obj,bench/bench.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

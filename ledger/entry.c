@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char entry_hash_tag[] = "suiji entry v1"; /* + its NUL */
 static const char entry_request_tag[] = "suiji request v1";
 
 static uint64_t get_u64(const uint8_t *p)
@@ -157,9 +156,11 @@ int entry_encode(uint8_t **out, size_t *len, const struct entry *e)
 
 void entry_hash(uint8_t out[ENTRY_HASH_SIZE], const uint8_t *bytes, size_t len)
 {
+	static const uint8_t leaf_prefix = 0x00; /* RFC 9162 2.1.1 */
 	crypto_hash_sha256_state st;
+
 	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)entry_hash_tag, sizeof entry_hash_tag);
+	crypto_hash_sha256_update(&st, &leaf_prefix, 1);
 	crypto_hash_sha256_update(&st, bytes, len);
 	crypto_hash_sha256_final(&st, out);
 }

@@ -29,10 +29,12 @@
  * ENTRY_MAX_PAYLOAD; a signed entry has a non-zero actor key; an unsigned
  * entry has an all-zero actor key.
  *
- * Entry hash (the hash chain): SHA-256("suiji entry v1" || 0x00 || bytes).
- * Merkle leaf hash (RFC 9162): SHA-256(0x00 || bytes). The two differ on
- * purpose: the chain links entries one by one and names a broken link; the
- * tree gives checkpoints and O(log n) proofs.
+ * Entry hash: the RFC 9162 Merkle leaf hash, SHA-256(0x00 || bytes). The
+ * 0x00 prefix separates it from the tree's interior nodes (0x01), and since
+ * every entry's prev field holds the entry hash of the one before, each
+ * entry hash covers the whole history: the hash chain and the Merkle tree
+ * share one hash per entry. The chain names a broken link entry by entry;
+ * the tree gives checkpoints and O(log n) proofs.
  *
  * Client signature: Ed25519 by the actor key over
  *   "suiji request v1" || 0x00 || u8 len(origin) || origin || u32 type ||
@@ -89,7 +91,7 @@ SJ_WUR int entry_decode(struct entry *out, const uint8_t *bytes, size_t len, cha
  * derived from it. Errors: SJ_EINVAL (field out of range), SJ_ENOMEM. */
 SJ_WUR int entry_encode(uint8_t **out, size_t *len, const struct entry *e);
 
-/* The chain hash of the entry bytes. */
+/* The entry hash (= Merkle leaf hash) of the entry bytes. */
 void entry_hash(uint8_t out[ENTRY_HASH_SIZE], const uint8_t *bytes, size_t len);
 
 /* Builds the message a client signs for (origin, type, agency, payload)

@@ -32,8 +32,6 @@ int export_reader_init(struct export_reader *r, const uint8_t *buf, size_t len, 
 	r->buf = buf;
 	r->len = len;
 	r->off = sizeof export_magic;
-	crypto_hash_sha256_init(&r->st);
-	crypto_hash_sha256_update(&r->st, buf, sizeof export_magic);
 	return SJ_OK;
 }
 
@@ -78,12 +76,10 @@ int export_reader_next(struct export_reader *r, int *kind, const uint8_t **data,
 		r->ncheckpoints++;
 		break;
 	case EXPORT_KIND_END: {
-		uint8_t h[32];
-		if (l != 48 || off + 5 + l != r->len) {
+		if (l != 16 || off + 5 + l != r->len) {
 			snprintf(err, err_cap, "end record at byte %zu is malformed or not last", off);
 			return SJ_EINVAL;
 		}
-		crypto_hash_sha256_final(&r->st, h);
 		if (get_u64(r->buf + off + 5) != r->nentries ||
 		    get_u64(r->buf + off + 13) != r->ncheckpoints) {
 			snprintf(err, err_cap,
@@ -95,10 +91,6 @@ int export_reader_next(struct export_reader *r, int *kind, const uint8_t **data,
 				 (unsigned long long)r->ncheckpoints);
 			return SJ_EINVAL;
 		}
-		if (sodium_memcmp(h, r->buf + off + 21, 32) != 0) {
-			snprintf(err, err_cap, "export file hash does not match its content");
-			return SJ_EINVAL;
-		}
 		r->done = 1;
 		return SJ_ENOENT;
 	}
@@ -106,7 +98,6 @@ int export_reader_next(struct export_reader *r, int *kind, const uint8_t **data,
 		snprintf(err, err_cap, "unknown record kind 0x%02x at byte %zu", (unsigned)k, off);
 		return SJ_EINVAL;
 	}
-	crypto_hash_sha256_update(&r->st, r->buf + off, 5 + l);
 	*kind = k;
 	*data = r->buf + off + 5;
 	*len = l;
@@ -118,21 +109,14 @@ int export_writer_init(struct export_writer *w, FILE *f)
 {
 	memset(w, 0, sizeof *w);
 	w->f = f;
-	crypto_hash_sha256_init(&w->st);
-	crypto_hash_sha256_update(&w->st, export_magic, sizeof export_magic);
 	return fwrite(export_magic, 1, sizeof export_magic, f) == sizeof export_magic ? SJ_OK
 										    : SJ_EIO;
 }
 
-static int write_record(struct export_writer *w, int kind, const uint8_t *data, size_t len,
-			int hash)
+static int write_record(struct export_writer *w, int kind, const uint8_t *data, size_t len)
 {
 	uint8_t h[5] = {(uint8_t)kind, (uint8_t)(len >> 24), (uint8_t)(len >> 16),
 			(uint8_t)(len >> 8), (uint8_t)len};
-	if (hash) {
-		crypto_hash_sha256_update(&w->st, h, 5);
-		crypto_hash_sha256_update(&w->st, data, len);
-	}
 	if (fwrite(h, 1, 5, w->f) != 5 || fwrite(data, 1, len, w->f) != len)
 		return SJ_EIO;
 	return SJ_OK;
@@ -151,18 +135,17 @@ int export_writer_add(struct export_writer *w, int kind, const uint8_t *data, si
 	} else {
 		return SJ_EINVAL;
 	}
-	return write_record(w, kind, data, len, 1);
+	return write_record(w, kind, data, len);
 }
 
 int export_writer_finish(struct export_writer *w)
 {
-	uint8_t z[48];
+	uint8_t z[16];
 	for (int i = 0; i < 8; i++) {
 		z[i] = (uint8_t)(w->nentries >> (56 - 8 * i));
 		z[8 + i] = (uint8_t)(w->ncheckpoints >> (56 - 8 * i));
 	}
-	crypto_hash_sha256_final(&w->st, z + 16);
-	if (write_record(w, EXPORT_KIND_END, z, sizeof z, 0) != SJ_OK || fflush(w->f) != 0)
+	if (write_record(w, EXPORT_KIND_END, z, sizeof z) != SJ_OK || fflush(w->f) != 0)
 		return SJ_EIO;
 	return SJ_OK;
 }

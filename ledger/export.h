@@ -12,21 +12,19 @@
  *   kind 'C' (0x43): one checkpoint as a signed note (note.h) with the log's
  *                    signature and any cosignature lines; in increasing tree
  *                    size; L <= NOTE_MAX_SIZE. All 'E' records come first.
- *   kind 'Z' (0x5A): the last record, L = 48: u64 number of 'E' records ||
- *                    u64 number of 'C' records || SHA-256 of every byte of
- *                    the file before this record.
+ *   kind 'Z' (0x5A): the last record, L = 16: u64 number of 'E' records ||
+ *                    u64 number of 'C' records.
  *
  * A file is well-formed if and only if it starts with the magic and version,
  * every record's length is within its kind's bound and inside the file, no
- * 'E' follows a 'C', exactly one 'Z' ends the file, and the counts and hash
- * in 'Z' match. The trailing hash only catches damage in transit; what
- * proves the content is the verifier's check of the chain, the Merkle roots
- * and the signatures.
+ * 'E' follows a 'C', exactly one 'Z' ends the file, and the counts in 'Z'
+ * match, so a file cut short is malformed. There is no checksum: what proves
+ * the content is the verifier's check of the chain, the Merkle roots and the
+ * signatures, which catches any changed byte and names the entry.
  */
 #ifndef SUIJI_LEDGER_EXPORT_H
 #define SUIJI_LEDGER_EXPORT_H
 
-#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +41,6 @@ struct export_reader {
 	size_t len, off;
 	uint64_t nentries, ncheckpoints;
 	int seen_checkpoint, done;
-	crypto_hash_sha256_state st;
 };
 
 /* Checks the magic and version. Errors: SJ_EINVAL, reason in err. */
@@ -63,7 +60,6 @@ SJ_WUR int export_reader_next(struct export_reader *r, int *kind, const uint8_t 
 struct export_writer {
 	FILE *f;
 	uint64_t nentries, ncheckpoints;
-	crypto_hash_sha256_state st;
 };
 
 SJ_WUR int export_writer_init(struct export_writer *w, FILE *f);

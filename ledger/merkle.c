@@ -24,6 +24,7 @@
 #include "ledger/merkle.h"
 
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -336,4 +337,152 @@ int merkle_verify_consistency(uint64_t size1, uint64_t size2, const merkle_hash 
 	for (size_t i = inner; i < proof_len - start; i++)
 		merkle_node_hash(h2, p[i], h2);
 	return memcmp(h2, root2, MERKLE_HASH_SIZE) == 0 ? SJ_OK : SJ_EVERIFY;
+}
+
+/* --- the cached tree (merkle_tree_*) --- */
+
+void merkle_tree_init(struct merkle_tree *t)
+{
+	memset(t, 0, sizeof *t);
+}
+
+void merkle_tree_fini(struct merkle_tree *t)
+{
+	for (int k = 0; k < 64; k++)
+		free(t->level[k]);
+	memset(t, 0, sizeof *t);
+}
+
+static int tree_reserve(struct merkle_tree *t, unsigned k, uint64_t need)
+{
+	if (need <= t->cap[k])
+		return SJ_OK;
+	uint64_t nc = t->cap[k] ? t->cap[k] * 2 : 1024;
+	while (nc < need)
+		nc *= 2;
+	merkle_hash *p = realloc(t->level[k], (size_t)nc * sizeof *p);
+	if (p == NULL)
+		return SJ_ENOMEM;
+	t->level[k] = p;
+	t->cap[k] = nc;
+	return SJ_OK;
+}
+
+int merkle_tree_push(struct merkle_tree *t, const merkle_hash leaf)
+{
+	uint64_t n = t->size + 1, i = t->size;
+	unsigned k;
+
+	/* Reserve every level this leaf completes first, so that a failed
+	 * allocation leaves the tree as it was. */
+	for (k = 0; k < 64 && (k == 0 || (n & ((UINT64_C(1) << k) - 1)) == 0); k++)
+		if (tree_reserve(t, k, (n >> k)) != SJ_OK)
+			return SJ_ENOMEM;
+	memcpy(t->level[0][i], leaf, MERKLE_HASH_SIZE);
+	for (k = 1; k < 64 && (n & ((UINT64_C(1) << k) - 1)) == 0; k++) {
+		uint64_t j = (n >> k) - 1;
+		merkle_node_hash(t->level[k][j], t->level[k - 1][2 * j], t->level[k - 1][2 * j + 1]);
+	}
+	t->size = n;
+	return SJ_OK;
+}
+
+const uint8_t *merkle_tree_leaf(const struct merkle_tree *t, uint64_t i)
+{
+	return t->level[0][i];
+}
+
+/* MTH of leaves [start, start + n), n >= 1. Every aligned power-of-two
+ * range is a cached node; RFC 9162's splits only ever produce such ranges
+ * on the left, so the recursion goes down the right edge alone. */
+static void tree_mth(const struct merkle_tree *t, uint64_t start, uint64_t n, merkle_hash out)
+{
+	if ((n & (n - 1)) == 0 && (start & (n - 1)) == 0) {
+		unsigned k = bit_len(n) - 1;
+		memcpy(out, t->level[k][start >> k], MERKLE_HASH_SIZE);
+		return;
+	}
+	uint64_t k = split(n);
+	merkle_hash l, r;
+	tree_mth(t, start, k, l);
+	tree_mth(t, start + k, n - k, r);
+	merkle_node_hash(out, l, r);
+}
+
+int merkle_tree_root(const struct merkle_tree *t, uint64_t n, merkle_hash out)
+{
+	if (n > t->size)
+		return SJ_ERANGE;
+	if (n == 0)
+		merkle_empty_root(out);
+	else
+		tree_mth(t, 0, n, out);
+	return SJ_OK;
+}
+
+/* RFC 9162 2.1.3.1 PATH(m, D[start : start + n]). */
+static int tree_path(const struct merkle_tree *t, uint64_t m, uint64_t start, uint64_t n,
+		     merkle_hash *proof, size_t *len, size_t cap)
+{
+	if (n == 1)
+		return SJ_OK;
+	uint64_t k = split(n);
+	int rc = m < k ? tree_path(t, m, start, k, proof, len, cap)
+		       : tree_path(t, m - k, start + k, n - k, proof, len, cap);
+	if (rc != SJ_OK)
+		return rc;
+	if (*len == cap)
+		return SJ_ERANGE;
+	if (m < k)
+		tree_mth(t, start + k, n - k, proof[(*len)++]);
+	else
+		tree_mth(t, start, k, proof[(*len)++]);
+	return SJ_OK;
+}
+
+/* RFC 9162 2.1.4.1 SUBPROOF(m, D[start : start + n], b). */
+static int tree_subproof(const struct merkle_tree *t, uint64_t m, uint64_t start, uint64_t n,
+			 int b, merkle_hash *proof, size_t *len, size_t cap)
+{
+	int rc;
+	if (m == n) {
+		if (b)
+			return SJ_OK;
+		if (*len == cap)
+			return SJ_ERANGE;
+		tree_mth(t, start, n, proof[(*len)++]);
+		return SJ_OK;
+	}
+	uint64_t k = split(n);
+	if (m <= k)
+		rc = tree_subproof(t, m, start, k, b, proof, len, cap);
+	else
+		rc = tree_subproof(t, m - k, start + k, n - k, 0, proof, len, cap);
+	if (rc != SJ_OK)
+		return rc;
+	if (*len == cap)
+		return SJ_ERANGE;
+	if (m <= k)
+		tree_mth(t, start + k, n - k, proof[(*len)++]);
+	else
+		tree_mth(t, start, k, proof[(*len)++]);
+	return SJ_OK;
+}
+
+int merkle_tree_inclusion_proof(const struct merkle_tree *t, uint64_t index, uint64_t n,
+				merkle_hash *proof, size_t *proof_len, size_t cap)
+{
+	if (n > t->size || index >= n)
+		return SJ_ERANGE;
+	*proof_len = 0;
+	return tree_path(t, index, 0, n, proof, proof_len, cap);
+}
+
+int merkle_tree_consistency_proof(const struct merkle_tree *t, uint64_t m, uint64_t n,
+				  merkle_hash *proof, size_t *proof_len, size_t cap)
+{
+	if (m == 0 || m > n || n > t->size)
+		return SJ_ERANGE;
+	*proof_len = 0;
+	return tree_subproof(t, m, 0, n, 1, proof, proof_len, cap);
 }

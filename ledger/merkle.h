@@ -93,4 +93,32 @@ void merkle_frontier_push(struct merkle_frontier *f, const merkle_hash leaf);
 /* The root of the first f->size leaves. */
 void merkle_frontier_root(const struct merkle_frontier *f, merkle_hash out);
 
+/*
+ * A tree that keeps the root of every aligned perfect subtree (level k holds
+ * the roots of leaves [i*2^k, (i+1)*2^k)), about twice the memory of the
+ * leaves. Roots and proofs for any size up to the number of leaves are then
+ * O(log^2 n) hashes instead of O(n): a store or verifier holding a million
+ * entries answers a proof at once. Embedded in its owner: _init, _fini.
+ */
+struct merkle_tree {
+	merkle_hash *level[64];
+	uint64_t cap[64];
+	uint64_t size;
+};
+
+void merkle_tree_init(struct merkle_tree *t);
+void merkle_tree_fini(struct merkle_tree *t);
+/* Appends a leaf hash. Errors: SJ_ENOMEM (the tree is unchanged). */
+SJ_WUR int merkle_tree_push(struct merkle_tree *t, const merkle_hash leaf);
+/* Leaf i's hash (borrowed), i < t->size. */
+const uint8_t *merkle_tree_leaf(const struct merkle_tree *t, uint64_t i);
+/* The root of the first n leaves. Errors: SJ_ERANGE if n > t->size. */
+int merkle_tree_root(const struct merkle_tree *t, uint64_t n, merkle_hash out);
+/* As merkle_inclusion_proof and merkle_consistency_proof, over the first
+ * n leaves of t. */
+int merkle_tree_inclusion_proof(const struct merkle_tree *t, uint64_t index, uint64_t n,
+				merkle_hash *proof, size_t *proof_len, size_t cap);
+int merkle_tree_consistency_proof(const struct merkle_tree *t, uint64_t m, uint64_t n,
+				  merkle_hash *proof, size_t *proof_len, size_t cap);
+
 #endif

@@ -30,6 +30,14 @@ struct replay_witness {
 	uint64_t seq;
 };
 
+/* An open-addressing index over one of the arrays: slot holds position + 1,
+ * 0 when empty. Lookups stay O(1) however many agencies and clients the
+ * ledger registers; rolling back (rare) rebuilds it. */
+struct replay_index {
+	uint32_t *slots;
+	size_t cap; /* a power of two, or 0 */
+};
+
 struct replay {
 	char origin[ENTRY_MAX_ORIGIN + 1];
 	struct note_vkey log_key;
@@ -41,7 +49,63 @@ struct replay {
 	struct replay_witness *witnesses;
 	size_t nwitnesses, cwitnesses;
 	struct note_vkey *witness_keys; /* mirror of witnesses[].key for callers */
+	struct replay_index agency_ix, client_ix;
 };
+
+static uint64_t fnv(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+static uint64_t agency_hash(const struct replay *r, size_t i)
+{
+	return fnv((const uint8_t *)r->agencies[i].code, strlen(r->agencies[i].code));
+}
+
+static uint64_t client_hash(const struct replay *r, size_t i)
+{
+	return fnv(r->clients[i].key, 8);
+}
+
+/* Rebuilds ix over n elements, with room to grow. */
+static int index_rebuild(struct replay_index *ix, const struct replay *r, size_t n,
+			 uint64_t (*hash)(const struct replay *, size_t))
+{
+	size_t cap = 64;
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	uint32_t *slots = calloc(cap, sizeof *slots);
+	if (slots == NULL)
+		return SJ_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = (size_t)hash(r, i) & (cap - 1);
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = (uint32_t)(i + 1);
+	}
+	free(ix->slots);
+	ix->slots = slots;
+	ix->cap = cap;
+	return SJ_OK;
+}
+
+/* Adds element n-1 (just appended) to ix. */
+static int index_add(struct replay_index *ix, const struct replay *r, size_t n,
+		     uint64_t (*hash)(const struct replay *, size_t))
+{
+	if (2 * n >= ix->cap)
+		return index_rebuild(ix, r, n, hash);
+	size_t j = (size_t)hash(r, n - 1) & (ix->cap - 1);
+	while (ix->slots[j])
+		j = (j + 1) & (ix->cap - 1);
+	ix->slots[j] = (uint32_t)n;
+	return SJ_OK;
+}
 
 int replay_new(struct replay **out)
 {
@@ -60,6 +124,8 @@ void replay_free(struct replay *r)
 	free(r->clients);
 	free(r->witnesses);
 	free(r->witness_keys);
+	free(r->agency_ix.slots);
+	free(r->client_ix.slots);
 	free(r);
 }
 
@@ -77,19 +143,33 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 	return SJ_OK;
 }
 
-static struct replay_agency *find_agency(struct replay *r, const char *code, size_t len)
+static struct replay_agency *find_agency(const struct replay *r, const char *code, size_t len)
 {
-	for (size_t i = 0; i < r->nagencies; i++)
-		if (strlen(r->agencies[i].code) == len && memcmp(r->agencies[i].code, code, len) == 0)
-			return &r->agencies[i];
+	if (r->agency_ix.cap == 0)
+		return NULL;
+	size_t j = (size_t)fnv((const uint8_t *)code, len) & (r->agency_ix.cap - 1);
+	for (uint32_t p; (p = r->agency_ix.slots[j]) != 0; j = (j + 1) & (r->agency_ix.cap - 1)) {
+		struct replay_agency *a = &r->agencies[p - 1];
+		if (p > r->nagencies)
+			continue;
+		if (strlen(a->code) == len && memcmp(a->code, code, len) == 0)
+			return a;
+	}
 	return NULL;
 }
 
-static struct replay_client *find_client(struct replay *r, const uint8_t *key)
+static struct replay_client *find_client(const struct replay *r, const uint8_t *key)
 {
-	for (size_t i = 0; i < r->nclients; i++)
-		if (memcmp(r->clients[i].key, key, ENTRY_KEY_SIZE) == 0)
-			return &r->clients[i];
+	if (r->client_ix.cap == 0)
+		return NULL;
+	size_t j = (size_t)fnv(key, 8) & (r->client_ix.cap - 1);
+	for (uint32_t p; (p = r->client_ix.slots[j]) != 0; j = (j + 1) & (r->client_ix.cap - 1)) {
+		struct replay_client *c = &r->clients[p - 1];
+		if (p > r->nclients)
+			continue;
+		if (memcmp(c->key, key, ENTRY_KEY_SIZE) == 0)
+			return c;
+	}
 	return NULL;
 }
 
@@ -224,6 +304,10 @@ int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_
 		snprintf(r->agencies[r->nagencies].code, sizeof r->agencies->code, "%s", ar->code);
 		r->agencies[r->nagencies].seq = e->seq;
 		r->nagencies++;
+		if ((rc = index_add(&r->agency_ix, r, r->nagencies, agency_hash)) != SJ_OK) {
+			r->nagencies--;
+			goto out;
+		}
 		break;
 	case ENTRY_CLIENT_REGISTER:
 		if (!by_admin(actor))
@@ -252,6 +336,10 @@ int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_
 			c->revoked_seq = UINT64_MAX;
 		}
 		r->nclients++;
+		if ((rc = index_add(&r->client_ix, r, r->nclients, client_hash)) != SJ_OK) {
+			r->nclients--;
+			goto out;
+		}
 		break;
 	case ENTRY_CLIENT_REVOKE: {
 		struct replay_client *c;
@@ -290,6 +378,10 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	for (size_t i = 0; i < r->nclients; i++)
 		if (r->clients[i].revoked_seq != UINT64_MAX && r->clients[i].revoked_seq >= seq)
 			r->clients[i].revoked_seq = UINT64_MAX;
+	/* If a rebuild cannot allocate, the old index still finds every
+	 * element that remains, and lookups skip positions past the end. */
+	(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);
+	(void)index_rebuild(&r->client_ix, r, r->nclients, client_hash);
 	if (seq == 0) {
 		r->have_init = 0;
 		r->origin[0] = '\0';
@@ -299,17 +391,14 @@ void replay_rollback(struct replay *r, uint64_t seq)
 int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int *role,
 		  char *agency)
 {
-	for (size_t i = 0; i < r->nclients; i++) {
-		const struct replay_client *c = &r->clients[i];
-		if (memcmp(c->key, key, ENTRY_KEY_SIZE) != 0)
-			continue;
-		if (c->revoked_seq != UINT64_MAX)
-			return SJ_EPERM;
-		*role = c->role;
-		memcpy(agency, c->agency, sizeof c->agency);
-		return SJ_OK;
-	}
-	return SJ_ENOENT;
+	const struct replay_client *c = find_client(r, key);
+	if (c == NULL)
+		return SJ_ENOENT;
+	if (c->revoked_seq != UINT64_MAX)
+		return SJ_EPERM;
+	*role = c->role;
+	memcpy(agency, c->agency, sizeof c->agency);
+	return SJ_OK;
 }
 
 const char *replay_origin(const struct replay *r)

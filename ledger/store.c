@@ -50,8 +50,8 @@ struct ledger_store {
 	sqlite3 *db;
 	int readonly;
 	struct replay *replay;
-	merkle_hash *leaves;   /* leaf hash of every entry */
-	uint64_t n, cap;       /* entries, capacity of leaves */
+	struct merkle_tree tree; /* leaf hash of every entry, subtree roots above */
+	uint64_t n;              /* entries */
 	uint8_t last_hash[ENTRY_HASH_SIZE];
 	int64_t last_time;
 	struct merkle_frontier disk; /* over entries re-read from disk */
@@ -78,17 +78,10 @@ static int set_broken(struct ledger_store *s, const char *why)
 
 static int push_leaf(struct ledger_store *s, const merkle_hash h)
 {
-	if (s->n == s->cap) {
-		uint64_t ncap = s->cap ? s->cap * 2 : 1024;
-		merkle_hash *p = realloc(s->leaves, (size_t)ncap * sizeof *p);
-		if (p == NULL)
-			return SJ_ENOMEM;
-		s->leaves = p;
-		s->cap = ncap;
-	}
-	memcpy(s->leaves[s->n], h, MERKLE_HASH_SIZE);
-	s->n++;
-	return SJ_OK;
+	int rc = merkle_tree_push(&s->tree, h);
+	if (rc == SJ_OK)
+		s->n++;
+	return rc;
 }
 
 /* Verifies one stored checkpoint note against the replayed log key and the
@@ -237,9 +230,9 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			rc = set_broken(s, why);
 			goto finalize;
 		}
-		entry_hash(s->last_hash, b, len);
+		entry_hash(leaf, b, len);
+		memcpy(s->last_hash, leaf, sizeof leaf);
 		s->last_time = e.time_us;
-		merkle_leaf_hash(leaf, b, len);
 		if ((rc = push_leaf(s, leaf)) != SJ_OK)
 			goto finalize;
 		merkle_frontier_push(&f, leaf);
@@ -270,6 +263,7 @@ int ledger_store_open(struct ledger_store **out, const char *path, int flags, ch
 	if (s == NULL)
 		return SJ_ENOMEM;
 	s->readonly = (flags & LEDGER_STORE_READONLY) != 0;
+	merkle_tree_init(&s->tree);
 	if ((rc = replay_new(&s->replay)) != SJ_OK)
 		goto free_store;
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -310,7 +304,7 @@ int ledger_store_open(struct ledger_store **out, const char *path, int flags, ch
 close_db:
 	sqlite3_close(s->db);
 	replay_free(s->replay);
-	free(s->leaves);
+	merkle_tree_fini(&s->tree);
 	free(s->broken);
 free_store:
 	free(s);
@@ -323,7 +317,7 @@ void ledger_store_close(struct ledger_store *s)
 		return;
 	sqlite3_close(s->db);
 	replay_free(s->replay);
-	free(s->leaves);
+	merkle_tree_fini(&s->tree);
 	free(s->broken);
 	free(s);
 }
@@ -477,8 +471,8 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 			rc = db_err(s, src, "cannot append entry", err, err_cap);
 			goto rollback;
 		}
-		entry_hash(hash, bytes, len);
-		merkle_leaf_hash(leaves[i], bytes, len);
+		entry_hash(leaves[i], bytes, len);
+		memcpy(hash, leaves[i], sizeof hash);
 		free(bytes);
 	}
 	sqlite3_finalize(ins);
@@ -531,7 +525,7 @@ static int store_reread(struct ledger_store *s, char *err, size_t err_cap)
 		merkle_leaf_hash(leaf, sqlite3_column_blob(st, 1),
 				 (size_t)sqlite3_column_bytes(st, 1));
 		if ((uint64_t)sqlite3_column_int64(st, 0) != f.size ||
-		    sodium_memcmp(leaf, s->leaves[f.size], 32) != 0) {
+		    sodium_memcmp(leaf, merkle_tree_leaf(&s->tree, f.size), 32) != 0) {
 			snprintf(err, err_cap, "entry %llu on disk differs from what was appended",
 				 (unsigned long long)f.size);
 			set_broken(s, err);
@@ -838,7 +832,7 @@ int ledger_store_inclusion_proof(const struct ledger_store *s, uint64_t seq, uin
 {
 	if (size > s->n || seq >= size)
 		return SJ_ERANGE;
-	return merkle_inclusion_proof(proof, n, cap, (const merkle_hash *)s->leaves, size, seq);
+	return merkle_tree_inclusion_proof(&s->tree, seq, size, proof, n, cap);
 }
 
 int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uint64_t size,
@@ -846,7 +840,7 @@ int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uin
 {
 	if (size > s->n)
 		return SJ_ERANGE;
-	return merkle_consistency_proof(proof, n, cap, (const merkle_hash *)s->leaves, m, size);
+	return merkle_tree_consistency_proof(&s->tree, m, size, proof, n, cap);
 }
 
 int ledger_store_prove(struct ledger_store *s, int inclusion, uint64_t arg, char **text,

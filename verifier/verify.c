@@ -30,8 +30,8 @@ struct verify_cp {
 struct verifier {
 	struct verify_opts o;
 	struct replay *replay;
-	merkle_hash *leaves;
-	uint64_t n, cap;
+	struct merkle_tree tree; /* every leaf hash, and the subtree roots above */
+	uint64_t n;
 	uint8_t last_hash[ENTRY_HASH_SIZE];
 	int64_t last_time;
 	struct verify_cp *cps;
@@ -70,6 +70,7 @@ int verify_new(struct verifier **out, const struct verify_opts *o)
 		return SJ_ENOMEM;
 	}
 	v->o = *o;
+	merkle_tree_init(&v->tree);
 	v->r.ok = 1;
 	v->r.failed_seq = -1;
 	*out = v;
@@ -81,7 +82,7 @@ void verify_free(struct verifier *v)
 	if (v == NULL)
 		return;
 	replay_free(v->replay);
-	free(v->leaves);
+	merkle_tree_fini(&v->tree);
 	for (size_t i = 0; i < v->ncps; i++)
 		free(v->cps[i].text);
 	free(v->cps);
@@ -156,16 +157,11 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 			    entry_type_name(e.type) ? entry_type_name(e.type) : "unknown type", why);
 	if (e.seq == 0 && v->o.log_key && !same_key(v->o.log_key, replay_log_key(v->replay)))
 		return fail(v, 0, "entry 0: the log key it names is not the pinned log key");
-	if (v->n == v->cap) {
-		uint64_t nc = v->cap ? v->cap * 2 : 4096;
-		merkle_hash *p = realloc(v->leaves, (size_t)nc * sizeof *p);
-		if (p == NULL)
+	{
+		entry_hash(v->last_hash, bytes, len);
+		if (merkle_tree_push(&v->tree, v->last_hash) != SJ_OK)
 			return SJ_ENOMEM;
-		v->leaves = p;
-		v->cap = nc;
 	}
-	merkle_leaf_hash(v->leaves[v->n], bytes, len);
-	entry_hash(v->last_hash, bytes, len);
 	v->last_time = e.time_us;
 	v->n++;
 	return SJ_OK;
@@ -295,7 +291,7 @@ static int check_root(struct verifier *v, const struct checkpoint *c, uint64_t p
 	size_t np;
 	int rc;
 
-	rc = merkle_root(root, (const merkle_hash *)v->leaves, c->size);
+	rc = merkle_tree_root(&v->tree, c->size, root);
 	if (rc != SJ_OK)
 		return rc;
 	if (sodium_memcmp(root, c->root, 32) != 0)
@@ -305,8 +301,8 @@ static int check_root(struct verifier *v, const struct checkpoint *c, uint64_t p
 			    what, (unsigned long long)c->size, (unsigned long long)prev_size,
 			    (long long)cp_seq(c->size));
 	if (prev_root != NULL && prev_size > 0) {
-		rc = merkle_consistency_proof(proof, &np, MERKLE_MAX_PROOF,
-					      (const merkle_hash *)v->leaves, prev_size, c->size);
+		rc = merkle_tree_consistency_proof(&v->tree, prev_size, c->size, proof, &np,
+						   MERKLE_MAX_PROOF);
 		if (rc != SJ_OK ||
 		    merkle_verify_consistency(prev_size, c->size, prev_root, c->root, proof, np) !=
 			    SJ_OK)
@@ -379,9 +375,8 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 		if (have_prev && prev.size >= c.size) {
 			merkle_hash proof[MERKLE_MAX_PROOF];
 			size_t np;
-			if (merkle_consistency_proof(proof, &np, MERKLE_MAX_PROOF,
-						     (const merkle_hash *)v->leaves, c.size,
-						     prev.size) != SJ_OK ||
+			if (merkle_tree_consistency_proof(&v->tree, c.size, prev.size, proof, &np,
+							  MERKLE_MAX_PROOF) != SJ_OK ||
 			    merkle_verify_consistency(c.size, prev.size, c.root, prev.root, proof,
 						      np) != SJ_OK) {
 				fail(v, cp_seq(c.size),

@@ -1,0 +1,57 @@
+/* test_mtree.c: the cached Merkle tree (merkle_tree_*) gives exactly the
+ * roots and proofs of the reference functions in merkle.c, for every size
+ * and index of trees up to 130 leaves and sampled ones up to 3000. */
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "ledger/merkle.h"
+#include "tests/harness.h"
+
+static int same_proofs(const struct merkle_tree *t, const merkle_hash *leaves, uint64_t n)
+{
+	merkle_hash a[MERKLE_MAX_PROOF], b[MERKLE_MAX_PROOF], ra, rb;
+	size_t na, nb;
+	if (merkle_tree_root(t, n, ra) != SJ_OK || merkle_root(rb, leaves, n) != SJ_OK ||
+	    memcmp(ra, rb, 32) != 0)
+		return 0;
+	for (uint64_t i = 0; i < n; i += (n > 200 ? 37 : 1)) {
+		if (merkle_tree_inclusion_proof(t, i, n, a, &na, MERKLE_MAX_PROOF) != SJ_OK ||
+		    merkle_inclusion_proof(b, &nb, MERKLE_MAX_PROOF, leaves, n, i) != SJ_OK ||
+		    na != nb || memcmp(a, b, na * 32) != 0)
+			return 0;
+		if (merkle_verify_inclusion(i, n, leaves[i], (const merkle_hash *)a, na, ra) != SJ_OK)
+			return 0;
+	}
+	for (uint64_t m = 1; m <= n; m += (n > 200 ? 41 : 1)) {
+		if (merkle_tree_consistency_proof(t, m, n, a, &na, MERKLE_MAX_PROOF) != SJ_OK ||
+		    merkle_consistency_proof(b, &nb, MERKLE_MAX_PROOF, leaves, m, n) != SJ_OK ||
+		    na != nb || memcmp(a, b, na * 32) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+TEST(mtree_matches_reference, "the cached tree's roots and proofs equal the reference ones for every size, index and old size")
+{
+	struct merkle_tree t;
+	merkle_hash *leaves = malloc(3000 * sizeof *leaves);
+	CHECK(sodium_init() >= 0 && leaves != NULL);
+	merkle_tree_init(&t);
+	for (uint64_t n = 0; n < 3000; n++) {
+		randombytes_buf(leaves[n], 32);
+		CHECK_INT(merkle_tree_push(&t, leaves[n]), ==, SJ_OK);
+		if (n < 130 || n % 997 == 0 || n == 2047 || n == 2048)
+			CHECK(same_proofs(&t, (const merkle_hash *)leaves, n + 1));
+	}
+	/* The forgery twin: a proof for one leaf does not prove its neighbour. */
+	merkle_hash p[MERKLE_MAX_PROOF], root;
+	size_t np;
+	CHECK_INT(merkle_tree_root(&t, 3000, root), ==, SJ_OK);
+	CHECK_INT(merkle_tree_inclusion_proof(&t, 5, 3000, p, &np, MERKLE_MAX_PROOF), ==, SJ_OK);
+	CHECK(merkle_verify_inclusion(5, 3000, leaves[6], (const merkle_hash *)p, np, root) != SJ_OK);
+	CHECK_INT(merkle_tree_root(&t, 3001, root), ==, SJ_ERANGE);
+	CHECK_INT(merkle_tree_inclusion_proof(&t, 3000, 3000, p, &np, MERKLE_MAX_PROOF), ==,
+		  SJ_ERANGE);
+	merkle_tree_fini(&t);
+	free(leaves);
+}
