@@ -52,8 +52,8 @@ SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/main.c
 DAEMON_SRCS := daemon/main.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c
-CLIENT_SRCS := client/main.c
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c
+CLIENT_SRCS := client/main.c daemon/channel.c daemon/frame.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -132,6 +132,9 @@ $(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) 
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+# The channel's fuzz target drives the daemon side of a handshake, which
+# loads the daemon's key: it links the channel and the signing code too.
+FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c ledger/note_sign.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus.
 fuzz:
@@ -140,7 +143,7 @@ fuzz:
 		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(PROTO_OBJS:build/%=build/fuzz/%)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		clang -std=c11 -I. -Ibuild/fuzz/gen -D_DEFAULT_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
-			fuzz/$$t.c $(VERIFY_SRCS) build/fuzz/gen/proto/*.pb-c.o $(PKG_CFLAGS) $(LDLIBS) -o build/fuzz/$$t || exit 2; \
+			fuzz/$$t.c $(VERIFY_SRCS) $(FUZZ_EXTRA_SRCS) build/fuzz/gen/proto/*.pb-c.o $(PKG_CFLAGS) $(LDLIBS) -o build/fuzz/$$t || exit 2; \
 		mkdir -p build/fuzz/corpus-$$t; \
 		if build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t \
 			fuzz/corpus/$${t#fuzz_} >build/fuzz/$$t.log 2>&1; then \

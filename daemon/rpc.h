@@ -19,10 +19,11 @@
 
 #include "common/err.h"
 #include "ledger/entry.h"
+#include "daemon/channel.h"
 #include "ledger/store.h"
 
 #define RPC_VERSION 1
-#define RPC_MAX_REQUEST (1024 * 1024) /* largest Request accepted, bytes */
+#define RPC_MAX_REQUEST CHANNEL_MSG_MAX /* largest Request: one channel message */
 
 /* An authenticated caller, as the ledger registered it. */
 struct rpc_caller {

@@ -357,7 +357,7 @@ static void decide_dir(const char *dir, int inclusion, int *total, int *wrong)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		char p[1300];
-		int want, rc;
+		int want = 0, rc;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
