@@ -124,10 +124,16 @@ demo: deps
 	$(Q)sh scripts/demo.sh $(BUILD)
 
 bench: deps
-	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" build/bench/suiji-bench
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" \
+		build/bench/suiji-bench build/bench/suiji-bench-draw
 	$(Q)build/bench/suiji-bench
+	$(Q)build/bench/suiji-bench-draw
 
 $(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/suiji-bench-draw: $(call obj,bench/bench_draw.c $(VERIFY_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
