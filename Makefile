@@ -39,7 +39,7 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
 # Code that reads and checks: linked by every binary, the verifier included.
 VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
-	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/export.c
+	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/draws.c ledger/export.c
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
@@ -50,10 +50,13 @@ BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/main.c
-DAEMON_SRCS := daemon/main.c
+DAEMON_SRCS := daemon/main.c daemon/drawcmd.c
+# The daemon's side of a draw: seed custody, request files, the entries.
+DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c
-CLIENT_SRCS := client/main.c daemon/channel.c daemon/frame.c
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
+	daemon/config.c daemon/log.c
+CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -83,7 +86,7 @@ $(BUILD)/suiji-verify: $(call obj,$(VERIFIER_SRCS) $(VERIFY_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suijid: $(call obj,$(DAEMON_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suijid: $(call obj,$(DAEMON_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -95,7 +98,7 @@ $(BUILD)/suiji-beacon: $(call obj,$(BEACON_BIN_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "daemon/server.h"
+#include "daemon/drawcmd.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
@@ -59,7 +61,14 @@ static void usage(FILE *f)
 		"  export -o FILE                              write the portable ledger file\n"
 		"  entry SEQ -o FILE                           write one entry's bytes\n"
 		"  prove-inclusion SEQ [-o FILE]               inclusion proof at the latest checkpoint\n"
-		"  prove-consistency OLD_SIZE [-o FILE]        consistency proof to the latest checkpoint\n");
+		"  prove-consistency OLD_SIZE [-o FILE]        consistency proof to the latest checkpoint\n"
+		"  run [--config FILE]                         serve agencies over RPC (docs/config.md)\n"
+		"  daemon-key                                  print the daemon key clients pin\n"
+		"  add-beacon --id ID (--url URL | --chain FILE | --manual) [--margin-ms N]\n"
+		"                                              register a public randomness source\n"
+		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
+		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
+		"  draw status                                 every draw and its state\n");
 }
 
 static int write_out(const char *path, const void *buf, size_t len)
@@ -513,10 +522,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.dir = getenv("SUIJI_DIR") ? getenv("SUIJI_DIR") : "suiji-data";
+	/* Draw and beacon commands parse their own arguments (drawcmd.c). */
+	{
+		int i = 1;
+		if (argc > 2 && strcmp(argv[1], "-d") == 0) {
+			o.dir = argv[2];
+			i = 3;
+		}
+		if (i < argc && (strcmp(argv[i], "draw") == 0 || strcmp(argv[i], "add-beacon") == 0))
+			return drawcmd_main(o.dir, argc - i, argv + i);
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("suijid %s\n", SERVER_VERSION);
 			return 0;
 		}
 		if (strcmp(a, "-d") == 0 && i + 1 < argc) {
@@ -568,6 +591,10 @@ int main(int argc, char **argv)
 		return cmd_prove(&o, 1);
 	if (strcmp(cmd, "prove-consistency") == 0)
 		return cmd_prove(&o, 0);
+	if (strcmp(cmd, "run") == 0)
+		return server_cmd_run(o.dir, opt(&o, "--config"));
+	if (strcmp(cmd, "daemon-key") == 0)
+		return server_cmd_daemon_key(o.dir);
 	fprintf(stderr, "suijid: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

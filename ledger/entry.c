@@ -224,6 +224,10 @@ const char *entry_type_name(uint32_t type)
 	case ENTRY_AGENCY_REGISTER: return "agency-register";
 	case ENTRY_CLIENT_REGISTER: return "client-register";
 	case ENTRY_CLIENT_REVOKE: return "client-revoke";
+	case ENTRY_BEACON_ADD: return "beacon-add";
+	case ENTRY_DRAW_REQUEST: return "draw-request";
+	case ENTRY_DRAW_COMMIT: return "draw-commit";
+	case ENTRY_DRAW_REVEAL: return "draw-reveal";
 	}
 	return NULL;
 }

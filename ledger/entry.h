@@ -65,6 +65,10 @@ enum entry_type {
 	ENTRY_AGENCY_REGISTER = 3,
 	ENTRY_CLIENT_REGISTER = 4,
 	ENTRY_CLIENT_REVOKE = 5,
+	ENTRY_BEACON_ADD = 6,
+	ENTRY_DRAW_REQUEST = 10,
+	ENTRY_DRAW_COMMIT = 11,
+	ENTRY_DRAW_REVEAL = 12,
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

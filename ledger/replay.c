@@ -50,6 +50,7 @@ struct replay {
 	size_t nwitnesses, cwitnesses;
 	struct note_vkey *witness_keys; /* mirror of witnesses[].key for callers */
 	struct replay_index agency_ix, client_ix;
+	struct draws *draws;
 };
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -112,6 +113,10 @@ int replay_new(struct replay **out)
 	struct replay *r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return SJ_ENOMEM;
+	if (draws_new(&r->draws) != SJ_OK) {
+		free(r);
+		return SJ_ENOMEM;
+	}
 	*out = r;
 	return SJ_OK;
 }
@@ -126,6 +131,7 @@ void replay_free(struct replay *r)
 	free(r->witness_keys);
 	free(r->agency_ix.slots);
 	free(r->client_ix.slots);
+	draws_free(r->draws);
 	free(r);
 }
 
@@ -198,7 +204,8 @@ static int by_admin(const struct replay_client *c)
 		goto out;                                                      \
 	} while (0)
 
-int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_cap)
+int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
+		 char *err, size_t err_cap)
 {
 	struct replay_client *actor = NULL;
 	Suiji__LogInit *li = NULL;
@@ -357,6 +364,25 @@ int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_
 		c->revoked_seq = e->seq;
 		break;
 	}
+	case ENTRY_BEACON_ADD:
+		rc = draws_beacon_add(r->draws, e, by_admin(actor), err, err_cap);
+		break;
+	case ENTRY_DRAW_REQUEST:
+		/* The log operator may file a draw for an agency: it must exist. */
+		if (actor == NULL && e->agency_len &&
+		    find_agency(r, e->agency, e->agency_len) == NULL)
+			FAIL("draw requested for unknown agency \"%.*s\"", (int)e->agency_len,
+			     e->agency);
+		rc = draws_request(r->draws, e,
+				   actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
+				   err_cap);
+		break;
+	case ENTRY_DRAW_COMMIT:
+		rc = draws_commit(r->draws, e, hash, err, err_cap);
+		break;
+	case ENTRY_DRAW_REVEAL:
+		rc = draws_reveal(r->draws, e, err, err_cap);
+		break;
 	}
 out:
 	suiji__log_init__free_unpacked(li, NULL);
@@ -382,6 +408,7 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	 * element that remains, and lookups skip positions past the end. */
 	(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);
 	(void)index_rebuild(&r->client_ix, r, r->nclients, client_hash);
+	draws_rollback(r->draws, seq);
 	if (seq == 0) {
 		r->have_init = 0;
 		r->origin[0] = '\0';
@@ -399,6 +426,16 @@ int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int
 	*role = c->role;
 	memcpy(agency, c->agency, sizeof c->agency);
 	return SJ_OK;
+}
+
+void replay_settle(struct replay *r)
+{
+	draws_settle(r->draws);
+}
+
+const struct draws *replay_draws(const struct replay *r)
+{
+	return r->draws;
 }
 
 const char *replay_origin(const struct replay *r)

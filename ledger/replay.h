@@ -15,7 +15,10 @@
  *  - witness-add, agency-register, client-register and client-revoke are
  *    written by the log operator or signed by an administrator;
  *  - agency codes and client keys are registered once; a client is
- *    registered only for a registered agency.
+ *    registered only for a registered agency;
+ *  - beacon sources and draws follow draws.h: a draw is requested by an
+ *    operator of its agency or the log operator, committed and revealed by
+ *    the log, and its result is re-derived and must match.
  */
 #ifndef SUIJI_LEDGER_REPLAY_H
 #define SUIJI_LEDGER_REPLAY_H
@@ -24,6 +27,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "ledger/draws.h"
 #include "ledger/entry.h"
 #include "ledger/note.h"
 
@@ -33,12 +37,19 @@ SJ_WUR int replay_new(struct replay **out);
 void replay_free(struct replay *r);
 
 /*
- * Checks e (the entry at sequence e->seq, already decoded and chained) and
- * on success updates the state. On failure the state is unchanged and err
- * says which rule failed. Errors: SJ_EVERIFY (a rule or signature failed),
- * SJ_ENOMEM.
+ * Checks e (the entry at sequence e->seq, already decoded and chained, whose
+ * entry hash is hash) and on success updates the state. On failure the state
+ * is unchanged and err says which rule failed. Errors: SJ_EVERIFY (a rule
+ * or signature failed), SJ_ENOMEM.
  */
-SJ_WUR int replay_apply(struct replay *r, const struct entry *e, char *err, size_t err_cap);
+SJ_WUR int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
+			char *err, size_t err_cap);
+
+/* Everything applied so far is durable and will not be rolled back. */
+void replay_settle(struct replay *r);
+
+/* The draws and beacon sources (borrowed). */
+const struct draws *replay_draws(const struct replay *r);
 
 /* Undo every entry applied with seq >= seq (used when a batch append is
  * rolled back). */

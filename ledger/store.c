@@ -222,7 +222,8 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			rc = set_broken(s, why);
 			goto finalize;
 		}
-		rc = replay_apply(s->replay, &e, eerr, sizeof eerr);
+		entry_hash(leaf, b, len);
+		rc = replay_apply(s->replay, &e, leaf, eerr, sizeof eerr);
 		if (rc == SJ_ENOMEM)
 			goto finalize;
 		if (rc != SJ_OK) {
@@ -230,9 +231,9 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			rc = set_broken(s, why);
 			goto finalize;
 		}
-		entry_hash(leaf, b, len);
 		memcpy(s->last_hash, leaf, sizeof leaf);
 		s->last_time = e.time_us;
+		replay_settle(s->replay);
 		if ((rc = push_leaf(s, leaf)) != SJ_OK)
 			goto finalize;
 		merkle_frontier_push(&f, leaf);
@@ -341,6 +342,11 @@ int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int
 			char *agency)
 {
 	return replay_client(s->replay, key, role, agency);
+}
+
+const struct draws *ledger_store_draws(const struct ledger_store *s)
+{
+	return replay_draws(s->replay);
 }
 
 int ledger_store_log_vkey(const struct ledger_store *s, char *out, size_t cap)
@@ -454,9 +460,10 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 			goto rollback;
 		}
 		/* Decode what was encoded: the rules run on the stored form. */
+		entry_hash(leaves[i], bytes, len);
 		rc = entry_decode(&e, bytes, len, why, sizeof why);
 		if (rc == SJ_OK)
-			rc = replay_apply(s->replay, &e, why, sizeof why);
+			rc = replay_apply(s->replay, &e, leaves[i], why, sizeof why);
 		if (rc != SJ_OK) {
 			snprintf(err, err_cap, "request %zu refused: %s", i, why);
 			free(bytes);
@@ -471,7 +478,6 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 			rc = db_err(s, src, "cannot append entry", err, err_cap);
 			goto rollback;
 		}
-		entry_hash(leaves[i], bytes, len);
 		memcpy(hash, leaves[i], sizeof hash);
 		free(bytes);
 	}
@@ -494,6 +500,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	}
 	memcpy(s->last_hash, hash, sizeof hash);
 	s->last_time = t;
+	replay_settle(s->replay);
 	if (first_seq)
 		*first_seq = seq0;
 	goto free_leaves;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "ledger/draws.h"
 #include "ledger/merkle.h"
 #include "ledger/note_sign.h"
 
@@ -66,6 +67,10 @@ const char *ledger_store_origin(const struct ledger_store *s);
  * replay_client). */
 SJ_WUR int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
 			       char *agency);
+
+/* The draws and beacon sources as replayed so far (borrowed; valid until
+ * the next append). */
+const struct draws *ledger_store_draws(const struct ledger_store *s);
 
 /* The log's verifier key string from entry 0 into out (cap bytes).
  * Errors: SJ_ENOENT for an empty ledger, SJ_ERANGE. */

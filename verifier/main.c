@@ -82,6 +82,13 @@ static void report_json(const struct verify_report *r, const char *path)
 	       (unsigned long long)r->cosignatures, (unsigned long long)r->latest_size);
 	json_str(r->latest_root);
 	printf(",\"pinned_cosignatures\":%llu", (unsigned long long)r->quorum_met);
+	printf(",\"draws\":%llu,\"draws_revealed\":%llu,\"draws_open\":%llu,"
+	       "\"draws_abandoned\":%llu,\"abandoned_by_agency\":",
+	       (unsigned long long)r->draws, (unsigned long long)r->draws_revealed,
+	       (unsigned long long)r->draws_open, (unsigned long long)r->draws_abandoned);
+	json_str(r->abandoned_by_agency);
+	printf(",\"beacon_rounds_without_bls_check\":%llu",
+	       (unsigned long long)r->rounds_unchecked_bls);
 	if (!r->ok) {
 		printf(",\"failed_entry\":");
 		if (r->failed_seq >= 0)
@@ -228,6 +235,18 @@ int main(int argc, char **argv)
 		       r.origin, (unsigned long long)r.entries, (unsigned long long)r.checkpoints,
 		       (unsigned long long)r.latest_size, r.latest_size ? r.latest_root : "-",
 		       (unsigned long long)r.cosignatures);
+		if (r.draws)
+			printf("draws: %llu, %llu revealed and re-derived, %llu open, %llu "
+			       "abandoned%s%s%s\n",
+			       (unsigned long long)r.draws, (unsigned long long)r.draws_revealed,
+			       (unsigned long long)r.draws_open,
+			       (unsigned long long)r.draws_abandoned,
+			       r.draws_abandoned ? " (" : "", r.abandoned_by_agency,
+			       r.draws_abandoned ? ")" : "");
+		if (r.rounds_unchecked_bls)
+			printf("note: %llu drand beacon rounds were used whose BLS signatures this "
+			       "verifier cannot check (randomness, chain and time were checked)\n",
+			       (unsigned long long)r.rounds_unchecked_bls);
 		if (r.latest_size < r.entries)
 			printf("note: entries %llu..%llu are not yet covered by a signed "
 			       "checkpoint\n",

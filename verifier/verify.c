@@ -98,7 +98,8 @@ static int same_key(const struct note_vkey *a, const struct note_vkey *b)
 int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, size_t len)
 {
 	struct entry e;
-	char why[400];
+	merkle_hash h;
+	char why[600];
 	int64_t seq = (int64_t)v->n;
 	int rc;
 
@@ -149,7 +150,9 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 	if (e.time_us < v->last_time)
 		return fail(v, seq, "entry %lld: its time is earlier than entry %lld's",
 			    (long long)seq, (long long)seq - 1);
-	rc = replay_apply(v->replay, &e, why, sizeof why);
+	entry_hash(h, bytes, len);
+	rc = replay_apply(v->replay, &e, h, why, sizeof why);
+	replay_settle(v->replay);
 	if (rc == SJ_ENOMEM)
 		return rc;
 	if (rc != SJ_OK)
@@ -157,11 +160,9 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 			    entry_type_name(e.type) ? entry_type_name(e.type) : "unknown type", why);
 	if (e.seq == 0 && v->o.log_key && !same_key(v->o.log_key, replay_log_key(v->replay)))
 		return fail(v, 0, "entry 0: the log key it names is not the pinned log key");
-	{
-		entry_hash(v->last_hash, bytes, len);
-		if (merkle_tree_push(&v->tree, v->last_hash) != SJ_OK)
-			return SJ_ENOMEM;
-	}
+	if (merkle_tree_push(&v->tree, h) != SJ_OK)
+		return SJ_ENOMEM;
+	memcpy(v->last_hash, h, sizeof h);
 	v->last_time = e.time_us;
 	v->n++;
 	return SJ_OK;
@@ -314,6 +315,50 @@ static int check_root(struct verifier *v, const struct checkpoint *c, uint64_t p
 	return SJ_OK;
 }
 
+/* Counts the draws and names the agencies with abandoned commitments. */
+static void draw_report(struct verifier *v)
+{
+	const struct draws *d = replay_draws(v->replay);
+	int64_t now = util_now_us();
+	size_t off = 0;
+
+	for (size_t i = 0; i < draws_count(d); i++) {
+		struct draws_info a;
+		draws_get(d, i, &a);
+		v->r.draws++;
+		v->r.rounds_unchecked_bls += a.unchecked_bls;
+		if (a.revealed) {
+			v->r.draws_revealed++;
+		} else if (a.committed && a.deadline_us < now) {
+			unsigned n = 0;
+			v->r.draws_abandoned++;
+			/* Count this agency once, at its first abandoned draw. */
+			int seen = 0;
+			for (size_t j = 0; j < i && !seen; j++) {
+				struct draws_info b;
+				draws_get(d, j, &b);
+				seen = !b.revealed && b.committed && b.deadline_us < now &&
+				       strcmp(b.agency, a.agency) == 0;
+			}
+			if (seen)
+				continue;
+			for (size_t j = i; j < draws_count(d); j++) {
+				struct draws_info b;
+				draws_get(d, j, &b);
+				n += !b.revealed && b.committed && b.deadline_us < now &&
+				     strcmp(b.agency, a.agency) == 0;
+			}
+			if (off < sizeof v->r.abandoned_by_agency)
+				off += (size_t)snprintf(v->r.abandoned_by_agency + off,
+							sizeof v->r.abandoned_by_agency - off,
+							"%s%s: %u", off ? ", " : "",
+							a.agency[0] ? a.agency : "(log operator)", n);
+		} else {
+			v->r.draws_open++;
+		}
+	}
+}
+
 int verify_finish(struct verifier *v, struct verify_report *r)
 {
 	struct checkpoint c, prev;
@@ -397,6 +442,7 @@ out:
 	note_free(n);
 	if (rc == SJ_ENOMEM)
 		return rc;
+	draw_report(v);
 	v->r.entries = v->n;
 	*r = v->r;
 	return v->failed ? SJ_EVERIFY : SJ_OK;

@@ -42,6 +42,12 @@ struct verify_report {
 	uint64_t latest_size;      /* size of the latest checkpoint, 0 if none */
 	char latest_root[64];      /* its root, base64 */
 	uint64_t quorum_met;       /* pinned witnesses cosigning the latest */
+	/* Draws (R6, R11): every revealed draw was re-derived and matched. */
+	uint64_t draws, draws_revealed, draws_open, draws_abandoned;
+	uint64_t rounds_unchecked_bls; /* drand rounds used without a BLS check */
+	/* "agency: n, ..." of abandoned commitments, as of verification time:
+	 * a pattern of them is how an operator would try to grind. */
+	char abandoned_by_agency[512];
 };
 
 struct verifier; /* opaque */

@@ -1,0 +1,680 @@
+/*
+ * drawspec.c: the operator's draw request files to canonical encodings
+ * (drawspec.h). cJSON parses the spec; the CSV pools are read line by line.
+ */
+#include "daemon/drawspec.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "draw/inputs.h"
+#include "draw/objects.h"
+#include "draw/people.h"
+
+#define DRAWSPEC_MAX_FILE ((size_t)512 * 1024 * 1024)
+#define DRAWSPEC_MAX_FIELDS 4
+
+/* A small string set: sorted and unique after names_finish. */
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *s, const char *x)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 16;
+		char **p = realloc(s->v, nc * sizeof *p);
+		if (p == NULL)
+			return SJ_ENOMEM;
+		s->v = p;
+		s->cap = nc;
+	}
+	s->v[s->n] = strdup(x);
+	if (s->v[s->n] == NULL)
+		return SJ_ENOMEM;
+	s->n++;
+	return SJ_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_finish(struct names *s)
+{
+	size_t w = 0;
+	if (s->n == 0)
+		return;
+	qsort(s->v, s->n, sizeof *s->v, cmp_str);
+	for (size_t i = 0; i < s->n; i++) {
+		if (w && strcmp(s->v[w - 1], s->v[i]) == 0) {
+			free(s->v[i]);
+			continue;
+		}
+		s->v[w++] = s->v[i];
+	}
+	s->n = w;
+}
+
+static unsigned names_index(const struct names *s, const char *x)
+{
+	if (s->n == 0)
+		return (unsigned)-1;
+	char *const *p = bsearch(&x, s->v, s->n, sizeof *s->v, cmp_str);
+	return p ? (unsigned)(p - s->v) : (unsigned)-1;
+}
+
+static void names_free(struct names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* One CSV row of a pool: id, then the stratum (objects) or agency and
+ * ";"-separated tags (people). Fields hold no commas or quotes: pool
+ * identifiers are identifiers (docs/draw-spec.md section 1). */
+struct row {
+	char *f[DRAWSPEC_MAX_FIELDS];
+	size_t nf;
+	size_t line;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->f[0], ((const struct row *)b)->f[0]);
+}
+
+/* Reads a CSV file with a header line into rows (fields point into *buf). */
+static int read_csv(const char *path, uint8_t **buf, struct row **rows, size_t *nrows,
+		    size_t want_fields, const char *header, char *err, size_t err_cap)
+{
+	size_t len, n = 0, cap = 0, line = 0;
+	char *p, *end;
+	int rc = util_read_file(buf, &len, path, DRAWSPEC_MAX_FILE);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "cannot read %s: %s", path, sj_strerror(rc));
+		return rc;
+	}
+	p = (char *)*buf;
+	end = p + len;
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3; /* a UTF-8 byte order mark, as spreadsheets write it */
+	*rows = NULL;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *cur;
+		struct row r = {.line = ++line};
+		if (nl == NULL)
+			nl = end;
+		*nl = '\0';
+		if (nl > p && nl[-1] == '\r')
+			nl[-1] = '\0';
+		cur = p;
+		p = nl + 1;
+		if (*cur == '\0')
+			continue;
+		if (line == 1) {
+			if (strcmp(cur, header) != 0) {
+				snprintf(err, err_cap, "%s line 1: the header must be \"%s\"", path,
+					 header);
+				rc = SJ_EINVAL;
+				goto fail;
+			}
+			continue;
+		}
+		for (;;) {
+			char *comma = strchr(cur, ',');
+			if (r.nf == DRAWSPEC_MAX_FIELDS) {
+				r.nf++;
+				break;
+			}
+			r.f[r.nf++] = cur;
+			if (comma == NULL)
+				break;
+			*comma = '\0';
+			cur = comma + 1;
+		}
+		if (r.nf != want_fields) {
+			snprintf(err, err_cap, "%s line %zu: %zu fields, expected %zu (%s)", path,
+				 line, r.nf, want_fields, header);
+			rc = SJ_EINVAL;
+			goto fail;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 1024;
+			struct row *nr = realloc(*rows, nc * sizeof *nr);
+			if (nr == NULL) {
+				rc = SJ_ENOMEM;
+				goto fail;
+			}
+			*rows = nr;
+			cap = nc;
+		}
+		(*rows)[n++] = r;
+	}
+	if (n)
+		qsort(*rows, n, sizeof **rows, cmp_row);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp((*rows)[i - 1].f[0], (*rows)[i].f[0]) == 0) {
+			snprintf(err, err_cap, "%s lines %zu and %zu: identifier %s appears twice",
+				 path, (*rows)[i - 1].line, (*rows)[i].line, (*rows)[i].f[0]);
+			rc = SJ_EINVAL;
+			goto fail;
+		}
+	*nrows = n;
+	return SJ_OK;
+fail:
+	free(*rows);
+	*rows = NULL;
+	free(*buf);
+	*buf = NULL;
+	return rc;
+}
+
+static int load_objects(struct draw_objects **out, const char *path, char *err, size_t err_cap)
+{
+	uint8_t *buf = NULL;
+	struct row *rows = NULL;
+	struct names strata = {0};
+	size_t n = 0;
+	char why[300];
+	int rc = read_csv(path, &buf, &rows, &n, 2, "id,stratum", err, err_cap);
+	if (rc != SJ_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == SJ_OK; i++)
+		rc = names_add(&strata, rows[i].f[1]);
+	if (rc != SJ_OK)
+		goto out;
+	names_finish(&strata);
+	rc = draw_objects_new(out, (const char *const *)strata.v, strata.n, n, why, sizeof why);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "%s: %s", path, why);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = draw_objects_add(*out, rows[i].f[0], names_index(&strata, rows[i].f[1]), why,
+				      sizeof why);
+		if (rc != SJ_OK) {
+			snprintf(err, err_cap, "%s line %zu: %s", path, rows[i].line, why);
+			goto out;
+		}
+	}
+	rc = draw_objects_seal(*out);
+out:
+	if (rc != SJ_OK) {
+		draw_objects_free(*out);
+		*out = NULL;
+	}
+	names_free(&strata);
+	free(rows);
+	free(buf);
+	return rc;
+}
+
+/* Splits a ";"-separated tag list in place. */
+static size_t split_tags(char *s, char **tags, size_t max)
+{
+	size_t n = 0;
+	while (*s && n < max) {
+		char *semi = strchr(s, ';');
+		if (semi)
+			*semi = '\0';
+		if (*s)
+			tags[n++] = s;
+		if (semi == NULL)
+			break;
+		s = semi + 1;
+	}
+	return n;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return (x > y) - (x < y);
+}
+
+/* Loads a people pool; path NULL gives an empty pool. */
+static int load_people(struct draw_people **out, enum draw_kind kind, const char *path, char *err,
+		       size_t err_cap)
+{
+	uint8_t *buf = NULL;
+	struct row *rows = NULL;
+	struct names tags = {0}, agencies = {0};
+	size_t n = 0;
+	char why[300], *t[DRAW_MAX_TAGS];
+	int rc = SJ_OK;
+
+	if (path != NULL) {
+		rc = read_csv(path, &buf, &rows, &n, 3, "id,agency,tags", err, err_cap);
+		if (rc != SJ_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < n && rc == SJ_OK; i++) {
+		char copy[2048];
+		size_t nt;
+		snprintf(copy, sizeof copy, "%s", rows[i].f[2]);
+		nt = split_tags(copy, t, DRAW_MAX_TAGS);
+		rc = names_add(&agencies, rows[i].f[1]);
+		for (size_t j = 0; j < nt && rc == SJ_OK; j++)
+			rc = names_add(&tags, t[j]);
+	}
+	if (rc != SJ_OK)
+		goto out;
+	names_finish(&tags);
+	names_finish(&agencies);
+	rc = draw_people_new(out, kind, (const char *const *)tags.v, tags.n,
+			     (const char *const *)agencies.v, agencies.n, n, why, sizeof why);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "%s: %s", path ? path : "(empty pool)", why);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned ix[DRAW_MAX_TAGS];
+		size_t nt = split_tags(rows[i].f[2], t, DRAW_MAX_TAGS), w = 0;
+		for (size_t j = 0; j < nt; j++)
+			ix[j] = names_index(&tags, t[j]);
+		if (nt)
+			qsort(ix, nt, sizeof ix[0], cmp_uint);
+		for (size_t j = 0; j < nt; j++)
+			if (w == 0 || ix[w - 1] != ix[j])
+				ix[w++] = ix[j];
+		rc = draw_people_add(*out, rows[i].f[0], names_index(&agencies, rows[i].f[1]), ix, w,
+				     why, sizeof why);
+		if (rc != SJ_OK) {
+			snprintf(err, err_cap, "%s line %zu: %s", path, rows[i].line, why);
+			goto out;
+		}
+	}
+	rc = draw_people_seal(*out);
+out:
+	if (rc != SJ_OK) {
+		draw_people_free(*out);
+		*out = NULL;
+	}
+	names_free(&tags);
+	names_free(&agencies);
+	free(rows);
+	free(buf);
+	return rc;
+}
+
+static const char *str_field(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int num_field(const cJSON *o, const char *k, double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!cJSON_IsNumber(v))
+		return 0;
+	*out = v->valuedouble;
+	return 1;
+}
+
+/* A whole number in [lo, hi] from a JSON number. */
+static int whole(double d, double lo, double hi, uint64_t *out)
+{
+	if (!(d >= lo && d <= hi) || d != (double)(uint64_t)d)
+		return 0;
+	*out = (uint64_t)d;
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	enum draw_reason reason;
+} reasons[] = {
+	{"deregistered", DRAW_REASON_DEREGISTERED}, {"annual-cap", DRAW_REASON_ANNUAL_CAP},
+	{"superior", DRAW_REASON_SUPERIOR},	    {"other-unit", DRAW_REASON_OTHER_UNIT},
+	{"handled", DRAW_REASON_HANDLED},	    {"already-drawn", DRAW_REASON_ALREADY_DRAWN},
+	{"replaced", DRAW_REASON_REPLACED},	    {"unavailable", DRAW_REASON_UNAVAILABLE},
+	{"other", DRAW_REASON_OTHER},
+};
+
+static int kind_of(const char *s, enum draw_kind *k)
+{
+	if (s && strcmp(s, "object") == 0)
+		*k = DRAW_OBJECT;
+	else if (s && strcmp(s, "officer") == 0)
+		*k = DRAW_OFFICER;
+	else if (s && strcmp(s, "expert") == 0)
+		*k = DRAW_EXPERT;
+	else
+		return 0;
+	return 1;
+}
+
+/* Collects a JSON array of strings into a NULL-free pointer array. */
+static int str_array(const cJSON *a, const char ***out, size_t *n)
+{
+	const cJSON *x;
+	size_t i = 0;
+	*n = a ? (size_t)cJSON_GetArraySize(a) : 0;
+	*out = calloc(*n ? *n : 1, sizeof **out);
+	if (*out == NULL)
+		return SJ_ENOMEM;
+	cJSON_ArrayForEach(x, a)
+	{
+		if (!cJSON_IsString(x))
+			return SJ_EINVAL;
+		(*out)[i++] = x->valuestring;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof **out, cmp_str);
+	return SJ_OK;
+}
+
+#define BAD(...)                                                               \
+	do {                                                                   \
+		snprintf(err, err_cap, __VA_ARGS__);                           \
+		rc = SJ_EINVAL;                                                \
+		goto out;                                                      \
+	} while (0)
+
+int drawspec_load(struct drawspec *o, const char *path, const struct draws *d, int64_t now_us,
+		  char *err, size_t err_cap)
+{
+	uint8_t *text = NULL;
+	size_t len;
+	cJSON *j = NULL;
+	const cJSON *a, *x;
+	struct draw_objects *objects = NULL;
+	struct draw_people *officers = NULL, *experts = NULL;
+	struct draw_spec sp;
+	struct draw_rule *rules = NULL;
+	struct draw_exclusion *ex = NULL;
+	struct draw_conflict *cf = NULL;
+	struct draw_beacon_ref br[DRAW_MAX_BEACONS];
+	const char **tag_lists[2 * 256] = {0};
+	char dir[2048], file[4096], why[300];
+	const char *s;
+	double num;
+	uint64_t v;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	memset(&sp, 0, sizeof sp);
+	rc = util_read_file(&text, &len, path, 16 * 1024 * 1024);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "cannot read draw spec %s: %s", path, sj_strerror(rc));
+		return rc;
+	}
+	snprintf(dir, sizeof dir, "%s", path);
+	{
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			slash[1] = '\0';
+		else
+			dir[0] = '\0';
+	}
+	j = cJSON_ParseWithLength((const char *)text, len);
+	if (j == NULL || !cJSON_IsObject(j))
+		BAD("draw spec %s is not a JSON object", path);
+
+	if ((s = str_field(j, "request_id")) == NULL || strlen(s) >= sizeof o->request_id)
+		BAD("draw spec: \"request_id\" is missing or longer than 64 bytes");
+	snprintf(o->request_id, sizeof o->request_id, "%s", s);
+	if ((sp.task = str_field(j, "task")) == NULL)
+		BAD("draw spec: \"task\" is missing");
+	if ((s = str_field(j, "agency")) != NULL) {
+		if (strlen(s) >= sizeof o->agency)
+			BAD("draw spec: \"agency\" is longer than 64 bytes");
+		snprintf(o->agency, sizeof o->agency, "%s", s);
+	}
+
+	/* The pools. */
+	if ((s = str_field(j, "objects")) == NULL)
+		BAD("draw spec: \"objects\" (the object pool CSV file) is missing");
+	snprintf(file, sizeof file, "%s%s", s[0] == '/' ? "" : dir, s);
+	if ((rc = load_objects(&objects, file, err, err_cap)) != SJ_OK)
+		goto out;
+	if ((s = str_field(j, "officers")) == NULL)
+		BAD("draw spec: \"officers\" (the officer pool CSV file) is missing");
+	snprintf(file, sizeof file, "%s%s", s[0] == '/' ? "" : dir, s);
+	if ((rc = load_people(&officers, DRAW_OFFICER, file, err, err_cap)) != SJ_OK)
+		goto out;
+	s = str_field(j, "experts");
+	if (s)
+		snprintf(file, sizeof file, "%s%s", s[0] == '/' ? "" : dir, s);
+	if ((rc = load_people(&experts, DRAW_EXPERT, s ? file : NULL, err, err_cap)) != SJ_OK)
+		goto out;
+	memcpy(sp.object_pool, draw_objects_hash(objects), 32);
+	memcpy(sp.officer_pool, draw_people_hash(officers), 32);
+	memcpy(sp.expert_pool, draw_people_hash(experts), 32);
+
+	/* Parameters. */
+	s = str_field(j, "rounding");
+	if (s == NULL || strcmp(s, "ceil") == 0)
+		sp.rounding = DRAW_ROUND_CEIL;
+	else if (strcmp(s, "floor") == 0)
+		sp.rounding = DRAW_ROUND_FLOOR;
+	else if (strcmp(s, "half-up") == 0)
+		sp.rounding = DRAW_ROUND_HALF_UP;
+	else
+		BAD("draw spec: \"rounding\" is \"%s\", not ceil, floor or half-up", s);
+	sp.team_size = 2;
+	if (num_field(j, "team_size", &num)) {
+		if (!whole(num, DRAW_MIN_TEAM, DRAW_MAX_TEAM, &v))
+			BAD("draw spec: \"team_size\" must be %d..%d (R11: at least two officers)",
+			    DRAW_MIN_TEAM, DRAW_MAX_TEAM);
+		sp.team_size = (unsigned)v;
+	}
+	sp.slot_size = 1;
+	if (num_field(j, "slot_size", &num)) {
+		if (!whole(num, 1, 65535, &v))
+			BAD("draw spec: \"slot_size\" must be 1..65535");
+		sp.slot_size = (unsigned)v;
+	}
+	sp.officer_repeat_in_slot =
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "officer_repeat_in_slot"));
+	num = 7 * 24;
+	if (num_field(j, "deadline_hours", &num) && !(num > 0 && num <= 24 * 366))
+		BAD("draw spec: \"deadline_hours\" must be more than 0 and at most a year");
+	sp.deadline_us = now_us + (int64_t)(num * 3600.0 * 1e6);
+
+	/* Beacons: each a registered source, and a round or "auto". */
+	a = cJSON_GetObjectItemCaseSensitive(j, "beacons");
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > DRAW_MAX_BEACONS)
+		BAD("draw spec: \"beacons\" must list 1..%d beacon rounds", DRAW_MAX_BEACONS);
+	cJSON_ArrayForEach(x, a)
+	{
+		const struct beacon_chain *chain;
+		const char *url;
+		int manual;
+		int64_t margin;
+		const cJSON *rd = cJSON_GetObjectItemCaseSensitive(x, "round");
+		struct draw_beacon_ref *b = &br[sp.n_beacons];
+		if ((b->source = str_field(x, "source")) == NULL)
+			BAD("draw spec: beacon %zu has no \"source\"", sp.n_beacons + 1);
+		if (draws_source(d, b->source, &chain, &manual, &margin, &url) != SJ_OK)
+			BAD("draw spec: beacon source %s is not registered (suijid add-beacon)",
+			    b->source);
+		if (cJSON_IsString(rd) && strcmp(rd->valuestring, "auto") == 0) {
+			if (manual)
+				BAD("draw spec: beacon %s gives public values: name their round "
+				    "number, \"auto\" needs a chain",
+				    b->source);
+			if (beacon_first_usable_round(&b->round, chain,
+						      now_us + margin + DRAWSPEC_AUTO_SLACK_US) !=
+			    SJ_OK)
+				BAD("draw spec: no usable round of beacon %s", b->source);
+		} else if (cJSON_IsNumber(rd) && whole(rd->valuedouble, 0, 9e15, &v)) {
+			b->round = v;
+		} else {
+			BAD("draw spec: beacon %s: \"round\" must be a number or \"auto\"", b->source);
+		}
+		sp.n_beacons++;
+	}
+	sp.beacons = br;
+
+	/* Rules per stratum (R7), each with its officer and expert tags (R13). */
+	a = cJSON_GetObjectItemCaseSensitive(j, "rules");
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > 255)
+		BAD("draw spec: \"rules\" must list one rule per stratum");
+	rules = calloc((size_t)cJSON_GetArraySize(a), sizeof *rules);
+	if (rules == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	cJSON_ArrayForEach(x, a)
+	{
+		struct draw_rule *r = &rules[sp.n_rules];
+		const char *ratio = str_field(x, "ratio");
+		if ((r->stratum = str_field(x, "stratum")) == NULL)
+			BAD("draw spec: rule %zu has no \"stratum\"", sp.n_rules + 1);
+		if (ratio) {
+			unsigned long num_, den_;
+			char tail;
+			if (sscanf(ratio, "%lu/%lu%c", &num_, &den_, &tail) != 2 || den_ == 0 ||
+			    num_ > den_ || den_ > DRAW_MAX_DEN)
+				BAD("draw spec: stratum %s: \"ratio\" \"%s\" is not N/D with 0 <= N "
+				    "<= D, D > 0",
+				    r->stratum, ratio);
+			r->kind = DRAW_RULE_RATIO;
+			r->num = (uint32_t)num_;
+			r->den = (uint32_t)den_;
+		} else if (num_field(x, "count", &num) && whole(num, 0, 4294967295.0, &v)) {
+			r->kind = DRAW_RULE_COUNT;
+			r->num = (uint32_t)v;
+		} else {
+			BAD("draw spec: stratum %s needs a \"ratio\" (\"1/10\") or a \"count\"",
+			    r->stratum);
+		}
+		if (str_array(cJSON_GetObjectItemCaseSensitive(x, "officer_tags"),
+			      &tag_lists[2 * sp.n_rules], &r->n_officer_tags) != SJ_OK ||
+		    str_array(cJSON_GetObjectItemCaseSensitive(x, "expert_tags"),
+			      &tag_lists[2 * sp.n_rules + 1], &r->n_expert_tags) != SJ_OK)
+			BAD("draw spec: stratum %s: tags must be lists of strings", r->stratum);
+		r->officer_tags = tag_lists[2 * sp.n_rules];
+		r->expert_tags = tag_lists[2 * sp.n_rules + 1];
+		if (num_field(x, "experts", &num)) {
+			if (!whole(num, 0, DRAW_MAX_EXPERTS, &v))
+				BAD("draw spec: stratum %s: \"experts\" must be 0..%d", r->stratum,
+				    DRAW_MAX_EXPERTS);
+			r->experts = (unsigned)v;
+		}
+		sp.n_rules++;
+	}
+	qsort(rules, sp.n_rules, sizeof *rules, draw_spec_rule_cmp);
+	sp.rules = rules;
+
+	/* Exclusions with their reasons (R6, R9, R10) and conflicts (R12). */
+	a = cJSON_GetObjectItemCaseSensitive(j, "exclusions");
+	ex = calloc(a ? (size_t)cJSON_GetArraySize(a) + 1 : 1, sizeof *ex);
+	a = cJSON_GetObjectItemCaseSensitive(j, "conflicts");
+	cf = calloc(a ? (size_t)cJSON_GetArraySize(a) + 1 : 1, sizeof *cf);
+	if (ex == NULL || cf == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "exclusions"))
+	{
+		struct draw_exclusion *e = &ex[sp.n_exclusions];
+		const char *reason = str_field(x, "reason");
+		size_t k;
+		if (!kind_of(str_field(x, "kind"), &e->kind) || (e->id = str_field(x, "id")) == NULL)
+			BAD("draw spec: exclusion %zu needs \"kind\" (object, officer or expert) "
+			    "and \"id\"",
+			    sp.n_exclusions + 1);
+		for (k = 0; k < sizeof reasons / sizeof reasons[0]; k++)
+			if (reason && strcmp(reason, reasons[k].name) == 0)
+				break;
+		if (k == sizeof reasons / sizeof reasons[0])
+			BAD("draw spec: exclusion of %s: \"reason\" \"%s\" is not one of "
+			    "deregistered, annual-cap, superior, other-unit, handled, "
+			    "already-drawn, replaced, unavailable, other",
+			    e->id, reason ? reason : "");
+		e->reason = reasons[k].reason;
+		e->note = str_field(x, "note") ? str_field(x, "note") : "";
+		sp.n_exclusions++;
+	}
+	if (sp.n_exclusions)
+		qsort(ex, sp.n_exclusions, sizeof *ex, draw_spec_exclusion_cmp);
+	sp.exclusions = ex;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "conflicts"))
+	{
+		struct draw_conflict *c = &cf[sp.n_conflicts];
+		if (!kind_of(str_field(x, "kind"), &c->kind) || c->kind == DRAW_OBJECT ||
+		    (c->object = str_field(x, "object")) == NULL ||
+		    (c->person = str_field(x, "person")) == NULL)
+			BAD("draw spec: conflict %zu needs \"kind\" (officer or expert), "
+			    "\"object\" and \"person\" (R12)",
+			    sp.n_conflicts + 1);
+		sp.n_conflicts++;
+	}
+	if (sp.n_conflicts)
+		qsort(cf, sp.n_conflicts, sizeof *cf, draw_spec_conflict_cmp);
+	sp.conflicts = cf;
+
+	/* A substitution (补抽) names the commitment it replaces. */
+	x = cJSON_GetObjectItemCaseSensitive(j, "replaces");
+	if (x) {
+		const char *h = str_field(x, "commitment_entry_hash");
+		size_t got = 0;
+		if (h == NULL || sodium_hex2bin(sp.replaced_entry, 32, h, strlen(h), NULL, &got,
+						NULL) != 0 ||
+		    got != 32 || (sp.replace_reason = str_field(x, "reason")) == NULL)
+			BAD("draw spec: \"replaces\" needs \"commitment_entry_hash\" (64 hex digits) "
+			    "and \"reason\"");
+		sp.replaces = 1;
+	}
+
+	if ((rc = draw_inputs_encode(&o->inputs, &o->inputs_len, &sp, why, sizeof why)) != SJ_OK) {
+		snprintf(err, err_cap, "draw spec %s: %s", path, why);
+		goto out;
+	}
+	{
+		const uint8_t *b;
+		size_t bl;
+		b = draw_objects_bytes(objects, &bl);
+		o->objects = malloc(bl);
+		if (o->objects)
+			memcpy(o->objects, b, bl);
+		o->objects_len = bl;
+		b = draw_people_bytes(officers, &bl);
+		o->officers = malloc(bl);
+		if (o->officers)
+			memcpy(o->officers, b, bl);
+		o->officers_len = bl;
+		b = draw_people_bytes(experts, &bl);
+		o->experts = malloc(bl);
+		if (o->experts)
+			memcpy(o->experts, b, bl);
+		o->experts_len = bl;
+		if (!o->objects || !o->officers || !o->experts)
+			rc = SJ_ENOMEM;
+	}
+out:
+	if (rc != SJ_OK)
+		drawspec_fini(o);
+	for (size_t i = 0; i < sizeof tag_lists / sizeof tag_lists[0]; i++)
+		free(tag_lists[i]);
+	free(rules);
+	free(ex);
+	free(cf);
+	draw_objects_free(objects);
+	draw_people_free(officers);
+	draw_people_free(experts);
+	cJSON_Delete(j);
+	free(text);
+	return rc;
+}
+
+void drawspec_fini(struct drawspec *s)
+{
+	free(s->inputs);
+	free(s->objects);
+	free(s->officers);
+	free(s->experts);
+	memset(s, 0, sizeof *s);
+}

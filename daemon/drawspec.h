@@ -1,0 +1,43 @@
+/*
+ * drawspec.h: reads a draw request as an operator writes it: a JSON spec
+ * naming the task, the rules per stratum (R7), the team size (R11), the
+ * exclusions (R6, R9, R10) and conflicts (R12), the beacon rounds, and CSV
+ * files of the object, officer and expert pools; produces the canonical
+ * pool and input encodings of docs/draw-spec.md. docs/draw-request.md
+ * describes the formats.
+ *
+ * The pools are sorted here (the library refuses unsorted input, so the
+ * sorting happens once, at the front door). A round given as "auto" is the
+ * first of its source that is usable after now plus the source's margin
+ * plus a little slack for the time the commitment takes to be written.
+ */
+#ifndef SUIJI_DAEMON_DRAWSPEC_H
+#define SUIJI_DAEMON_DRAWSPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "ledger/draws.h"
+
+/* Time allowed between choosing an "auto" round and writing the commit. */
+#define DRAWSPEC_AUTO_SLACK_US (2 * 1000000LL)
+
+struct drawspec {
+	char request_id[65];
+	char agency[65]; /* the agency the draw is for ("agency" in the spec) */
+	uint8_t *inputs, *objects, *officers, *experts; /* malloc'd encodings */
+	size_t inputs_len, objects_len, officers_len, experts_len;
+};
+
+/*
+ * Loads the spec at path (pool file names in it are relative to its
+ * directory), choosing "auto" rounds from the sources registered in d as of
+ * now_us. Errors: SJ_EINVAL with the file, line or field named in err;
+ * SJ_ENOENT (a file missing); SJ_ENOMEM.
+ */
+SJ_WUR int drawspec_load(struct drawspec *out, const char *path, const struct draws *d,
+			 int64_t now_us, char *err, size_t err_cap);
+void drawspec_fini(struct drawspec *s);
+
+#endif

@@ -1,0 +1,506 @@
+/*
+ * draws.c: beacon sources and the three entries of a draw (draws.h).
+ *
+ * The state is two append-only arrays, sources and requests, each element
+ * remembering the entry that made it, so a rolled-back batch truncates
+ * them. A request keeps its decoded inputs and pools from its request entry
+ * to its reveal, when the draw is re-derived and compared with the stored
+ * result; after the reveal has settled they are freed.
+ */
+#include "ledger/draws.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "beacon/manual.h"
+#include "beacon/value.h"
+#include "draw/derive.h"
+#include "draw/result.h"
+#include "proto/draw.pb-c.h"
+
+#define DRAWS_MAX_ID 64
+
+struct draws_src {
+	char id[DRAWS_MAX_ID + 1];
+	int manual;
+	struct beacon_chain chain;
+	int64_t margin_us;
+	char *url;
+	uint64_t seq;
+};
+
+struct draws_req {
+	uint64_t seq;
+	char agency[ENTRY_MAX_AGENCY + 1];
+	char request_id[DRAWS_MAX_ID + 1];
+	char task[DRAWS_MAX_ID + 1];
+	int64_t time_us, deadline_us;
+	struct draw_inputs *in;
+	struct draw_objects *objects;
+	struct draw_people *officers, *experts;
+	uint64_t commit_seq; /* UINT64_MAX until committed */
+	int64_t commit_time_us;
+	uint8_t commitment[32];
+	uint8_t commit_hash[32];
+	uint64_t reveal_seq; /* UINT64_MAX until revealed */
+	unsigned unchecked_bls;
+};
+
+struct draws {
+	struct draws_src *src;
+	size_t nsrc, csrc;
+	struct draws_req *req;
+	size_t nreq, creq;
+};
+
+int draws_new(struct draws **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? SJ_OK : SJ_ENOMEM;
+}
+
+static void req_release(struct draws_req *q)
+{
+	draw_inputs_free(q->in);
+	draw_objects_free(q->objects);
+	draw_people_free(q->officers);
+	draw_people_free(q->experts);
+	q->in = NULL;
+	q->objects = NULL;
+	q->officers = q->experts = NULL;
+}
+
+void draws_free(struct draws *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nreq; i++)
+		req_release(&d->req[i]);
+	for (size_t i = 0; i < d->nsrc; i++)
+		free(d->src[i].url);
+	free(d->req);
+	free(d->src);
+	free(d);
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return SJ_OK;
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *p = realloc(*arr, nc * sz);
+	if (p == NULL)
+		return SJ_ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return SJ_OK;
+}
+
+/* An identifier of docs/draw-spec.md section 1: 1..64 printable ASCII bytes
+ * without space. */
+static int is_identifier(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > DRAWS_MAX_ID)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static const struct draws_src *find_src(const struct draws *d, const char *id)
+{
+	for (size_t i = 0; i < d->nsrc; i++)
+		if (strcmp(d->src[i].id, id) == 0)
+			return &d->src[i];
+	return NULL;
+}
+
+static struct draws_req *find_req(const struct draws *d, uint64_t seq)
+{
+	/* Requests are in ledger order: binary search by sequence number. */
+	size_t lo = 0, hi = d->nreq;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->req[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nreq && d->req[lo].seq == seq ? &d->req[lo] : NULL;
+}
+
+#define FAIL(...)                                                              \
+	do {                                                                   \
+		snprintf(err, err_cap, __VA_ARGS__);                           \
+		rc = SJ_EVERIFY;                                               \
+		goto out;                                                      \
+	} while (0)
+
+int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char *err,
+		     size_t err_cap)
+{
+	Suiji__BeaconAdd *m = NULL;
+	struct draws_src s;
+	char why[256];
+	int rc = SJ_OK;
+
+	memset(&s, 0, sizeof s);
+	if (!by_admin)
+		FAIL("only the log operator or an administrator may add a beacon source");
+	m = suiji__beacon_add__unpack(NULL, e->payload_len, e->payload);
+	if (m == NULL)
+		FAIL("beacon-add payload does not decode as suiji.BeaconAdd");
+	if (!is_identifier(m->id))
+		FAIL("beacon source id \"%s\" is not an identifier (1..64 printable ASCII bytes "
+		     "without space)",
+		     m->id);
+	if (find_src(d, m->id))
+		FAIL("beacon source %s is registered already", m->id);
+	if (m->margin_us < 0 || m->margin_us > (int64_t)86400 * 1000000)
+		FAIL("beacon source %s: margin %lld us is outside 0..1 day", m->id,
+		     (long long)m->margin_us);
+	if (m->chain[0] == '\0') {
+		s.manual = 1;
+	} else if (beacon_chain_parse(&s.chain, m->chain, strlen(m->chain), why, sizeof why) !=
+		   SJ_OK) {
+		FAIL("beacon source %s: chain info: %s", m->id, why);
+	}
+	if ((rc = grow((void **)&d->src, &d->csrc, d->nsrc, sizeof *d->src)) != SJ_OK)
+		goto out;
+	snprintf(s.id, sizeof s.id, "%s", m->id);
+	s.margin_us = m->margin_us;
+	s.seq = e->seq;
+	s.url = strdup(m->url);
+	if (s.url == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	d->src[d->nsrc++] = s;
+out:
+	suiji__beacon_add__free_unpacked(m, NULL);
+	return rc;
+}
+
+int draws_request(struct draws *d, const struct entry *e, int actor_is_operator, char *err,
+		  size_t err_cap)
+{
+	Suiji__DrawRequest *m = NULL;
+	struct draws_req q;
+	const struct draw_spec *sp;
+	char why[512];
+	int rc = SJ_OK;
+
+	memset(&q, 0, sizeof q);
+	if (!actor_is_operator)
+		FAIL("only an operator of the agency or the log operator may request a draw (R6)");
+	m = suiji__draw_request__unpack(NULL, e->payload_len, e->payload);
+	if (m == NULL)
+		FAIL("draw-request payload does not decode as suiji.DrawRequest");
+	if (!is_identifier(m->request_id))
+		FAIL("request id \"%s\" is not an identifier", m->request_id);
+	for (size_t i = 0; i < d->nreq; i++)
+		if (strcmp(d->req[i].request_id, m->request_id) == 0 &&
+		    strlen(d->req[i].agency) == e->agency_len &&
+		    memcmp(d->req[i].agency, e->agency, e->agency_len) == 0)
+			FAIL("request id %s was used already by entry %llu", m->request_id,
+			     (unsigned long long)d->req[i].seq);
+	if (draw_inputs_decode(&q.in, m->inputs.data, m->inputs.len, why, sizeof why) != SJ_OK)
+		FAIL("draw inputs: %s", why);
+	if (draw_objects_decode(&q.objects, m->objects.data, m->objects.len, why, sizeof why) !=
+	    SJ_OK)
+		FAIL("object pool: %s", why);
+	if (draw_people_decode(&q.officers, m->officers.data, m->officers.len, why, sizeof why) !=
+		    SJ_OK ||
+	    draw_people_kind(q.officers) != DRAW_OFFICER)
+		FAIL("officer pool: %s", draw_people_kind(q.officers) != DRAW_OFFICER && q.officers
+						   ? "not an officer pool"
+						   : why);
+	if (draw_people_decode(&q.experts, m->experts.data, m->experts.len, why, sizeof why) !=
+		    SJ_OK ||
+	    draw_people_kind(q.experts) != DRAW_EXPERT)
+		FAIL("expert pool: %s",
+		     draw_people_kind(q.experts) != DRAW_EXPERT && q.experts ? "not an expert pool"
+									      : why);
+	sp = draw_inputs_spec(q.in);
+	if (memcmp(sp->object_pool, draw_objects_hash(q.objects), 32) != 0 ||
+	    memcmp(sp->officer_pool, draw_people_hash(q.officers), 32) != 0 ||
+	    memcmp(sp->expert_pool, draw_people_hash(q.experts), 32) != 0)
+		FAIL("the pools given are not the pools the inputs name by hash");
+	if (sp->deadline_us <= e->time_us)
+		FAIL("the deadline is not after the request");
+	for (size_t i = 0; i < sp->n_beacons; i++)
+		if (find_src(d, sp->beacons[i].source) == NULL)
+			FAIL("beacon source %s is not registered in the ledger",
+			     sp->beacons[i].source);
+	if (sp->replaces) {
+		int found = 0;
+		for (size_t i = 0; i < d->nreq && !found; i++)
+			found = d->req[i].commit_seq != UINT64_MAX &&
+				sodium_memcmp(d->req[i].commit_hash, sp->replaced_entry, 32) == 0;
+		if (!found)
+			FAIL("the substitution (补抽) names a commitment that is not in the ledger");
+	}
+	/* R11-R13: staffing is decided now, before any randomness exists. */
+	if (draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK)
+		FAIL("%s", why);
+	if ((rc = grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
+		goto out;
+	q.seq = e->seq;
+	memcpy(q.agency, e->agency, e->agency_len);
+	q.agency[e->agency_len] = '\0';
+	snprintf(q.request_id, sizeof q.request_id, "%s", m->request_id);
+	q.time_us = e->time_us;
+	q.deadline_us = sp->deadline_us;
+	snprintf(q.task, sizeof q.task, "%s", sp->task);
+	q.commit_seq = q.reveal_seq = UINT64_MAX;
+	d->req[d->nreq++] = q;
+	memset(&q, 0, sizeof q); /* now owned by the array */
+out:
+	if (rc != SJ_OK)
+		req_release(&q);
+	suiji__draw_request__free_unpacked(m, NULL);
+	return rc;
+}
+
+int draws_commit(struct draws *d, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
+		 char *err, size_t err_cap)
+{
+	Suiji__DrawCommit *m = NULL;
+	struct draws_req *q;
+	const struct draw_spec *sp;
+	int rc = SJ_OK;
+
+	if (e->sig != NULL)
+		FAIL("a draw commitment is written by the log, not a client");
+	m = suiji__draw_commit__unpack(NULL, e->payload_len, e->payload);
+	if (m == NULL)
+		FAIL("draw-commit payload does not decode as suiji.DrawCommit");
+	q = find_req(d, m->request_seq);
+	if (q == NULL)
+		FAIL("names entry %llu, which is not a draw request",
+		     (unsigned long long)m->request_seq);
+	if (q->commit_seq != UINT64_MAX)
+		FAIL("draw request %llu was committed already by entry %llu",
+		     (unsigned long long)m->request_seq, (unsigned long long)q->commit_seq);
+	if (m->commitment.len != 32)
+		FAIL("the seed commitment is %zu bytes, not 32", m->commitment.len);
+	sp = draw_inputs_spec(q->in);
+	if (e->time_us >= sp->deadline_us)
+		FAIL("committed at or after the request's deadline");
+	/* Every named round must still be in the future, margin included:
+	 * otherwise the seed could be chosen knowing the beacon. */
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		const struct draws_src *s = find_src(d, sp->beacons[i].source);
+		int64_t t;
+		if (s->manual)
+			continue;
+		if (beacon_round_time(&t, &s->chain, sp->beacons[i].round) != SJ_OK)
+			FAIL("round %llu of beacon %s has no due time",
+			     (unsigned long long)sp->beacons[i].round, s->id);
+		if (t * 1000000 <= e->time_us + s->margin_us)
+			FAIL("round %llu of beacon %s is due at %lld, not after the commitment "
+			     "time plus its margin of %lld us",
+			     (unsigned long long)sp->beacons[i].round, s->id, (long long)t,
+			     (long long)s->margin_us);
+	}
+	q->commit_seq = e->seq;
+	q->commit_time_us = e->time_us;
+	memcpy(q->commitment, m->commitment.data, 32);
+	memcpy(q->commit_hash, hash, 32);
+out:
+	suiji__draw_commit__free_unpacked(m, NULL);
+	return rc;
+}
+
+/* Verifies the beacon value for reference i of q's inputs from doc. */
+static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, const char *doc,
+			 int64_t reveal_us, struct beacon_value *v, char *err, size_t err_cap)
+{
+	const struct draw_spec *sp = draw_inputs_spec(q->in);
+	const struct draws_src *s = find_src(d, sp->beacons[i].source);
+	struct beacon_round r;
+	char why[512];
+	int rc = SJ_OK;
+
+	if (s->manual) {
+		if (manual_value(v, NULL, 0, NULL, doc, strlen(doc), why, sizeof why) != SJ_OK)
+			FAIL("public values for beacon %s: %s", s->id, why);
+	} else {
+		if (beacon_round_parse(&r, doc, strlen(doc), why, sizeof why) != SJ_OK)
+			FAIL("round document for beacon %s: %s", s->id, why);
+		if (r.round != sp->beacons[i].round)
+			FAIL("beacon %s: the inputs name round %llu, the reveal gives round %llu",
+			     s->id, (unsigned long long)sp->beacons[i].round,
+			     (unsigned long long)r.round);
+		if (beacon_round_verify(v, &s->chain, &r, NULL, INT64_MAX, why, sizeof why) != SJ_OK)
+			FAIL("beacon %s round %llu: %s", s->id, (unsigned long long)r.round, why);
+		if (v->check == BEACON_CHECK_NO_BLS)
+			q->unchecked_bls++;
+	}
+	if (beacon_round_usable(v, q->commit_time_us, s->margin_us, why, sizeof why) != SJ_OK)
+		FAIL("beacon %s: %s", s->id, why);
+	/* A round revealed before it was due was known early: the beacon was
+	 * not public when the daemon used it. */
+	if (v->time_us > reveal_us)
+		FAIL("beacon %s: round %llu is due at %lld us, after the reveal at %lld us", s->id,
+		     (unsigned long long)v->round, (long long)v->time_us, (long long)reveal_us);
+out:
+	return rc;
+}
+
+int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_cap)
+{
+	Suiji__DrawReveal *m = NULL;
+	struct draws_req *q = NULL;
+	const struct draw_spec *sp;
+	struct beacon_value v[DRAW_MAX_BEACONS];
+	struct draw_beacon_value bv[DRAW_MAX_BEACONS];
+	struct draw_result *res = NULL;
+	uint8_t r[32], *bytes = NULL;
+	size_t blen;
+	unsigned bls_before = 0;
+	char why[512];
+	int rc = SJ_OK;
+
+	if (e->sig != NULL)
+		FAIL("a draw reveal is written by the log, not a client");
+	m = suiji__draw_reveal__unpack(NULL, e->payload_len, e->payload);
+	if (m == NULL)
+		FAIL("draw-reveal payload does not decode as suiji.DrawReveal");
+	for (size_t i = 0; i < d->nreq && q == NULL; i++)
+		if (d->req[i].commit_seq == m->commit_seq)
+			q = &d->req[i];
+	if (q == NULL)
+		FAIL("names entry %llu, which is not a draw commitment",
+		     (unsigned long long)m->commit_seq);
+	bls_before = q->unchecked_bls;
+	if (q->reveal_seq != UINT64_MAX)
+		FAIL("the draw committed at entry %llu was revealed already by entry %llu",
+		     (unsigned long long)m->commit_seq, (unsigned long long)q->reveal_seq);
+	sp = draw_inputs_spec(q->in);
+	if (e->time_us > q->deadline_us)
+		FAIL("revealed after the deadline: the commitment at entry %llu was abandoned",
+		     (unsigned long long)m->commit_seq);
+	if (m->seed.len != DRAW_SEED_SIZE ||
+	    draw_derive_check_seed(q->commitment, m->seed.data) != SJ_OK)
+		FAIL("the revealed seed does not open the commitment of entry %llu",
+		     (unsigned long long)m->commit_seq);
+	if (m->n_rounds != sp->n_beacons)
+		FAIL("the inputs name %zu beacon rounds, the reveal gives %zu", sp->n_beacons,
+		     m->n_rounds);
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		if ((rc = reveal_beacon(d, q, i, m->rounds[i], e->time_us, &v[i], err, err_cap)) !=
+		    SJ_OK)
+			goto out;
+		bv[i].value = v[i].value;
+		bv[i].len = BEACON_VALUE_SIZE;
+	}
+	if (draw_derive_randomness(r, m->seed.data, q->commit_hash, q->in, bv, sp->n_beacons, why,
+				   sizeof why) != SJ_OK ||
+	    draw_derive_run(&res, q->in, q->objects, q->officers, q->experts, r, why,
+			    sizeof why) != SJ_OK)
+		FAIL("the draw cannot be derived: %s", why);
+	if ((rc = draw_result_encode(&bytes, &blen, res)) != SJ_OK)
+		goto out;
+	if (blen != m->result.len || memcmp(bytes, m->result.data, blen) != 0)
+		FAIL("the stored result is not the one the seed, the beacon rounds and the "
+		     "committed inputs give (R6: the draw was not random as committed)");
+	q->reveal_seq = e->seq;
+out:
+	if (rc != SJ_OK && q)
+		q->unchecked_bls = bls_before;
+	free(bytes);
+	draw_result_free(res);
+	sodium_memzero(r, sizeof r);
+	suiji__draw_reveal__free_unpacked(m, NULL);
+	return rc;
+}
+
+void draws_rollback(struct draws *d, uint64_t seq)
+{
+	while (d->nsrc && d->src[d->nsrc - 1].seq >= seq)
+		free(d->src[--d->nsrc].url);
+	while (d->nreq && d->req[d->nreq - 1].seq >= seq)
+		req_release(&d->req[--d->nreq]);
+	for (size_t i = 0; i < d->nreq; i++) {
+		struct draws_req *q = &d->req[i];
+		if (q->reveal_seq != UINT64_MAX && q->reveal_seq >= seq)
+			q->reveal_seq = UINT64_MAX;
+		if (q->commit_seq != UINT64_MAX && q->commit_seq >= seq)
+			q->commit_seq = UINT64_MAX;
+	}
+}
+
+void draws_settle(struct draws *d)
+{
+	for (size_t i = 0; i < d->nreq; i++)
+		if (d->req[i].reveal_seq != UINT64_MAX && d->req[i].in != NULL)
+			req_release(&d->req[i]);
+}
+
+size_t draws_count(const struct draws *d)
+{
+	return d->nreq;
+}
+
+void draws_get(const struct draws *d, size_t i, struct draws_info *o)
+{
+	const struct draws_req *q = &d->req[i];
+	memset(o, 0, sizeof *o);
+	o->request_seq = q->seq;
+	o->agency = q->agency;
+	o->request_id = q->request_id;
+	o->request_time_us = q->time_us;
+	o->deadline_us = q->deadline_us;
+	o->task = q->task;
+	o->committed = q->commit_seq != UINT64_MAX;
+	o->commit_seq = q->commit_seq;
+	o->commit_time_us = q->commit_time_us;
+	memcpy(o->commitment, q->commitment, 32);
+	memcpy(o->commit_hash, q->commit_hash, 32);
+	o->revealed = q->reveal_seq != UINT64_MAX;
+	o->reveal_seq = q->reveal_seq;
+	o->unchecked_bls = q->unchecked_bls;
+}
+
+int draws_find(const struct draws *d, uint64_t request_seq, size_t *index)
+{
+	const struct draws_req *q = find_req(d, request_seq);
+	if (q == NULL)
+		return SJ_ENOENT;
+	*index = (size_t)(q - d->req);
+	return SJ_OK;
+}
+
+const struct draw_inputs *draws_inputs(const struct draws *d, size_t i)
+{
+	return d->req[i].in;
+}
+
+int draws_derive(const struct draws *d, size_t i, const uint8_t r[32], struct draw_result **out,
+		 char *err, size_t err_cap)
+{
+	const struct draws_req *q = &d->req[i];
+	if (q->in == NULL) {
+		snprintf(err, err_cap, "the draw's pools are no longer held");
+		return SJ_ENOENT;
+	}
+	return draw_derive_run(out, q->in, q->objects, q->officers, q->experts, r, err, err_cap);
+}
+
+int draws_source(const struct draws *d, const char *id, const struct beacon_chain **chain,
+		 int *manual, int64_t *margin_us, const char **url)
+{
+	const struct draws_src *s = find_src(d, id);
+	if (s == NULL)
+		return SJ_ENOENT;
+	*chain = &s->chain;
+	*manual = s->manual;
+	*margin_us = s->margin_us;
+	*url = s->url;
+	return SJ_OK;
+}

@@ -1,0 +1,92 @@
+/*
+ * draws.h: the ledger's rules for beacon sources and draws, applied in
+ * ledger order by replay.h (so the store enforces them before appending and
+ * the verifier re-checks them on replay, re-deriving every draw).
+ *
+ * A draw is three entries (docs/draw-spec.md, docs/ledger.md section 4):
+ *   draw-request (10): the inputs and pools, by an operator of the agency
+ *       (signed) or by the log operator; checked for feasibility (R11-R13)
+ *       before any randomness exists;
+ *   draw-commit (11): the log's commitment to a secret seed for it; its
+ *       entry hash and time bind the draw;
+ *   draw-reveal (12): the seed, the beacon rounds the inputs named, and the
+ *       result, which must equal the derivation byte for byte (R6, R11).
+ * A commitment not revealed by its deadline is abandoned; the verifier
+ * reports abandoned commitments per agency, since a pattern of them is how
+ * an operator would try to grind.
+ */
+#ifndef SUIJI_LEDGER_DRAWS_H
+#define SUIJI_LEDGER_DRAWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "beacon/round.h"
+#include "common/err.h"
+#include "draw/inputs.h"
+#include "draw/objects.h"
+#include "draw/people.h"
+#include "draw/result.h"
+#include "ledger/entry.h"
+
+struct draws; /* opaque */
+
+SJ_WUR int draws_new(struct draws **out);
+void draws_free(struct draws *d);
+
+/* The rules of each entry type. by_admin says whether the actor may write
+ * administrative entries (replay.h). On failure the state is unchanged and
+ * err says which rule failed: SJ_EVERIFY, or SJ_ENOMEM. */
+SJ_WUR int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char *err,
+			    size_t err_cap);
+SJ_WUR int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
+			 char *err, size_t err_cap);
+SJ_WUR int draws_commit(struct draws *d, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
+			char *err, size_t err_cap);
+SJ_WUR int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_cap);
+
+/* Undo every entry with seq >= seq; frees nothing that a kept entry needs. */
+void draws_rollback(struct draws *d, uint64_t seq);
+/* Everything applied so far is final (committed): the pools of revealed
+ * draws can be freed. */
+void draws_settle(struct draws *d);
+
+/* A draw's state, for reports and for the daemon. */
+struct draws_info {
+	uint64_t request_seq;
+	const char *agency;     /* borrowed */
+	const char *request_id; /* borrowed */
+	const char *task;       /* borrowed */
+	int64_t request_time_us;
+	int64_t deadline_us;
+	int committed;
+	uint64_t commit_seq;
+	int64_t commit_time_us;
+	uint8_t commitment[32];
+	uint8_t commit_hash[32]; /* entry hash of the commitment: E of the spec */
+	int revealed;
+	uint64_t reveal_seq;
+	unsigned unchecked_bls; /* drand rounds used without a BLS check */
+};
+
+size_t draws_count(const struct draws *d);
+/* The i-th draw request in ledger order. */
+void draws_get(const struct draws *d, size_t i, struct draws_info *out);
+/* The draw whose request is entry request_seq; SJ_ENOENT if none. */
+SJ_WUR int draws_find(const struct draws *d, uint64_t request_seq, size_t *index);
+
+/* The pools and inputs of draw i while it is not revealed (borrowed;
+ * NULL after its reveal has settled). */
+const struct draw_inputs *draws_inputs(const struct draws *d, size_t i);
+
+/* Derives draw i (not yet revealed) with randomness r from the inputs and
+ * pools its request fixed. *out is the caller's (draw_result_free). */
+SJ_WUR int draws_derive(const struct draws *d, size_t i, const uint8_t r[32],
+			struct draw_result **out, char *err, size_t err_cap);
+
+/* A registered beacon source by identifier; SJ_ENOENT if none. manual is
+ * set for a source of public values; chain is borrowed. */
+SJ_WUR int draws_source(const struct draws *d, const char *id, const struct beacon_chain **chain,
+			int *manual, int64_t *margin_us, const char **url);
+
+#endif
