@@ -49,7 +49,7 @@ VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS)
 BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
-VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/main.c
+VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/drawcmd.c
 # The daemon's side of a draw: seed custody, request files, the entries.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c

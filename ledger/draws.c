@@ -53,7 +53,15 @@ struct draws {
 	size_t nsrc, csrc;
 	struct draws_req *req;
 	size_t nreq, creq;
+	draws_observer_fn observer;
+	void *observer_ctx;
 };
+
+void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx)
+{
+	d->observer = fn;
+	d->observer_ctx = ctx;
+}
 
 int draws_new(struct draws **out)
 {
@@ -410,6 +418,16 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		FAIL("the stored result is not the one the seed, the beacon rounds and the "
 		     "committed inputs give (R6: the draw was not random as committed)");
 	q->reveal_seq = e->seq;
+	if (d->observer) {
+		struct draws_observed o = {
+			.request_seq = q->seq, .commit_seq = q->commit_seq, .reveal_seq = e->seq,
+			.agency = q->agency, .request_id = q->request_id, .task = q->task,
+			.in = q->in, .objects = q->objects, .officers = q->officers,
+			.experts = q->experts, .seed = m->seed.data, .commit_hash = q->commit_hash,
+			.randomness = r, .beacons = v, .n_beacons = sp->n_beacons, .result = res,
+			.result_bytes = bytes, .result_len = blen};
+		d->observer(d->observer_ctx, &o);
+	}
 out:
 	if (rc != SJ_OK && q)
 		q->unchecked_bls = bls_before;

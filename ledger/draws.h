@@ -45,6 +45,30 @@ SJ_WUR int draws_commit(struct draws *d, const struct entry *e, const uint8_t ha
 			char *err, size_t err_cap);
 SJ_WUR int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_cap);
 
+/* Everything about one revealed draw, as its reveal re-derived it. All
+ * borrowed, valid during the observer's call only. */
+struct draws_observed {
+	uint64_t request_seq, commit_seq, reveal_seq;
+	const char *agency, *request_id, *task;
+	const struct draw_inputs *in;
+	const struct draw_objects *objects;
+	const struct draw_people *officers, *experts;
+	const uint8_t *seed;        /* 32 bytes, public since the reveal */
+	const uint8_t *commit_hash; /* E */
+	const uint8_t *randomness;  /* R */
+	const struct beacon_value *beacons;
+	size_t n_beacons;
+	const struct draw_result *result;
+	const uint8_t *result_bytes;
+	size_t result_len;
+};
+
+typedef void (*draws_observer_fn)(void *ctx, const struct draws_observed *o);
+
+/* Calls fn after every reveal that passed its checks (the verifier uses it
+ * to print draws and answer a business's question). */
+void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx);
+
 /* Undo every entry with seq >= seq; frees nothing that a kept entry needs. */
 void draws_rollback(struct draws *d, uint64_t seq);
 /* Everything applied so far is final (committed): the pools of revealed

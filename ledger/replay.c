@@ -433,6 +433,11 @@ void replay_settle(struct replay *r)
 	draws_settle(r->draws);
 }
 
+void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
+{
+	draws_set_observer(r->draws, fn, ctx);
+}
+
 const struct draws *replay_draws(const struct replay *r)
 {
 	return r->draws;

@@ -48,6 +48,9 @@ SJ_WUR int replay_apply(struct replay *r, const struct entry *e, const uint8_t h
 /* Everything applied so far is durable and will not be rolled back. */
 void replay_settle(struct replay *r);
 
+/* See draws_set_observer. */
+void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx);
+
 /* The draws and beacon sources (borrowed). */
 const struct draws *replay_draws(const struct replay *r);
 

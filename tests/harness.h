@@ -52,7 +52,7 @@ const char *harness_shared_vectors(const char *sub);
 	do {                                                                   \
 		long long a_ = (long long)(a), b_ = (long long)(b);            \
 		if (!(a_ op b_)) {                                             \
-			char m_[256];                                          \
+			char m_[1024];                                          \
 			snprintf(m_, sizeof m_, "%s %s %s (%lld vs %lld)", #a, \
 				 #op, #b, a_, b_);                             \
 			harness_fail(__FILE__, __LINE__, m_);                  \

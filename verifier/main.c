@@ -17,6 +17,7 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "verifier/proofcmd.h"
+#include "verifier/publiccmd.h"
 #include "verifier/verify.h"
 
 #define MAX_WITNESSES 32
@@ -27,6 +28,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: suiji-verify [options] LEDGER\n"
 		"       suiji-verify proof inclusion|consistency ... (see suiji-verify proof -h)\n"
+		"       suiji-verify draw LEDGER SEQ [--json] [--out DIR]\n"
+		"       suiji-verify check-entity LEDGER --id ID [--json]\n"
+		"       suiji-verify derive --inputs F --objects F --officers F [--experts F]\n"
+		"                    --seed HEX --entry-hash HEX --beacon HEX... [--json]\n"
 		"\n"
 		"LEDGER is the daemon's SQLite ledger (opened read-only) or an export file.\n"
 		"  --log-key KEY      pin the log's key (verifier key string, or a file holding it)\n"
@@ -119,6 +124,9 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "proof") == 0)
 		return proofcmd_main(argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "draw") == 0 || strcmp(argv[1], "check-entity") == 0 ||
+			 strcmp(argv[1], "derive") == 0))
+		return publiccmd_main(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int more = i + 1 < argc;

@@ -70,6 +70,8 @@ int verify_new(struct verifier **out, const struct verify_opts *o)
 		return SJ_ENOMEM;
 	}
 	v->o = *o;
+	if (o->on_draw)
+		replay_set_draw_observer(v->replay, o->on_draw, o->on_draw_ctx);
 	merkle_tree_init(&v->tree);
 	v->r.ok = 1;
 	v->r.failed_seq = -1;

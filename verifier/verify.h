@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "ledger/draws.h"
 #include "ledger/note.h"
 
 struct verify_opts {
@@ -29,6 +30,9 @@ struct verify_opts {
 	const struct note_vkey *witnesses; /* pinned cosignature keys */
 	size_t nwitnesses;
 	size_t quorum;                     /* cosignatures needed on the latest */
+	/* Called with every draw the replay re-derived (may be NULL). */
+	draws_observer_fn on_draw;
+	void *on_draw_ctx;
 };
 
 struct verify_report {
