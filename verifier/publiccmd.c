@@ -78,8 +78,11 @@ static void print_draw(const struct draw_result *res, const struct draw_inputs *
 		printf("]}\n");
 		return;
 	}
-	printf("draw %llu  agency %s  request %s  task %s\n", (unsigned long long)seq,
-	       agency[0] ? agency : "-", request_id, sp->task);
+	if (request_id[0])
+		printf("draw %llu  agency %s  request %s  task %s\n", (unsigned long long)seq,
+		       agency[0] ? agency : "-", request_id, sp->task);
+	else
+		printf("draw of task %s, derived from the published inputs\n", sp->task);
 	printf("randomness R = %s\n", r);
 	for (size_t i = 0; i < res->n_strata; i++) {
 		const struct draw_stratum_result *st = &res->strata[i];
