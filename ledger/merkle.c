@@ -24,6 +24,7 @@
 #include "ledger/merkle.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -379,11 +380,70 @@ int merkle_tree_push(struct merkle_tree *t, const merkle_hash leaf)
 		if (tree_reserve(t, k, (n >> k)) != SJ_OK)
 			return SJ_ENOMEM;
 	memcpy(t->level[0][i], leaf, MERKLE_HASH_SIZE);
+	t->count[0] = n;
 	for (k = 1; k < 64 && (n & ((UINT64_C(1) << k) - 1)) == 0; k++) {
 		uint64_t j = (n >> k) - 1;
 		merkle_node_hash(t->level[k][j], t->level[k - 1][2 * j], t->level[k - 1][2 * j + 1]);
+		t->count[k] = j + 1;
 	}
 	t->size = n;
+	return SJ_OK;
+}
+
+int merkle_tree_push_leaf(struct merkle_tree *t, const merkle_hash leaf)
+{
+	if (tree_reserve(t, 0, t->size + 1) != SJ_OK)
+		return SJ_ENOMEM;
+	memcpy(t->level[0][t->size], leaf, MERKLE_HASH_SIZE);
+	t->size++;
+	t->count[0] = t->size;
+	return SJ_OK;
+}
+
+struct tree_span {
+	merkle_hash *out;
+	const merkle_hash *in;
+	uint64_t from, to;
+};
+
+static void *tree_span_run(void *arg)
+{
+	struct tree_span *sp = arg;
+	for (uint64_t j = sp->from; j < sp->to; j++)
+		merkle_node_hash(sp->out[j], sp->in[2 * j], sp->in[2 * j + 1]);
+	return NULL;
+}
+
+int merkle_tree_complete(struct merkle_tree *t, int threads)
+{
+	for (unsigned k = 1; k < 64; k++) {
+		uint64_t need = t->size >> k;
+		if (need == 0)
+			break;
+		if (t->count[k] >= need)
+			continue;
+		if (tree_reserve(t, k, need) != SJ_OK)
+			return SJ_ENOMEM;
+		struct tree_span a = {t->level[k], (const merkle_hash *)t->level[k - 1], t->count[k],
+				      need};
+		pthread_t th;
+		/* Halves of a large level run side by side; a small one is not
+		 * worth a thread. If the thread cannot start, do it all here. */
+		if (threads > 1 && need - t->count[k] >= 1024) {
+			struct tree_span b = a;
+			b.from = a.to = a.from + (need - a.from) / 2;
+			if (pthread_create(&th, NULL, tree_span_run, &b) == 0) {
+				tree_span_run(&a);
+				pthread_join(th, NULL);
+			} else {
+				a.to = need;
+				tree_span_run(&a);
+			}
+		} else {
+			tree_span_run(&a);
+		}
+		t->count[k] = need;
+	}
 	return SJ_OK;
 }
 

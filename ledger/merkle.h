@@ -103,6 +103,7 @@ void merkle_frontier_root(const struct merkle_frontier *f, merkle_hash out);
 struct merkle_tree {
 	merkle_hash *level[64];
 	uint64_t cap[64];
+	uint64_t count[64]; /* nodes computed at each level */
 	uint64_t size;
 };
 
@@ -110,6 +111,17 @@ void merkle_tree_init(struct merkle_tree *t);
 void merkle_tree_fini(struct merkle_tree *t);
 /* Appends a leaf hash. Errors: SJ_ENOMEM (the tree is unchanged). */
 SJ_WUR int merkle_tree_push(struct merkle_tree *t, const merkle_hash leaf);
+/*
+ * Appends a leaf hash without computing the nodes above it; the tree may
+ * not be read until merkle_tree_complete. A verifier that streams entries
+ * fills the leaves this way and completes the tree once, on two threads.
+ * Errors: SJ_ENOMEM (the tree is unchanged).
+ */
+SJ_WUR int merkle_tree_push_leaf(struct merkle_tree *t, const merkle_hash leaf);
+/* Computes every node missing above the leaves, splitting large levels
+ * between threads (1 or 2) threads. Errors: SJ_ENOMEM. */
+SJ_WUR int merkle_tree_complete(struct merkle_tree *t, int threads);
+
 /* Leaf i's hash (borrowed), i < t->size. */
 const uint8_t *merkle_tree_leaf(const struct merkle_tree *t, uint64_t i);
 /* The root of the first n leaves. Errors: SJ_ERANGE if n > t->size. */

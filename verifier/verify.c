@@ -162,7 +162,7 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 			    entry_type_name(e.type) ? entry_type_name(e.type) : "unknown type", why);
 	if (e.seq == 0 && v->o.log_key && !same_key(v->o.log_key, replay_log_key(v->replay)))
 		return fail(v, 0, "entry 0: the log key it names is not the pinned log key");
-	if (merkle_tree_push(&v->tree, h) != SJ_OK)
+	if (merkle_tree_push_leaf(&v->tree, h) != SJ_OK)
 		return SJ_ENOMEM;
 	memcpy(v->last_hash, h, sizeof h);
 	v->last_time = e.time_us;
@@ -378,6 +378,11 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 		goto out;
 	if (v->n == 0) {
 		fail(v, -1, "the ledger has no entries");
+		goto out;
+	}
+	/* Every leaf is in; the nodes above them are built once, here. */
+	if (merkle_tree_complete(&v->tree, 2) != SJ_OK) {
+		rc = SJ_ENOMEM;
 		goto out;
 	}
 	snprintf(v->r.origin, sizeof v->r.origin, "%s", replay_origin(v->replay));
