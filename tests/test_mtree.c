@@ -55,3 +55,31 @@ TEST(mtree_matches_reference, "the cached tree's roots and proofs equal the refe
 	merkle_tree_fini(&t);
 	free(leaves);
 }
+
+TEST(mtree_deferred_matches_eager, "a tree filled leaf by leaf and completed on two threads equals one built eagerly, at every size checked")
+{
+	static const uint64_t sizes[] = {1, 2, 3, 1023, 1024, 1025, 4097, 20000, 20001};
+	merkle_hash leaf, a, b;
+	CHECK(sodium_init() >= 0);
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		struct merkle_tree eager, lazy;
+		merkle_tree_init(&eager);
+		merkle_tree_init(&lazy);
+		for (uint64_t i = 0; i < sizes[s]; i++) {
+			crypto_hash_sha256(leaf, (const uint8_t *)&i, sizeof i);
+			CHECK_INT(merkle_tree_push(&eager, leaf), ==, SJ_OK);
+			CHECK_INT(merkle_tree_push_leaf(&lazy, leaf), ==, SJ_OK);
+			/* Completing midway and again later must also agree. */
+			if (i == sizes[s] / 2)
+				CHECK_INT(merkle_tree_complete(&lazy, 2), ==, SJ_OK);
+		}
+		CHECK_INT(merkle_tree_complete(&lazy, 2), ==, SJ_OK);
+		for (uint64_t n = 1; n <= sizes[s]; n += 1 + n / 3) {
+			CHECK_INT(merkle_tree_root(&eager, n, a), ==, SJ_OK);
+			CHECK_INT(merkle_tree_root(&lazy, n, b), ==, SJ_OK);
+			CHECK_MEM(a, b, 32);
+		}
+		merkle_tree_fini(&eager);
+		merkle_tree_fini(&lazy);
+	}
+}
