@@ -54,8 +54,9 @@ DAEMON_SRCS := daemon/main.c daemon/drawcmd.c
 # The daemon's side of a draw: seed custody, request files, the entries.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c
-CLIENT_SRCS := client/main.c daemon/channel.c daemon/frame.c
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
+	daemon/config.c daemon/log.c
+CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -127,15 +128,21 @@ demo: deps
 
 bench: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" \
-		build/bench/suiji-bench build/bench/suiji-bench-draw
+		build/bench/suiji-bench build/bench/suiji-bench-draw build/bench/suijid \
+		build/bench/suiji-bench-rpc
 	$(Q)build/bench/suiji-bench
 	$(Q)build/bench/suiji-bench-draw
+	$(Q)SUIJID=build/bench/suijid build/bench/suiji-bench-rpc
 
 $(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/suiji-bench-draw: $(call obj,bench/bench_draw.c $(VERIFY_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c daemon/channel.c daemon/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

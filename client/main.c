@@ -1,8 +1,10 @@
 /*
- * suiji: the command-line client. Today it holds the key commands every
- * party needs (an agency's client key, a witness's cosigning key) and the
- * witness's cosign command; the agency RPC commands arrive with the daemon's
- * RPC.
+ * suiji: the command-line client. It holds the key commands every party
+ * needs (an agency's client key, a witness's cosigning key), the witness's
+ * cosign command, and the agency commands that talk to suijid over its RPC
+ * (client/rpc.h): status, checkpoints, entries and proofs to read, and the
+ * administrator's registrations, each signed here with the client's key
+ * over exactly the payload the ledger will store (docs/ledger.md section 3).
  *
  * A witness cosigns a checkpoint only after checking that the log signed it
  * and that it extends the last checkpoint this witness cosigned, by a
@@ -10,7 +12,8 @@
  * cosignature worth something: a log that forks cannot get the same
  * witness to sign both branches.
  *
- * Exit codes: 0 success, 1 a check failed, 2 usage or I/O error.
+ * Exit codes: 0 success, 1 a check failed or the daemon refused the
+ * request, 2 usage, I/O or an unavailable daemon.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -20,15 +23,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "client/rpc.h"
 #include "common/util.h"
 #include "ledger/checkpoint.h"
+#include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/proof.h"
+#include "proto/ledger.pb-c.h"
+#include "proto/rpc.pb-c.h"
 
 #define ERRLEN 1024
+#define SUIJI_VERSION "0.1"
 
 static void usage(FILE *f)
 {
@@ -37,8 +47,22 @@ static void usage(FILE *f)
 		"       suiji pubkey -k KEYFILE\n"
 		"       suiji cosign -k WITNESS_KEYFILE --log-key KEY --state FILE\n"
 		"                    [--proof CONSISTENCY_PROOF] CHECKPOINT [-o OUT]\n"
+		"       suiji COMMAND [connection options] [--json] ...  (talks to suijid)\n"
 		"keygen makes a client key (or with --witness a cosignature/v1 key) in a new\n"
-		"0600 file and prints its public verifier key.\n");
+		"0600 file and prints its public verifier key.\n"
+		"commands that talk to suijid:\n"
+		"  status                                     the log, and who you are to it\n"
+		"  checkpoint [--size N] [-o FILE]            the latest (or size N) checkpoint\n"
+		"  entry SEQ -o FILE                          one entry's bytes\n"
+		"  prove-inclusion SEQ [-o FILE]              inclusion proof at the latest checkpoint\n"
+		"  prove-consistency OLD_SIZE [-o FILE]       consistency proof to the latest checkpoint\n"
+		"  register-agency --code CODE --name NAME [--parent CODE]\n"
+		"  register-client --key PUBKEY --agency CODE --role ROLE [--name NAME]\n"
+		"  revoke-client --key PUBKEY --reason TEXT\n"
+		"  add-witness --key VKEY [--note TEXT]\n"
+		"connection options (else from --config FILE or ~/.config/suiji/client.conf):\n"
+		"  --server tcp:HOST:PORT|unix:PATH   --daemon-key KEY|FILE   -k KEYFILE\n"
+		"  --timeout MS\n");
 }
 
 static const char *opt(int argc, char **argv, const char *name)
@@ -293,8 +317,606 @@ out:
 	return rc;
 }
 
+/* --- commands that talk to suijid --- */
+
+#define CLI_MAX_OPTS 24
+
+/* One RPC command line: its positional arguments and options. */
+struct cli {
+	const char *cmd;
+	const char *pos[4];
+	int npos;
+	const char *kv[CLI_MAX_OPTS][2];
+	int nkv;
+	int json;
+};
+
+/* A connection to the daemon and what it said about us. */
+struct session {
+	struct rpc_client *c;
+	struct note_skey *key;
+	int json;
+	char origin[256];
+	char agency[ENTRY_MAX_AGENCY + 1];
+};
+
+static const char *cli_opt(const struct cli *a, const char *name)
+{
+	for (int i = 0; i < a->nkv; i++)
+		if (strcmp(a->kv[i][0], name) == 0)
+			return a->kv[i][1];
+	return NULL;
+}
+
+static int name_in(const char *name, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (strcmp(name, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const connection_opts[] = {"--server", "--daemon-key", "-k", "--config",
+					      "--timeout", NULL};
+
+/* Splits argv[2..] into options (each takes a value; --json takes none)
+ * and positional arguments. Unknown options are usage errors. */
+static int cli_parse(struct cli *a, int argc, char **argv, const char *const *opts, int npos)
+{
+	memset(a, 0, sizeof *a);
+	a->cmd = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char *s = argv[i];
+		if (strcmp(s, "--json") == 0) {
+			a->json = 1;
+		} else if (s[0] == '-' && s[1] != '\0') {
+			if (!name_in(s, connection_opts) && !name_in(s, opts)) {
+				fprintf(stderr, "suiji: %s does not take %s\n", a->cmd, s);
+				return 2;
+			}
+			if (i + 1 >= argc || a->nkv == CLI_MAX_OPTS) {
+				fprintf(stderr, "suiji: %s needs a value\n", s);
+				return 2;
+			}
+			a->kv[a->nkv][0] = s;
+			a->kv[a->nkv][1] = argv[++i];
+			a->nkv++;
+		} else if (a->npos < npos) {
+			a->pos[a->npos++] = s;
+		} else {
+			fprintf(stderr, "suiji: unexpected argument \"%s\" to %s\n", s, a->cmd);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static const char *code_name(int code)
+{
+	const ProtobufCEnumValue *v =
+		protobuf_c_enum_descriptor_get_value(&suiji__rpc__code__descriptor, code);
+	return v ? v->name + 5 : "UNKNOWN"; /* "CODE_FORBIDDEN" → "FORBIDDEN" */
+}
+
+/* Prints a JSON object and frees it. */
+static int json_out(cJSON *j)
+{
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	int rc = 2;
+	if (text != NULL) {
+		printf("%s\n", text);
+		rc = 0;
+	}
+	free(text);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* Reports a failure of the client itself (not a daemon reply). */
+static int fail(const struct session *s, int status, const char *msg)
+{
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 0);
+		cJSON_AddStringToObject(j, "error", msg);
+		json_out(j);
+	} else {
+		fprintf(stderr, "suiji: %s\n", msg);
+	}
+	return status;
+}
+
+static const char *default_settings_path(char *buf, size_t cap)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(buf, cap, "%s/suiji/client.conf", xdg);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(buf, cap, "%s/.config/suiji/client.conf", home);
+	else
+		return NULL;
+	return buf;
+}
+
+/* Settings: defaults, then the settings file, then flags; then the daemon
+ * key and the client key, and the connection. Returns an exit status. */
+static int session_open(struct session *s, const struct cli *a)
+{
+	struct rpc_client_settings st;
+	struct note_vkey dk;
+	char path[4096], err[ERRLEN];
+	const char *cfg = cli_opt(a, "--config"), *v;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->json = a->json;
+	rpc_client_settings_defaults(&st);
+	if (cfg == NULL)
+		cfg = default_settings_path(path, sizeof path);
+	if (cfg != NULL &&
+	    rpc_client_settings_load(&st, cfg, cli_opt(a, "--config") != NULL, err, sizeof err) !=
+		    SJ_OK)
+		return fail(s, 2, err);
+	if ((v = cli_opt(a, "--server")) != NULL)
+		snprintf(st.server, sizeof st.server, "%s", v);
+	if ((v = cli_opt(a, "--daemon-key")) != NULL)
+		snprintf(st.daemon_key, sizeof st.daemon_key, "%s", v);
+	if ((v = cli_opt(a, "-k")) != NULL)
+		snprintf(st.key, sizeof st.key, "%s", v);
+	if ((v = cli_opt(a, "--timeout")) != NULL) {
+		char *end;
+		long t = strtol(v, &end, 10);
+		if (*end != '\0' || t < 1 || t > 3600000)
+			return fail(s, 2, "--timeout takes milliseconds, 1 to 3600000");
+		st.timeout_ms = (int)t;
+	}
+	if (st.daemon_key[0] == '\0')
+		return fail(s, 2, "no daemon key to pin: give --daemon-key (suijid daemon-key "
+				  "prints it) or daemon_key in the settings file");
+	if (st.key[0] == '\0')
+		return fail(s, 2, "no client key: give -k KEYFILE or key in the settings file");
+	if (load_vkey(&dk, st.daemon_key) != 0)
+		return fail(s, 2, "the daemon key is not a verifier key");
+	if (dk.type != NOTE_TYPE_ED25519)
+		return fail(s, 2, "the daemon key must be an Ed25519 key (suijid daemon-key)");
+	if (keyfile_load(&s->key, st.key, NULL, 0, 0, NULL, err, sizeof err) != SJ_OK)
+		return fail(s, 2, err);
+	rc = rpc_client_open(&s->c, st.server, dk.pk, s->key, st.timeout_ms, err, sizeof err);
+	if (rc != SJ_OK) {
+		note_skey_free(s->key);
+		s->key = NULL;
+		return fail(s, rc == SJ_EVERIFY ? 1 : 2, err);
+	}
+	return 0;
+}
+
+static void session_close(struct session *s)
+{
+	rpc_client_close(s->c);
+	note_skey_free(s->key);
+	s->c = NULL;
+	s->key = NULL;
+}
+
+/*
+ * One request. Returns 0 with *r holding an OK reply; otherwise reports
+ * the problem and returns the exit status: 1 when the daemon refused (or
+ * did not admit this key), 2 for I/O and an unavailable daemon.
+ */
+static int call(struct session *s, struct rpc_client_reply *r, uint32_t method,
+		const char *agency, const uint8_t *body, size_t len, const uint8_t *sig)
+{
+	char err[ERRLEN], msg[ERRLEN + 64];
+	int rc = rpc_client_call(s->c, r, method, agency, body, len, sig, err, sizeof err);
+
+	if (rc != SJ_OK)
+		return fail(s, rc == SJ_EPERM || rc == SJ_EVERIFY ? 1 : 2, err);
+	if (r->code == SUIJI__RPC__CODE__CODE_OK)
+		return 0;
+	rc = r->code == SUIJI__RPC__CODE__CODE_UNAVAILABLE ? 2 : 1;
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 0);
+		cJSON_AddStringToObject(j, "code", code_name(r->code));
+		cJSON_AddStringToObject(j, "message", r->message);
+		json_out(j);
+	} else {
+		snprintf(msg, sizeof msg, "%s", r->message);
+		fprintf(stderr, "suiji: %s: %s [%s]\n",
+			rc == 1 ? "refused" : "the daemon cannot serve this now", msg,
+			code_name(r->code));
+	}
+	rpc_client_reply_fini(r);
+	return rc;
+}
+
+static int get_status(struct session *s, Suiji__Rpc__StatusReply **out)
+{
+	struct rpc_client_reply r;
+	int rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_STATUS, "", NULL, 0, NULL);
+	if (rc != 0)
+		return rc;
+	*out = suiji__rpc__status_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (*out == NULL)
+		return fail(s, 2, "the daemon's status reply is malformed");
+	return 0;
+}
+
+static int cmd_status(struct session *s, const struct cli *a)
+{
+	Suiji__Rpc__StatusReply *st = NULL;
+	int rc;
+	(void)a;
+
+	if ((rc = get_status(s, &st)) != 0)
+		return rc;
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddStringToObject(j, "origin", st->origin);
+		cJSON_AddNumberToObject(j, "entries", (double)st->entries);
+		cJSON_AddStringToObject(j, "log_vkey", st->log_vkey);
+		cJSON_AddStringToObject(j, "role", st->role);
+		cJSON_AddStringToObject(j, "agency", st->agency);
+		cJSON_AddStringToObject(j, "version", st->version);
+		rc = json_out(j);
+	} else {
+		printf("origin: %s\nentries: %llu\nlog key: %s\nyou: %s of agency %s\n"
+		       "daemon: %s\n",
+		       st->origin, (unsigned long long)st->entries, st->log_vkey, st->role,
+		       st->agency, st->version);
+	}
+	suiji__rpc__status_reply__free_unpacked(st, NULL);
+	return rc;
+}
+
+static int parse_u64(uint64_t *v, const char *s)
+{
+	char *end;
+	errno = 0;
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* Writes text or bytes to -o FILE ("-" or no -o: stdout); in JSON mode
+ * without a file, as the named string field. */
+static int emit(struct session *s, const struct cli *a, const char *field, const void *buf,
+		size_t len)
+{
+	const char *out = cli_opt(a, "-o");
+	cJSON *j;
+
+	if (out != NULL && strcmp(out, "-") != 0) {
+		if (util_write_file(out, buf, len, 0644) != SJ_OK) {
+			char m[4200];
+			snprintf(m, sizeof m, "cannot write %s", out);
+			return fail(s, 2, m);
+		}
+		if (!s->json)
+			return 0;
+		j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddStringToObject(j, "file", out);
+		cJSON_AddNumberToObject(j, "bytes", (double)len);
+		return json_out(j);
+	}
+	if (s->json) {
+		char *text = malloc(len + 1);
+		if (text == NULL)
+			return 2;
+		memcpy(text, buf, len);
+		text[len] = '\0';
+		j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddStringToObject(j, field, text);
+		free(text);
+		return json_out(j);
+	}
+	return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 2;
+}
+
+static int cmd_checkpoint(struct session *s, const struct cli *a)
+{
+	Suiji__Rpc__GetCheckpoint q = SUIJI__RPC__GET_CHECKPOINT__INIT;
+	Suiji__Rpc__CheckpointReply *cp;
+	struct rpc_client_reply r;
+	uint8_t body[32];
+	int rc;
+
+	if (cli_opt(a, "--size") && parse_u64(&q.size, cli_opt(a, "--size")) != 0)
+		return fail(s, 2, "--size takes a tree size");
+	rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_GET_CHECKPOINT, "", body,
+		  suiji__rpc__get_checkpoint__pack(&q, body), NULL);
+	if (rc != 0)
+		return rc;
+	cp = suiji__rpc__checkpoint_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (cp == NULL)
+		return fail(s, 2, "the daemon's checkpoint reply is malformed");
+	rc = emit(s, a, "note", cp->note, strlen(cp->note));
+	suiji__rpc__checkpoint_reply__free_unpacked(cp, NULL);
+	return rc;
+}
+
+static int cmd_entry(struct session *s, const struct cli *a)
+{
+	Suiji__Rpc__GetEntry q = SUIJI__RPC__GET_ENTRY__INIT;
+	Suiji__Rpc__EntryReply *e;
+	struct rpc_client_reply r;
+	uint8_t body[32];
+	int rc;
+
+	if (a->npos != 1 || parse_u64(&q.seq, a->pos[0]) != 0 || cli_opt(a, "-o") == NULL)
+		return fail(s, 2, "entry needs a sequence number and -o FILE");
+	rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_GET_ENTRY, "", body,
+		  suiji__rpc__get_entry__pack(&q, body), NULL);
+	if (rc != 0)
+		return rc;
+	e = suiji__rpc__entry_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (e == NULL)
+		return fail(s, 2, "the daemon's entry reply is malformed");
+	if (strcmp(cli_opt(a, "-o"), "-") == 0 && s->json) {
+		rc = fail(s, 2, "entry bytes are binary: give -o FILE with --json");
+	} else {
+		rc = emit(s, a, "bytes", e->bytes.data, e->bytes.len);
+	}
+	suiji__rpc__entry_reply__free_unpacked(e, NULL);
+	return rc;
+}
+
+static int cmd_prove(struct session *s, const struct cli *a, int inclusion)
+{
+	Suiji__Rpc__ProveInclusion qi = SUIJI__RPC__PROVE_INCLUSION__INIT;
+	Suiji__Rpc__ProveConsistency qc = SUIJI__RPC__PROVE_CONSISTENCY__INIT;
+	Suiji__Rpc__ProofReply *p;
+	struct rpc_client_reply r;
+	uint64_t arg;
+	uint8_t body[32];
+	size_t len;
+	int rc;
+
+	if (a->npos != 1 || parse_u64(&arg, a->pos[0]) != 0)
+		return fail(s, 2, inclusion ? "prove-inclusion needs a sequence number"
+					    : "prove-consistency needs the old tree size");
+	qi.seq = arg;
+	qc.old_size = arg;
+	len = inclusion ? suiji__rpc__prove_inclusion__pack(&qi, body)
+			: suiji__rpc__prove_consistency__pack(&qc, body);
+	rc = call(s, &r,
+		  inclusion ? SUIJI__RPC__METHOD__METHOD_PROVE_INCLUSION
+			    : SUIJI__RPC__METHOD__METHOD_PROVE_CONSISTENCY,
+		  "", body, len, NULL);
+	if (rc != 0)
+		return rc;
+	p = suiji__rpc__proof_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (p == NULL)
+		return fail(s, 2, "the daemon's proof reply is malformed");
+	rc = emit(s, a, "proof", p->proof, strlen(p->proof));
+	suiji__rpc__proof_reply__free_unpacked(p, NULL);
+	return rc;
+}
+
+/*
+ * A mutation: payload (an entry payload of type, already encoded) signed
+ * with the client's key for this log (the origin) and this client's agency,
+ * both as the daemon's status reports them.
+ */
+static int mutate(struct session *s, uint32_t method, uint32_t type, const uint8_t *payload,
+		  size_t len)
+{
+	Suiji__Rpc__StatusReply *st = NULL;
+	Suiji__Rpc__AppendReply *ar;
+	struct rpc_client_reply r;
+	uint8_t sig[64], *msg = NULL;
+	size_t mlen;
+	int rc;
+
+	if ((rc = get_status(s, &st)) != 0)
+		return rc;
+	snprintf(s->origin, sizeof s->origin, "%s", st->origin);
+	snprintf(s->agency, sizeof s->agency, "%s", st->agency);
+	suiji__rpc__status_reply__free_unpacked(st, NULL);
+	if (entry_request_message(&msg, &mlen, s->origin, type, s->agency, strlen(s->agency),
+				  payload, len) != SJ_OK)
+		return fail(s, 2, "cannot build the request to sign");
+	note_skey_sign_raw(sig, msg, mlen, s->key);
+	free(msg);
+	rc = call(s, &r, method, s->agency, payload, len, sig);
+	if (rc != 0)
+		return rc;
+	ar = suiji__rpc__append_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (ar == NULL)
+		return fail(s, 2, "the daemon's append reply is malformed");
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddNumberToObject(j, "seq", (double)ar->seq);
+		cJSON_AddStringToObject(j, "type", entry_type_name(type));
+		rc = json_out(j);
+	} else {
+		printf("entry %llu: %s\n", (unsigned long long)ar->seq, entry_type_name(type));
+	}
+	suiji__rpc__append_reply__free_unpacked(ar, NULL);
+	return rc;
+}
+
+#define MUTATE(s, method, type, msg, fn)                                          \
+	do {                                                                      \
+		size_t n_ = fn##__get_packed_size(&(msg));                        \
+		uint8_t *b_ = malloc(n_ ? n_ : 1);                                \
+		if (b_ == NULL)                                                   \
+			return 2;                                                 \
+		fn##__pack(&(msg), b_);                                           \
+		rc = mutate(s, method, type, b_, n_);                             \
+		free(b_);                                                         \
+	} while (0)
+
+static int need_opts(struct session *s, const struct cli *a, const char *const *names)
+{
+	char m[128];
+	for (; *names; names++)
+		if (cli_opt(a, *names) == NULL) {
+			snprintf(m, sizeof m, "%s needs %s", a->cmd, *names);
+			return fail(s, 2, m);
+		}
+	return 0;
+}
+
+static int cmd_register_agency(struct session *s, const struct cli *a)
+{
+	static const char *const req[] = {"--code", "--name", NULL};
+	Suiji__AgencyRegister m = SUIJI__AGENCY_REGISTER__INIT;
+	int rc;
+
+	if ((rc = need_opts(s, a, req)) != 0)
+		return rc;
+	m.code = (char *)cli_opt(a, "--code");
+	m.name = (char *)cli_opt(a, "--name");
+	m.parent = (char *)(cli_opt(a, "--parent") ? cli_opt(a, "--parent") : "");
+	MUTATE(s, SUIJI__RPC__METHOD__METHOD_REGISTER_AGENCY, ENTRY_AGENCY_REGISTER, m,
+	       suiji__agency_register);
+	return rc;
+}
+
+static int role_of(const char *name)
+{
+	static const char *const names[] = {"", "operator", "legal", "supervisor", "auditor",
+					    "admin"};
+	for (int i = 1; i < 6; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int cmd_register_client(struct session *s, const struct cli *a)
+{
+	static const char *const req[] = {"--key", "--agency", "--role", NULL};
+	Suiji__ClientRegister m = SUIJI__CLIENT_REGISTER__INIT;
+	struct note_vkey k;
+	int rc, role;
+
+	if ((rc = need_opts(s, a, req)) != 0)
+		return rc;
+	if (load_vkey(&k, cli_opt(a, "--key")) != 0)
+		return 2;
+	role = role_of(cli_opt(a, "--role"));
+	if (role < 0)
+		return fail(s, 2, "--role must be operator, legal, supervisor, auditor or admin");
+	m.public_key.data = k.pk;
+	m.public_key.len = 32;
+	m.agency = (char *)cli_opt(a, "--agency");
+	m.role = (Suiji__Role)role;
+	m.name = (char *)(cli_opt(a, "--name") ? cli_opt(a, "--name") : k.name);
+	MUTATE(s, SUIJI__RPC__METHOD__METHOD_REGISTER_CLIENT, ENTRY_CLIENT_REGISTER, m,
+	       suiji__client_register);
+	return rc;
+}
+
+static int cmd_revoke_client(struct session *s, const struct cli *a)
+{
+	static const char *const req[] = {"--key", "--reason", NULL};
+	Suiji__ClientRevoke m = SUIJI__CLIENT_REVOKE__INIT;
+	struct note_vkey k;
+	int rc;
+
+	if ((rc = need_opts(s, a, req)) != 0)
+		return rc;
+	if (load_vkey(&k, cli_opt(a, "--key")) != 0)
+		return 2;
+	m.public_key.data = k.pk;
+	m.public_key.len = 32;
+	m.reason = (char *)cli_opt(a, "--reason");
+	MUTATE(s, SUIJI__RPC__METHOD__METHOD_REVOKE_CLIENT, ENTRY_CLIENT_REVOKE, m,
+	       suiji__client_revoke);
+	return rc;
+}
+
+static int cmd_add_witness(struct session *s, const struct cli *a)
+{
+	static const char *const req[] = {"--key", NULL};
+	Suiji__WitnessAdd m = SUIJI__WITNESS_ADD__INIT;
+	struct note_vkey k;
+	char buf[NOTE_MAX_VKEY];
+	int rc;
+
+	if ((rc = need_opts(s, a, req)) != 0)
+		return rc;
+	if (load_vkey(&k, cli_opt(a, "--key")) != 0)
+		return 2;
+	if (k.type != NOTE_TYPE_COSIG_V1)
+		return fail(s, 2, "a witness key must be a cosignature/v1 key (suiji keygen "
+				  "--witness)");
+	if (note_vkey_format(buf, sizeof buf, k.name, k.type, k.pk) != SJ_OK)
+		return 2;
+	m.vkey = buf;
+	m.note = (char *)(cli_opt(a, "--note") ? cli_opt(a, "--note") : "");
+	MUTATE(s, SUIJI__RPC__METHOD__METHOD_ADD_WITNESS, ENTRY_WITNESS_ADD, m,
+	       suiji__witness_add);
+	return rc;
+}
+
+static int cmd_prove_inclusion(struct session *s, const struct cli *a)
+{
+	return cmd_prove(s, a, 1);
+}
+
+static int cmd_prove_consistency(struct session *s, const struct cli *a)
+{
+	return cmd_prove(s, a, 0);
+}
+
+/* The RPC commands: name, the options each takes beyond the connection
+ * options, how many positional arguments, and the handler. */
+static const struct rpc_cmd {
+	const char *name;
+	const char *opts[5];
+	int npos;
+	int (*fn)(struct session *, const struct cli *);
+} rpc_cmds[] = {
+	{"status", {NULL}, 0, cmd_status},
+	{"checkpoint", {"--size", "-o", NULL}, 0, cmd_checkpoint},
+	{"entry", {"-o", NULL}, 1, cmd_entry},
+	{"prove-inclusion", {"-o", NULL}, 1, cmd_prove_inclusion},
+	{"prove-consistency", {"-o", NULL}, 1, cmd_prove_consistency},
+	{"register-agency", {"--code", "--name", "--parent", NULL}, 0, cmd_register_agency},
+	{"register-client", {"--key", "--agency", "--role", "--name", NULL}, 0,
+	 cmd_register_client},
+	{"revoke-client", {"--key", "--reason", NULL}, 0, cmd_revoke_client},
+	{"add-witness", {"--key", "--note", NULL}, 0, cmd_add_witness},
+};
+
+/* Runs argv[1] when it is an RPC command; -1 when it is not one. */
+static int run_rpc_cmd(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof rpc_cmds / sizeof rpc_cmds[0]; i++) {
+		const struct rpc_cmd *c = &rpc_cmds[i];
+		struct session s;
+		struct cli a;
+		int rc;
+
+		if (strcmp(argv[1], c->name) != 0)
+			continue;
+		if (cli_parse(&a, argc, argv, c->opts, c->npos) != 0)
+			return 2;
+		if ((rc = session_open(&s, &a)) != 0)
+			return rc;
+		rc = c->fn(&s, &a);
+		session_close(&s);
+		return rc;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	int rc;
+
 	if (sodium_init() < 0) {
 		fprintf(stderr, "suiji: libsodium failed to initialise\n");
 		return 2;
@@ -313,6 +935,13 @@ int main(int argc, char **argv)
 		return cmd_pubkey(argc, argv);
 	if (strcmp(argv[1], "cosign") == 0)
 		return cmd_cosign(argc, argv);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("suiji %s\n", SUIJI_VERSION);
+		return 0;
+	}
+	rc = run_rpc_cmd(argc, argv);
+	if (rc >= 0)
+		return rc;
 	fprintf(stderr, "suiji: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return 2;

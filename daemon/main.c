@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "daemon/server.h"
 #include "daemon/drawcmd.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
@@ -61,6 +62,8 @@ static void usage(FILE *f)
 		"  entry SEQ -o FILE                           write one entry's bytes\n"
 		"  prove-inclusion SEQ [-o FILE]               inclusion proof at the latest checkpoint\n"
 		"  prove-consistency OLD_SIZE [-o FILE]        consistency proof to the latest checkpoint\n"
+		"  run [--config FILE]                         serve agencies over RPC (docs/config.md)\n"
+		"  daemon-key                                  print the daemon key clients pin\n"
 		"  add-beacon --id ID (--url URL | --chain FILE | --manual) [--margin-ms N]\n"
 		"                                              register a public randomness source\n"
 		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
@@ -535,6 +538,10 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
+		if (strcmp(a, "--version") == 0) {
+			printf("suijid %s\n", SERVER_VERSION);
+			return 0;
+		}
 		if (strcmp(a, "-d") == 0 && i + 1 < argc) {
 			o.dir = argv[++i];
 		} else if (a[0] == '-' && a[1] != '\0') {
@@ -584,6 +591,10 @@ int main(int argc, char **argv)
 		return cmd_prove(&o, 1);
 	if (strcmp(cmd, "prove-consistency") == 0)
 		return cmd_prove(&o, 0);
+	if (strcmp(cmd, "run") == 0)
+		return server_cmd_run(o.dir, opt(&o, "--config"));
+	if (strcmp(cmd, "daemon-key") == 0)
+		return server_cmd_daemon_key(o.dir);
 	fprintf(stderr, "suijid: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

@@ -135,6 +135,88 @@ out:
 	return rc;
 }
 
+/*
+ * Checks one stored row as the next entry (format, sequence, chain, time,
+ * the rules of replay.h) and takes it into the state. Returns SJ_OK,
+ * SJ_ENOMEM, or SJ_ECORRUPT after marking the store broken with the reason.
+ */
+static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, const uint8_t *b,
+			   size_t len, merkle_hash leaf)
+{
+	struct entry e;
+	char eerr[600], why[700];
+	int rc;
+
+	if (stored_seq < 0 || (uint64_t)stored_seq != s->n) {
+		snprintf(why, sizeof why, "entry %llu: stored at sequence %lld",
+			 (unsigned long long)s->n, (long long)stored_seq);
+		goto broken;
+	}
+	if (entry_decode(&e, b ? b : (const uint8_t *)"", len, eerr, sizeof eerr) != SJ_OK) {
+		snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n, eerr);
+		goto broken;
+	}
+	if (e.seq != s->n || sodium_memcmp(e.prev, s->last_hash, 32) != 0 ||
+	    e.time_us < s->last_time) {
+		snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n,
+			 e.seq != s->n ? "sequence number out of order"
+			 : e.time_us < s->last_time ? "time earlier than the previous entry's"
+						    : "previous-hash does not match the entry before it");
+		goto broken;
+	}
+	entry_hash(leaf, b, len);
+	rc = replay_apply(s->replay, &e, leaf, eerr, sizeof eerr);
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK) {
+		snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n, eerr);
+		goto broken;
+	}
+	if ((rc = push_leaf(s, leaf)) != SJ_OK)
+		return rc;
+	memcpy(s->last_hash, leaf, MERKLE_HASH_SIZE);
+	s->last_time = e.time_us;
+	replay_settle(s->replay);
+	return SJ_OK;
+broken:
+	if (set_broken(s, why) != SJ_OK)
+		return SJ_ENOMEM;
+	return SJ_ECORRUPT;
+}
+
+/*
+ * Takes in entries another process appended since this handle last looked
+ * (an operator command beside the running daemon), inside the caller's
+ * write transaction so none can slip in after. They are checked exactly as
+ * on open.
+ */
+static int store_catch_up(struct ledger_store *s, char *err, size_t err_cap)
+{
+	sqlite3_stmt *st = NULL;
+	int src, rc = SJ_OK;
+
+	src = sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM entries WHERE seq >= ? ORDER BY seq",
+				 -1, &st, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, "cannot read new entries", err, err_cap);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->n);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		merkle_hash leaf;
+		rc = store_apply_row(s, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+				     (size_t)sqlite3_column_bytes(st, 1), leaf);
+		if (rc != SJ_OK) {
+			snprintf(err, err_cap, "appends refused: the stored ledger does not verify: %s",
+				 s->broken ? s->broken : sj_strerror(rc));
+			goto out;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = db_err(s, src, "cannot read new entries", err, err_cap);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Replays the stored ledger (see store.h). Failures of verification mark
  * the store broken; only I/O and memory failures are returned. */
 static int store_load(struct ledger_store *s, char *err, size_t err_cap)
@@ -161,11 +243,9 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 		goto finalize;
 	}
 	for (;;) {
-		struct entry e;
 		merkle_hash leaf, root;
 		const uint8_t *b;
 		size_t len;
-		char eerr[200];
 
 		/* A checkpoint at the size reached so far is checked before the
 		 * next entry extends the tree (sizes 0..n). */
@@ -201,41 +281,11 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 		}
 		b = sqlite3_column_blob(st, 1);
 		len = (size_t)sqlite3_column_bytes(st, 1);
-		if ((uint64_t)sqlite3_column_int64(st, 0) != s->n) {
-			snprintf(why, sizeof why, "entry %llu: stored at sequence %lld",
-				 (unsigned long long)s->n, (long long)sqlite3_column_int64(st, 0));
-			rc = set_broken(s, why);
-			goto finalize;
-		}
-		if (entry_decode(&e, b ? b : (const uint8_t *)"", len, eerr, sizeof eerr) != SJ_OK) {
-			snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n, eerr);
-			rc = set_broken(s, why);
-			goto finalize;
-		}
-		if (e.seq != s->n || sodium_memcmp(e.prev, s->last_hash, 32) != 0 ||
-		    e.time_us < s->last_time) {
-			snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n,
-				 e.seq != s->n ? "sequence number out of order"
-				 : e.time_us < s->last_time
-					 ? "time earlier than the previous entry's"
-					 : "previous-hash does not match the entry before it");
-			rc = set_broken(s, why);
-			goto finalize;
-		}
-		entry_hash(leaf, b, len);
-		rc = replay_apply(s->replay, &e, leaf, eerr, sizeof eerr);
-		if (rc == SJ_ENOMEM)
-			goto finalize;
+		rc = store_apply_row(s, sqlite3_column_int64(st, 0), b, len, leaf);
 		if (rc != SJ_OK) {
-			snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n, eerr);
-			rc = set_broken(s, why);
+			rc = rc == SJ_ECORRUPT ? SJ_OK : rc; /* broken is a state, not an error */
 			goto finalize;
 		}
-		memcpy(s->last_hash, leaf, sizeof leaf);
-		s->last_time = e.time_us;
-		replay_settle(s->replay);
-		if ((rc = push_leaf(s, leaf)) != SJ_OK)
-			goto finalize;
 		merkle_frontier_push(&f, leaf);
 	}
 	if (next_cp != UINT64_MAX) {
@@ -419,17 +469,24 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	leaves = malloc(n * sizeof *leaves);
 	if (leaves == NULL)
 		return SJ_ENOMEM;
+	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = db_err(s, src, "cannot begin append", err, err_cap);
+		goto free_leaves;
+	}
+	if ((rc = store_catch_up(s, err, err_cap)) != SJ_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (rc == SJ_ECORRUPT || s->broken)
+			rc = SJ_ECORRUPT;
+		goto free_leaves;
+	}
+	seq0 = s->n;
 	/* Time never runs backwards in the ledger, whatever the clock does. */
 	t = util_now_us();
 	if (t < s->last_time)
 		t = s->last_time;
 	memcpy(hash, s->last_hash, sizeof hash);
 
-	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (src != SQLITE_OK) {
-		rc = db_err(s, src, "cannot begin append", err, err_cap);
-		goto free_leaves;
-	}
 	src = sqlite3_prepare_v2(s->db, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &ins,
 				 NULL);
 	if (src != SQLITE_OK) {
@@ -658,11 +715,21 @@ int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_
 			 want->name);
 		return SJ_EPERM;
 	}
-	if (s->checkpointed == s->n)
-		return ledger_store_checkpoint_get(s, s->n, note, len);
-	rc = store_reread(s, err, err_cap);
+	/* One write transaction: take in what other processes appended, so the
+	 * checkpoint covers every durable entry and none can slip in between
+	 * the root and its signature. */
+	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (src != SQLITE_OK)
+		return db_err(s, src, "cannot begin checkpoint", err, err_cap);
+	rc = store_catch_up(s, err, err_cap);
+	if (rc == SJ_OK && ledger_store_checkpoint_get(s, s->n, note, len) == SJ_OK) {
+		s->checkpointed = s->n; /* signed already, perhaps by another process */
+		goto out;
+	}
+	if (rc == SJ_OK)
+		rc = store_reread(s, err, err_cap);
 	if (rc != SJ_OK)
-		return rc;
+		goto out;
 	memset(&c, 0, sizeof c);
 	snprintf(c.origin, sizeof c.origin, "%s", replay_origin(s->replay));
 	c.size = s->disk.size;
@@ -670,12 +737,12 @@ int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_
 	rc = checkpoint_format(body, sizeof body, &blen, &c);
 	if (rc != SJ_OK) {
 		snprintf(err, err_cap, "cannot format checkpoint");
-		return rc;
+		goto out;
 	}
 	rc = note_sign(&signed_note, &slen, body, blen, log_key);
 	if (rc != SJ_OK) {
 		snprintf(err, err_cap, "cannot sign checkpoint: %s", sj_strerror(rc));
-		return rc;
+		goto out;
 	}
 	src = sqlite3_prepare_v2(s->db, "INSERT INTO checkpoints(size, note) VALUES(?, ?)", -1, &ins,
 				 NULL);
@@ -688,12 +755,21 @@ int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_
 		rc = db_err(s, src, "cannot store checkpoint", err, err_cap);
 		goto out;
 	}
+	sqlite3_finalize(ins);
+	ins = NULL;
+	src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (src != SQLITE_OK) {
+		rc = db_err(s, src, "cannot commit checkpoint", err, err_cap);
+		goto out;
+	}
 	s->checkpointed = c.size;
 	*note = signed_note;
 	*len = slen;
 	signed_note = NULL;
 out:
 	sqlite3_finalize(ins);
+	/* After a COMMIT this finds no transaction and does nothing. */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	free(signed_note);
 	return rc;
 }

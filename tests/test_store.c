@@ -354,3 +354,37 @@ TEST(store_missing_file_without_create, "opening a missing ledger without create
 	CHECK_INT(ledger_store_open(&s, path, 0, err, sizeof err), ==, SJ_ENOENT);
 	CHECK_STR_HAS(err, "none.db");
 }
+
+TEST(store_other_writer_taken_in, "entries another process appended are taken in before the next append and checkpoint, so an operator command beside the daemon loses nothing")
+{
+	struct fixture f;
+	struct ledger_store *other = NULL;
+	char err[512], *note = NULL;
+	size_t len;
+	struct verify_report r;
+	CHECK_INT(fixture_build(&f, harness_tmpdir(), 1), ==, SJ_OK);
+	uint64_t n = ledger_store_size(f.s);
+	CHECK_INT(ledger_store_open(&other, f.db, 0, err, sizeof err), ==, SJ_OK);
+	struct ledger_store *mine = f.s;
+	f.s = other; /* the "operator command" appends through the other handle */
+	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "by-other", 0), ==, SJ_OK);
+	f.s = mine;
+	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "by-mine", 0), ==, SJ_OK);
+	CHECK_INT(ledger_store_size(f.s), ==, n + 2);
+	CHECK(ledger_store_broken(f.s) == NULL);
+	/* Its twin: registering what the other handle registered is refused,
+	 * because this handle now knows of it. */
+	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "by-other", 0), ==, SJ_EVERIFY);
+	f.s = other;
+	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "by-other-2", 0), ==, SJ_OK);
+	f.s = mine;
+	CHECK_INT(ledger_store_checkpoint(f.s, f.log_key, &note, &len, err, sizeof err), ==, SJ_OK);
+	char want[32];
+	snprintf(want, sizeof want, "\n%llu\n", (unsigned long long)(n + 3));
+	CHECK_STR_HAS(note, want);
+	free(note);
+	ledger_store_close(other);
+	fixture_close_store(&f);
+	CHECK_INT(fixture_verify(f.db, NULL, &r), ==, SJ_OK);
+	fixture_free(&f);
+}
