@@ -3,6 +3,7 @@
 #   make            build every binary into build/
 #   make test       install missing packages, build with ASan+UBSan, run all tests
 #   make demo       install missing packages, run the whole cycle on embedded defaults
+#   make run        install missing packages, run the daemon on embedded defaults (./var)
 #   make bench      benchmarks, figures beside their baselines
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -126,6 +127,10 @@ demo: deps
 	$(Q)$(MAKE) -s --no-print-directory all
 	$(Q)sh scripts/demo.sh $(BUILD)
 
+run: deps
+	$(Q)$(MAKE) -s --no-print-directory all
+	$(Q)sh scripts/run.sh $(BUILD)
+
 bench: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" \
 		build/bench/suiji-bench build/bench/suiji-bench-draw build/bench/suijid \
@@ -178,7 +183,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test demo bench fuzz install clean deps verify-only
+.PHONY: all test demo run bench fuzz install clean deps verify-only
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
