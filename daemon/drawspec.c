@@ -110,7 +110,8 @@ static int read_csv(const char *path, uint8_t **buf, struct row **rows, size_t *
 	*rows = NULL;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *cur;
-		struct row r = {.line = ++line};
+		struct row r = {0};
+		r.line = ++line;
 		if (nl == NULL)
 			nl = end;
 		*nl = '\0';
