@@ -48,6 +48,8 @@ DRAW_SRCS   := $(sort $(wildcard draw/*.c))
 BEACON_SRCS := $(sort $(filter-out beacon/main.c beacon/serve.c,$(wildcard beacon/*.c)))
 VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS)
 BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
+# Directories and bulk import (两库一单, R1-R3): pure code.
+DIR_SRCS    := $(sort $(wildcard dir/*.c))
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/main.c
@@ -99,7 +101,7 @@ $(BUILD)/suiji-beacon: $(call obj,$(BEACON_BIN_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DIR_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -115,7 +117,7 @@ deps:
 # Static analysis. Suppressed, with reasons: missingIncludeSystem (cppcheck
 # need not read libc's headers); duplicateAssignExpression (two cursors that
 # start at the same offset on purpose, draw/objects.c).
-LINT_DIRS := common ledger verifier daemon client draw beacon
+LINT_DIRS := common ledger verifier daemon client draw beacon dir
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -I. \
 		-I$(BUILD)/gen --suppress=missingIncludeSystem --suppress=duplicateAssignExpression \
@@ -145,10 +147,11 @@ run: deps
 bench: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" \
 		build/bench/suiji-bench build/bench/suiji-bench-draw build/bench/suijid \
-		build/bench/suiji-bench-rpc
+		build/bench/suiji-bench-rpc build/bench/suiji-bench-import
 	$(Q)build/bench/suiji-bench
 	$(Q)build/bench/suiji-bench-draw
 	$(Q)SUIJID=build/bench/suijid build/bench/suiji-bench-rpc
+	$(Q)build/bench/suiji-bench-import
 
 $(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
@@ -162,10 +165,14 @@ $(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c daemon/channel.c daemon/f
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/err.c common/util.c)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # The channel's fuzz target drives the daemon side of a handshake, which
 # loads the daemon's key: it links the channel and the signing code too.
-FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c ledger/note_sign.c
+FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c ledger/note_sign.c $(DIR_SRCS)
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus.
 fuzz:
