@@ -118,7 +118,7 @@ deps:
 # need not read libc's headers); duplicateAssignExpression (two cursors that
 # start at the same offset on purpose, draw/objects.c).
 LINT_DIRS := common ledger verifier daemon client draw beacon dir
-lint:
+lint: $(PROTO_H)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -I. \
 		-I$(BUILD)/gen --suppress=missingIncludeSystem --suppress=duplicateAssignExpression \
 		$(LINT_DIRS)

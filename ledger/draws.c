@@ -222,17 +222,15 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	    SJ_OK)
 		FAIL("object pool: %s", why);
 	if (draw_people_decode(&q.officers, m->officers.data, m->officers.len, why, sizeof why) !=
-		    SJ_OK ||
-	    draw_people_kind(q.officers) != DRAW_OFFICER)
-		FAIL("officer pool: %s", draw_people_kind(q.officers) != DRAW_OFFICER && q.officers
-						   ? "not an officer pool"
-						   : why);
+	    SJ_OK)
+		FAIL("officer pool: %s", why);
+	if (draw_people_kind(q.officers) != DRAW_OFFICER)
+		FAIL("officer pool: it is not an officer pool (R2)");
 	if (draw_people_decode(&q.experts, m->experts.data, m->experts.len, why, sizeof why) !=
-		    SJ_OK ||
-	    draw_people_kind(q.experts) != DRAW_EXPERT)
-		FAIL("expert pool: %s",
-		     draw_people_kind(q.experts) != DRAW_EXPERT && q.experts ? "not an expert pool"
-									      : why);
+	    SJ_OK)
+		FAIL("expert pool: %s", why);
+	if (draw_people_kind(q.experts) != DRAW_EXPERT)
+		FAIL("expert pool: it is not an expert pool (R2: experts never count as officers)");
 	sp = draw_inputs_spec(q.in);
 	if (memcmp(sp->object_pool, draw_objects_hash(q.objects), 32) != 0 ||
 	    memcmp(sp->officer_pool, draw_people_hash(q.officers), 32) != 0 ||
@@ -521,4 +519,15 @@ int draws_source(const struct draws *d, const char *id, const struct beacon_chai
 	*margin_us = s->margin_us;
 	*url = s->url;
 	return SJ_OK;
+}
+
+size_t draws_source_count(const struct draws *d)
+{
+	return d->nsrc;
+}
+
+void draws_source_at(const struct draws *d, size_t i, const char **id, uint64_t *seq)
+{
+	*id = d->src[i].id;
+	*seq = d->src[i].seq;
 }
