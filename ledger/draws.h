@@ -113,4 +113,10 @@ SJ_WUR int draws_derive(const struct draws *d, size_t i, const uint8_t r[32],
 SJ_WUR int draws_source(const struct draws *d, const char *id, const struct beacon_chain **chain,
 			int *manual, int64_t *margin_us, const char **url);
 
+/* The registered beacon sources, in ledger order: source i's identifier
+ * (borrowed) and the beacon-add entry that registered it. i must be below
+ * draws_source_count. */
+size_t draws_source_count(const struct draws *d);
+void draws_source_at(const struct draws *d, size_t i, const char **id, uint64_t *seq);
+
 #endif
