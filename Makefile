@@ -59,7 +59,7 @@ DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
 # The daemon's parts below main, linked by the daemon and the tests.
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
 	daemon/config.c daemon/log.c
-CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c
+CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c daemon/drawspec.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

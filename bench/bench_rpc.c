@@ -17,12 +17,24 @@
  *      the moment it was due, not from when it went out, so a daemon that
  *      falls behind is not flattered (no coordinated omission).
  *
+ *   3. draw requests end to end, excluding the wait for the beacon round:
+ *      BENCH_DRAWS signed DRAW_REQUEST calls (a 20-object pool, teams of
+ *      two), each timed from sending it to the commitment reply, that is,
+ *      through the feasibility check, the sealed seed's fsyncs and the
+ *      append of request and commitment. The beacon source registered for
+ *      them has its first round a day away, so nothing waits for a round
+ *      and the daemon reveals none of them while the bench runs. Once with
+ *      one request in flight (latency), once with BENCH_DRAW_CLIENTS
+ *      clients at once (draws are committed one at a time, so this shows
+ *      the queue).
+ *
  * Targets (2 cores, loopback, load generator included): at least
  * 20,000 requests per second, p99 at most 5 ms. A missed target is
  * reported, not a failure; the program exits 1 only when something does
  * not work (a reply that is not OK, a daemon that does not start or does
  * not stop cleanly).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -44,23 +56,31 @@
 
 #include <arpa/inet.h>
 
+#include "beacon/round.h"
 #include "common/util.h"
 #include "daemon/channel.h"
 #include "daemon/frame.h"
+#include "draw/inputs.h"
+#include "draw/objects.h"
+#include "draw/people.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
 
-#define BENCH_CLIENTS     100
-#define BENCH_WARMUP      0.5     /* seconds before each measurement */
-#define BENCH_SECONDS     3.0     /* each measurement */
-#define BENCH_TARGET_RATE 20000.0 /* requests per second */
-#define BENCH_TARGET_P99  5.0     /* milliseconds */
-#define BENCH_ORIGIN      "bench.suiji.example/rpc"
-#define BENCH_MAX_SAMPLES 2000000
+#define BENCH_CLIENTS      100
+#define BENCH_WARMUP       0.5     /* seconds before each measurement */
+#define BENCH_SECONDS      3.0     /* each measurement */
+#define BENCH_TARGET_RATE  20000.0 /* requests per second */
+#define BENCH_TARGET_P99   5.0     /* milliseconds */
+#define BENCH_ORIGIN       "bench.suiji.example/rpc"
+#define BENCH_MAX_SAMPLES  2000000
+#define BENCH_DRAWS        200 /* draw requests per measurement */
+#define BENCH_DRAW_CLIENTS 16  /* clients at once in the concurrent draw run */
+#define BENCH_BEACON       "bench-beacon"
 
 struct client {
 	int fd;
@@ -82,6 +102,8 @@ static struct {
 	struct client c[BENCH_CLIENTS];
 	uint8_t *request; /* one packed STATUS Request, sent by everyone */
 	size_t request_len;
+	uint8_t *draws[2 * BENCH_DRAWS]; /* packed, signed DRAW_REQUEST Requests */
+	size_t draws_len[2 * BENCH_DRAWS];
 	double *lat; /* latencies of the current measurement, ms */
 	size_t nlat;
 	int recording;
@@ -156,6 +178,28 @@ static int build_ledger(void)
 		cr.name = name;
 		if (append_unsigned(s, ENTRY_CLIENT_REGISTER, buf,
 		                    suiji__client_register__pack(&cr, buf)))
+			goto out;
+	}
+	{
+		/* A beacon whose first round is a day away: draws may name it,
+		 * and none of them becomes due while the bench runs. */
+		Suiji__BeaconAdd ba = SUIJI__BEACON_ADD__INIT;
+		struct beacon_chain chain;
+		uint8_t pk[32], sk[64], bb[BEACON_MAX_JSON + 256];
+		char json[BEACON_MAX_JSON + 1];
+		size_t jl;
+		crypto_sign_keypair(pk, sk);
+		sodium_memzero(sk, sizeof sk);
+		if (beacon_chain_init_suiji(&chain, pk, util_now_us() / 1000000 + 86400, 1) !=
+		        SJ_OK ||
+		    beacon_chain_format(json, sizeof json, &jl, &chain) != SJ_OK)
+			goto out;
+		ba.id = (char *)BENCH_BEACON;
+		ba.chain = json;
+		ba.margin_us = 2000000;
+		ba.url = (char *)"http://127.0.0.1:9";
+		ba.note = (char *)"far in the future";
+		if (append_unsigned(s, ENTRY_BEACON_ADD, bb, suiji__beacon_add__pack(&ba, bb)))
 			goto out;
 	}
 	rc = 0;
@@ -234,8 +278,24 @@ static int stop_daemon(void)
 static void remove_dir(void)
 {
 	static const char *const names[] = {"ledger.db",  "ledger.db-wal", "ledger.db-shm",
-	                                    "daemon.key", "suijid.conf",   "suijid.lock"};
-	char p[700];
+	                                    "daemon.key", "suijid.conf",   "suijid.lock",
+	                                    "seed.key"};
+	char p[1400], sd[700];
+	struct dirent *e;
+	DIR *d;
+
+	/* The sealed seeds of the draws, never revealed. */
+	snprintf(sd, sizeof sd, "%s/seeds", b.dir);
+	if ((d = opendir(sd)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof p, "%s/%s", sd, e->d_name);
+			unlink(p);
+		}
+		closedir(d);
+		rmdir(sd);
+	}
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(p, sizeof p, "%s/%s", b.dir, names[i]);
 		unlink(p);
@@ -311,19 +371,24 @@ static int connect_client(struct client *c)
 	return fcntl(c->fd, F_SETFL, O_NONBLOCK);
 }
 
-static int send_request(struct client *c, int64_t due)
+static int send_message(struct client *c, const uint8_t *msg, size_t len, int64_t due)
 {
 	uint8_t *f = NULL;
 	size_t fl = 0;
 	int rc;
 
-	if (channel_seal(c->ch, &f, &fl, b.request, b.request_len) != SJ_OK)
+	if (channel_seal(c->ch, &f, &fl, msg, len) != SJ_OK)
 		return -1;
 	rc = send_all(c->fd, f, fl);
 	free(f);
 	c->busy = 1;
 	c->due_ns = due;
 	return rc;
+}
+
+static int send_request(struct client *c, int64_t due)
+{
+	return send_message(c, b.request, b.request_len, due);
 }
 
 /* Reads what is there; each complete reply is checked and timed. Returns
@@ -496,6 +561,190 @@ static int run(int ep, double warmup, double seconds, double rate, double *achie
 	return 0;
 }
 
+/* --- draws --- */
+
+/* The inputs and pools every draw request shares: 20 objects in strata A
+ * and B, 6 officers; 1/4 of A and 2 of B, teams of two. Only the request
+ * id differs. */
+static int draw_pieces(Suiji__DrawRequest *m, uint8_t **inputs, struct draw_objects **objects,
+                       struct draw_people **officers, struct draw_people **experts)
+{
+	static const char *const strata[] = {"A", "B"}, *const tags[] = {"food"},
+	                         *const agencies[] = {"sfj"}, *const food[] = {"food"};
+	struct draw_beacon_ref br = {.source = BENCH_BEACON, .round = 1};
+	struct draw_rule rules[2];
+	struct draw_spec sp;
+	unsigned tag = 0;
+	size_t len, n;
+	char id[32], err[256];
+	const uint8_t *bytes;
+
+	if (draw_objects_new(objects, strata, 2, 20, err, sizeof err) != SJ_OK ||
+	    draw_people_new(officers, DRAW_OFFICER, tags, 1, agencies, 1, 6, err, sizeof err) !=
+	        SJ_OK ||
+	    draw_people_new(experts, DRAW_EXPERT, NULL, 0, NULL, 0, 0, err, sizeof err) != SJ_OK)
+		return die("pools: %s", err);
+	for (unsigned i = 0; i < 20; i++) {
+		snprintf(id, sizeof id, "9132070%011u", i);
+		if (draw_objects_add(*objects, id, i % 2, err, sizeof err) != SJ_OK)
+			return die("objects: %s", err);
+	}
+	for (unsigned i = 0; i < 6; i++) {
+		snprintf(id, sizeof id, "F%03u", i);
+		if (draw_people_add(*officers, id, 0, &tag, 1, err, sizeof err) != SJ_OK)
+			return die("officers: %s", err);
+	}
+	if (draw_objects_seal(*objects) != SJ_OK || draw_people_seal(*officers) != SJ_OK ||
+	    draw_people_seal(*experts) != SJ_OK)
+		return die("cannot seal the pools");
+	memset(&sp, 0, sizeof sp);
+	memset(rules, 0, sizeof rules);
+	rules[0] = (struct draw_rule){.stratum = "A",
+	                              .kind = DRAW_RULE_RATIO,
+	                              .num = 1,
+	                              .den = 4,
+	                              .officer_tags = food,
+	                              .n_officer_tags = 1};
+	rules[1] = (struct draw_rule){.stratum = "B",
+	                              .kind = DRAW_RULE_COUNT,
+	                              .num = 2,
+	                              .officer_tags = food,
+	                              .n_officer_tags = 1};
+	sp.task = "bench-task";
+	memcpy(sp.object_pool, draw_objects_hash(*objects), 32);
+	memcpy(sp.officer_pool, draw_people_hash(*officers), 32);
+	memcpy(sp.expert_pool, draw_people_hash(*experts), 32);
+	sp.rounding = DRAW_ROUND_CEIL;
+	sp.team_size = 2;
+	sp.slot_size = 1;
+	/* After the round (a day away): the reveal timer leaves them alone. */
+	sp.deadline_us = util_now_us() + (int64_t)2 * 86400 * 1000000;
+	sp.beacons = &br;
+	sp.n_beacons = 1;
+	sp.rules = rules;
+	sp.n_rules = 2;
+	if (draw_inputs_encode(inputs, &len, &sp, err, sizeof err) != SJ_OK)
+		return die("inputs: %s", err);
+	m->inputs.data = *inputs;
+	m->inputs.len = len;
+	bytes = draw_objects_bytes(*objects, &n);
+	m->objects.data = (uint8_t *)bytes;
+	m->objects.len = n;
+	bytes = draw_people_bytes(*officers, &n);
+	m->officers.data = (uint8_t *)bytes;
+	m->officers.len = n;
+	bytes = draw_people_bytes(*experts, &n);
+	m->experts.data = (uint8_t *)bytes;
+	m->experts.len = n;
+	return 0;
+}
+
+/* Packs and signs 2 * BENCH_DRAWS DRAW_REQUEST Requests (each client
+ * signs with its own key; request i goes out on client i % clients), so
+ * that the timed runs only send them. */
+static int prepare_draws(void)
+{
+	Suiji__DrawRequest m = SUIJI__DRAW_REQUEST__INIT;
+	struct draw_objects *objects = NULL;
+	struct draw_people *officers = NULL, *experts = NULL;
+	uint8_t *inputs = NULL, *payload = NULL;
+	int rc = -1;
+
+	if (draw_pieces(&m, &inputs, &objects, &officers, &experts) != 0)
+		goto out;
+	for (int i = 0; i < 2 * BENCH_DRAWS; i++) {
+		Suiji__Rpc__Request q = SUIJI__RPC__REQUEST__INIT;
+		int first = i < BENCH_DRAWS;
+		int k = first ? 0 : (i - BENCH_DRAWS) % BENCH_DRAW_CLIENTS;
+		uint8_t sig[64], *msg = NULL;
+		char rid[32];
+		size_t plen, mlen;
+
+		snprintf(rid, sizeof rid, "bench-%d", i);
+		m.request_id = rid;
+		plen = suiji__draw_request__get_packed_size(&m);
+		free(payload);
+		payload = malloc(plen);
+		if (payload == NULL)
+			goto out;
+		suiji__draw_request__pack(&m, payload);
+		if (entry_request_message(&msg, &mlen, BENCH_ORIGIN, ENTRY_DRAW_REQUEST, "sfj", 3,
+		                          payload, plen) != SJ_OK)
+			goto out;
+		note_skey_sign_raw(sig, msg, mlen, b.c[k].key);
+		free(msg);
+		q.version = 1;
+		q.id = 1000 + (uint64_t)i;
+		q.method = SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST;
+		q.agency = (char *)"sfj";
+		q.body.data = payload;
+		q.body.len = plen;
+		q.signature.data = sig;
+		q.signature.len = 64;
+		b.draws_len[i] = suiji__rpc__request__get_packed_size(&q);
+		b.draws[i] = malloc(b.draws_len[i]);
+		if (b.draws[i] == NULL)
+			goto out;
+		suiji__rpc__request__pack(&q, b.draws[i]);
+	}
+	rc = 0;
+out:
+	free(payload);
+	free(inputs);
+	draw_objects_free(objects);
+	draw_people_free(officers);
+	draw_people_free(experts);
+	return rc;
+}
+
+/*
+ * Sends the BENCH_DRAWS requests from first on over `clients` clients, each
+ * keeping one in flight: client k sends requests k, k + clients, ... (the
+ * ones its key signed). Records each one's time from send to reply; *rate
+ * is requests per second over the whole run.
+ */
+static int run_draws(int ep, int first, int clients, double *rate)
+{
+	struct epoll_event ev[BENCH_CLIENTS + 1];
+	int nextk[BENCH_DRAW_CLIENTS], done = 0;
+	int64_t t0 = now_ns();
+
+	b.nlat = 0;
+	b.done = 0;
+	b.recording = 1;
+	for (int k = 0; k < clients; k++) {
+		nextk[k] = k + clients;
+		if (k < BENCH_DRAWS && send_message(&b.c[k], b.draws[first + k],
+		                                    b.draws_len[first + k], now_ns()) != 0)
+			return die("send failed");
+	}
+	while (done < BENCH_DRAWS) {
+		int n = epoll_wait(ep, ev, BENCH_CLIENTS + 1, 10000);
+		if (n <= 0)
+			return die("a draw reply did not come");
+		for (int i = 0; i < n; i++) {
+			uint32_t k = ev[i].data.u32;
+			int got;
+			if (k >= (uint32_t)clients)
+				continue;
+			if ((got = on_readable(&b.c[k])) < 0)
+				return die("a connection failed");
+			done += got;
+			if (!b.c[k].busy && nextk[k] < BENCH_DRAWS) {
+				int r = nextk[k];
+				nextk[k] += clients;
+				if (send_message(&b.c[k], b.draws[first + r],
+				                 b.draws_len[first + r], now_ns()) != 0)
+					return die("send failed");
+			}
+		}
+	}
+	b.recording = 0;
+	*rate = (double)BENCH_DRAWS / ((double)(now_ns() - t0) / 1e9);
+	qsort(b.lat, b.nlat, sizeof *b.lat, cmp_double);
+	return 0;
+}
+
 static const char *met(int ok)
 {
 	return ok ? "met" : "MISSED";
@@ -506,6 +755,7 @@ int main(int argc, char **argv)
 	Suiji__Rpc__Request q = SUIJI__RPC__REQUEST__INIT;
 	const char *tmp = getenv("TMPDIR");
 	double closed_rate = 0, paced_rate = 0, p50c, p99c, p50p, p99p, maxp;
+	double draw1_rate = 0, drawn_rate = 0, p50d1, p99d1, p50dn, p99dn;
 	int ep = -1, rc = 1, missed = 0;
 
 	(void)argc;
@@ -551,6 +801,16 @@ int main(int argc, char **argv)
 	p50p = pct(0.50);
 	p99p = pct(0.99);
 	maxp = b.nlat ? b.lat[b.nlat - 1] : 0;
+	/* Signed before the clock starts: what is timed is the daemon's
+	 * side, from send to the commitment reply. */
+	if (prepare_draws() != 0 || run_draws(ep, 0, 1, &draw1_rate) != 0)
+		goto out;
+	p50d1 = pct(0.50);
+	p99d1 = pct(0.99);
+	if (run_draws(ep, BENCH_DRAWS, BENCH_DRAW_CLIENTS, &drawn_rate) != 0)
+		goto out;
+	p50dn = pct(0.50);
+	p99dn = pct(0.99);
 	printf("%-44s %12s %9s %9s   %-24s %s\n", "measurement", "requests/s", "p50 ms", "p99 ms",
 	       "target", "");
 	printf("%-44s %12.0f %9.2f %9.2f   %-24s %s\n",
@@ -561,6 +821,14 @@ int main(int argc, char **argv)
 	printf("   paced: slowest reply %.2f ms; closed-loop latency is about %d clients / rate = "
 	       "%.2f ms by Little's law\n",
 	       maxp, BENCH_CLIENTS, closed_rate > 0 ? BENCH_CLIENTS * 1000.0 / closed_rate : 0.0);
+	printf("%-44s %12.0f %9.2f %9.2f   %-24s %s\n", "draw request to commitment, 1 in flight",
+	       draw1_rate, p50d1, p99d1, "none set", "");
+	printf("%-44s %12.0f %9.2f %9.2f   %-24s %s\n", "draw request to commitment, 16 clients",
+	       drawn_rate, p50dn, p99dn, "none set", "");
+	printf("   draws: %d requests each (20-object pool), timed from send to the commitment "
+	       "reply: feasibility check, sealed seed (2 fsyncs), request + commitment in one "
+	       "commit; no beacon wait\n",
+	       BENCH_DRAWS);
 	missed = (closed_rate < BENCH_TARGET_RATE) + (p99p > BENCH_TARGET_P99);
 	if (b.errors != 0) {
 		die("%llu replies were not OK", (unsigned long long)b.errors);
@@ -581,6 +849,8 @@ out:
 	if (stop_daemon() != 0)
 		rc = 1;
 	remove_dir();
+	for (int i = 0; i < 2 * BENCH_DRAWS; i++)
+		free(b.draws[i]);
 	free(b.request);
 	free(b.lat);
 	return rc;

@@ -5,6 +5,11 @@
  * (client/rpc.h): status, checkpoints, entries and proofs to read, and the
  * administrator's registrations, each signed here with the client's key
  * over exactly the payload the ledger will store (docs/ledger.md section 3).
+ * An operator requests draws the same way: the client reads the spec and
+ * pools (daemon/drawspec.h), encodes and signs the request, and the daemon
+ * commits it; a revealed draw is re-derived here from its three entries
+ * before it is printed, so the client never takes the daemon's word for a
+ * result (docs/draw-request.md, "Over RPC").
  *
  * A witness cosigns a checkpoint only after checking that the log signed it
  * and that it extends the last checkpoint this witness cosigned, by a
@@ -25,8 +30,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "beacon/manual.h"
+#include "beacon/round.h"
+#include "beacon/value.h"
 #include "client/rpc.h"
 #include "common/util.h"
+#include "daemon/drawspec.h"
+#include "draw/derive.h"
+#include "draw/inputs.h"
+#include "draw/objects.h"
+#include "draw/people.h"
+#include "draw/result.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
@@ -34,10 +48,12 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/proof.h"
+#include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
 
 #define ERRLEN 1024
+#define DRAW_POLL_MS 500 /* draw-get --wait: between two polls */
 #define SUIJI_VERSION "0.1"
 
 static void usage(FILE *f)
@@ -60,6 +76,12 @@ static void usage(FILE *f)
 		"  register-client --key PUBKEY --agency CODE --role ROLE [--name NAME]\n"
 		"  revoke-client --key PUBKEY --reason TEXT\n"
 		"  add-witness --key VKEY [--note TEXT]\n"
+		"  beacons                                    the registered beacon sources\n"
+		"  draw-request SPEC.json                     request a draw (operators): prints its\n"
+		"                                             commitment and the rounds it waits for\n"
+		"  draw-get SEQ [--wait] [--wait-timeout S]   a draw's state; once revealed, its\n"
+		"                                             result, re-derived here\n"
+		"  draw-wait SEQ [--wait-timeout S]           draw-get --wait\n"
 		"connection options (else from --config FILE or ~/.config/suiji/client.conf):\n"
 		"  --server tcp:HOST:PORT|unix:PATH   --daemon-key KEY|FILE   -k KEYFILE\n"
 		"  --timeout MS\n");
@@ -358,9 +380,12 @@ static int name_in(const char *name, const char *const *list)
 
 static const char *const connection_opts[] = {"--server", "--daemon-key", "-k", "--config",
 					      "--timeout", NULL};
+/* Options that take no value (besides --json). */
+static const char *const flag_opts[] = {"--wait", NULL};
 
-/* Splits argv[2..] into options (each takes a value; --json takes none)
- * and positional arguments. Unknown options are usage errors. */
+/* Splits argv[2..] into options (each takes a value; --json and the
+ * flag_opts take none, and a flag's value is "") and positional
+ * arguments. Unknown options are usage errors. */
 static int cli_parse(struct cli *a, int argc, char **argv, const char *const *opts, int npos)
 {
 	memset(a, 0, sizeof *a);
@@ -373,6 +398,14 @@ static int cli_parse(struct cli *a, int argc, char **argv, const char *const *op
 			if (!name_in(s, connection_opts) && !name_in(s, opts)) {
 				fprintf(stderr, "suiji: %s does not take %s\n", a->cmd, s);
 				return 2;
+			}
+			if (name_in(s, flag_opts)) {
+				if (a->nkv == CLI_MAX_OPTS)
+					return 2;
+				a->kv[a->nkv][0] = s;
+				a->kv[a->nkv][1] = "";
+				a->nkv++;
+				continue;
 			}
 			if (i + 1 >= argc || a->nkv == CLI_MAX_OPTS) {
 				fprintf(stderr, "suiji: %s needs a value\n", s);
@@ -701,6 +734,35 @@ static int cmd_prove(struct session *s, const struct cli *a, int inclusion)
 	return rc;
 }
 
+/* Learns the log's origin and this client's agency from the daemon. */
+static int identify(struct session *s)
+{
+	Suiji__Rpc__StatusReply *st = NULL;
+	int rc;
+
+	if ((rc = get_status(s, &st)) != 0)
+		return rc;
+	snprintf(s->origin, sizeof s->origin, "%s", st->origin);
+	snprintf(s->agency, sizeof s->agency, "%s", st->agency);
+	suiji__rpc__status_reply__free_unpacked(st, NULL);
+	return 0;
+}
+
+/* The request signature over payload as an entry of type (entry.h). */
+static int sign_payload(struct session *s, uint8_t sig[64], uint32_t type, const uint8_t *payload,
+			size_t len)
+{
+	uint8_t *msg = NULL;
+	size_t mlen;
+
+	if (entry_request_message(&msg, &mlen, s->origin, type, s->agency, strlen(s->agency),
+				  payload, len) != SJ_OK)
+		return fail(s, 2, "cannot build the request to sign");
+	note_skey_sign_raw(sig, msg, mlen, s->key);
+	free(msg);
+	return 0;
+}
+
 /*
  * A mutation: payload (an entry payload of type, already encoded) signed
  * with the client's key for this log (the origin) and this client's agency,
@@ -709,23 +771,13 @@ static int cmd_prove(struct session *s, const struct cli *a, int inclusion)
 static int mutate(struct session *s, uint32_t method, uint32_t type, const uint8_t *payload,
 		  size_t len)
 {
-	Suiji__Rpc__StatusReply *st = NULL;
 	Suiji__Rpc__AppendReply *ar;
 	struct rpc_client_reply r;
-	uint8_t sig[64], *msg = NULL;
-	size_t mlen;
+	uint8_t sig[64];
 	int rc;
 
-	if ((rc = get_status(s, &st)) != 0)
+	if ((rc = identify(s)) != 0 || (rc = sign_payload(s, sig, type, payload, len)) != 0)
 		return rc;
-	snprintf(s->origin, sizeof s->origin, "%s", st->origin);
-	snprintf(s->agency, sizeof s->agency, "%s", st->agency);
-	suiji__rpc__status_reply__free_unpacked(st, NULL);
-	if (entry_request_message(&msg, &mlen, s->origin, type, s->agency, strlen(s->agency),
-				  payload, len) != SJ_OK)
-		return fail(s, 2, "cannot build the request to sign");
-	note_skey_sign_raw(sig, msg, mlen, s->key);
-	free(msg);
 	rc = call(s, &r, method, s->agency, payload, len, sig);
 	if (rc != 0)
 		return rc;
@@ -861,6 +913,707 @@ static int cmd_add_witness(struct session *s, const struct cli *a)
 	return rc;
 }
 
+/* --- draws --- */
+
+/* The beacon sources the daemon lists, their chains parsed here. */
+struct sources {
+	Suiji__Rpc__BeaconsReply *r;
+	struct beacon_chain *chains; /* per source; unused for public values */
+};
+
+static void sources_free(struct sources *set)
+{
+	if (set->r != NULL)
+		suiji__rpc__beacons_reply__free_unpacked(set->r, NULL);
+	free(set->chains);
+	memset(set, 0, sizeof *set);
+}
+
+static int get_sources(struct session *s, struct sources *set)
+{
+	struct rpc_client_reply r;
+	char why[256], m[600];
+	int rc;
+
+	memset(set, 0, sizeof *set);
+	rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "", NULL, 0, NULL);
+	if (rc != 0)
+		return rc;
+	set->r = suiji__rpc__beacons_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (set->r == NULL)
+		return fail(s, 2, "the daemon's beacons reply is malformed");
+	set->chains = calloc(set->r->n_sources ? set->r->n_sources : 1, sizeof *set->chains);
+	if (set->chains == NULL) {
+		sources_free(set);
+		return fail(s, 2, "out of memory");
+	}
+	for (size_t i = 0; i < set->r->n_sources; i++) {
+		const Suiji__Rpc__BeaconSource *b = set->r->sources[i];
+		if (b->chain[0] != '\0' &&
+		    beacon_chain_parse(&set->chains[i], b->chain, strlen(b->chain), why,
+		                       sizeof why) != SJ_OK) {
+			snprintf(m, sizeof m, "beacon source %s: the chain info does not parse: %s",
+			         b->id, why);
+			sources_free(set);
+			return fail(s, 1, m);
+		}
+	}
+	return 0;
+}
+
+static const Suiji__Rpc__BeaconSource *source_find(const struct sources *set, const char *id,
+                                                   const struct beacon_chain **chain)
+{
+	for (size_t i = 0; i < set->r->n_sources; i++)
+		if (strcmp(set->r->sources[i]->id, id) == 0) {
+			*chain = &set->chains[i];
+			return set->r->sources[i];
+		}
+	return NULL;
+}
+
+/* drawspec_source_fn over what GET_BEACONS listed. */
+static int source_lookup(void *ctx, const char *id, const struct beacon_chain **chain, int *manual,
+                         int64_t *margin_us)
+{
+	const Suiji__Rpc__BeaconSource *b = source_find(ctx, id, chain);
+	if (b == NULL)
+		return SJ_ENOENT;
+	*manual = b->chain[0] == '\0';
+	*margin_us = b->margin_us;
+	return SJ_OK;
+}
+
+/* "2026-05-01T08:00:00Z" */
+static const char *utc(char *buf, size_t cap, int64_t unix_s)
+{
+	time_t t = (time_t)unix_s;
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, cap, "@%lld", (long long)unix_s);
+	return buf;
+}
+
+static cJSON *json_hex(const uint8_t *b, size_t n)
+{
+	char h[2 * 64 + 1];
+	if (n > 64)
+		n = 64;
+	util_hex(h, b, n);
+	return cJSON_CreateString(h);
+}
+
+static cJSON *json_rounds(Suiji__Rpc__DrawRound *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "source", v[i]->source);
+		cJSON_AddNumberToObject(o, "round", (double)v[i]->round);
+		cJSON_AddNumberToObject(o, "due_time", (double)v[i]->due_time);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static void print_rounds(Suiji__Rpc__DrawRound *const *v, size_t n)
+{
+	int64_t now = util_now_us() / 1000000;
+	char t[40];
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->due_time == 0) {
+			printf("waits for public values (round %llu) of beacon %s, given at the "
+			       "reveal\n",
+			       (unsigned long long)v[i]->round, v[i]->source);
+			continue;
+		}
+		printf("waits for round %llu of beacon %s, due %s", (unsigned long long)v[i]->round,
+		       v[i]->source, utc(t, sizeof t, v[i]->due_time));
+		if (v[i]->due_time > now)
+			printf(" (in %lld s)", (long long)(v[i]->due_time - now));
+		printf("\n");
+	}
+}
+
+static int cmd_beacons(struct session *s, const struct cli *a)
+{
+	struct sources set;
+	char hash[2 * BEACON_HASH_SIZE + 1], t[40];
+	cJSON *j = NULL, *arr = NULL;
+	int rc;
+	(void)a;
+
+	if ((rc = get_sources(s, &set)) != 0)
+		return rc;
+	if (s->json) {
+		j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		arr = cJSON_AddArrayToObject(j, "sources");
+	} else if (set.r->n_sources == 0) {
+		printf("no beacon sources are registered (suijid add-beacon)\n");
+	}
+	for (size_t i = 0; i < set.r->n_sources; i++) {
+		const Suiji__Rpc__BeaconSource *b = set.r->sources[i];
+		const struct beacon_chain *c = &set.chains[i];
+		int manual = b->chain[0] == '\0';
+		if (!manual)
+			beacon_chain_hash_hex(hash, c);
+		if (s->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", b->id);
+			cJSON_AddStringToObject(o, "kind",
+			                        manual ? "manual" : beacon_kind_name(c->kind));
+			cJSON_AddNumberToObject(o, "margin_ms", (double)(b->margin_us / 1000));
+			cJSON_AddStringToObject(o, "url", b->url);
+			cJSON_AddNumberToObject(o, "seq", (double)b->seq);
+			if (!manual) {
+				cJSON_AddStringToObject(o, "scheme", c->scheme);
+				cJSON_AddNumberToObject(o, "period", c->period);
+				cJSON_AddNumberToObject(o, "genesis_time", (double)c->genesis_time);
+				cJSON_AddStringToObject(o, "chain_hash", hash);
+				cJSON_AddStringToObject(o, "chain", b->chain);
+			}
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		if (manual) {
+			printf("%s  public values, given at each reveal; margin %lld ms (entry "
+			       "%llu)\n",
+			       b->id, (long long)(b->margin_us / 1000), (unsigned long long)b->seq);
+			continue;
+		}
+		printf("%s  %s %s, a round every %u s since %s; margin %lld ms (entry %llu)\n",
+		       b->id, beacon_kind_name(c->kind), c->scheme, c->period,
+		       utc(t, sizeof t, c->genesis_time), (long long)(b->margin_us / 1000),
+		       (unsigned long long)b->seq);
+		printf("  chain hash %s\n  rounds from %s\n", hash,
+		       b->url[0] ? b->url : "(no URL: revealed with suijid draw reveal --round)");
+	}
+	sources_free(&set);
+	return s->json ? json_out(j) : 0;
+}
+
+static int cmd_draw_request(struct session *s, const struct cli *a)
+{
+	Suiji__DrawRequest m = SUIJI__DRAW_REQUEST__INIT;
+	Suiji__Rpc__DrawReply *dr;
+	struct rpc_client_reply r;
+	struct sources set;
+	struct drawspec sp;
+	uint8_t sig[64], *payload = NULL;
+	char err[ERRLEN], t[40], hex[65];
+	size_t plen;
+	int rc;
+
+	if (a->npos != 1)
+		return fail(s, 2, "draw-request needs the spec file (SPEC.json)");
+	if ((rc = identify(s)) != 0 || (rc = get_sources(s, &set)) != 0)
+		return rc;
+	/* "auto" rounds are chosen by this clock, from the chains the ledger
+	 * pinned; the daemon refuses a round that is not in the future of
+	 * its commitment by the source's margin. */
+	rc = drawspec_load(&sp, a->pos[0], source_lookup, &set, util_now_us(), err, sizeof err);
+	sources_free(&set);
+	if (rc != SJ_OK)
+		return fail(s, 2, err);
+	if (sp.agency[0] != '\0' && strcmp(sp.agency, s->agency) != 0) {
+		snprintf(err, sizeof err,
+		         "the spec is for agency %s, and this client acts for agency %s", sp.agency,
+		         s->agency);
+		drawspec_fini(&sp);
+		return fail(s, 2, err);
+	}
+	m.request_id = sp.request_id;
+	m.inputs.data = sp.inputs;
+	m.inputs.len = sp.inputs_len;
+	m.objects.data = sp.objects;
+	m.objects.len = sp.objects_len;
+	m.officers.data = sp.officers;
+	m.officers.len = sp.officers_len;
+	m.experts.data = sp.experts;
+	m.experts.len = sp.experts_len;
+	plen = suiji__draw_request__get_packed_size(&m);
+	payload = malloc(plen);
+	if (payload == NULL) {
+		drawspec_fini(&sp);
+		return fail(s, 2, "out of memory");
+	}
+	suiji__draw_request__pack(&m, payload);
+	drawspec_fini(&sp);
+	rc = sign_payload(s, sig, ENTRY_DRAW_REQUEST, payload, plen);
+	if (rc == 0)
+		rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST, s->agency, payload, plen,
+		          sig);
+	free(payload);
+	if (rc != 0)
+		return rc;
+	dr = suiji__rpc__draw_reply__unpack(NULL, r.body_len, r.body);
+	rpc_client_reply_fini(&r);
+	if (dr == NULL || dr->commitment.len != 32) {
+		if (dr != NULL)
+			suiji__rpc__draw_reply__free_unpacked(dr, NULL);
+		return fail(s, 2, "the daemon's draw reply is malformed");
+	}
+	util_hex(hex, dr->commitment.data, 32);
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddNumberToObject(j, "request_seq", (double)dr->request_seq);
+		cJSON_AddNumberToObject(j, "commit_seq", (double)dr->commit_seq);
+		cJSON_AddStringToObject(j, "commitment", hex);
+		cJSON_AddNumberToObject(j, "deadline_us", (double)dr->deadline_us);
+		cJSON_AddItemToObject(j, "rounds", json_rounds(dr->rounds, dr->n_rounds));
+		rc = json_out(j);
+	} else {
+		printf("draw request %llu committed at entry %llu\ncommitment %s\n",
+		       (unsigned long long)dr->request_seq, (unsigned long long)dr->commit_seq,
+		       hex);
+		print_rounds(dr->rounds, dr->n_rounds);
+		printf("reveal deadline %s\n", utc(t, sizeof t, dr->deadline_us / 1000000));
+	}
+	suiji__rpc__draw_reply__free_unpacked(dr, NULL);
+	return rc;
+}
+
+/* A revealed draw, as re-derived here. */
+struct rederived {
+	struct draw_inputs *in;
+	struct draw_objects *objects;
+	struct draw_people *officers, *experts;
+	struct beacon_value v[DRAW_MAX_BEACONS];
+	size_t n_beacons;
+	uint8_t seed[DRAW_SEED_SIZE];
+	uint8_t randomness[32];
+	uint8_t commitment[32];
+	char agency[ENTRY_MAX_AGENCY + 1]; /* as the request entry names them */
+	char request_id[65];
+	struct draw_result *res;
+};
+
+static void rederived_fini(struct rederived *d)
+{
+	draw_inputs_free(d->in);
+	draw_objects_free(d->objects);
+	draw_people_free(d->officers);
+	draw_people_free(d->experts);
+	draw_result_free(d->res);
+	memset(d, 0, sizeof *d);
+}
+
+#define NOT(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(why, why_cap, __VA_ARGS__);                                               \
+		goto out;                                                                          \
+	} while (0)
+
+/*
+ * Re-derives a revealed draw from its three entries and the beacon chains
+ * the ledger pinned, by the rules the ledger's replay applies to a reveal
+ * (ledger/draws.c; docs/draw-spec.md section 5): the request is signed for
+ * this log, the commitment chains from it, the seed opens the commitment,
+ * each round is the named one, verifies against its chain and was public
+ * only after the commitment plus its margin and before the reveal, and the
+ * stored result is, byte for byte, the one the seed, the rounds and the
+ * committed inputs give. Returns 0, or -1 with why saying which check
+ * failed. The draw's place in the log (that these entries are in it) is
+ * what an inclusion proof or suiji-verify shows; this checks the draw.
+ */
+static int rederive(struct rederived *d, const Suiji__Rpc__DrawStateReply *st,
+                    const struct sources *set, const char *origin, char *why, size_t why_cap)
+{
+	struct entry er, ec, ev;
+	Suiji__DrawRequest *mq = NULL;
+	Suiji__DrawCommit *mc = NULL;
+	Suiji__DrawReveal *mv = NULL;
+	struct draw_beacon_value bv[DRAW_MAX_BEACONS];
+	const struct draw_spec *sp;
+	uint8_t hash[32], *bytes = NULL;
+	size_t blen;
+	char e[512];
+	int rc = -1;
+
+	memset(d, 0, sizeof *d);
+	if (entry_decode(&er, st->request_entry.data, st->request_entry.len, e, sizeof e) !=
+	        SJ_OK ||
+	    er.type != ENTRY_DRAW_REQUEST || er.seq != st->request_seq)
+		NOT("the entry given as draw request %llu is not it",
+		    (unsigned long long)st->request_seq);
+	if (er.sig != NULL && entry_verify_request(&er, origin) != SJ_OK)
+		NOT("the draw request's signature does not verify for %s", origin);
+	if (entry_decode(&ec, st->commit_entry.data, st->commit_entry.len, e, sizeof e) != SJ_OK ||
+	    ec.type != ENTRY_DRAW_COMMIT || ec.seq != st->commit_seq || ec.sig != NULL)
+		NOT("the entry given as commitment %llu is not it",
+		    (unsigned long long)st->commit_seq);
+	/* Request and commitment are appended together: the commitment's
+	 * prev is the request's hash. */
+	entry_hash(hash, st->request_entry.data, st->request_entry.len);
+	if (ec.seq != er.seq + 1 || memcmp(ec.prev, hash, 32) != 0)
+		NOT("the commitment does not follow the request in the hash chain");
+	if (entry_decode(&ev, st->reveal_entry.data, st->reveal_entry.len, e, sizeof e) != SJ_OK ||
+	    ev.type != ENTRY_DRAW_REVEAL || ev.seq != st->reveal_seq || ev.seq <= ec.seq ||
+	    ev.sig != NULL)
+		NOT("the entry given as reveal %llu is not it", (unsigned long long)st->reveal_seq);
+
+	mq = suiji__draw_request__unpack(NULL, er.payload_len, er.payload);
+	if (mq == NULL)
+		NOT("the draw request does not decode");
+	if (draw_inputs_decode(&d->in, mq->inputs.data, mq->inputs.len, e, sizeof e) != SJ_OK ||
+	    draw_objects_decode(&d->objects, mq->objects.data, mq->objects.len, e, sizeof e) !=
+	        SJ_OK ||
+	    draw_people_decode(&d->officers, mq->officers.data, mq->officers.len, e, sizeof e) !=
+	        SJ_OK ||
+	    draw_people_decode(&d->experts, mq->experts.data, mq->experts.len, e, sizeof e) !=
+	        SJ_OK)
+		NOT("the draw request's inputs or pools do not decode: %s", e);
+	sp = draw_inputs_spec(d->in);
+	if (draw_people_kind(d->officers) != DRAW_OFFICER ||
+	    draw_people_kind(d->experts) != DRAW_EXPERT ||
+	    memcmp(sp->object_pool, draw_objects_hash(d->objects), 32) != 0 ||
+	    memcmp(sp->officer_pool, draw_people_hash(d->officers), 32) != 0 ||
+	    memcmp(sp->expert_pool, draw_people_hash(d->experts), 32) != 0)
+		NOT("the pools are not the ones the inputs name by hash");
+
+	mc = suiji__draw_commit__unpack(NULL, ec.payload_len, ec.payload);
+	if (mc == NULL || mc->request_seq != er.seq || mc->commitment.len != 32)
+		NOT("the commitment does not name this request");
+	if (st->commitment.len != 32 || memcmp(st->commitment.data, mc->commitment.data, 32) != 0)
+		NOT("the reply's commitment is not the one in the commitment entry");
+	memcpy(d->commitment, mc->commitment.data, 32);
+	memcpy(d->agency, er.agency, er.agency_len);
+	d->agency[er.agency_len] = '\0';
+	snprintf(d->request_id, sizeof d->request_id, "%s", mq->request_id);
+	if (ec.time_us >= sp->deadline_us || ev.time_us > sp->deadline_us)
+		NOT("committed or revealed after the deadline");
+
+	mv = suiji__draw_reveal__unpack(NULL, ev.payload_len, ev.payload);
+	if (mv == NULL || mv->commit_seq != ec.seq)
+		NOT("the reveal does not name this commitment");
+	if (mv->seed.len != DRAW_SEED_SIZE ||
+	    draw_derive_check_seed(mc->commitment.data, mv->seed.data) != SJ_OK)
+		NOT("the revealed seed does not open the commitment");
+	memcpy(d->seed, mv->seed.data, DRAW_SEED_SIZE);
+	if (mv->n_rounds != sp->n_beacons || sp->n_beacons > DRAW_MAX_BEACONS)
+		NOT("the inputs name %zu beacon rounds, the reveal gives %zu", sp->n_beacons,
+		    mv->n_rounds);
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		const char *src = sp->beacons[i].source, *doc = mv->rounds[i];
+		const Suiji__Rpc__BeaconSource *b;
+		const struct beacon_chain *chain;
+		struct beacon_round br;
+		struct beacon_value *v = &d->v[i];
+		if ((b = source_find(set, src, &chain)) == NULL)
+			NOT("beacon source %s is not registered", src);
+		if (b->chain[0] == '\0') {
+			if (manual_value(v, NULL, 0, NULL, doc, strlen(doc), e, sizeof e) != SJ_OK)
+				NOT("public values of beacon %s: %s", src, e);
+		} else {
+			if (beacon_round_parse(&br, doc, strlen(doc), e, sizeof e) != SJ_OK)
+				NOT("round document of beacon %s: %s", src, e);
+			if (br.round != sp->beacons[i].round)
+				NOT("beacon %s: the inputs name round %llu, the reveal gives %llu",
+				    src, (unsigned long long)sp->beacons[i].round,
+				    (unsigned long long)br.round);
+			if (beacon_round_verify(v, chain, &br, NULL, INT64_MAX, e, sizeof e) !=
+			    SJ_OK)
+				NOT("beacon %s round %llu: %s", src, (unsigned long long)br.round,
+				    e);
+		}
+		if (beacon_round_usable(v, ec.time_us, b->margin_us, e, sizeof e) != SJ_OK)
+			NOT("beacon %s: %s", src, e);
+		if (v->time_us > ev.time_us)
+			NOT("beacon %s: the round is due after the reveal", src);
+		bv[i].value = v->value;
+		bv[i].len = BEACON_VALUE_SIZE;
+	}
+	d->n_beacons = sp->n_beacons;
+	entry_hash(hash, st->commit_entry.data, st->commit_entry.len);
+	if (draw_derive_randomness(d->randomness, d->seed, hash, d->in, bv, sp->n_beacons, e,
+	                           sizeof e) != SJ_OK ||
+	    draw_derive_run(&d->res, d->in, d->objects, d->officers, d->experts, d->randomness, e,
+	                    sizeof e) != SJ_OK)
+		NOT("the draw cannot be derived: %s", e);
+	if (draw_result_encode(&bytes, &blen, d->res) != SJ_OK)
+		NOT("out of memory");
+	if (blen != mv->result.len || memcmp(bytes, mv->result.data, blen) != 0)
+		NOT("the ledgered result is not the one the seed, the beacon rounds and the "
+		    "committed inputs give (R6)");
+	rc = 0;
+out:
+	free(bytes);
+	if (mq != NULL)
+		suiji__draw_request__free_unpacked(mq, NULL);
+	if (mc != NULL)
+		suiji__draw_commit__free_unpacked(mc, NULL);
+	if (mv != NULL)
+		suiji__draw_reveal__free_unpacked(mv, NULL);
+	if (rc != 0)
+		rederived_fini(d);
+	return rc;
+}
+
+#undef NOT
+
+static const char *state_name(int state)
+{
+	switch (state) {
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_REQUESTED: return "requested, not committed";
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_COMMITTED: return "committed";
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_REVEALED: return "revealed";
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_ABANDONED:
+		return "abandoned (not revealed by its deadline)";
+	}
+	return "unknown";
+}
+
+static const char *state_word(int state)
+{
+	switch (state) {
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_REQUESTED: return "requested";
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_COMMITTED: return "committed";
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_REVEALED: return "revealed";
+	case SUIJI__RPC__DRAW_STATE__DRAW_STATE_ABANDONED: return "abandoned";
+	}
+	return "unknown";
+}
+
+/* The state of a draw that has no result to show (yet). */
+static int print_state(struct session *s, const Suiji__Rpc__DrawStateReply *st)
+{
+	char t[40];
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddNumberToObject(j, "request_seq", (double)st->request_seq);
+		cJSON_AddStringToObject(j, "state", state_word(st->state));
+		cJSON_AddStringToObject(j, "agency", st->agency);
+		cJSON_AddStringToObject(j, "request_id", st->request_id);
+		cJSON_AddStringToObject(j, "task", st->task);
+		if (st->commitment.len == 32) {
+			cJSON_AddNumberToObject(j, "commit_seq", (double)st->commit_seq);
+			cJSON_AddItemToObject(j, "commitment", json_hex(st->commitment.data, 32));
+		}
+		cJSON_AddNumberToObject(j, "deadline_us", (double)st->deadline_us);
+		cJSON_AddItemToObject(j, "rounds", json_rounds(st->rounds, st->n_rounds));
+		return json_out(j);
+	}
+	printf("draw %llu  agency %s  request %s  task %s: %s\n",
+	       (unsigned long long)st->request_seq, st->agency[0] ? st->agency : "-",
+	       st->request_id, st->task, state_name(st->state));
+	if (st->commitment.len == 32) {
+		char hex[65];
+		util_hex(hex, st->commitment.data, 32);
+		printf("commitment %s at entry %llu\n", hex, (unsigned long long)st->commit_seq);
+	}
+	if (st->state == SUIJI__RPC__DRAW_STATE__DRAW_STATE_COMMITTED)
+		print_rounds(st->rounds, st->n_rounds);
+	printf("reveal deadline %s\n", utc(t, sizeof t, st->deadline_us / 1000000));
+	return 0;
+}
+
+/* A re-derived draw, as suiji-verify draw prints it. */
+static int print_draw(struct session *s, const Suiji__Rpc__DrawStateReply *st,
+                      const struct rederived *d)
+{
+	const struct draw_result *res = d->res;
+	/* What the entries say, not what the reply's other fields say. */
+	const char *task = draw_inputs_spec(d->in)->task;
+	char r[65], seed[65], v[65];
+
+	util_hex(r, d->randomness, 32);
+	util_hex(seed, d->seed, 32);
+	if (s->json) {
+		cJSON *j = cJSON_CreateObject(), *a;
+		cJSON_AddBoolToObject(j, "ok", 1);
+		cJSON_AddNumberToObject(j, "request_seq", (double)st->request_seq);
+		cJSON_AddStringToObject(j, "state", "revealed");
+		cJSON_AddBoolToObject(j, "rederived", 1);
+		cJSON_AddNumberToObject(j, "commit_seq", (double)st->commit_seq);
+		cJSON_AddNumberToObject(j, "reveal_seq", (double)st->reveal_seq);
+		cJSON_AddStringToObject(j, "agency", d->agency);
+		cJSON_AddStringToObject(j, "request_id", d->request_id);
+		cJSON_AddStringToObject(j, "task", task);
+		cJSON_AddItemToObject(j, "commitment", json_hex(d->commitment, 32));
+		cJSON_AddStringToObject(j, "seed", seed);
+		a = cJSON_AddArrayToObject(j, "beacons");
+		for (size_t i = 0; i < d->n_beacons; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "source",
+			                        draw_inputs_spec(d->in)->beacons[i].source);
+			cJSON_AddNumberToObject(o, "round", (double)d->v[i].round);
+			cJSON_AddItemToObject(o, "value", json_hex(d->v[i].value, 32));
+			cJSON_AddStringToObject(o, "check", beacon_check_name(d->v[i].check));
+			cJSON_AddItemToArray(a, o);
+		}
+		cJSON_AddStringToObject(j, "randomness", r);
+		a = cJSON_AddArrayToObject(j, "strata");
+		for (size_t i = 0; i < res->n_strata; i++) {
+			const struct draw_stratum_result *sr = &res->strata[i];
+			cJSON *o = cJSON_CreateObject();
+			char cut[17];
+			cJSON_AddStringToObject(o, "name", sr->name);
+			cJSON_AddNumberToObject(o, "eligible", sr->n);
+			cJSON_AddNumberToObject(o, "drawn", sr->k);
+			if (sr->k) {
+				snprintf(cut, sizeof cut, "%016llx",
+				         (unsigned long long)sr->cutoff_score);
+				cJSON_AddStringToObject(o, "cutoff_score", cut);
+				cJSON_AddStringToObject(o, "cutoff_id", sr->cutoff_id);
+			}
+			cJSON_AddItemToArray(a, o);
+		}
+		a = cJSON_AddArrayToObject(j, "picks");
+		for (size_t i = 0; i < res->n_picks; i++) {
+			const struct draw_pick *p = &res->picks[i];
+			cJSON *o = cJSON_CreateObject(), *people;
+			char sc[17];
+			snprintf(sc, sizeof sc, "%016llx", (unsigned long long)p->score);
+			cJSON_AddStringToObject(o, "id", p->id);
+			cJSON_AddStringToObject(o, "stratum", res->strata[p->stratum].name);
+			cJSON_AddStringToObject(o, "score", sc);
+			cJSON_AddNumberToObject(o, "slot", p->slot);
+			people = cJSON_AddArrayToObject(o, "officers");
+			for (unsigned k = 0; k < p->n_officers; k++)
+				cJSON_AddItemToArray(people, cJSON_CreateString(p->officers[k]));
+			people = cJSON_AddArrayToObject(o, "experts");
+			for (unsigned k = 0; k < p->n_experts; k++)
+				cJSON_AddItemToArray(people, cJSON_CreateString(p->experts[k]));
+			cJSON_AddItemToArray(a, o);
+		}
+		return json_out(j);
+	}
+	printf("draw %llu  agency %s  request %s  task %s\n", (unsigned long long)st->request_seq,
+	       d->agency[0] ? d->agency : "-", d->request_id, task);
+	util_hex(v, d->commitment, 32);
+	printf("committed at entry %llu (commitment %s), revealed at entry %llu\n",
+	       (unsigned long long)st->commit_seq, v, (unsigned long long)st->reveal_seq);
+	printf("seed %s\n", seed);
+	for (size_t i = 0; i < d->n_beacons; i++) {
+		util_hex(v, d->v[i].value, 32);
+		printf("beacon %s round %llu: %s (%s)\n",
+		       draw_inputs_spec(d->in)->beacons[i].source,
+		       (unsigned long long)d->v[i].round, v, beacon_check_name(d->v[i].check));
+	}
+	printf("randomness R = %s\n", r);
+	printf("re-derived here from the seed, the beacon rounds and the committed inputs: the "
+	       "ledgered result is that draw\n");
+	for (size_t i = 0; i < res->n_strata; i++) {
+		const struct draw_stratum_result *sr = &res->strata[i];
+		printf("stratum %s: %u eligible, %u drawn", sr->name, sr->n, sr->k);
+		if (sr->k)
+			printf(", cutoff %016llx (%s)", (unsigned long long)sr->cutoff_score,
+			       sr->cutoff_id);
+		printf("\n");
+	}
+	for (size_t i = 0; i < res->n_picks; i++) {
+		const struct draw_pick *p = &res->picks[i];
+		printf("%4zu. %s  stratum %s  slot %u  officers", i + 1, p->id,
+		       res->strata[p->stratum].name, p->slot);
+		for (unsigned k = 0; k < p->n_officers; k++)
+			printf(" %s", p->officers[k]);
+		if (p->n_experts) {
+			printf("  experts");
+			for (unsigned k = 0; k < p->n_experts; k++)
+				printf(" %s", p->experts[k]);
+		}
+		printf("\n");
+	}
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * draw-get and draw-wait: the draw's state; with --wait, polls every
+ * DRAW_POLL_MS until it is revealed (or abandoned, or --wait-timeout
+ * seconds passed: exit 1). A revealed draw is printed only after it
+ * re-derives here; one that does not is reported and exits 1.
+ */
+static int draw_get(struct session *s, const struct cli *a, int wait)
+{
+	Suiji__Rpc__GetDraw q = SUIJI__RPC__GET_DRAW__INIT;
+	Suiji__Rpc__DrawStateReply *st = NULL;
+	const char *tv = cli_opt(a, "--wait-timeout");
+	uint8_t body[32];
+	uint64_t limit_s = 0;
+	int64_t start = util_now_us();
+	char m[ERRLEN + 128];
+	int rc;
+
+	if (a->npos != 1 || parse_u64(&q.request_seq, a->pos[0]) != 0)
+		return fail(s, 2, "draw-get needs the draw's request entry number");
+	if (tv != NULL && (parse_u64(&limit_s, tv) != 0 || limit_s == 0 || limit_s > 366 * 86400))
+		return fail(s, 2, "--wait-timeout takes seconds, 1 to a year");
+	wait |= cli_opt(a, "--wait") != NULL;
+	q.entries = 1;
+	if ((rc = identify(s)) != 0)
+		return rc;
+	for (;;) {
+		struct rpc_client_reply r;
+		rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_GET_DRAW, "", body,
+		          suiji__rpc__get_draw__pack(&q, body), NULL);
+		if (rc != 0)
+			return rc;
+		st = suiji__rpc__draw_state_reply__unpack(NULL, r.body_len, r.body);
+		rpc_client_reply_fini(&r);
+		if (st == NULL)
+			return fail(s, 2, "the daemon's draw reply is malformed");
+		/* Only a committed draw is worth waiting for. */
+		if (st->state != SUIJI__RPC__DRAW_STATE__DRAW_STATE_COMMITTED || !wait)
+			break;
+		if (limit_s != 0 && util_now_us() - start >= (int64_t)limit_s * 1000000) {
+			snprintf(m, sizeof m, "draw %llu is still not revealed after %llu s",
+			         (unsigned long long)q.request_seq, (unsigned long long)limit_s);
+			suiji__rpc__draw_state_reply__free_unpacked(st, NULL);
+			return fail(s, 1, m);
+		}
+		suiji__rpc__draw_state_reply__free_unpacked(st, NULL);
+		sleep_ms(DRAW_POLL_MS);
+	}
+	if (st->state != SUIJI__RPC__DRAW_STATE__DRAW_STATE_REVEALED) {
+		rc = print_state(s, st);
+		/* Waiting ended without a result. */
+		if (rc == 0 && wait)
+			rc = 1;
+	} else if (st->request_entry.len == 0 || st->commit_entry.len == 0 ||
+	           st->reveal_entry.len == 0 || st->commitment.len != 32) {
+		rc = fail(s, 2, "the daemon did not send the draw's entries");
+	} else {
+		struct sources set;
+		struct rederived d;
+		char why[ERRLEN];
+		if ((rc = get_sources(s, &set)) == 0) {
+			if (rederive(&d, st, &set, s->origin, why, sizeof why) != 0) {
+				snprintf(
+				    m, sizeof m,
+				    "draw %llu does not re-derive: %s; its result is not shown",
+				    (unsigned long long)q.request_seq, why);
+				rc = fail(s, 1, m);
+			} else {
+				rc = print_draw(s, st, &d);
+				rederived_fini(&d);
+			}
+			sources_free(&set);
+		}
+	}
+	suiji__rpc__draw_state_reply__free_unpacked(st, NULL);
+	return rc;
+}
+
+static int cmd_draw_get(struct session *s, const struct cli *a)
+{
+	return draw_get(s, a, 0);
+}
+
+static int cmd_draw_wait(struct session *s, const struct cli *a)
+{
+	return draw_get(s, a, 1);
+}
+
 static int cmd_prove_inclusion(struct session *s, const struct cli *a)
 {
 	return cmd_prove(s, a, 1);
@@ -889,6 +1642,10 @@ static const struct rpc_cmd {
 	 cmd_register_client},
 	{"revoke-client", {"--key", "--reason", NULL}, 0, cmd_revoke_client},
 	{"add-witness", {"--key", "--note", NULL}, 0, cmd_add_witness},
+	{"beacons", {NULL}, 0, cmd_beacons},
+	{"draw-request", {NULL}, 1, cmd_draw_request},
+	{"draw-get", {"--wait", "--wait-timeout", NULL}, 1, cmd_draw_get},
+	{"draw-wait", {"--wait-timeout", NULL}, 1, cmd_draw_wait},
 };
 
 /* Runs argv[1] when it is an RPC command; -1 when it is not one. */

@@ -147,7 +147,9 @@ static int draw_request(const char *dir, int argc, char **argv)
 	}
 	if ((rc = open_store(&s, dir, 0)) != 0)
 		return rc;
-	rc = drawspec_load(&sp, argv[2], ledger_store_draws(s), util_now_us(), err, sizeof err);
+	/* The ledger's state is only read through the lookup. */
+	rc = drawspec_load(&sp, argv[2], drawspec_ledger_source, (void *)ledger_store_draws(s),
+			   util_now_us(), err, sizeof err);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
 		ledger_store_close(s);

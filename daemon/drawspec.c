@@ -14,6 +14,7 @@
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"
+#include "ledger/draws.h"
 
 #define DRAWSPEC_MAX_FILE ((size_t)512 * 1024 * 1024)
 #define DRAWSPEC_MAX_FIELDS 4
@@ -382,8 +383,15 @@ static int str_array(const cJSON *a, const char ***out, size_t *n)
 		goto out;                                                      \
 	} while (0)
 
-int drawspec_load(struct drawspec *o, const char *path, const struct draws *d, int64_t now_us,
-		  char *err, size_t err_cap)
+int drawspec_ledger_source(void *ctx, const char *id, const struct beacon_chain **chain,
+			   int *manual, int64_t *margin_us)
+{
+	const char *url;
+	return draws_source(ctx, id, chain, manual, margin_us, &url);
+}
+
+int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn lookup, void *ctx,
+		  int64_t now_us, char *err, size_t err_cap)
 {
 	uint8_t *text = NULL;
 	size_t len;
@@ -489,15 +497,14 @@ int drawspec_load(struct drawspec *o, const char *path, const struct draws *d, i
 		BAD("draw spec: \"beacons\" must list 1..%d beacon rounds", DRAW_MAX_BEACONS);
 	cJSON_ArrayForEach(x, a)
 	{
-		const struct beacon_chain *chain;
-		const char *url;
-		int manual;
-		int64_t margin;
+		const struct beacon_chain *chain = NULL;
+		int manual = 0;
+		int64_t margin = 0;
 		const cJSON *rd = cJSON_GetObjectItemCaseSensitive(x, "round");
 		struct draw_beacon_ref *b = &br[sp.n_beacons];
 		if ((b->source = str_field(x, "source")) == NULL)
 			BAD("draw spec: beacon %zu has no \"source\"", sp.n_beacons + 1);
-		if (draws_source(d, b->source, &chain, &manual, &margin, &url) != SJ_OK)
+		if (lookup(ctx, b->source, &chain, &manual, &margin) != SJ_OK)
 			BAD("draw spec: beacon source %s is not registered (suijid add-beacon)",
 			    b->source);
 		if (cJSON_IsString(rd) && strcmp(rd->valuestring, "auto") == 0) {

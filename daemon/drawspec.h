@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "beacon/round.h"
 #include "common/err.h"
-#include "ledger/draws.h"
 
 /* Time allowed between choosing an "auto" round and writing the commit. */
 #define DRAWSPEC_AUTO_SLACK_US (2 * 1000000LL)
@@ -31,13 +31,30 @@ struct drawspec {
 };
 
 /*
- * Loads the spec at path (pool file names in it are relative to its
- * directory), choosing "auto" rounds from the sources registered in d as of
- * now_us. Errors: SJ_EINVAL with the file, line or field named in err;
- * SJ_ENOENT (a file missing); SJ_ENOMEM.
+ * Looks up the registered beacon source id for drawspec_load: SJ_OK with
+ * *chain (borrowed until drawspec_load returns; unused for a manual
+ * source), *manual (1 for a source of public values) and *margin_us set,
+ * or SJ_ENOENT when no such source is registered. ctx is the caller's.
  */
-SJ_WUR int drawspec_load(struct drawspec *out, const char *path, const struct draws *d,
-			 int64_t now_us, char *err, size_t err_cap);
+typedef int (*drawspec_source_fn)(void *ctx, const char *id, const struct beacon_chain **chain,
+				  int *manual, int64_t *margin_us);
+
+/*
+ * Loads the spec at path (pool file names in it are relative to its
+ * directory), checking each beacon source with lookup (called with ctx)
+ * and choosing "auto" rounds from the chains it gives as of now_us. The
+ * daemon looks sources up in its ledger (drawspec_ledger_source); the
+ * client in what the daemon's GET_BEACONS reply lists.
+ * Errors: SJ_EINVAL with the file, line or field named in err; SJ_ENOENT
+ * (a file missing); SJ_ENOMEM. On failure *out holds nothing to free.
+ */
+SJ_WUR int drawspec_load(struct drawspec *out, const char *path, drawspec_source_fn lookup,
+			 void *ctx, int64_t now_us, char *err, size_t err_cap);
 void drawspec_fini(struct drawspec *s);
+
+/* A drawspec_source_fn over the sources a ledger registered: ctx is a
+ * const struct draws * (ledger_store_draws), only read. */
+int drawspec_ledger_source(void *ctx, const char *id, const struct beacon_chain **chain,
+			   int *manual, int64_t *margin_us);
 
 #endif

@@ -7,6 +7,14 @@
  * (issue "suijid and suiji", item 3): administrators register agencies,
  * clients and witnesses and can neither draw nor enter results; auditors
  * read; operators and legal reviewers act for their own agency only.
+ *
+ * Draws (item 4): an operator's draw request is a signed mutation like the
+ * others, but the server commits it with drawop_commit rather than
+ * appending it as it stands, since the request travels with the daemon's
+ * commitment to a sealed seed. Reading a draw is for its own agency's
+ * operators and legal reviewers, the supervisor and auditors; a revealed
+ * draw comes with its three entries' stored bytes, so the client
+ * re-derives the result itself instead of taking the daemon's word.
  */
 #include "daemon/rpc.h"
 
@@ -15,11 +23,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "beacon/round.h"
+#include "common/util.h"
+#include "draw/inputs.h"
+#include "ledger/draws.h"
+#include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
 
 #define R(x) (1u << SUIJI__ROLE__ROLE_##x)
 #define ROLES_ALL (R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR) | R(ADMIN))
+/* The largest reply body: one channel message, less room for the Response
+ * around it. */
+#define RPC_MAX_REPLY (CHANNEL_MSG_MAX - 4096)
 
 typedef void (*rpc_read_fn)(struct ledger_store *s, const struct rpc_caller *c,
 			    const uint8_t *body, size_t len, struct rpc_outcome *out);
@@ -43,6 +59,10 @@ static void h_prove_inclusion(struct ledger_store *, const struct rpc_caller *, 
 			      size_t, struct rpc_outcome *);
 static void h_prove_consistency(struct ledger_store *, const struct rpc_caller *,
 				const uint8_t *, size_t, struct rpc_outcome *);
+static void h_get_beacons(struct ledger_store *, const struct rpc_caller *, const uint8_t *,
+			  size_t, struct rpc_outcome *);
+static void h_get_draw(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
+		       struct rpc_outcome *);
 
 static const struct rpc_method rpc_methods[] = {
 	{SUIJI__RPC__METHOD__METHOD_STATUS, "status", ROLES_ALL, 0, h_status, 0},
@@ -62,6 +82,12 @@ static const struct rpc_method rpc_methods[] = {
 	 ENTRY_CLIENT_REVOKE},
 	{SUIJI__RPC__METHOD__METHOD_ADD_WITNESS, "add-witness", R(ADMIN), 4096, NULL,
 	 ENTRY_WITNESS_ADD},
+	{SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "get-beacons", ROLES_ALL, 0, h_get_beacons, 0},
+	/* R6: only an operator of the agency requests its draws. */
+	{SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST, "draw-request", R(OPERATOR), RPC_MAX_REQUEST,
+	 NULL, ENTRY_DRAW_REQUEST},
+	{SUIJI__RPC__METHOD__METHOD_GET_DRAW, "get-draw",
+	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR), 32, h_get_draw, 0},
 };
 
 static const struct rpc_method *find_method(uint32_t m)
@@ -234,6 +260,174 @@ static void h_prove_consistency(struct ledger_store *s, const struct rpc_caller 
 	suiji__rpc__prove_consistency__free_unpacked(q, NULL);
 }
 
+static void h_get_beacons(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *body,
+                          size_t len, struct rpc_outcome *o)
+{
+	const struct draws *d = ledger_store_draws(s);
+	Suiji__Rpc__BeaconsReply r = SUIJI__RPC__BEACONS_REPLY__INIT;
+	size_t n = draws_source_count(d), got = 0;
+	Suiji__Rpc__BeaconSource *v = calloc(n ? n : 1, sizeof *v);
+	Suiji__Rpc__BeaconSource **pv = calloc(n ? n : 1, sizeof *pv);
+	Suiji__BeaconAdd **adds = calloc(n ? n : 1, sizeof *adds);
+	(void)c;
+	(void)body;
+	(void)len;
+	if (v == NULL || pv == NULL || adds == NULL) {
+		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory");
+		goto out;
+	}
+	/* The chain info is served as the beacon-add entry stored it, not
+	 * re-encoded from the parsed chain. */
+	for (; got < n; got++) {
+		const char *id;
+		uint64_t seq;
+		uint8_t *bytes = NULL;
+		size_t bl = 0;
+		struct entry e;
+		char why[128];
+		draws_source_at(d, got, &id, &seq);
+		if (ledger_store_entry(s, seq, &bytes, &bl) != SJ_OK ||
+		    entry_decode(&e, bytes, bl, why, sizeof why) != SJ_OK ||
+		    (adds[got] = suiji__beacon_add__unpack(NULL, e.payload_len, e.payload)) ==
+		        NULL) {
+			free(bytes);
+			set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE,
+			    "cannot read beacon source %s from entry %llu", id,
+			    (unsigned long long)seq);
+			goto out;
+		}
+		free(bytes);
+		suiji__rpc__beacon_source__init(&v[got]);
+		v[got].id = adds[got]->id;
+		v[got].chain = adds[got]->chain;
+		v[got].margin_us = adds[got]->margin_us;
+		v[got].url = adds[got]->url;
+		v[got].seq = seq;
+		pv[got] = &v[got];
+	}
+	r.n_sources = n;
+	r.sources = pv;
+	REPLY(o, r, suiji__rpc__beacons_reply);
+out:
+	for (size_t i = 0; i < got; i++)
+		suiji__beacon_add__free_unpacked(adds[i], NULL);
+	free(adds);
+	free(pv);
+	free(v);
+}
+
+/* The beacon rounds draw i waits for into v and pv (DRAW_MAX_BEACONS
+ * each); their strings borrow from d. 0 once the draw's inputs are no
+ * longer held (after its reveal). */
+static size_t draw_rounds(const struct draws *d, size_t i, Suiji__Rpc__DrawRound *v,
+                          Suiji__Rpc__DrawRound **pv)
+{
+	const struct draw_inputs *in = draws_inputs(d, i);
+	const struct draw_spec *sp;
+
+	if (in == NULL)
+		return 0;
+	sp = draw_inputs_spec(in);
+	for (size_t k = 0; k < sp->n_beacons && k < DRAW_MAX_BEACONS; k++) {
+		const struct beacon_chain *chain;
+		const char *url;
+		int manual = 1;
+		int64_t margin, t = 0;
+		suiji__rpc__draw_round__init(&v[k]);
+		v[k].source = (char *)sp->beacons[k].source;
+		v[k].round = sp->beacons[k].round;
+		if (draws_source(d, sp->beacons[k].source, &chain, &manual, &margin, &url) ==
+		        SJ_OK &&
+		    !manual && beacon_round_time(&t, chain, sp->beacons[k].round) == SJ_OK)
+			v[k].due_time = t;
+		pv[k] = &v[k];
+	}
+	return sp->n_beacons < DRAW_MAX_BEACONS ? sp->n_beacons : DRAW_MAX_BEACONS;
+}
+
+static void h_get_draw(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *body,
+                       size_t len, struct rpc_outcome *o)
+{
+	Suiji__Rpc__GetDraw *q = suiji__rpc__get_draw__unpack(NULL, len, body);
+	Suiji__Rpc__DrawStateReply r = SUIJI__RPC__DRAW_STATE_REPLY__INIT;
+	Suiji__Rpc__DrawRound v[DRAW_MAX_BEACONS], *pv[DRAW_MAX_BEACONS];
+	const struct draws *d = ledger_store_draws(s);
+	struct draws_info info;
+	uint8_t *eb[3] = {NULL, NULL, NULL};
+	size_t el[3] = {0, 0, 0}, idx, size;
+
+	if (q == NULL) {
+		set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST, "body is not a GetDraw message");
+		return;
+	}
+	if (draws_find(d, q->request_seq, &idx) != SJ_OK) {
+		set(o, SUIJI__RPC__CODE__CODE_NOT_FOUND, "entry %llu is not a draw request",
+		    (unsigned long long)q->request_seq);
+		goto out;
+	}
+	draws_get(d, idx, &info);
+	/* Operators and legal reviewers read their own agency's draws; the
+	 * supervisor and auditors read every agency's (R19). */
+	if ((c->role == SUIJI__ROLE__ROLE_OPERATOR || c->role == SUIJI__ROLE__ROLE_LEGAL) &&
+	    strcmp(info.agency, c->agency) != 0) {
+		set(o, SUIJI__RPC__CODE__CODE_FORBIDDEN,
+		    "a client of agency %s may not read draw %llu of agency \"%s\"", c->agency,
+		    (unsigned long long)q->request_seq, info.agency);
+		goto out;
+	}
+	r.request_seq = info.request_seq;
+	r.agency = (char *)info.agency;
+	r.request_id = (char *)info.request_id;
+	r.task = (char *)info.task;
+	r.deadline_us = info.deadline_us;
+	if (info.revealed)
+		r.state = SUIJI__RPC__DRAW_STATE__DRAW_STATE_REVEALED;
+	else if (!info.committed)
+		r.state = SUIJI__RPC__DRAW_STATE__DRAW_STATE_REQUESTED;
+	else if (util_now_us() > info.deadline_us)
+		r.state = SUIJI__RPC__DRAW_STATE__DRAW_STATE_ABANDONED;
+	else
+		r.state = SUIJI__RPC__DRAW_STATE__DRAW_STATE_COMMITTED;
+	if (info.committed) {
+		r.commit_seq = info.commit_seq;
+		r.commitment.data = info.commitment;
+		r.commitment.len = 32;
+	}
+	if (info.revealed)
+		r.reveal_seq = info.reveal_seq;
+	else
+		r.n_rounds = draw_rounds(d, idx, v, pv);
+	r.rounds = pv;
+	if (info.revealed && q->entries) {
+		const uint64_t seqs[3] = {info.request_seq, info.commit_seq, info.reveal_seq};
+		for (int k = 0; k < 3; k++)
+			if (ledger_store_entry(s, seqs[k], &eb[k], &el[k]) != SJ_OK) {
+				set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "cannot read entry %llu",
+				    (unsigned long long)seqs[k]);
+				goto out;
+			}
+		r.request_entry.data = eb[0];
+		r.request_entry.len = el[0];
+		r.commit_entry.data = eb[1];
+		r.commit_entry.len = el[1];
+		r.reveal_entry.data = eb[2];
+		r.reveal_entry.len = el[2];
+	}
+	size = suiji__rpc__draw_state_reply__get_packed_size(&r);
+	if (size > RPC_MAX_REPLY) {
+		set(o, SUIJI__RPC__CODE__CODE_TOO_LARGE,
+		    "draw %llu's entries take %zu bytes, more than one reply carries (%d); read "
+		    "them one by one with get-entry",
+		    (unsigned long long)q->request_seq, size, RPC_MAX_REPLY);
+		goto out;
+	}
+	REPLY(o, r, suiji__rpc__draw_state_reply);
+out:
+	for (int k = 0; k < 3; k++)
+		free(eb[k]);
+	suiji__rpc__get_draw__free_unpacked(q, NULL);
+}
+
 void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *req, size_t len,
 		struct rpc_outcome *o)
 {
@@ -292,6 +486,19 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 		    q->signature.len);
 		goto out;
 	}
+	if (m->entry_type == ENTRY_DRAW_REQUEST) {
+		/* Its contents are checked when it is committed; here only
+		 * that it is the message it claims to be. */
+		Suiji__DrawRequest *dr =
+		    suiji__draw_request__unpack(NULL, q->body.len, q->body.data);
+		if (dr == NULL) {
+			set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
+			    "body is not a suiji.DrawRequest message");
+			goto out;
+		}
+		suiji__draw_request__free_unpacked(dr, NULL);
+		o->draw = 1;
+	}
 	o->payload = malloc(q->body.len ? q->body.len : 1);
 	if (o->payload == NULL) {
 		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory");
@@ -330,6 +537,60 @@ void rpc_outcome_appended(struct rpc_outcome *o, int rc, uint64_t seq, const cha
 	default:
 		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "%s", err);
 	}
+}
+
+/* The reason alone, for a client that knows what it asked: the store
+ * names a refused entry of a batch as "request N refused: WHY", and
+ * drawop_commit its own refusal as "draw request refused: WHY". */
+static const char *refusal_reason(const char *err)
+{
+	static const char draw[] = "draw request refused: ";
+	const char *p;
+	if (strncmp(err, "request ", 8) == 0 && (p = strstr(err, " refused: ")) != NULL)
+		return p + 10;
+	if (strncmp(err, draw, sizeof draw - 1) == 0)
+		return err + sizeof draw - 1;
+	return err;
+}
+
+void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc, uint64_t request_seq,
+                       const char *err)
+{
+	Suiji__Rpc__DrawReply r = SUIJI__RPC__DRAW_REPLY__INIT;
+	Suiji__Rpc__DrawRound v[DRAW_MAX_BEACONS], *pv[DRAW_MAX_BEACONS];
+	const struct draws *d = ledger_store_draws(s);
+	struct draws_info info;
+	size_t idx;
+
+	o->append = 0;
+	o->draw = 0;
+	o->entry.actor = NULL;
+	switch (rc) {
+	case SJ_OK: break;
+	case SJ_EVERIFY:
+	case SJ_EINVAL:
+	case SJ_EPERM:
+		/* Infeasible pools (drawop's own check), a past round, a
+		 * request id used before, a bad signature: named. */
+		set(o, SUIJI__RPC__CODE__CODE_REFUSED, "%s", refusal_reason(err));
+		return;
+	default: set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "%s", err); return;
+	}
+	if (draws_find(d, request_seq, &idx) != SJ_OK) {
+		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE,
+		    "the draw requested at entry %llu was committed but cannot be read back",
+		    (unsigned long long)request_seq);
+		return;
+	}
+	draws_get(d, idx, &info);
+	r.request_seq = request_seq;
+	r.commit_seq = info.commit_seq;
+	r.commitment.data = info.commitment;
+	r.commitment.len = 32;
+	r.deadline_us = info.deadline_us;
+	r.n_rounds = draw_rounds(d, idx, v, pv);
+	r.rounds = pv;
+	REPLY(o, r, suiji__rpc__draw_reply);
 }
 
 int rpc_outcome_encode(const struct rpc_outcome *o, uint8_t **out, size_t *len)

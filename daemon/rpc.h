@@ -7,7 +7,10 @@
  * caller's role against the table (the one gate; it fails closed) →
  * validate the body → either answer at once (reads) or hand back an entry
  * to append (mutations), which the server appends in a group commit and
- * only then answers with rpc_outcome_appended.
+ * only then answers with rpc_outcome_appended. A draw request (draw set)
+ * is not appended as it stands: the server commits it with
+ * drawop_commit (daemon/drawop.h), which appends the request and a sealed
+ * seed's commitment, and answers with rpc_outcome_drawn.
  *
  * Runs on the daemon's loop thread; no I/O of its own beyond the store.
  */
@@ -42,6 +45,7 @@ struct rpc_outcome {
 	/* For a mutation that passed the gate: the entry to append. Its
 	 * pointers point into this outcome. */
 	int append;
+	int draw; /* the entry is a draw request: commit it with drawop_commit */
 	struct ledger_append entry;
 	uint8_t *payload;
 	uint8_t sig[ENTRY_SIG_SIZE];
@@ -62,6 +66,13 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 /* Completes a mutation after the append: rc is ledger_store_append's
  * result for this entry, seq its sequence number, err its message. */
 void rpc_outcome_appended(struct rpc_outcome *o, int rc, uint64_t seq, const char *err);
+
+/* Completes a draw request after drawop_commit: rc is its result,
+ * request_seq the request's entry (the commitment is the next), err its
+ * message. The reply (DrawReply: the commitment and the rounds the draw
+ * waits for) is read from s's draw state. */
+void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc,
+		       uint64_t request_seq, const char *err);
 
 /* Encodes the Response for o into a malloc'd buffer. */
 SJ_WUR int rpc_outcome_encode(const struct rpc_outcome *o, uint8_t **out, size_t *len);

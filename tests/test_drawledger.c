@@ -124,7 +124,8 @@ static int dw_request(struct dw *w, const char *id, unsigned team, const char *h
 	if (write_text(w->dir, "spec.json", spec))
 		return SJ_EIO;
 	snprintf(path, sizeof path, "%s/spec.json", w->dir);
-	rc = drawspec_load(&sp, path, ledger_store_draws(w->f.s), util_now_us(), err, cap);
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(w->f.s),
+			   util_now_us(), err, cap);
 	if (rc != SJ_OK)
 		return rc;
 	rc = drawop_request_payload(&payload, &plen, &sp);
@@ -387,14 +388,16 @@ TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused n
 	CHECK(dw_build(&w) == 0);
 	snprintf(path, sizeof path, "%s/spec.json", w.dir);
 	CHECK_INT(write_text(w.dir, "spec.json", "{\"request_id\": \"x\"}"), ==, SJ_OK);
-	CHECK_INT(drawspec_load(&sp, path, ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
+				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "task");
 	CHECK_INT(write_text(w.dir, "objects.csv", "id,stratum\nO1,A\nO1,B\n"), ==, SJ_OK);
 	char spec[2048];
 	snprintf(spec, sizeof spec, spec_fmt, "q", 2u, "1", "\"auto\"");
 	CHECK_INT(write_text(w.dir, "spec.json", spec), ==, SJ_OK);
-	CHECK_INT(drawspec_load(&sp, path, ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
+				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "appears twice");
 	CHECK_INT(write_text(w.dir, "objects.csv", "id,stratum\nO1,A\n"), ==, SJ_OK);
@@ -402,7 +405,8 @@ TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused n
 	char *p = strstr(spec, "lyg-beacon");
 	memcpy(p, "xyz-beacon", 10);
 	CHECK_INT(write_text(w.dir, "spec.json", spec), ==, SJ_OK);
-	CHECK_INT(drawspec_load(&sp, path, ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
+				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "xyz-beacon is not registered");
 	fixture_free(&w.f);
