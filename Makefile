@@ -46,7 +46,10 @@ VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
 DRAW_SRCS   := $(sort $(wildcard draw/*.c))
 BEACON_SRCS := $(sort $(filter-out beacon/main.c beacon/serve.c,$(wildcard beacon/*.c)))
-VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS)
+# Results, deadlines, publication (R15-R17): pure code the daemon will enforce
+# and the verifier re-check.
+RESULTS_SRCS := $(sort $(wildcard results/*.c))
+VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS)
 BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
 # Directories and bulk import (两库一单, R1-R3): pure code.
 DIR_SRCS    := $(sort $(wildcard dir/*.c))
@@ -117,7 +120,7 @@ deps:
 # Static analysis. Suppressed, with reasons: missingIncludeSystem (cppcheck
 # need not read libc's headers); duplicateAssignExpression (two cursors that
 # start at the same offset on purpose, draw/objects.c).
-LINT_DIRS := common ledger verifier daemon client draw beacon dir
+LINT_DIRS := common ledger verifier daemon client draw beacon dir results
 lint: $(PROTO_H)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -I. \
 		-I$(BUILD)/gen --suppress=missingIncludeSystem --suppress=duplicateAssignExpression \
@@ -194,6 +197,8 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/suiji/calendar
+	install -m 0644 results/calendar/cn-*.txt $(DESTDIR)$(PREFIX)/share/suiji/calendar/
 	for u in dist/*.service dist/*.timer; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; done
