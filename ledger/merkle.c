@@ -26,6 +26,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -545,4 +546,90 @@ int merkle_tree_consistency_proof(const struct merkle_tree *t, uint64_t m, uint6
 		return SJ_ERANGE;
 	*proof_len = 0;
 	return tree_subproof(t, m, 0, n, 1, proof, proof_len, cap);
+}
+
+/* --- the builder thread (merkle_builder_*) --- */
+
+/* Computes every node whose children exist among the first n leaves, level
+ * by level; returns whether it computed any. Runs on the builder thread,
+ * which alone touches levels 1 and up while it runs. */
+static int builder_step(struct merkle_tree *t, uint64_t n)
+{
+	int did = 0;
+	for (unsigned k = 1; k < 64; k++) {
+		uint64_t need = n >> k;
+		if (need == 0)
+			break;
+		assert(need <= t->cap[k]); /* merkle_builder_start sized every level */
+		for (uint64_t j = t->count[k]; j < need; j++) {
+			merkle_node_hash(t->level[k][j], t->level[k - 1][2 * j],
+					 t->level[k - 1][2 * j + 1]);
+			did = 1;
+		}
+		if (need > t->count[k])
+			t->count[k] = need;
+	}
+	return did;
+}
+
+static void *builder_run(void *arg)
+{
+	struct merkle_builder *b = arg;
+	for (;;) {
+		int stop = atomic_load_explicit(&b->stop, memory_order_acquire);
+		uint64_t n = atomic_load_explicit(&b->published, memory_order_acquire);
+		if (!builder_step(b->t, n)) {
+			if (stop)
+				break; /* nothing new can arrive after stop */
+			struct timespec ts = {0, 50000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+int merkle_builder_start(struct merkle_builder *b, struct merkle_tree *t, uint64_t expect)
+{
+	b->t = t;
+	b->running = 0;
+	atomic_init(&b->published, t->size);
+	atomic_init(&b->stop, 0);
+	/* Level 0 may round up; every level above is sized for all of it, so
+	 * whatever fits in level 0 has room above. */
+	if (expect && tree_reserve(t, 0, expect) != SJ_OK)
+		return SJ_ENOMEM;
+	for (unsigned k = 1; k < 64 && (t->cap[0] >> k) > 0; k++)
+		if (tree_reserve(t, k, t->cap[0] >> k) != SJ_OK)
+			return SJ_ENOMEM;
+	if (expect >= 4096 && pthread_create(&b->thread, NULL, builder_run, b) == 0)
+		b->running = 1;
+	return SJ_OK;
+}
+
+static void builder_stop(struct merkle_builder *b)
+{
+	if (!b->running)
+		return;
+	atomic_store_explicit(&b->stop, 1, memory_order_release);
+	pthread_join(b->thread, NULL);
+	b->running = 0;
+}
+
+int merkle_builder_push(struct merkle_builder *b, const merkle_hash leaf)
+{
+	struct merkle_tree *t = b->t;
+	/* Out of reserved room: growing level 0 would move it under the
+	 * thread, so the thread stops first and the rest is built at the end. */
+	if (t->size == t->cap[0])
+		builder_stop(b);
+	if (merkle_tree_push_leaf(t, leaf) != SJ_OK)
+		return SJ_ENOMEM;
+	atomic_store_explicit(&b->published, t->size, memory_order_release);
+	return SJ_OK;
+}
+
+int merkle_builder_finish(struct merkle_builder *b)
+{
+	builder_stop(b);
+	return merkle_tree_complete(b->t, 2);
 }

@@ -11,6 +11,8 @@
 #ifndef SUIJI_LEDGER_MERKLE_H
 #define SUIJI_LEDGER_MERKLE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -121,6 +123,30 @@ SJ_WUR int merkle_tree_push_leaf(struct merkle_tree *t, const merkle_hash leaf);
 /* Computes every node missing above the leaves, splitting large levels
  * between threads (1 or 2) threads. Errors: SJ_ENOMEM. */
 SJ_WUR int merkle_tree_complete(struct merkle_tree *t, int threads);
+
+/*
+ * A helper thread that computes a tree's nodes while its leaves are still
+ * arriving, so a verifier's one thread hashes entries and the other builds
+ * the tree. Start it with the number of leaves expected (the levels are
+ * sized once, so the two threads never see a reallocation); push leaves
+ * through it; finish joins the thread and completes whatever is left. If
+ * more leaves arrive than expected, the thread is stopped and the rest is
+ * built by merkle_tree_complete. Embedded in its owner.
+ */
+struct merkle_builder {
+	struct merkle_tree *t;
+	pthread_t thread;
+	int running;
+	_Atomic uint64_t published; /* leaves the thread may read */
+	_Atomic int stop;
+};
+
+/* Errors: SJ_ENOMEM. Without a thread (it could not start) pushes still
+ * work and finish builds everything. */
+SJ_WUR int merkle_builder_start(struct merkle_builder *b, struct merkle_tree *t,
+				uint64_t expect);
+SJ_WUR int merkle_builder_push(struct merkle_builder *b, const merkle_hash leaf);
+SJ_WUR int merkle_builder_finish(struct merkle_builder *b);
 
 /* Leaf i's hash (borrowed), i < t->size. */
 const uint8_t *merkle_tree_leaf(const struct merkle_tree *t, uint64_t i);

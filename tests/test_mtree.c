@@ -83,3 +83,30 @@ TEST(mtree_deferred_matches_eager, "a tree filled leaf by leaf and completed on 
 		merkle_tree_fini(&lazy);
 	}
 }
+
+TEST(mtree_builder_thread, "a tree built by the helper thread while leaves arrive, with too few or enough leaves expected, equals the eager one")
+{
+	static const uint64_t expects[] = {0, 5000, 20000, 30000};
+	merkle_hash leaf, a, b;
+	CHECK(sodium_init() >= 0);
+	for (size_t e = 0; e < sizeof expects / sizeof expects[0]; e++) {
+		struct merkle_tree eager, t;
+		struct merkle_builder mb;
+		merkle_tree_init(&eager);
+		merkle_tree_init(&t);
+		CHECK_INT(merkle_builder_start(&mb, &t, expects[e]), ==, SJ_OK);
+		for (uint64_t i = 0; i < 20000; i++) {
+			crypto_hash_sha256(leaf, (const uint8_t *)&i, sizeof i);
+			CHECK_INT(merkle_tree_push(&eager, leaf), ==, SJ_OK);
+			CHECK_INT(merkle_builder_push(&mb, leaf), ==, SJ_OK);
+		}
+		CHECK_INT(merkle_builder_finish(&mb), ==, SJ_OK);
+		for (uint64_t n = 1; n <= 20000; n += 1 + n / 2) {
+			CHECK_INT(merkle_tree_root(&eager, n, a), ==, SJ_OK);
+			CHECK_INT(merkle_tree_root(&t, n, b), ==, SJ_OK);
+			CHECK_MEM(a, b, 32);
+		}
+		merkle_tree_fini(&eager);
+		merkle_tree_fini(&t);
+	}
+}

@@ -31,6 +31,8 @@ struct verifier {
 	struct verify_opts o;
 	struct replay *replay;
 	struct merkle_tree tree; /* every leaf hash, and the subtree roots above */
+	struct merkle_builder builder; /* builds tree's nodes beside us, once started */
+	int building;
 	uint64_t n;
 	uint8_t last_hash[ENTRY_HASH_SIZE];
 	int64_t last_time;
@@ -84,6 +86,8 @@ void verify_free(struct verifier *v)
 	if (v == NULL)
 		return;
 	replay_free(v->replay);
+	if (v->building && merkle_builder_finish(&v->builder) != SJ_OK)
+		v->building = 0; /* the thread is joined either way */
 	merkle_tree_fini(&v->tree);
 	for (size_t i = 0; i < v->ncps; i++)
 		free(v->cps[i].text);
@@ -95,6 +99,16 @@ static int same_key(const struct note_vkey *a, const struct note_vkey *b)
 {
 	return a->id == b->id && a->type == b->type && strcmp(a->name, b->name) == 0 &&
 	       sodium_memcmp(a->pk, b->pk, 32) == 0;
+}
+
+int verify_expect(struct verifier *v, uint64_t n)
+{
+	if (v->building || v->n != 0)
+		return SJ_OK;
+	if (merkle_builder_start(&v->builder, &v->tree, n) != SJ_OK)
+		return SJ_ENOMEM;
+	v->building = 1;
+	return SJ_OK;
 }
 
 int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, size_t len)
@@ -162,7 +176,8 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 			    entry_type_name(e.type) ? entry_type_name(e.type) : "unknown type", why);
 	if (e.seq == 0 && v->o.log_key && !same_key(v->o.log_key, replay_log_key(v->replay)))
 		return fail(v, 0, "entry 0: the log key it names is not the pinned log key");
-	if (merkle_tree_push_leaf(&v->tree, h) != SJ_OK)
+	if ((v->building ? merkle_builder_push(&v->builder, h) : merkle_tree_push_leaf(&v->tree, h)) !=
+	    SJ_OK)
 		return SJ_ENOMEM;
 	memcpy(v->last_hash, h, sizeof h);
 	v->last_time = e.time_us;
@@ -380,11 +395,11 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 		fail(v, -1, "the ledger has no entries");
 		goto out;
 	}
-	/* Every leaf is in; the nodes above them are built once, here. */
-	if (merkle_tree_complete(&v->tree, 2) != SJ_OK) {
-		rc = SJ_ENOMEM;
+	/* Every leaf is in; the nodes above them are finished here. */
+	rc = v->building ? merkle_builder_finish(&v->builder) : merkle_tree_complete(&v->tree, 2);
+	v->building = 0;
+	if (rc != SJ_OK)
 		goto out;
-	}
 	snprintf(v->r.origin, sizeof v->r.origin, "%s", replay_origin(v->replay));
 	for (size_t i = 0; i < v->ncps; i++) {
 		rc = open_checkpoint(v, v->cps[i].text, v->cps[i].len, "checkpoint", &n, &c);
@@ -472,11 +487,14 @@ int verify_sqlite(struct verifier *v, const char *path, verify_progress_fn progr
 	sqlite3_busy_timeout(db, 10000);
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		goto dberr;
-	if (progress &&
-	    sqlite3_prepare_v2(db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		total = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	if (verify_expect(v, total) != SJ_OK) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT seq, bytes FROM entries ORDER BY seq", -1, &st, NULL) !=
 	    SQLITE_OK)
 		goto dberr;
@@ -561,6 +579,20 @@ int verify_export(struct verifier *v, const uint8_t *buf, size_t len, verify_pro
 	if (export_reader_init(&r, buf, len, why, sizeof why) != SJ_OK) {
 		fail(v, -1, "export file is malformed: %s", why);
 		return SJ_OK;
+	}
+	{
+		/* Count the entry records first (a walk over the record headers),
+		 * so the tree's levels are sized once and built beside us. */
+		struct export_reader c = r;
+		const uint8_t *cd;
+		size_t cl;
+		uint64_t n = 0;
+		int k;
+		while (export_reader_next(&c, &k, &cd, &cl, why, sizeof why) == SJ_OK &&
+		       k == EXPORT_KIND_ENTRY)
+			n++;
+		if (verify_expect(v, n) != SJ_OK)
+			return SJ_ENOMEM;
 	}
 	while ((rc = export_reader_next(&r, &kind, &data, &dl, why, sizeof why)) == SJ_OK) {
 		if (kind == EXPORT_KIND_ENTRY)

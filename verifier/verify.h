@@ -59,6 +59,11 @@ struct verifier; /* opaque */
 SJ_WUR int verify_new(struct verifier **out, const struct verify_opts *o);
 void verify_free(struct verifier *v);
 
+/* Says how many entries will come (a hint: more or fewer still work), so the
+ * Merkle tree can be built on a second thread while entries are checked.
+ * verify_sqlite and verify_export call it. Errors: SJ_ENOMEM. */
+SJ_WUR int verify_expect(struct verifier *v, uint64_t n);
+
 /*
  * Feeds the next entry, whose storage says it is entry stored_seq (its row
  * number in SQLite, its position in an export). Returns SJ_OK, SJ_EVERIFY
