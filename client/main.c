@@ -47,6 +47,8 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
+#include "ledger/vkeyfile.h"
+#include "verifier/drawprint.h"
 #include "ledger/proof.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
@@ -178,20 +180,12 @@ static int cmd_pubkey(int argc, char **argv)
 
 static int load_vkey(struct note_vkey *k, const char *arg)
 {
-	uint8_t *buf = NULL;
-	size_t len;
-	int rc;
-	if (access(arg, F_OK) == 0 && util_read_file(&buf, &len, arg, 4096) == SJ_OK) {
-		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = 0;
-		rc = note_vkey_parse(k, (const char *)buf);
-		free(buf);
-	} else {
-		rc = note_vkey_parse(k, arg);
+	char err[300];
+	if (vkeyfile_load(k, arg, err, sizeof err) != SJ_OK) {
+		fprintf(stderr, "suiji: %s\n", err);
+		return 2;
 	}
-	if (rc != SJ_OK)
-		fprintf(stderr, "suiji: \"%s\" is not a verifier key\n", arg);
-	return rc == SJ_OK ? 0 : 2;
+	return 0;
 }
 
 /* Opens a checkpoint note signed by the log key. 0, 1 (check failed), 2. */
@@ -1497,27 +1491,7 @@ static int print_draw(struct session *s, const Suiji__Rpc__DrawStateReply *st,
 	printf("randomness R = %s\n", r);
 	printf("re-derived here from the seed, the beacon rounds and the committed inputs: the "
 	       "ledgered result is that draw\n");
-	for (size_t i = 0; i < res->n_strata; i++) {
-		const struct draw_stratum_result *sr = &res->strata[i];
-		printf("stratum %s: %u eligible, %u drawn", sr->name, sr->n, sr->k);
-		if (sr->k)
-			printf(", cutoff %016llx (%s)", (unsigned long long)sr->cutoff_score,
-			       sr->cutoff_id);
-		printf("\n");
-	}
-	for (size_t i = 0; i < res->n_picks; i++) {
-		const struct draw_pick *p = &res->picks[i];
-		printf("%4zu. %s  stratum %s  slot %u  officers", i + 1, p->id,
-		       res->strata[p->stratum].name, p->slot);
-		for (unsigned k = 0; k < p->n_officers; k++)
-			printf(" %s", p->officers[k]);
-		if (p->n_experts) {
-			printf("  experts");
-			for (unsigned k = 0; k < p->n_experts; k++)
-				printf(" %s", p->experts[k]);
-		}
-		printf("\n");
-	}
+	drawprint_text(stdout, res);
 	return 0;
 }
 

@@ -137,6 +137,23 @@ int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_l
 	return SJ_OK;
 }
 
+int util_grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	size_t nc;
+	void *p;
+	if (n < *cap)
+		return SJ_OK;
+	nc = *cap ? *cap * 2 : 16;
+	if (nc <= n)
+		nc = n + 1;
+	p = realloc(*arr, nc * sz);
+	if (p == NULL)
+		return SJ_ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return SJ_OK;
+}
+
 void util_hex(char *out, const uint8_t *in, size_t len)
 {
 	sodium_bin2hex(out, 2 * len + 1, in, len);

@@ -29,6 +29,10 @@ int util_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
  * (wrong length, bad characters, non-zero padding bits) is SJ_EINVAL. */
 SJ_WUR int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_len);
 
+/* Makes room in *arr (of *cap elements of sz bytes) for element n, doubling
+ * from 16. Errors: SJ_ENOMEM (the array is unchanged). */
+SJ_WUR int util_grow(void **arr, size_t *cap, size_t n, size_t sz);
+
 /* Lower-case hex of in into out (2*len+1 bytes). */
 void util_hex(char *out, const uint8_t *in, size_t len);
 

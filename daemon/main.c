@@ -22,6 +22,7 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
 
 #define ERRLEN 1024
@@ -232,20 +233,12 @@ static int need(const struct opts *o, const char *cmd, const char *const *names)
 
 static int load_vkey_arg(struct note_vkey *k, const char *arg)
 {
-	uint8_t *buf = NULL;
-	size_t len;
-	int rc;
-	if (access(arg, F_OK) == 0 && util_read_file(&buf, &len, arg, 4096) == SJ_OK) {
-		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = 0;
-		rc = note_vkey_parse(k, (const char *)buf);
-		free(buf);
-	} else {
-		rc = note_vkey_parse(k, arg);
+	char err[300];
+	if (vkeyfile_load(k, arg, err, sizeof err) != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return 2;
 	}
-	if (rc != SJ_OK)
-		fprintf(stderr, "suijid: \"%s\" is not a verifier key (name+id+key)\n", arg);
-	return rc == SJ_OK ? 0 : 2;
+	return 0;
 }
 
 #define PACK(type, msg, fn)                                                    \

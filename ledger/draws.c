@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "beacon/manual.h"
 #include "beacon/value.h"
 #include "draw/derive.h"
@@ -93,18 +95,6 @@ void draws_free(struct draws *d)
 	free(d);
 }
 
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return SJ_OK;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *p = realloc(*arr, nc * sz);
-	if (p == NULL)
-		return SJ_ENOMEM;
-	*arr = p;
-	*cap = nc;
-	return SJ_OK;
-}
 
 /* An identifier of docs/draw-spec.md section 1: 1..64 printable ASCII bytes
  * without space. */
@@ -177,7 +167,7 @@ int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char 
 		   SJ_OK) {
 		FAIL("beacon source %s: chain info: %s", m->id, why);
 	}
-	if ((rc = grow((void **)&d->src, &d->csrc, d->nsrc, sizeof *d->src)) != SJ_OK)
+	if ((rc = util_grow((void **)&d->src, &d->csrc, d->nsrc, sizeof *d->src)) != SJ_OK)
 		goto out;
 	snprintf(s.id, sizeof s.id, "%s", m->id);
 	s.margin_us = m->margin_us;
@@ -253,7 +243,7 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	/* R11-R13: staffing is decided now, before any randomness exists. */
 	if (draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK)
 		FAIL("%s", why);
-	if ((rc = grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
+	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
 		goto out;
 	q.seq = e->seq;
 	memcpy(q.agency, e->agency, e->agency_len);

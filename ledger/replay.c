@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "proto/ledger.pb-c.h"
 
 struct replay_agency {
@@ -135,20 +137,6 @@ void replay_free(struct replay *r)
 	free(r);
 }
 
-/* Grows *arr (of *cap elements of size sz) to hold n+1 elements. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return SJ_OK;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *p = realloc(*arr, ncap * sz);
-	if (p == NULL)
-		return SJ_ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return SJ_OK;
-}
-
 static struct replay_agency *find_agency(const struct replay *r, const char *code, size_t len)
 {
 	if (r->agency_ix.cap == 0)
@@ -271,7 +259,7 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 			if (r->witnesses[i].key.id == k.id &&
 			    strcmp(r->witnesses[i].key.name, k.name) == 0)
 				FAIL("witness %s is registered already", k.name);
-		if ((rc = grow((void **)&r->witnesses, &r->cwitnesses, r->nwitnesses,
+		if ((rc = util_grow((void **)&r->witnesses, &r->cwitnesses, r->nwitnesses,
 			       sizeof *r->witnesses)) != SJ_OK)
 			goto out;
 		{
@@ -305,7 +293,7 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 			FAIL("agency %s is registered already", ar->code);
 		if (ar->parent[0] && !find_agency(r, ar->parent, strlen(ar->parent)))
 			FAIL("agency %s names unknown superior agency %s", ar->code, ar->parent);
-		if ((rc = grow((void **)&r->agencies, &r->cagencies, r->nagencies,
+		if ((rc = util_grow((void **)&r->agencies, &r->cagencies, r->nagencies,
 			       sizeof *r->agencies)) != SJ_OK)
 			goto out;
 		snprintf(r->agencies[r->nagencies].code, sizeof r->agencies->code, "%s", ar->code);
@@ -331,7 +319,7 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 			FAIL("client registered for unknown agency \"%s\"", cr->agency);
 		if (find_client(r, cr->public_key.data))
 			FAIL("client key is registered already");
-		if ((rc = grow((void **)&r->clients, &r->cclients, r->nclients,
+		if ((rc = util_grow((void **)&r->clients, &r->cclients, r->nclients,
 			       sizeof *r->clients)) != SJ_OK)
 			goto out;
 		{

@@ -22,6 +22,7 @@
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/proof.h"
+#include "ledger/vkeyfile.h"
 
 #define PROOFCMD_MAX_WITNESSES 32
 
@@ -41,26 +42,9 @@ static void usage(FILE *f)
 
 int proofcmd_load_vkey(struct note_vkey *k, const char *arg, const char *what)
 {
-	uint8_t *buf = NULL;
-	size_t len;
-	int rc;
-
-	if (access(arg, F_OK) == 0) {
-		rc = util_read_file(&buf, &len, arg, 4096);
-		if (rc != SJ_OK) {
-			fprintf(stderr, "suiji-verify: cannot read %s file %s: %s\n", what, arg,
-				sj_strerror(rc));
-			return 2;
-		}
-		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = 0;
-		rc = note_vkey_parse(k, (const char *)buf);
-		free(buf);
-	} else {
-		rc = note_vkey_parse(k, arg);
-	}
-	if (rc != SJ_OK) {
-		fprintf(stderr, "suiji-verify: %s \"%s\" is not a verifier key\n", what, arg);
+	char err[300];
+	if (vkeyfile_load(k, arg, err, sizeof err) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: %s: %s\n", what, err);
 		return 2;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include "draw/objects.h"
 #include "draw/people.h"
 #include "draw/result.h"
+#include "verifier/drawprint.h"
 #include "verifier/proofcmd.h"
 #include "verifier/verify.h"
 
@@ -84,27 +85,7 @@ static void print_draw(const struct draw_result *res, const struct draw_inputs *
 	else
 		printf("draw of task %s, derived from the published inputs\n", sp->task);
 	printf("randomness R = %s\n", r);
-	for (size_t i = 0; i < res->n_strata; i++) {
-		const struct draw_stratum_result *st = &res->strata[i];
-		printf("stratum %s: %u eligible, %u drawn", st->name, st->n, st->k);
-		if (st->k)
-			printf(", cutoff %016llx (%s)", (unsigned long long)st->cutoff_score,
-			       st->cutoff_id);
-		printf("\n");
-	}
-	for (size_t i = 0; i < res->n_picks; i++) {
-		const struct draw_pick *p = &res->picks[i];
-		printf("%4zu. %s  stratum %s  slot %u  officers", i + 1, p->id,
-		       res->strata[p->stratum].name, p->slot);
-		for (unsigned k = 0; k < p->n_officers; k++)
-			printf(" %s", p->officers[k]);
-		if (p->n_experts) {
-			printf("  experts");
-			for (unsigned k = 0; k < p->n_experts; k++)
-				printf(" %s", p->experts[k]);
-		}
-		printf("\n");
-	}
+	drawprint_text(stdout, res);
 }
 
 static int write_bin(const char *dir, const char *name, const uint8_t *b, size_t n)
