@@ -469,3 +469,67 @@ TEST(drawledger_public_checks, "a business checks its own selection with check-e
 	free(out);
 	fixture_free(&w.f);
 }
+
+/* Commits a substitution (补抽) for object O1's team that names the
+ * commitment hash hex and excludes officer F1 as replaced. */
+static int dw_substitute(struct dw *w, const char *hex, uint64_t *seq, char *err, size_t cap)
+{
+	char spec[2048], path[800];
+	struct drawspec sp;
+	uint8_t *payload = NULL;
+	size_t plen;
+	int rc;
+	if (write_text(w->dir, "one.csv", "id,stratum\nO1,A\n"))
+		return SJ_EIO;
+	snprintf(spec, sizeof spec,
+		 "{\"request_id\": \"sub1\", \"agency\": \"scjg\", \"task\": \"scjg-2026-food\","
+		 " \"objects\": \"one.csv\", \"officers\": \"officers.csv\", \"deadline_hours\": 1,"
+		 " \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": \"auto\"}],"
+		 " \"rules\": [{\"stratum\": \"A\", \"count\": 1, \"officer_tags\": [\"food\"]}],"
+		 " \"exclusions\": [{\"kind\": \"officer\", \"id\": \"F1\", \"reason\": \"replaced\","
+		 " \"note\": \"taken ill\"}],"
+		 " \"replaces\": {\"commitment_entry_hash\": \"%s\", \"reason\": \"F1 taken ill\"}}",
+		 hex);
+	if (write_text(w->dir, "sub.json", spec))
+		return SJ_EIO;
+	snprintf(path, sizeof path, "%s/sub.json", w->dir);
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(w->f.s),
+			   util_now_us(), err, cap);
+	if (rc != SJ_OK)
+		return rc;
+	rc = drawop_request_payload(&payload, &plen, &sp);
+	if (rc == SJ_OK)
+		rc = drawop_commit(w->f.s, w->dir, payload, plen, sp.agency, NULL, NULL, seq, err,
+				   cap);
+	free(payload);
+	drawspec_fini(&sp);
+	return rc;
+}
+
+TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must name a commitment in the ledger; one that names none is refused")
+{
+	struct dw w;
+	struct verify_report r;
+	struct draws_info info;
+	char err[1024], hex[65];
+	uint64_t seq, sub;
+	size_t idx;
+	CHECK(dw_build(&w) == 0);
+	CHECK_INT(dw_request(&w, "q1", 2, "1", "\"auto\"", &seq, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(draws_find(ledger_store_draws(w.f.s), seq, &idx), ==, SJ_OK);
+	draws_get(ledger_store_draws(w.f.s), idx, &info);
+	uint64_t before = ledger_store_size(w.f.s);
+	/* A commitment that is not in the ledger. */
+	CHECK_INT(dw_substitute(&w, "00000000000000000000000000000000000000000000000000000000000000ff",
+				&sub, err, sizeof err),
+		  ==, SJ_EVERIFY);
+	CHECK_STR_HAS(err, "not in the ledger");
+	CHECK_INT(ledger_store_size(w.f.s), ==, before);
+	/* The twin: the real commitment. */
+	util_hex(hex, info.commit_hash, 32);
+	CHECK_INT(dw_substitute(&w, hex, &sub, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(sub, ==, before);
+	CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_OK);
+	CHECK_INT(r.draws, ==, 2);
+	fixture_free(&w.f);
+}
