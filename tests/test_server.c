@@ -730,6 +730,25 @@ static void operator_cycle(struct daemon *d)
 	CHECK_STR_HAS(out, "\"proof\":");
 	free(out);
 
+	/* An auditor's ledger export over RPC verifies on its own; an operator
+	 * may not read raw entries, so cannot export (least privilege). */
+	CHECK_INT(harness_run(&out,
+	                      "cd %s && %s export %s -k admin.key -o ledger.export && "
+	                      "%s --log-key log.vkey ledger.export",
+	                      d->dir, SUIJI, d->conn, VERIFY),
+	          ==, 0);
+	CHECK_STR_HAS(out, "exported 6 entries and the checkpoint at size 6");
+	CHECK_STR_HAS(out, "ok: " ORIGIN ": 6 entries, 1 checkpoints");
+	free(out);
+	CHECK_INT(harness_run(&out, "cd %s && %s export %s -k op.key -o op.export", d->dir, SUIJI,
+	                      d->conn),
+	          ==, 1);
+	CHECK_STR_HAS(out, "may not call get-entry");
+	free(out);
+	CHECK_INT(harness_run(NULL, "test ! -e %s/op.export && test ! -e %s/op.export.part", d->dir,
+	                      d->dir),
+	          ==, 0);
+
 	CHECK_INT(daemon_stop(d), ==, 0);
 	CHECK_INT(harness_run(&out,
 	                      "cd %s && %s --log-key log.vkey --witness w.vkey data/ledger.db",
