@@ -41,7 +41,7 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 # Code that reads and checks: linked by every binary, the verifier included.
 VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
 	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/draws.c ledger/export.c \
-	ledger/vkeyfile.c
+	ledger/vkeyfile.c ledger/dirs.c
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
@@ -50,15 +50,16 @@ BEACON_SRCS := $(sort $(filter-out beacon/main.c beacon/serve.c,$(wildcard beaco
 # Results, deadlines, publication (R15-R17): pure code the daemon will enforce
 # and the verifier re-check.
 RESULTS_SRCS := $(sort $(wildcard results/*.c))
-VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS)
 BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
-# Directories and bulk import (两库一单, R1-R3): pure code.
+# Directories and bulk import (两库一单, R1-R3): pure code, which the
+# verifier needs to re-check directory-import entries (ledger/dirs.c).
 DIR_SRCS    := $(sort $(wildcard dir/*.c))
+VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) $(DIR_SRCS)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
 	verifier/main.c
-DAEMON_SRCS := daemon/main.c daemon/drawcmd.c
+DAEMON_SRCS := daemon/main.c daemon/drawcmd.c daemon/dircmd.c
 # The daemon's side of a draw: seed custody, request files, the entries.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
 # The daemon's parts below main, linked by the daemon and the tests.
@@ -107,7 +108,7 @@ $(BUILD)/suiji-beacon: $(call obj,$(BEACON_BIN_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DIR_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -178,7 +179,7 @@ $(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # The channel's fuzz target drives the daemon side of a handshake, which
 # loads the daemon's key: it links the channel and the signing code too.
-FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c ledger/note_sign.c $(DIR_SRCS)
+FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c ledger/note_sign.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus.
 fuzz:

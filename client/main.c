@@ -35,7 +35,9 @@
 #include "beacon/value.h"
 #include "client/rpc.h"
 #include "common/util.h"
+#include "daemon/channel.h"
 #include "daemon/drawspec.h"
+#include "dir/import.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
 #include "draw/objects.h"
@@ -51,6 +53,7 @@
 #include "ledger/vkeyfile.h"
 #include "verifier/drawprint.h"
 #include "ledger/proof.h"
+#include "proto/directory.pb-c.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
@@ -85,6 +88,9 @@ static void usage(FILE *f)
 		"  draw-get SEQ [--wait] [--wait-timeout S]   a draw's state; once revealed, its\n"
 		"                                             result, re-derived here\n"
 		"  draw-wait SEQ [--wait-timeout S]           draw-get --wait\n"
+		"  import KIND FILE [--encoding utf8|gb18030] import your agency's directory of\n"
+		"                                             objects|officers|experts|conflicts;\n"
+		"                                             --dry-run only checks the file, here\n"
 		"connection options (else from --config FILE or ~/.config/suiji/client.conf):\n"
 		"  --server tcp:HOST:PORT|unix:PATH   --daemon-key KEY|FILE   -k KEYFILE\n"
 		"  --timeout MS\n");
@@ -376,7 +382,7 @@ static int name_in(const char *name, const char *const *list)
 static const char *const connection_opts[] = {"--server", "--daemon-key", "-k", "--config",
 					      "--timeout", NULL};
 /* Options that take no value (besides --json). */
-static const char *const flag_opts[] = {"--wait", NULL};
+static const char *const flag_opts[] = {"--wait", "--dry-run", NULL};
 
 /* Splits argv[2..] into options (each takes a value; --json and the
  * flag_opts take none, and a flag's value is "") and positional
@@ -1708,6 +1714,163 @@ out:
 	return rc;
 }
 
+/* Reads and checks a directory file (dir/import.h); prints every bad row
+ * with its line. Returns 0 with *out holding the records, else the exit
+ * status. */
+static int import_file(struct import **out, const struct cli *a, unsigned *kind,
+		       uint8_t sha[32])
+{
+	static const char *const kinds[] = {"objects", "officers", "experts", "conflicts"};
+	const char *enc = cli_opt(a, "--encoding");
+	struct import_opts o = {0};
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	*kind = 0;
+	for (unsigned i = 0; i < 4; i++)
+		if (strcmp(a->pos[0], kinds[i]) == 0)
+			*kind = i + 1;
+	if (*kind == 0) {
+		fprintf(stderr, "suiji: \"%s\" is not objects, officers, experts or conflicts\n",
+			a->pos[0]);
+		return 2;
+	}
+	o.kind = *kind;
+	if (enc != NULL && strcmp(enc, "utf8") == 0)
+		o.encoding = CSV_UTF8;
+	else if (enc != NULL && strcmp(enc, "gb18030") == 0)
+		o.encoding = CSV_GB18030;
+	else if (enc != NULL) {
+		fprintf(stderr, "suiji: --encoding is utf8 or gb18030\n");
+		return 2;
+	}
+	if (util_read_file(&buf, &len, a->pos[1], 1024u * 1024u * 1024u) != SJ_OK) {
+		fprintf(stderr, "suiji: cannot read %s\n", a->pos[1]);
+		return 2;
+	}
+	crypto_hash_sha256(sha, buf, len);
+	rc = import_run(out, buf, len, &o);
+	free(buf);
+	if (rc == SJ_EINVAL) {
+		size_t ne, total;
+		const struct import_msg *m = import_errors(*out, &ne, &total);
+		for (size_t i = 0; i < ne; i++)
+			fprintf(stderr, "%s:%zu: %s\n", a->pos[1], m[i].line, m[i].text);
+		fprintf(stderr, "suiji: %s refused: %zu of %zu rows are bad; nothing imported\n",
+			a->pos[1], import_bad_rows(*out), import_rows(*out));
+		import_free(*out);
+		*out = NULL;
+		return 1;
+	}
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suiji: cannot read %s: %s\n", a->pos[1], sj_strerror(rc));
+		return 2;
+	}
+	return 0;
+}
+
+/* import --dry-run: the file is checked here, against no directory (the
+ * client cannot see the ledger's; suijid import --dry-run shows the diff). */
+static int cmd_import_check(int argc, char **argv)
+{
+	static const char *const opts[] = {"--dry-run", "--encoding", NULL};
+	struct import *im = NULL;
+	struct cli a;
+	uint8_t sha[32];
+	unsigned kind;
+	size_t n;
+	int rc;
+
+	if (cli_parse(&a, argc, argv, opts, 2) != 0)
+		return 2;
+	if (a.npos != 2) {
+		fprintf(stderr, "usage: suiji import KIND FILE [--dry-run]\n");
+		return 2;
+	}
+	if ((rc = import_file(&im, &a, &kind, sha)) != 0)
+		return rc;
+	(void)import_records(im, &n);
+	printf("%s: %zu %s records, every row valid; dry run: nothing sent\n", a.pos[1], n,
+	       record_kind_name(kind));
+	import_free(im);
+	return 0;
+}
+
+/* import: one directory-import entry signed for this client's agency. It
+ * must fit one request; the daemon's rules check the records. */
+static int cmd_import(struct session *s, const struct cli *a)
+{
+	Suiji__DirectoryImport m = SUIJI__DIRECTORY_IMPORT__INIT;
+	const struct record *const *recs;
+	ProtobufCBinaryData *bd = NULL;
+	struct import *im = NULL;
+	const char *base;
+	char id[80], hex[17], err[ERRLEN];
+	uint8_t sha[32], *payload = NULL;
+	unsigned kind;
+	size_t n = 0, plen;
+	int rc;
+
+	if (a->npos != 2)
+		return fail(s, 2, "import needs KIND and FILE");
+	if ((rc = import_file(&im, a, &kind, sha)) != 0)
+		return rc;
+	if ((rc = identify(s)) != 0)
+		goto out;
+	recs = import_records(im, &n);
+	bd = calloc(n ? n : 1, sizeof *bd);
+	if (bd == NULL) {
+		rc = 2;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (record_encode(&bd[i].data, &bd[i].len, recs[i], err, sizeof err) != SJ_OK) {
+			rc = fail(s, 2, err);
+			goto out;
+		}
+	base = strrchr(a->pos[1], '/') ? strrchr(a->pos[1], '/') + 1 : a->pos[1];
+	util_hex(hex, sha, 8);
+	snprintf(id, sizeof id, "%s-%lld-%s", record_kind_name(kind), (long long)time(NULL), hex);
+	m.agency = s->agency;
+	m.kind = kind;
+	m.import_id = id;
+	m.source_sha256.data = sha;
+	m.source_sha256.len = 32;
+	m.source_name = (char *)base;
+	m.part = 0;
+	m.parts = 1;
+	m.records = bd;
+	m.n_records = n;
+	plen = suiji__directory_import__get_packed_size(&m);
+	if (plen + 1024 > CHANNEL_MSG_MAX) {
+		snprintf(err, sizeof err,
+			 "the import takes %zu bytes, more than one request carries (%d): split "
+			 "the file, or have the log operator run suijid import",
+			 plen, (int)CHANNEL_MSG_MAX);
+		rc = fail(s, 1, err);
+		goto out;
+	}
+	payload = malloc(plen ? plen : 1);
+	if (payload == NULL) {
+		rc = 2;
+		goto out;
+	}
+	suiji__directory_import__pack(&m, payload);
+	rc = mutate(s, SUIJI__RPC__METHOD__METHOD_DIRECTORY_IMPORT, ENTRY_DIRECTORY_IMPORT,
+		    payload, plen);
+	if (rc == 0 && !s->json)
+		printf("%zu %s records of %s imported\n", n, record_kind_name(kind), s->agency);
+out:
+	for (size_t i = 0; bd && i < n; i++)
+		free(bd[i].data);
+	free(bd);
+	free(payload);
+	import_free(im);
+	return rc;
+}
+
 /* The RPC commands: name, the options each takes beyond the connection
  * options, how many positional arguments, and the handler. */
 static const struct rpc_cmd {
@@ -1731,6 +1894,7 @@ static const struct rpc_cmd {
 	{"draw-request", {NULL}, 1, cmd_draw_request},
 	{"draw-get", {"--wait", "--wait-timeout", NULL}, 1, cmd_draw_get},
 	{"draw-wait", {"--wait-timeout", NULL}, 1, cmd_draw_wait},
+	{"import", {"--encoding", NULL}, 2, cmd_import},
 };
 
 /* Runs argv[1] when it is an RPC command; -1 when it is not one. */
@@ -1781,6 +1945,8 @@ int main(int argc, char **argv)
 		printf("suiji %s\n", SUIJI_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "import") == 0 && has_flag(argc, argv, "--dry-run"))
+		return cmd_import_check(argc, argv);
 	rc = run_rpc_cmd(argc, argv);
 	if (rc >= 0)
 		return rc;

@@ -16,6 +16,7 @@
 
 #include "common/util.h"
 #include "daemon/server.h"
+#include "daemon/dircmd.h"
 #include "daemon/drawcmd.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
@@ -69,7 +70,9 @@ static void usage(FILE *f)
 		"                                              register a public randomness source\n"
 		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
 		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
-		"  draw status                                 every draw and its state\n");
+		"  draw status                                 every draw and its state\n"
+		"  import objects|officers|experts|conflicts FILE --agency CODE [--dry-run]\n"
+		"         [--encoding utf8|gb18030]            import a directory (docs/import.md)\n");
 }
 
 static int write_out(const char *path, const void *buf, size_t len)
@@ -524,6 +527,8 @@ int main(int argc, char **argv)
 		}
 		if (i < argc && (strcmp(argv[i], "draw") == 0 || strcmp(argv[i], "add-beacon") == 0))
 			return drawcmd_main(o.dir, argc - i, argv + i);
+		if (i < argc && strcmp(argv[i], "import") == 0)
+			return dircmd_main(o.dir, argc - i, argv + i);
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];

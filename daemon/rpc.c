@@ -27,6 +27,7 @@
 #include "common/util.h"
 #include "draw/inputs.h"
 #include "ledger/draws.h"
+#include "proto/directory.pb-c.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
@@ -88,6 +89,9 @@ static const struct rpc_method rpc_methods[] = {
 	 NULL, ENTRY_DRAW_REQUEST},
 	{SUIJI__RPC__METHOD__METHOD_GET_DRAW, "get-draw",
 	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR), 32, h_get_draw, 0},
+	/* R1, R2, R12: an operator imports its own agency's directories. */
+	{SUIJI__RPC__METHOD__METHOD_DIRECTORY_IMPORT, "directory-import", R(OPERATOR),
+	 RPC_MAX_REQUEST, NULL, ENTRY_DIRECTORY_IMPORT},
 };
 
 static const struct rpc_method *find_method(uint32_t m)
@@ -436,8 +440,10 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 
 	memset(o, 0, sizeof *o);
 	if (len > RPC_MAX_REQUEST) {
-		set(o, SUIJI__RPC__CODE__CODE_TOO_LARGE, "request of %zu bytes exceeds %d", len,
-		    RPC_MAX_REQUEST);
+		set(o, SUIJI__RPC__CODE__CODE_TOO_LARGE,
+		    "request of %zu bytes exceeds %d (a directory import this large: split the "
+		    "file, or have the log operator run suijid import)",
+		    len, RPC_MAX_REQUEST);
 		return;
 	}
 	q = suiji__rpc__request__unpack(NULL, len, req);
@@ -498,6 +504,18 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 		}
 		suiji__draw_request__free_unpacked(dr, NULL);
 		o->draw = 1;
+	}
+	if (m->entry_type == ENTRY_DIRECTORY_IMPORT) {
+		/* The records are checked by the ledger's rules (dirs.h) when
+		 * the entry is appended; here only the message. */
+		Suiji__DirectoryImport *di =
+		    suiji__directory_import__unpack(NULL, q->body.len, q->body.data);
+		if (di == NULL) {
+			set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
+			    "body is not a suiji.DirectoryImport message");
+			goto out;
+		}
+		suiji__directory_import__free_unpacked(di, NULL);
 	}
 	o->payload = malloc(q->body.len ? q->body.len : 1);
 	if (o->payload == NULL) {

@@ -228,6 +228,7 @@ const char *entry_type_name(uint32_t type)
 	case ENTRY_DRAW_REQUEST: return "draw-request";
 	case ENTRY_DRAW_COMMIT: return "draw-commit";
 	case ENTRY_DRAW_REVEAL: return "draw-reveal";
+	case ENTRY_DIRECTORY_IMPORT: return "directory-import";
 	}
 	return NULL;
 }

@@ -69,6 +69,7 @@ enum entry_type {
 	ENTRY_DRAW_REQUEST = 10,
 	ENTRY_DRAW_COMMIT = 11,
 	ENTRY_DRAW_REVEAL = 12,
+	ENTRY_DIRECTORY_IMPORT = 20, /* proto/directory.proto, ledger/dirs.h */
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

@@ -53,6 +53,7 @@ struct replay {
 	struct note_vkey *witness_keys; /* mirror of witnesses[].key for callers */
 	struct replay_index agency_ix, client_ix;
 	struct draws *draws;
+	struct dirs *dirs;
 };
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -119,6 +120,11 @@ int replay_new(struct replay **out)
 		free(r);
 		return SJ_ENOMEM;
 	}
+	if (dirs_new(&r->dirs) != SJ_OK) {
+		draws_free(r->draws);
+		free(r);
+		return SJ_ENOMEM;
+	}
 	*out = r;
 	return SJ_OK;
 }
@@ -134,6 +140,7 @@ void replay_free(struct replay *r)
 	free(r->agency_ix.slots);
 	free(r->client_ix.slots);
 	draws_free(r->draws);
+	dirs_free(r->dirs);
 	free(r);
 }
 
@@ -371,6 +378,14 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 	case ENTRY_DRAW_REVEAL:
 		rc = draws_reveal(r->draws, e, err, err_cap);
 		break;
+	case ENTRY_DIRECTORY_IMPORT:
+		/* The log operator imports for any registered agency; a client
+		 * only for its own (checked above), and only as an operator. */
+		rc = dirs_import(r->dirs, e,
+				 e->agency_len && find_agency(r, e->agency, e->agency_len) != NULL,
+				 actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
+				 err_cap);
+		break;
 	}
 out:
 	suiji__log_init__free_unpacked(li, NULL);
@@ -397,6 +412,7 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);
 	(void)index_rebuild(&r->client_ix, r, r->nclients, client_hash);
 	draws_rollback(r->draws, seq);
+	dirs_rollback(r->dirs, seq);
 	if (seq == 0) {
 		r->have_init = 0;
 		r->origin[0] = '\0';
@@ -419,6 +435,7 @@ int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int
 void replay_settle(struct replay *r)
 {
 	draws_settle(r->draws);
+	dirs_settle(r->dirs);
 }
 
 void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
@@ -429,6 +446,11 @@ void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
 const struct draws *replay_draws(const struct replay *r)
 {
 	return r->draws;
+}
+
+const struct dirs *replay_dirs(const struct replay *r)
+{
+	return r->dirs;
 }
 
 const char *replay_origin(const struct replay *r)

@@ -18,7 +18,10 @@
  *    registered only for a registered agency;
  *  - beacon sources and draws follow draws.h: a draw is requested by an
  *    operator of its agency or the log operator, committed and revealed by
- *    the log, and its result is re-derived and must match.
+ *    the log, and its result is re-derived and must match;
+ *  - directory imports follow dirs.h: by the log operator or an operator
+ *    of the agency, records that decode and pass their checks, objects and
+ *    officers of the agency, conflicts naming a known object and person.
  */
 #ifndef SUIJI_LEDGER_REPLAY_H
 #define SUIJI_LEDGER_REPLAY_H
@@ -27,6 +30,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "ledger/dirs.h"
 #include "ledger/draws.h"
 #include "ledger/entry.h"
 #include "ledger/note.h"
@@ -53,6 +57,9 @@ void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
 
 /* The draws and beacon sources (borrowed). */
 const struct draws *replay_draws(const struct replay *r);
+
+/* The directories (dirs.h) as imported so far (borrowed). */
+const struct dirs *replay_dirs(const struct replay *r);
 
 /* Undo every entry applied with seq >= seq (used when a batch append is
  * rolled back). */

@@ -558,3 +558,51 @@ TEST(drawrpc_sigkill_resumes, "a daemon killed with SIGKILL between commitment a
 {
 	RUN_BODY(sigkill);
 }
+
+static void dir_import(struct world *w)
+{
+	char *out = NULL;
+	long long before = entries(w);
+
+	CHECK(before > 0);
+	CHECK_INT(write_text(w->dir, "dir-objects.csv",
+	                     "uscc,name,risk_class,agencies\n"
+	                     "914403001922038216,连云港海州食品有限公司,A,scjg\n"
+	                     "9144030071526726XG,连云港赣榆药业有限公司,C,scjg;hbj\n"),
+	          ==, 0);
+	/* A dry run over RPC checks the file on the client and sends nothing. */
+	CHECK_INT(harness_run(&out, "cd %s && %s import objects dir-objects.csv --dry-run", w->dir,
+	                      SUIJI),
+	          ==, 0);
+	CHECK_STR_HAS(out, "2 object records, every row valid");
+	free(out);
+	out = NULL;
+	/* An administrator does not import (least privilege). */
+	CHECK_INT(harness_run(&out, "cd %s && %s import objects dir-objects.csv %s -k admin.key",
+	                      w->dir, SUIJI, w->conn),
+	          ==, 1);
+	CHECK_STR_HAS(out, "role admin may not call directory-import");
+	free(out);
+	out = NULL;
+	/* hbj's operator cannot import objects that hbj does not supervise. */
+	CHECK_INT(harness_run(&out, "cd %s && %s import objects dir-objects.csv %s -k op2.key",
+	                      w->dir, SUIJI, w->conn),
+	          ==, 1);
+	CHECK_STR_HAS(out, "does not list agency hbj");
+	free(out);
+	out = NULL;
+	CHECK_INT(entries(w), ==, before);
+	CHECK_INT(harness_run(&out, "cd %s && %s import objects dir-objects.csv %s -k op.key",
+	                      w->dir, SUIJI, w->conn),
+	          ==, 0);
+	CHECK_STR_HAS(out, "directory-import");
+	free(out);
+	CHECK_INT(entries(w), ==, before + 1);
+}
+
+TEST(drawrpc_directory_import, "R1: an operator imports its agency's objects over RPC; an "
+                               "administrator, and an operator of an agency the objects do not "
+                               "list, are refused and nothing is stored")
+{
+	RUN_BODY(dir_import);
+}
