@@ -178,8 +178,11 @@ $(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # The channel's fuzz target drives the daemon side of a handshake, which
-# loads the daemon's key: it links the channel and the signing code too.
-FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c ledger/note_sign.c
+# loads the daemon's key, and the RPC target drives the request table over a
+# real store: they link the channel, the request table, the store and the
+# signing code too.
+FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c daemon/rpc.c ledger/note_sign.c \
+	ledger/keyfile.c ledger/store.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus.
 fuzz:
