@@ -41,7 +41,7 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 # Code that reads and checks: linked by every binary, the verifier included.
 VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
 	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/draws.c ledger/export.c \
-	ledger/vkeyfile.c ledger/dirs.c
+	ledger/vkeyfile.c ledger/dirs.c ledger/plans.c
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
@@ -59,13 +59,14 @@ VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) $(DIR_SRCS)
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
 	verifier/main.c
-DAEMON_SRCS := daemon/main.c daemon/drawcmd.c daemon/dircmd.c
+DAEMON_SRCS := daemon/main.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c daemon/planspec.c
 # The daemon's side of a draw: seed custody, request files, the entries.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
 # The daemon's parts below main, linked by the daemon and the tests.
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
 	daemon/config.c daemon/log.c
 CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c daemon/drawspec.c \
+	daemon/planspec.c \
 	verifier/drawprint.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 

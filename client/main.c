@@ -37,6 +37,7 @@
 #include "common/util.h"
 #include "daemon/channel.h"
 #include "daemon/drawspec.h"
+#include "daemon/planspec.h"
 #include "dir/import.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
@@ -91,6 +92,13 @@ static void usage(FILE *f)
 		"  import KIND FILE [--encoding utf8|gb18030] import your agency's directory of\n"
 		"                                             objects|officers|experts|conflicts;\n"
 		"                                             --dry-run only checks the file, here\n"
+		"  items-publish FILE.json                    publish your agency's item list (R3)\n"
+		"  plan-submit FILE.json                      submit a plan version for legal review\n"
+		"  plan-review AGENCY PLAN VERSION (--approve | --return REASON)   (legal reviewers)\n"
+		"  plan-file AGENCY PLAN VERSION [--note TEXT]                      (supervisors)\n"
+		"  plan-publish AGENCY PLAN VERSION           publish a filed plan (operators)\n"
+		"  task-create FILE.json                      a task from a published plan\n"
+		"                                             (docs/plans.md)\n"
 		"connection options (else from --config FILE or ~/.config/suiji/client.conf):\n"
 		"  --server tcp:HOST:PORT|unix:PATH   --daemon-key KEY|FILE   -k KEYFILE\n"
 		"  --timeout MS\n");
@@ -382,7 +390,7 @@ static int name_in(const char *name, const char *const *list)
 static const char *const connection_opts[] = {"--server", "--daemon-key", "-k", "--config",
 					      "--timeout", NULL};
 /* Options that take no value (besides --json). */
-static const char *const flag_opts[] = {"--wait", "--dry-run", NULL};
+static const char *const flag_opts[] = {"--wait", "--dry-run", "--approve", NULL};
 
 /* Splits argv[2..] into options (each takes a value; --json and the
  * flag_opts take none, and a flag's value is "") and positional
@@ -1871,6 +1879,94 @@ out:
 	return rc;
 }
 
+/* items-publish, plan-submit, task-create: a JSON file (docs/plans.md)
+ * made into its payload by planspec.h, signed for this client's agency. */
+static int plan_file_cmd(struct session *s, const struct cli *a, uint32_t method,
+			 uint32_t type)
+{
+	struct planspec_info info;
+	char err[ERRLEN];
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = identify(s)) != 0)
+		return rc;
+	if (type == ENTRY_ITEM_LIST)
+		rc = planspec_items(&p, &len, &info, a->pos[0], s->agency, err, sizeof err);
+	else if (type == ENTRY_PLAN)
+		rc = planspec_plan(&p, &len, &info, a->pos[0], err, sizeof err);
+	else
+		rc = planspec_task(&p, &len, &info, a->pos[0], err, sizeof err);
+	if (rc != SJ_OK)
+		return fail(s, rc == SJ_EINVAL ? 1 : 2, err);
+	rc = mutate(s, method, type, p, len);
+	if (rc == 0 && !s->json)
+		printf("%s\n", info.what);
+	free(p);
+	return rc;
+}
+
+static int cmd_items_publish(struct session *s, const struct cli *a)
+{
+	if (a->npos != 1)
+		return fail(s, 2, "items-publish needs FILE.json");
+	return plan_file_cmd(s, a, SUIJI__RPC__METHOD__METHOD_ITEM_LIST, ENTRY_ITEM_LIST);
+}
+
+static int cmd_plan_submit(struct session *s, const struct cli *a)
+{
+	if (a->npos != 1)
+		return fail(s, 2, "plan-submit needs FILE.json");
+	return plan_file_cmd(s, a, SUIJI__RPC__METHOD__METHOD_PLAN_SUBMIT, ENTRY_PLAN);
+}
+
+static int cmd_task_create(struct session *s, const struct cli *a)
+{
+	if (a->npos != 1)
+		return fail(s, 2, "task-create needs FILE.json");
+	return plan_file_cmd(s, a, SUIJI__RPC__METHOD__METHOD_TASK_CREATE, ENTRY_TASK);
+}
+
+/* plan-review, plan-file, plan-publish AGENCY PLAN VERSION: one step. */
+static int plan_step_cmd(struct session *s, const struct cli *a, uint32_t method, uint32_t type)
+{
+	const char *ret = cli_opt(a, "--return"), *note = cli_opt(a, "--note");
+	struct planspec_info info;
+	char err[ERRLEN];
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (a->npos != 3)
+		return fail(s, 2, "the plan steps need AGENCY PLAN VERSION");
+	if (type == ENTRY_PLAN_REVIEW && (cli_opt(a, "--approve") != NULL) == (ret != NULL))
+		return fail(s, 2, "plan-review needs --approve or --return REASON");
+	if ((rc = planspec_step(&p, &len, &info, type, a->pos[0], a->pos[1], a->pos[2],
+				type == ENTRY_PLAN_REVIEW ? ret : note, err, sizeof err)) != SJ_OK)
+		return fail(s, 2, err);
+	rc = mutate(s, method, type, p, len);
+	if (rc == 0 && !s->json)
+		printf("%s\n", info.what);
+	free(p);
+	return rc;
+}
+
+static int cmd_plan_review(struct session *s, const struct cli *a)
+{
+	return plan_step_cmd(s, a, SUIJI__RPC__METHOD__METHOD_PLAN_REVIEW, ENTRY_PLAN_REVIEW);
+}
+
+static int cmd_plan_file(struct session *s, const struct cli *a)
+{
+	return plan_step_cmd(s, a, SUIJI__RPC__METHOD__METHOD_PLAN_FILE, ENTRY_PLAN_FILE);
+}
+
+static int cmd_plan_publish(struct session *s, const struct cli *a)
+{
+	return plan_step_cmd(s, a, SUIJI__RPC__METHOD__METHOD_PLAN_PUBLISH, ENTRY_PLAN_PUBLISH);
+}
+
 /* The RPC commands: name, the options each takes beyond the connection
  * options, how many positional arguments, and the handler. */
 static const struct rpc_cmd {
@@ -1895,6 +1991,12 @@ static const struct rpc_cmd {
 	{"draw-get", {"--wait", "--wait-timeout", NULL}, 1, cmd_draw_get},
 	{"draw-wait", {"--wait-timeout", NULL}, 1, cmd_draw_wait},
 	{"import", {"--encoding", NULL}, 2, cmd_import},
+	{"items-publish", {NULL}, 1, cmd_items_publish},
+	{"plan-submit", {NULL}, 1, cmd_plan_submit},
+	{"plan-review", {"--approve", "--return", NULL}, 3, cmd_plan_review},
+	{"plan-file", {"--note", NULL}, 3, cmd_plan_file},
+	{"plan-publish", {NULL}, 3, cmd_plan_publish},
+	{"task-create", {NULL}, 1, cmd_task_create},
 };
 
 /* Runs argv[1] when it is an RPC command; -1 when it is not one. */

@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "daemon/server.h"
 #include "daemon/dircmd.h"
+#include "daemon/plancmd.h"
 #include "daemon/drawcmd.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
@@ -72,7 +73,14 @@ static void usage(FILE *f)
 		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
 		"  draw status                                 every draw and its state\n"
 		"  import objects|officers|experts|conflicts FILE --agency CODE [--dry-run]\n"
-		"         [--encoding utf8|gb18030]            import a directory (docs/import.md)\n");
+		"         [--encoding utf8|gb18030]            import a directory (docs/import.md)\n"
+		"  items publish FILE.json --agency CODE [--key FILE]\n"
+		"                                              publish an item list (docs/plans.md)\n"
+		"  plan submit FILE.json [--key FILE]          submit a plan version for legal review\n"
+		"  plan review AGENCY PLAN VERSION (--approve | --return REASON) --key FILE\n"
+		"  plan file AGENCY PLAN VERSION --key FILE [--note TEXT]\n"
+		"  plan publish AGENCY PLAN VERSION [--key FILE]\n"
+		"  task create FILE.json [--key FILE]          create a task from a published plan\n");
 }
 
 static int write_out(const char *path, const void *buf, size_t len)
@@ -529,6 +537,9 @@ int main(int argc, char **argv)
 			return drawcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && strcmp(argv[i], "import") == 0)
 			return dircmd_main(o.dir, argc - i, argv + i);
+		if (i < argc && (strcmp(argv[i], "items") == 0 || strcmp(argv[i], "plan") == 0 ||
+				 strcmp(argv[i], "task") == 0))
+			return plancmd_main(o.dir, argc - i, argv + i);
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -92,6 +92,20 @@ static const struct rpc_method rpc_methods[] = {
 	/* R1, R2, R12: an operator imports its own agency's directories. */
 	{SUIJI__RPC__METHOD__METHOD_DIRECTORY_IMPORT, "directory-import", R(OPERATOR),
 	 RPC_MAX_REQUEST, NULL, ENTRY_DIRECTORY_IMPORT},
+	/* R3-R5: each step of an item list, plan or task by its role; the
+	 * ledger's rules (plans.h) check the plan's agency and the order. */
+	{SUIJI__RPC__METHOD__METHOD_ITEM_LIST, "item-list", R(OPERATOR), RPC_MAX_REQUEST, NULL,
+	 ENTRY_ITEM_LIST},
+	{SUIJI__RPC__METHOD__METHOD_PLAN_SUBMIT, "plan-submit", R(OPERATOR), RPC_MAX_REQUEST, NULL,
+	 ENTRY_PLAN},
+	{SUIJI__RPC__METHOD__METHOD_PLAN_REVIEW, "plan-review", R(LEGAL), 4096, NULL,
+	 ENTRY_PLAN_REVIEW},
+	{SUIJI__RPC__METHOD__METHOD_PLAN_FILE, "plan-file", R(SUPERVISOR), 4096, NULL,
+	 ENTRY_PLAN_FILE},
+	{SUIJI__RPC__METHOD__METHOD_PLAN_PUBLISH, "plan-publish", R(OPERATOR), 4096, NULL,
+	 ENTRY_PLAN_PUBLISH},
+	{SUIJI__RPC__METHOD__METHOD_TASK_CREATE, "task-create", R(OPERATOR), RPC_MAX_REQUEST, NULL,
+	 ENTRY_TASK},
 };
 
 static const struct rpc_method *find_method(uint32_t m)

@@ -229,6 +229,12 @@ const char *entry_type_name(uint32_t type)
 	case ENTRY_DRAW_COMMIT: return "draw-commit";
 	case ENTRY_DRAW_REVEAL: return "draw-reveal";
 	case ENTRY_DIRECTORY_IMPORT: return "directory-import";
+	case ENTRY_ITEM_LIST: return "item-list";
+	case ENTRY_PLAN: return "plan";
+	case ENTRY_PLAN_REVIEW: return "plan-review";
+	case ENTRY_PLAN_FILE: return "plan-file";
+	case ENTRY_PLAN_PUBLISH: return "plan-publish";
+	case ENTRY_TASK: return "task";
 	}
 	return NULL;
 }

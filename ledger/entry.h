@@ -70,6 +70,13 @@ enum entry_type {
 	ENTRY_DRAW_COMMIT = 11,
 	ENTRY_DRAW_REVEAL = 12,
 	ENTRY_DIRECTORY_IMPORT = 20, /* proto/directory.proto, ledger/dirs.h */
+	/* proto/plans.proto, ledger/plans.h */
+	ENTRY_ITEM_LIST = 21,
+	ENTRY_PLAN = 22,
+	ENTRY_PLAN_REVIEW = 23,
+	ENTRY_PLAN_FILE = 24,
+	ENTRY_PLAN_PUBLISH = 25,
+	ENTRY_TASK = 26,
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

@@ -54,6 +54,7 @@ struct replay {
 	struct replay_index agency_ix, client_ix;
 	struct draws *draws;
 	struct dirs *dirs;
+	struct plans *plans;
 };
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -125,6 +126,12 @@ int replay_new(struct replay **out)
 		free(r);
 		return SJ_ENOMEM;
 	}
+	if (plans_new(&r->plans) != SJ_OK) {
+		dirs_free(r->dirs);
+		draws_free(r->draws);
+		free(r);
+		return SJ_ENOMEM;
+	}
 	*out = r;
 	return SJ_OK;
 }
@@ -141,6 +148,7 @@ void replay_free(struct replay *r)
 	free(r->client_ix.slots);
 	draws_free(r->draws);
 	dirs_free(r->dirs);
+	plans_free(r->plans);
 	free(r);
 }
 
@@ -183,6 +191,12 @@ static int valid_text(const char *s, size_t max)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 0;
 	return 1;
+}
+
+/* For plans.h: whether code names a registered agency. */
+static int agency_known(const void *ctx, const char *code)
+{
+	return find_agency(ctx, code, strlen(code)) != NULL;
 }
 
 /* Who may write administrative entries: the log operator (unsigned) or a
@@ -386,6 +400,21 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 				 actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
 				 err_cap);
 		break;
+	case ENTRY_ITEM_LIST:
+	case ENTRY_PLAN:
+	case ENTRY_PLAN_REVIEW:
+	case ENTRY_PLAN_FILE:
+	case ENTRY_PLAN_PUBLISH:
+	case ENTRY_TASK: {
+		/* The roles each step needs are plans.h's: it is told who
+		 * wrote the entry (the log operator is role 0). */
+		struct plans_actor who = {.role = actor ? actor->role : 0,
+					  .agency = actor ? actor->agency : "",
+					  .agency_known = agency_known,
+					  .ctx = r};
+		rc = plans_apply(r->plans, e, &who, err, err_cap);
+		break;
+	}
 	}
 out:
 	suiji__log_init__free_unpacked(li, NULL);
@@ -413,6 +442,7 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	(void)index_rebuild(&r->client_ix, r, r->nclients, client_hash);
 	draws_rollback(r->draws, seq);
 	dirs_rollback(r->dirs, seq);
+	plans_rollback(r->plans, seq);
 	if (seq == 0) {
 		r->have_init = 0;
 		r->origin[0] = '\0';
@@ -436,6 +466,7 @@ void replay_settle(struct replay *r)
 {
 	draws_settle(r->draws);
 	dirs_settle(r->dirs);
+	plans_settle(r->plans);
 }
 
 void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
@@ -451,6 +482,11 @@ const struct draws *replay_draws(const struct replay *r)
 const struct dirs *replay_dirs(const struct replay *r)
 {
 	return r->dirs;
+}
+
+const struct plans *replay_plans(const struct replay *r)
+{
+	return r->plans;
 }
 
 const char *replay_origin(const struct replay *r)

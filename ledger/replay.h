@@ -21,7 +21,12 @@
  *    the log, and its result is re-derived and must match;
  *  - directory imports follow dirs.h: by the log operator or an operator
  *    of the agency, records that decode and pass their checks, objects and
- *    officers of the agency, conflicts naming a known object and person.
+ *    officers of the agency, conflicts naming a known object and person;
+ *  - item lists, plans, their review, filing and publication, and tasks
+ *    follow plans.h: each step by its role (an operator, a legal reviewer
+ *    of the agency, a supervisor), in order, a task only from the latest
+ *    published version of a plan and only with items that have a legal
+ *    basis.
  */
 #ifndef SUIJI_LEDGER_REPLAY_H
 #define SUIJI_LEDGER_REPLAY_H
@@ -34,6 +39,7 @@
 #include "ledger/draws.h"
 #include "ledger/entry.h"
 #include "ledger/note.h"
+#include "ledger/plans.h"
 
 struct replay; /* opaque */
 
@@ -60,6 +66,9 @@ const struct draws *replay_draws(const struct replay *r);
 
 /* The directories (dirs.h) as imported so far (borrowed). */
 const struct dirs *replay_dirs(const struct replay *r);
+
+/* The item lists, plans and tasks (plans.h) so far (borrowed). */
+const struct plans *replay_plans(const struct replay *r);
 
 /* Undo every entry applied with seq >= seq (used when a batch append is
  * rolled back). */

@@ -1,0 +1,214 @@
+/*
+ * plancmd.c: suijid items, plan and task (plancmd.h).
+ *
+ * The JSON files become the ledger payloads of proto/plans.proto through
+ * planspec.h, which names a missing or mistyped field. Everything else, from the cap on a general
+ * item's ratio to the order of a plan's steps, is the ledger's rule
+ * (ledger/plans.h), which the store applies before it appends: the
+ * command reports the store's reason when it refuses.
+ */
+#include "daemon/plancmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "daemon/planspec.h"
+#include "ledger/entry.h"
+#include "ledger/keyfile.h"
+#include "ledger/note_sign.h"
+#include "ledger/store.h"
+
+#define ERRLEN 1024
+
+static const char *arg(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+static int flag(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The i-th argument that is neither an option nor an option's value
+ * (options other than flags take one value). */
+static const char *positional(int argc, char **argv, int want)
+{
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] == '-') {
+			if (strcmp(argv[i], "--approve") != 0)
+				i++;
+			continue;
+		}
+		if (n++ == want)
+			return argv[i];
+	}
+	return NULL;
+}
+
+/*
+ * Appends one entry of type with payload: unsigned by the log operator
+ * (its agency `agency`) or, when keypath is set, signed by that client for
+ * the agency it was registered for. Returns the exit code.
+ */
+static int append(const char *dir, uint32_t type, const char *agency, const uint8_t *payload,
+		  size_t len, const char *keypath, const char *what)
+{
+	struct ledger_store *s = NULL;
+	struct note_skey *k = NULL;
+	struct note_vkey vk;
+	struct ledger_append a = {.type = type, .agency = agency, .payload = payload,
+				  .payload_len = len};
+	char path[4096], err[ERRLEN], kagency[ENTRY_MAX_AGENCY + 1];
+	uint8_t sig[ENTRY_SIG_SIZE], *msg = NULL;
+	uint64_t seq;
+	size_t mlen;
+	int rc, role;
+
+	snprintf(path, sizeof path, "%s/ledger.db", dir);
+	if (ledger_store_open(&s, path, 0, err, sizeof err) != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return 2;
+	}
+	if (ledger_store_broken(s)) {
+		fprintf(stderr, "suijid: the ledger does not verify: %s\n", ledger_store_broken(s));
+		rc = 1;
+		goto close_store;
+	}
+	if (keypath) {
+		if (keyfile_load(&k, keypath, NULL, 0, 0, NULL, err, sizeof err) != SJ_OK) {
+			fprintf(stderr, "suijid: %s\n", err);
+			rc = 2;
+			goto close_store;
+		}
+		note_skey_public(&vk, k);
+		if (ledger_store_client(s, vk.pk, &role, kagency) != SJ_OK) {
+			fprintf(stderr, "suijid: the key in %s is not a registered client\n",
+				keypath);
+			rc = 1;
+			goto free_key;
+		}
+		a.agency = kagency;
+		if (entry_request_message(&msg, &mlen, ledger_store_origin(s), type, kagency,
+					  strlen(kagency), payload, len) != SJ_OK) {
+			rc = 2;
+			goto free_key;
+		}
+		note_skey_sign_raw(sig, msg, mlen, k);
+		free(msg);
+		a.actor = vk.pk;
+		a.sig = sig;
+	}
+	rc = ledger_store_append(s, &a, 1, &seq, err, sizeof err);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: %s refused: %s\n", what, err);
+		rc = rc == SJ_EVERIFY || rc == SJ_EPERM ? 1 : 2;
+		goto free_key;
+	}
+	printf("entry %llu: %s: %s\n", (unsigned long long)seq, entry_type_name(type), what);
+	rc = 0;
+free_key:
+	note_skey_free(k);
+close_store:
+	ledger_store_close(s);
+	return rc;
+}
+
+/* Appends the payload a builder made; returns the exit code. */
+static int built(const char *dir, uint32_t type, int rc, uint8_t *payload, size_t len,
+		 const struct planspec_info *info, const char *keypath, const char *err)
+{
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return rc == SJ_EINVAL ? 1 : 2;
+	}
+	rc = append(dir, type, info->agency, payload, len, keypath, info->what);
+	free(payload);
+	return rc;
+}
+
+/* plan review|file|publish AGENCY PLAN VERSION ... */
+static int plan_step(const char *dir, int argc, char **argv, uint32_t type)
+{
+	const char *agency = positional(argc, argv, 1), *id = positional(argc, argv, 2);
+	const char *ver = positional(argc, argv, 3), *ret = arg(argc, argv, "--return");
+	const char *keypath = arg(argc, argv, "--key"), *note = arg(argc, argv, "--note");
+	struct planspec_info info;
+	char err[ERRLEN];
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (agency == NULL || id == NULL || ver == NULL ||
+	    (type == ENTRY_PLAN_REVIEW && flag(argc, argv, "--approve") == (ret != NULL)) ||
+	    (type != ENTRY_PLAN_PUBLISH && keypath == NULL)) {
+		fprintf(stderr, "usage: suijid plan review AGENCY PLAN VERSION (--approve | --return "
+				"REASON) --key FILE\n"
+				"       suijid plan file AGENCY PLAN VERSION --key FILE [--note TEXT]\n"
+				"       suijid plan publish AGENCY PLAN VERSION [--key FILE]\n");
+		return 2;
+	}
+	rc = planspec_step(&p, &len, &info, type, agency, id, ver,
+			   type == ENTRY_PLAN_REVIEW ? ret : note, err, sizeof err);
+	if (rc == SJ_EINVAL) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return 2;
+	}
+	return built(dir, type, rc, p, len, &info, keypath, err);
+}
+
+int plancmd_main(const char *dir, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "", *file = positional(argc, argv, 1);
+	const char *keypath = arg(argc, argv, "--key"), *agency = arg(argc, argv, "--agency");
+	struct planspec_info info;
+	char err[ERRLEN];
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (strcmp(argv[0], "items") == 0 && strcmp(sub, "publish") == 0) {
+		if (file == NULL || agency == NULL) {
+			fprintf(stderr,
+				"usage: suijid items publish FILE.json --agency CODE [--key FILE]\n");
+			return 2;
+		}
+		rc = planspec_items(&p, &len, &info, file, agency, err, sizeof err);
+		return built(dir, ENTRY_ITEM_LIST, rc, p, len, &info, keypath, err);
+	}
+	if (strcmp(argv[0], "plan") == 0 && strcmp(sub, "submit") == 0) {
+		if (file == NULL) {
+			fprintf(stderr, "usage: suijid plan submit FILE.json [--key FILE]\n");
+			return 2;
+		}
+		rc = planspec_plan(&p, &len, &info, file, err, sizeof err);
+		return built(dir, ENTRY_PLAN, rc, p, len, &info, keypath, err);
+	}
+	if (strcmp(argv[0], "plan") == 0 && strcmp(sub, "review") == 0)
+		return plan_step(dir, argc, argv, ENTRY_PLAN_REVIEW);
+	if (strcmp(argv[0], "plan") == 0 && strcmp(sub, "file") == 0)
+		return plan_step(dir, argc, argv, ENTRY_PLAN_FILE);
+	if (strcmp(argv[0], "plan") == 0 && strcmp(sub, "publish") == 0)
+		return plan_step(dir, argc, argv, ENTRY_PLAN_PUBLISH);
+	if (strcmp(argv[0], "task") == 0 && strcmp(sub, "create") == 0) {
+		if (file == NULL) {
+			fprintf(stderr, "usage: suijid task create FILE.json [--key FILE]\n");
+			return 2;
+		}
+		rc = planspec_task(&p, &len, &info, file, err, sizeof err);
+		return built(dir, ENTRY_TASK, rc, p, len, &info, keypath, err);
+	}
+	fprintf(stderr, "usage: suijid items publish FILE.json --agency CODE [--key FILE]\n"
+			"       suijid plan submit|review|file|publish ...\n"
+			"       suijid task create FILE.json [--key FILE]\n");
+	return 2;
+}

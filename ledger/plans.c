@@ -1,0 +1,622 @@
+/*
+ * plans.c: the rules for item lists, plans and tasks and the little state
+ * they need (plans.h).
+ *
+ * Everything is an append-only array whose elements carry the seq of the
+ * entry that made them; the latest item list of an agency and the latest
+ * record of a plan version are found by searching backwards. A plan
+ * version's state changes in place and logs its old state, so rolling back
+ * replays that log backwards and then truncates the arrays by seq. Lists,
+ * plans and tasks are few (an agency publishes a handful a year), so linear
+ * searches are enough.
+ */
+#include "ledger/plans.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "dir/ident.h"
+
+#include "proto/ledger.pb-c.h"
+#include "proto/plans.pb-c.h"
+
+#define MAX_TEXT 1024
+#define MAX_FILTER 4096
+#define MAX_LIST_ITEMS 10000
+#define MAX_PLAN_ITEMS 1000
+#define MAX_STRATA 100
+#define MAX_MEMBERS 64
+
+struct pl_item {
+	char id[IDENT_MAX + 1];
+	int basis; /* has a legal basis */
+	int key;   /* a key item */
+};
+
+struct pl_list {
+	char agency[ENTRY_MAX_AGENCY + 1];
+	uint32_t version, cap_num, cap_den;
+	struct pl_item *items;
+	size_t n;
+	uint64_t seq;
+};
+
+struct pl_plan {
+	char agency[ENTRY_MAX_AGENCY + 1];
+	char id[IDENT_MAX + 1];
+	uint32_t year, version;
+	char (*items)[IDENT_MAX + 1];
+	size_t n;
+	int state;
+	uint64_t seq;
+};
+
+struct pl_task {
+	char agency[ENTRY_MAX_AGENCY + 1];
+	char id[IDENT_MAX + 1];
+	uint64_t seq;
+};
+
+struct pl_undo {
+	uint64_t seq;
+	size_t plan;
+	int old;
+};
+
+struct plans {
+	struct pl_list *lists;
+	size_t nlists, clists;
+	struct pl_plan *plans;
+	size_t nplans, cplans;
+	struct pl_task *tasks;
+	size_t ntasks, ctasks;
+	struct pl_undo *undo;
+	size_t nundo, cundo;
+};
+
+int plans_new(struct plans **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? SJ_OK : SJ_ENOMEM;
+}
+
+void plans_free(struct plans *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nlists; i++)
+		free(p->lists[i].items);
+	for (size_t i = 0; i < p->nplans; i++)
+		free(p->plans[i].items);
+	free(p->lists);
+	free(p->plans);
+	free(p->tasks);
+	free(p->undo);
+	free(p);
+}
+
+const char *plans_state_name(int state)
+{
+	switch (state) {
+	case PLANS_SUBMITTED: return "submitted (awaiting legal review)";
+	case PLANS_RETURNED: return "returned by legal review";
+	case PLANS_APPROVED: return "approved by legal review";
+	case PLANS_FILED: return "filed";
+	case PLANS_PUBLISHED: return "published";
+	case PLANS_SUPERSEDED: return "superseded";
+	}
+	return "unknown";
+}
+
+static int text_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int id_ok(const char *s)
+{
+	return ident_ok(s, strlen(s));
+}
+
+static int ratio_ok(uint32_t num, uint32_t den)
+{
+	return num > 0 && num <= den;
+}
+
+/* 1 when a/b <= c/d (all denominators non-zero). */
+static int ratio_le(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return (uint64_t)a * d <= (uint64_t)c * b;
+}
+
+static int entry_agency_is(const struct entry *e, const char *agency)
+{
+	return agency[0] != '\0' && strlen(agency) == e->agency_len &&
+	       memcmp(agency, e->agency, e->agency_len) == 0;
+}
+
+/* The log operator, or an operator of agency. */
+static int by_operator(const struct plans_actor *who, const char *agency)
+{
+	return who->role == 0 ||
+	       (who->role == SUIJI__ROLE__ROLE_OPERATOR && strcmp(who->agency, agency) == 0);
+}
+
+static const struct pl_list *current_list(const struct plans *p, const char *agency)
+{
+	for (size_t i = p->nlists; i-- > 0;)
+		if (strcmp(p->lists[i].agency, agency) == 0)
+			return &p->lists[i];
+	return NULL;
+}
+
+static const struct pl_item *list_item(const struct pl_list *l, const char *id)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (strcmp(l->items[i].id, id) == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+/* The latest record of agency's plan id (version 0: any version), or -1. */
+static long find_plan(const struct plans *p, const char *agency, const char *id,
+		      uint32_t version)
+{
+	for (size_t i = p->nplans; i-- > 0;) {
+		const struct pl_plan *q = &p->plans[i];
+		if (strcmp(q->agency, agency) == 0 && strcmp(q->id, id) == 0 &&
+		    (version == 0 || q->version == version))
+			return (long)i;
+	}
+	return -1;
+}
+
+int plans_state_of(const struct plans *p, const char *agency, const char *plan_id,
+		   uint32_t version)
+{
+	long i = find_plan(p, agency, plan_id, version);
+	return i < 0 || version == 0 ? 0 : p->plans[i].state;
+}
+
+/* Sets plan i's state, logging the old one for seq. */
+static int set_state(struct plans *p, size_t i, int state, uint64_t seq)
+{
+	int rc = util_grow((void **)&p->undo, &p->cundo, p->nundo, sizeof *p->undo);
+	if (rc != SJ_OK)
+		return rc;
+	p->undo[p->nundo].seq = seq;
+	p->undo[p->nundo].plan = i;
+	p->undo[p->nundo].old = p->plans[i].state;
+	p->nundo++;
+	p->plans[i].state = state;
+	return SJ_OK;
+}
+
+/* Days in month m of year y. */
+static int month_days(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* 1 when s is a valid YYYY-MM-DD date; its year into *year. */
+static int date_ok(const char *s, int *year)
+{
+	int y, m, d;
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return 0;
+	*year = y;
+	return 1;
+}
+
+#define FAIL(...)                                                              \
+	do {                                                                   \
+		snprintf(err, err_cap, __VA_ARGS__);                           \
+		rc = SJ_EVERIFY;                                               \
+		goto out;                                                      \
+	} while (0)
+
+static int item_list(struct plans *p, const struct entry *e, const struct plans_actor *who,
+		     char *err, size_t err_cap)
+{
+	Suiji__ItemList *m = suiji__item_list__unpack(NULL, e->payload_len, e->payload);
+	const struct pl_list *cur;
+	struct pl_list l = {0};
+	int rc = SJ_OK;
+
+	if (m == NULL)
+		FAIL("item-list payload does not decode as suiji.ItemList");
+	if (!entry_agency_is(e, m->agency))
+		FAIL("the item list's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
+		     (int)e->agency_len, e->agency);
+	if (!who->agency_known(who->ctx, m->agency))
+		FAIL("item list published for unknown agency \"%s\"", m->agency);
+	if (!by_operator(who, m->agency))
+		FAIL("only the log operator or an operator of agency %s may publish its item list",
+		     m->agency);
+	cur = current_list(p, m->agency);
+	if (m->version != (cur ? cur->version + 1 : 1))
+		FAIL("item list version %u of agency %s must be %u", m->version, m->agency,
+		     cur ? cur->version + 1 : 1);
+	if (!ratio_ok(m->general_ratio_cap_num, m->general_ratio_cap_den))
+		FAIL("the general-item ratio cap %u/%u is not a ratio 0 < num <= den",
+		     m->general_ratio_cap_num, m->general_ratio_cap_den);
+	if (m->n_items == 0 || m->n_items > MAX_LIST_ITEMS)
+		FAIL("an item list holds 1..%d items, not %zu", MAX_LIST_ITEMS, m->n_items);
+	for (size_t i = 0; i < m->n_items; i++) {
+		const Suiji__CheckItem *it = m->items[i];
+		if (!id_ok(it->id))
+			FAIL("item %zu: id \"%s\" is not an identifier", i, it->id);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->items[j]->id, it->id) == 0)
+				FAIL("item %s appears twice in the list", it->id);
+		if (it->legal_basis[0] && !text_ok(it->legal_basis, MAX_TEXT))
+			FAIL("item %s: legal_basis is too long or holds a control character", it->id);
+		if (!text_ok(it->body, MAX_TEXT))
+			FAIL("item %s: body (the responsible body) is missing or invalid", it->id);
+		if (!text_ok(it->content, MAX_TEXT))
+			FAIL("item %s: content is missing or invalid", it->id);
+		if (it->method < 1 || it->method > 3)
+			FAIL("item %s: method %u is not 1 on-site, 2 documentary or 3 online", it->id,
+			     it->method);
+		if (!ratio_ok(it->ratio_num, it->ratio_den))
+			FAIL("item %s: ratio %u/%u is not a ratio 0 < num <= den", it->id,
+			     it->ratio_num, it->ratio_den);
+		if (!text_ok(it->frequency, MAX_TEXT))
+			FAIL("item %s: frequency is missing or invalid", it->id);
+		if (!it->key && !ratio_le(it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
+					  m->general_ratio_cap_den))
+			FAIL("general item %s: ratio %u/%u exceeds the agency's cap %u/%u (R3)",
+			     it->id, it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
+			     m->general_ratio_cap_den);
+	}
+	if ((rc = util_grow((void **)&p->lists, &p->clists, p->nlists, sizeof *p->lists)) != SJ_OK)
+		goto out;
+	l.items = calloc(m->n_items, sizeof *l.items);
+	if (l.items == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	snprintf(l.agency, sizeof l.agency, "%s", m->agency);
+	l.version = m->version;
+	l.cap_num = m->general_ratio_cap_num;
+	l.cap_den = m->general_ratio_cap_den;
+	l.n = m->n_items;
+	l.seq = e->seq;
+	for (size_t i = 0; i < m->n_items; i++) {
+		snprintf(l.items[i].id, sizeof l.items[i].id, "%s", m->items[i]->id);
+		l.items[i].basis = m->items[i]->legal_basis[0] != '\0';
+		l.items[i].key = m->items[i]->key;
+	}
+	p->lists[p->nlists++] = l;
+out:
+	suiji__item_list__free_unpacked(m, NULL);
+	return rc;
+}
+
+static int plan(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		size_t err_cap)
+{
+	Suiji__Plan *m = suiji__plan__unpack(NULL, e->payload_len, e->payload);
+	const struct pl_list *l;
+	struct pl_plan q = {0};
+	long last;
+	int rc = SJ_OK;
+
+	if (m == NULL)
+		FAIL("plan payload does not decode as suiji.Plan");
+	if (!entry_agency_is(e, m->agency))
+		FAIL("the plan's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
+		     (int)e->agency_len, e->agency);
+	if (!who->agency_known(who->ctx, m->agency))
+		FAIL("plan submitted for unknown agency \"%s\"", m->agency);
+	if (!by_operator(who, m->agency))
+		FAIL("only the log operator or an operator of agency %s may submit its plan",
+		     m->agency);
+	if (!id_ok(m->plan_id))
+		FAIL("plan id \"%s\" is not an identifier", m->plan_id);
+	if (m->year < 2000 || m->year > 2100)
+		FAIL("plan %s: year %u is not 2000..2100", m->plan_id, m->year);
+	if (!text_ok(m->scope, MAX_TEXT))
+		FAIL("plan %s: scope is missing or invalid", m->plan_id);
+	if (!text_ok(m->scope_filter, MAX_FILTER))
+		FAIL("plan %s: scope_filter is missing or invalid", m->plan_id);
+	if (!text_ok(m->timing, MAX_TEXT))
+		FAIL("plan %s: timing is missing or invalid", m->plan_id);
+	last = find_plan(p, m->agency, m->plan_id, 0);
+	if (last < 0) {
+		if (m->version != 1)
+			FAIL("plan %s of agency %s does not exist: its first version is 1, not %u",
+			     m->plan_id, m->agency, m->version);
+	} else {
+		const struct pl_plan *lp = &p->plans[last];
+		if (m->year != lp->year)
+			FAIL("plan %s is for year %u, not %u", m->plan_id, lp->year, m->year);
+		if (m->version == lp->version) {
+			if (lp->state != PLANS_RETURNED)
+				FAIL("plan %s version %u is %s; only a returned version may be "
+				     "resubmitted",
+				     m->plan_id, m->version, plans_state_name(lp->state));
+		} else if (m->version == lp->version + 1) {
+			if (lp->state != PLANS_PUBLISHED)
+				FAIL("plan %s version %u is %s; an adjustment (version %u) needs it "
+				     "published",
+				     m->plan_id, lp->version, plans_state_name(lp->state), m->version);
+		} else {
+			FAIL("plan %s version %u: the latest version is %u", m->plan_id, m->version,
+			     lp->version);
+		}
+	}
+	l = current_list(p, m->agency);
+	if (l == NULL)
+		FAIL("agency %s has published no item list for the plan to use", m->agency);
+	if (m->n_items == 0 || m->n_items > MAX_PLAN_ITEMS)
+		FAIL("a plan uses 1..%d items, not %zu", MAX_PLAN_ITEMS, m->n_items);
+	for (size_t i = 0; i < m->n_items; i++) {
+		const Suiji__PlanItem *it = m->items[i];
+		const struct pl_item *li = list_item(l, it->item_id);
+		if (li == NULL)
+			FAIL("plan %s: item \"%s\" is not in agency %s's item list version %u",
+			     m->plan_id, it->item_id, m->agency, l->version);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->items[j]->item_id, it->item_id) == 0)
+				FAIL("plan %s: item %s appears twice", m->plan_id, it->item_id);
+		if (!li->basis)
+			FAIL("plan %s: item %s has no legal basis and cannot be used (R5)",
+			     m->plan_id, it->item_id);
+		if (!ratio_ok(it->ratio_num, it->ratio_den))
+			FAIL("plan %s: item %s: ratio %u/%u is not a ratio 0 < num <= den",
+			     m->plan_id, it->item_id, it->ratio_num, it->ratio_den);
+		if (!li->key && !ratio_le(it->ratio_num, it->ratio_den, l->cap_num, l->cap_den))
+			FAIL("plan %s: general item %s: ratio %u/%u exceeds the cap %u/%u (R3)",
+			     m->plan_id, it->item_id, it->ratio_num, it->ratio_den, l->cap_num,
+			     l->cap_den);
+		if (!text_ok(it->frequency, MAX_TEXT))
+			FAIL("plan %s: item %s: frequency is missing or invalid", m->plan_id,
+			     it->item_id);
+	}
+	if ((rc = util_grow((void **)&p->plans, &p->cplans, p->nplans, sizeof *p->plans)) != SJ_OK)
+		goto out;
+	q.items = calloc(m->n_items, sizeof *q.items);
+	if (q.items == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	snprintf(q.agency, sizeof q.agency, "%s", m->agency);
+	snprintf(q.id, sizeof q.id, "%s", m->plan_id);
+	q.year = m->year;
+	q.version = m->version;
+	q.n = m->n_items;
+	q.state = PLANS_SUBMITTED;
+	q.seq = e->seq;
+	for (size_t i = 0; i < m->n_items; i++)
+		snprintf(q.items[i], sizeof q.items[i], "%s", m->items[i]->item_id);
+	p->plans[p->nplans++] = q;
+out:
+	suiji__plan__free_unpacked(m, NULL);
+	return rc;
+}
+
+static int plan_step(struct plans *p, const struct entry *e, const struct plans_actor *who,
+		     char *err, size_t err_cap)
+{
+	Suiji__PlanStep *m = suiji__plan_step__unpack(NULL, e->payload_len, e->payload);
+	const char *step = e->type == ENTRY_PLAN_REVIEW ? "legal review"
+			   : e->type == ENTRY_PLAN_FILE ? "filing"
+							: "publication";
+	int need = e->type == ENTRY_PLAN_REVIEW ? PLANS_SUBMITTED
+		   : e->type == ENTRY_PLAN_FILE ? PLANS_APPROVED
+						: PLANS_FILED;
+	struct pl_plan *q;
+	long i;
+	int rc = SJ_OK;
+
+	if (m == NULL)
+		FAIL("plan-step payload does not decode as suiji.PlanStep");
+	if (!who->agency_known(who->ctx, m->agency))
+		FAIL("%s of a plan of unknown agency \"%s\"", step, m->agency);
+	switch (e->type) {
+	case ENTRY_PLAN_REVIEW:
+		if (who->role != SUIJI__ROLE__ROLE_LEGAL || strcmp(who->agency, m->agency) != 0)
+			FAIL("only a legal reviewer of agency %s may review its plan", m->agency);
+		break;
+	case ENTRY_PLAN_FILE:
+		if (who->role != SUIJI__ROLE__ROLE_SUPERVISOR)
+			FAIL("only a supervisor (the justice bureau) may file a plan");
+		break;
+	default:
+		if (!by_operator(who, m->agency) || !entry_agency_is(e, m->agency))
+			FAIL("only the log operator or an operator of agency %s may publish its "
+			     "plan",
+			     m->agency);
+		break;
+	}
+	i = find_plan(p, m->agency, m->plan_id, m->version);
+	if (i < 0)
+		FAIL("agency %s has no plan %s version %u", m->agency, m->plan_id, m->version);
+	q = &p->plans[i];
+	if (find_plan(p, m->agency, m->plan_id, 0) != i)
+		FAIL("plan %s version %u is not the plan's latest version", m->plan_id, m->version);
+	if (q->state != need)
+		FAIL("plan %s version %u is %s; %s needs it %s", m->plan_id, m->version,
+		     plans_state_name(q->state), step, plans_state_name(need));
+	if (e->type == ENTRY_PLAN_REVIEW && !m->approved && !text_ok(m->reason, MAX_TEXT))
+		FAIL("a plan returned by legal review needs a reason");
+	if (m->reason[0] && !text_ok(m->reason, MAX_TEXT))
+		FAIL("the reason is too long or holds a control character");
+	/* Checks done; from here only an allocation can fail, and undoing
+	 * this entry (the latest) restores the state. */
+	if (e->type == ENTRY_PLAN_PUBLISH) {
+		for (size_t j = 0; j < p->nplans; j++) {
+			const struct pl_plan *o = &p->plans[j];
+			if (o->state == PLANS_PUBLISHED && strcmp(o->agency, q->agency) == 0 &&
+			    strcmp(o->id, q->id) == 0 &&
+			    (rc = set_state(p, j, PLANS_SUPERSEDED, e->seq)) != SJ_OK)
+				goto undo;
+		}
+		rc = set_state(p, (size_t)i, PLANS_PUBLISHED, e->seq);
+	} else if (e->type == ENTRY_PLAN_FILE) {
+		rc = set_state(p, (size_t)i, PLANS_FILED, e->seq);
+	} else {
+		rc = set_state(p, (size_t)i, m->approved ? PLANS_APPROVED : PLANS_RETURNED, e->seq);
+	}
+	if (rc == SJ_OK)
+		goto out;
+undo:
+	plans_rollback(p, e->seq);
+out:
+	suiji__plan_step__free_unpacked(m, NULL);
+	return rc;
+}
+
+static int task(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		size_t err_cap)
+{
+	Suiji__Task *m = suiji__task__unpack(NULL, e->payload_len, e->payload);
+	const struct pl_plan *q;
+	long i;
+	int rc = SJ_OK, ys, ye;
+
+	if (m == NULL)
+		FAIL("task payload does not decode as suiji.Task");
+	if (!entry_agency_is(e, m->agency))
+		FAIL("the task's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
+		     (int)e->agency_len, e->agency);
+	if (!who->agency_known(who->ctx, m->agency))
+		FAIL("task created for unknown agency \"%s\"", m->agency);
+	if (!by_operator(who, m->agency))
+		FAIL("only the log operator or an operator of agency %s may create its task",
+		     m->agency);
+	if (!id_ok(m->task_id))
+		FAIL("task id \"%s\" is not an identifier", m->task_id);
+	for (size_t j = 0; j < p->ntasks; j++)
+		if (strcmp(p->tasks[j].agency, m->agency) == 0 &&
+		    strcmp(p->tasks[j].id, m->task_id) == 0)
+			FAIL("agency %s has a task %s already", m->agency, m->task_id);
+	i = find_plan(p, m->agency, m->plan_id, m->plan_version);
+	if (i < 0)
+		FAIL("task %s: agency %s has no plan %s version %u", m->task_id, m->agency,
+		     m->plan_id, m->plan_version);
+	q = &p->plans[i];
+	if (q->state != PLANS_PUBLISHED)
+		FAIL("task %s: plan %s version %u is %s; a task needs the latest published version "
+		     "(R5)",
+		     m->task_id, m->plan_id, m->plan_version, plans_state_name(q->state));
+	if (!text_ok(m->scope_filter, MAX_FILTER))
+		FAIL("task %s: scope_filter is missing or invalid", m->task_id);
+	if (m->n_item_ids == 0 || m->n_item_ids > MAX_PLAN_ITEMS)
+		FAIL("task %s: a task uses 1..%d items, not %zu", m->task_id, MAX_PLAN_ITEMS,
+		     m->n_item_ids);
+	for (size_t j = 0; j < m->n_item_ids; j++) {
+		size_t k;
+		for (k = 0; k < q->n; k++)
+			if (strcmp(q->items[k], m->item_ids[j]) == 0)
+				break;
+		if (k == q->n)
+			FAIL("task %s: item \"%s\" is not in plan %s version %u", m->task_id,
+			     m->item_ids[j], m->plan_id, m->plan_version);
+		for (k = 0; k < j; k++)
+			if (strcmp(m->item_ids[k], m->item_ids[j]) == 0)
+				FAIL("task %s: item %s appears twice", m->task_id, m->item_ids[j]);
+	}
+	if (m->n_strata == 0 || m->n_strata > MAX_STRATA)
+		FAIL("task %s: a task has 1..%d strata, not %zu", m->task_id, MAX_STRATA,
+		     m->n_strata);
+	for (size_t j = 0; j < m->n_strata; j++) {
+		const Suiji__TaskStratum *s = m->strata[j];
+		if (!text_ok(s->name, MAX_TEXT))
+			FAIL("task %s: stratum %zu has no valid name", m->task_id, j);
+		if (!ratio_ok(s->ratio_num, s->ratio_den))
+			FAIL("task %s: stratum %s: ratio %u/%u is not a ratio 0 < num <= den",
+			     m->task_id, s->name, s->ratio_num, s->ratio_den);
+	}
+	if (m->team_size < 2)
+		FAIL("task %s: team_size %u is below 2 (R11)", m->task_id, m->team_size);
+	if (!date_ok(m->start_date, &ys) || !date_ok(m->end_date, &ye))
+		FAIL("task %s: start_date \"%s\" or end_date \"%s\" is not a date YYYY-MM-DD",
+		     m->task_id, m->start_date, m->end_date);
+	if (strcmp(m->start_date, m->end_date) > 0)
+		FAIL("task %s: start_date %s is after end_date %s", m->task_id, m->start_date,
+		     m->end_date);
+	if ((uint32_t)ys != q->year || (uint32_t)ye != q->year)
+		FAIL("task %s: dates %s..%s are not within plan year %u", m->task_id,
+		     m->start_date, m->end_date, q->year);
+	if (!m->joint && m->n_members)
+		FAIL("task %s: only a joint task has member agencies", m->task_id);
+	if (m->joint && (m->n_members == 0 || m->n_members > MAX_MEMBERS))
+		FAIL("task %s: a joint task names 1..%d member agencies, not %zu", m->task_id,
+		     MAX_MEMBERS, m->n_members);
+	for (size_t j = 0; j < m->n_members; j++) {
+		if (!who->agency_known(who->ctx, m->members[j]))
+			FAIL("task %s: member agency \"%s\" is not registered", m->task_id,
+			     m->members[j]);
+		if (strcmp(m->members[j], m->agency) == 0)
+			FAIL("task %s: agency %s cannot be its own joint member", m->task_id,
+			     m->agency);
+		for (size_t k = 0; k < j; k++)
+			if (strcmp(m->members[k], m->members[j]) == 0)
+				FAIL("task %s: member agency %s appears twice", m->task_id,
+				     m->members[j]);
+	}
+	if ((rc = util_grow((void **)&p->tasks, &p->ctasks, p->ntasks, sizeof *p->tasks)) != SJ_OK)
+		goto out;
+	snprintf(p->tasks[p->ntasks].agency, sizeof p->tasks->agency, "%s", m->agency);
+	snprintf(p->tasks[p->ntasks].id, sizeof p->tasks->id, "%s", m->task_id);
+	p->tasks[p->ntasks].seq = e->seq;
+	p->ntasks++;
+out:
+	suiji__task__free_unpacked(m, NULL);
+	return rc;
+}
+
+int plans_apply(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		size_t err_cap)
+{
+	switch (e->type) {
+	case ENTRY_ITEM_LIST: return item_list(p, e, who, err, err_cap);
+	case ENTRY_PLAN: return plan(p, e, who, err, err_cap);
+	case ENTRY_PLAN_REVIEW:
+	case ENTRY_PLAN_FILE:
+	case ENTRY_PLAN_PUBLISH: return plan_step(p, e, who, err, err_cap);
+	case ENTRY_TASK: return task(p, e, who, err, err_cap);
+	}
+	snprintf(err, err_cap, "entry type %u is not an item list, plan or task", e->type);
+	return SJ_EVERIFY;
+}
+
+void plans_rollback(struct plans *p, uint64_t seq)
+{
+	while (p->nundo && p->undo[p->nundo - 1].seq >= seq) {
+		const struct pl_undo *u = &p->undo[--p->nundo];
+		p->plans[u->plan].state = u->old;
+	}
+	while (p->nlists && p->lists[p->nlists - 1].seq >= seq)
+		free(p->lists[--p->nlists].items);
+	while (p->nplans && p->plans[p->nplans - 1].seq >= seq)
+		free(p->plans[--p->nplans].items);
+	while (p->ntasks && p->tasks[p->ntasks - 1].seq >= seq)
+		p->ntasks--;
+}
+
+void plans_settle(struct plans *p)
+{
+	p->nundo = 0;
+}
