@@ -237,6 +237,50 @@ int fixture_flip(const char *db, uint64_t seq, size_t off, int bit)
 	return rc;
 }
 
+int fixture_raw_append(const char *db, const char *agency, uint32_t type, const uint8_t *payload,
+		       size_t len)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	struct entry e = {0};
+	uint8_t *bytes = NULL, *last = NULL;
+	size_t bl, ll;
+	int rc = SJ_EIO;
+	if (sqlite3_open(db, &h) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT seq, bytes FROM entries ORDER BY seq DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	e.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	ll = (size_t)sqlite3_column_bytes(st, 1);
+	last = malloc(ll);
+	if (last == NULL)
+		goto out;
+	memcpy(last, sqlite3_column_blob(st, 1), ll);
+	entry_hash(e.prev, last, ll);
+	sqlite3_finalize(st);
+	st = NULL;
+	e.time_us = util_now_us();
+	e.type = type;
+	e.agency = agency;
+	e.agency_len = strlen(agency);
+	e.payload = payload;
+	e.payload_len = len;
+	if (entry_encode(&bytes, &bl, &e) != SJ_OK ||
+	    sqlite3_prepare_v2(h, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &st, NULL) !=
+		    SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)e.seq);
+	sqlite3_bind_blob(st, 2, bytes, (int)bl, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? SJ_OK : SJ_EIO;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(bytes);
+	free(last);
+	return rc;
+}
+
 int fixture_verify(const char *path, const struct verify_opts *o, struct verify_report *r)
 {
 	struct verifier *v = NULL;

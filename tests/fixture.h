@@ -52,6 +52,12 @@ int fixture_flip(const char *db, uint64_t seq, size_t off, int bit);
 /* Reads entry seq's bytes (malloc'd). */
 int fixture_read_entry(const char *db, uint64_t seq, uint8_t **b, size_t *len);
 
+/* Appends an unsigned entry of agency (may be "") straight into SQLite,
+ * past the store's rules, with the right sequence, chain link and time, as
+ * a daemon that skips its own checks would. Returns SJ_OK or SJ_EIO. */
+int fixture_raw_append(const char *db, const char *agency, uint32_t type, const uint8_t *payload,
+		       size_t len);
+
 /* Verifies the ledger file at path with the verifier library. */
 int fixture_verify(const char *path, const struct verify_opts *o, struct verify_report *r);
 

@@ -326,51 +326,6 @@ TEST(dirledger_other_agency_refused, "an operator of another agency cannot impor
 	fixture_free(&w.f);
 }
 
-/* Appends an unsigned entry of agency straight into SQLite, past the
- * store's rules, as a rogue daemon could. */
-static int raw_append(const char *db, const char *agency, uint32_t type, const uint8_t *payload,
-		      size_t len)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	struct entry e = {0};
-	uint8_t *bytes = NULL, *last = NULL;
-	size_t bl, ll;
-	int rc = SJ_EIO;
-	if (sqlite3_open(db, &h) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT seq, bytes FROM entries ORDER BY seq DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	e.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	ll = (size_t)sqlite3_column_bytes(st, 1);
-	last = malloc(ll);
-	if (last == NULL)
-		goto out;
-	memcpy(last, sqlite3_column_blob(st, 1), ll);
-	entry_hash(e.prev, last, ll);
-	sqlite3_finalize(st);
-	st = NULL;
-	e.time_us = util_now_us();
-	e.type = type;
-	e.agency = agency;
-	e.agency_len = strlen(agency);
-	e.payload = payload;
-	e.payload_len = len;
-	if (entry_encode(&bytes, &bl, &e) != SJ_OK ||
-	    sqlite3_prepare_v2(h, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &st, NULL) !=
-		    SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)e.seq);
-	sqlite3_bind_blob(st, 2, bytes, (int)bl, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? SJ_OK : SJ_EIO;
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	free(bytes);
-	free(last);
-	return rc;
-}
 
 TEST(dirledger_rogue_import_caught, "the verifier flags a directory-import entry written past the store whose record fails its check; its well-formed twin passes")
 {
@@ -392,7 +347,7 @@ TEST(dirledger_rogue_import_caught, "the verifier flags a directory-import entry
 			p[at + 7] = ' ';
 		}
 		seq = entries(&w);
-		CHECK_INT(raw_append(w.f.db, "scjg", ENTRY_DIRECTORY_IMPORT, p, len), ==, SJ_OK);
+		CHECK_INT(fixture_raw_append(w.f.db, "scjg", ENTRY_DIRECTORY_IMPORT, p, len), ==, SJ_OK);
 		free(p);
 		if (variant == 0) {
 			CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_OK);

@@ -273,47 +273,6 @@ TEST(drawledger_sealed_seed_survives_restart, "the sealed seed survives a restar
 	fixture_free(&w.f);
 }
 
-/* Appends raw entry bytes as a daemon that skips its own checks would:
- * correct sequence, chain and time, no rules. */
-static int raw_append(const char *db, uint32_t type, const uint8_t *payload, size_t len)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	struct entry e = {0};
-	uint8_t *bytes = NULL, *last = NULL;
-	size_t bl, ll;
-	int rc = SJ_EIO;
-	if (sqlite3_open(db, &h) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT seq, bytes FROM entries ORDER BY seq DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	e.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	ll = (size_t)sqlite3_column_bytes(st, 1);
-	last = malloc(ll);
-	memcpy(last, sqlite3_column_blob(st, 1), ll);
-	entry_hash(e.prev, last, ll);
-	sqlite3_finalize(st);
-	st = NULL;
-	e.time_us = util_now_us();
-	e.type = type;
-	e.agency = "";
-	e.payload = payload;
-	e.payload_len = len;
-	if (entry_encode(&bytes, &bl, &e) != SJ_OK ||
-	    sqlite3_prepare_v2(h, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &st, NULL) !=
-		    SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)e.seq);
-	sqlite3_bind_blob(st, 2, bytes, (int)bl, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? SJ_OK : SJ_EIO;
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	free(bytes);
-	free(last);
-	return rc;
-}
 
 TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own checks, with a forged seed or an altered result, is caught by the verifier")
 {
@@ -351,7 +310,7 @@ TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own 
 		size_t plen = suiji__draw_reveal__get_packed_size(&m);
 		payload = malloc(plen);
 		suiji__draw_reveal__pack(&m, payload);
-		CHECK_INT(raw_append(w.f.db, ENTRY_DRAW_REVEAL, payload, plen), ==, SJ_OK);
+		CHECK_INT(fixture_raw_append(w.f.db, "", ENTRY_DRAW_REVEAL, payload, plen), ==, SJ_OK);
 		free(payload);
 		CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_EVERIFY);
 		CHECK_INT(r.failed_seq, ==, (int64_t)(seq + 2));
