@@ -59,7 +59,8 @@ VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) $(DIR_SRCS)
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
 	verifier/main.c
-DAEMON_SRCS := daemon/main.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c daemon/planspec.c
+DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
+	daemon/planspec.c
 # The daemon's side of a draw: seed custody, request files, the entries.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
 # The daemon's parts below main, linked by the daemon and the tests.

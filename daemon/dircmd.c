@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/cmdutil.h"
 #include "common/util.h"
 #include "dir/diff.h"
 #include "dir/import.h"
@@ -38,22 +39,6 @@ struct cur_dir {
 	struct cur_rec *v;
 	size_t n, cap;
 };
-
-static const char *arg(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-static int flag(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
 
 static unsigned kind_of(const char *s)
 {
@@ -178,22 +163,6 @@ static const struct cur_rec *cur_find(const struct cur_dir *c, const struct reco
 			hi = mid;
 	}
 	return NULL;
-}
-
-static int open_store(struct ledger_store **s, const char *dir, int flags)
-{
-	char path[4096], err[ERRLEN];
-	snprintf(path, sizeof path, "%s/ledger.db", dir);
-	if (ledger_store_open(s, path, flags, err, sizeof err) != SJ_OK) {
-		fprintf(stderr, "suijid: %s\n", err);
-		return 2;
-	}
-	if (ledger_store_broken(*s)) {
-		fprintf(stderr, "suijid: the ledger does not verify: %s\n", ledger_store_broken(*s));
-		ledger_store_close(*s);
-		return 1;
-	}
-	return 0;
 }
 
 static int dry_run(const struct cur_dir *c, const struct import *im)
@@ -338,7 +307,7 @@ out:
 
 int dircmd_main(const char *dir, int argc, char **argv)
 {
-	const char *agency = arg(argc, argv, "--agency"), *encs = arg(argc, argv, "--encoding");
+	const char *agency = cmdutil_arg(argc, argv, "--agency"), *encs = cmdutil_arg(argc, argv, "--encoding");
 	const char *kname = NULL, *file = NULL;
 	struct import_opts o = {0};
 	struct import *im = NULL;
@@ -346,7 +315,7 @@ int dircmd_main(const char *dir, int argc, char **argv)
 	struct cur_dir c = {0};
 	uint8_t *buf = NULL, sha[32];
 	size_t len;
-	int dry = flag(argc, argv, "--dry-run"), rc;
+	int dry = cmdutil_flag(argc, argv, "--dry-run"), rc;
 	unsigned kind;
 
 	for (int i = 1; i < argc; i++) {
@@ -415,7 +384,7 @@ int dircmd_main(const char *dir, int argc, char **argv)
 		for (size_t i = 0; i < nw; i++)
 			fprintf(stderr, "%s:%zu: warning: %s\n", file, w[i].line, w[i].text);
 	}
-	if ((rc = open_store(&s, dir, dry ? LEDGER_STORE_READONLY : 0)) != 0)
+	if ((rc = cmdutil_open_store(&s, dir, dry ? LEDGER_STORE_READONLY : 0)) != 0)
 		goto out;
 	if ((rc = cur_load(&c, s, agency, kind)) != SJ_OK) {
 		fprintf(stderr, "suijid: cannot read the directory from the ledger: %s\n",

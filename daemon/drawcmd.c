@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/cmdutil.h"
 #include "beacon/fetch.h"
 #include "beacon/round.h"
 #include "common/util.h"
@@ -19,48 +20,11 @@
 #define ERRLEN 1024
 #define MAX_ROUND_FILES DRAW_MAX_BEACONS
 
-static const char *arg(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-static int flag(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-static int open_store(struct ledger_store **s, const char *dir, int flags)
-{
-	char path[4096], err[ERRLEN];
-	snprintf(path, sizeof path, "%s/ledger.db", dir);
-	if (ledger_store_open(s, path, flags, err, sizeof err) != SJ_OK) {
-		fprintf(stderr, "suijid: %s\n", err);
-		return 2;
-	}
-	if (ledger_store_broken(*s)) {
-		fprintf(stderr, "suijid: the ledger does not verify: %s\n", ledger_store_broken(*s));
-		ledger_store_close(*s);
-		return 1;
-	}
-	return 0;
-}
-
-static int exit_for(int rc)
-{
-	return rc == SJ_OK ? 0 : (rc == SJ_EVERIFY || rc == SJ_EPERM || rc == SJ_ECORRUPT) ? 1 : 2;
-}
-
 static int add_beacon(const char *dir, int argc, char **argv)
 {
 	Suiji__BeaconAdd m = SUIJI__BEACON_ADD__INIT;
-	const char *id = arg(argc, argv, "--id"), *url = arg(argc, argv, "--url"),
-		   *file = arg(argc, argv, "--chain"), *margin = arg(argc, argv, "--margin-ms");
+	const char *id = cmdutil_arg(argc, argv, "--id"), *url = cmdutil_arg(argc, argv, "--url"),
+		   *file = cmdutil_arg(argc, argv, "--chain"), *margin = cmdutil_arg(argc, argv, "--margin-ms");
 	struct ledger_store *s = NULL;
 	struct beacon_chain c;
 	char json[BEACON_MAX_JSON + 1], err[ERRLEN];
@@ -69,7 +33,7 @@ static int add_beacon(const char *dir, int argc, char **argv)
 	uint64_t seq;
 	int rc;
 
-	if (id == NULL || (!!url + !!file + flag(argc, argv, "--manual")) != 1) {
+	if (id == NULL || (!!url + !!file + cmdutil_flag(argc, argv, "--manual")) != 1) {
 		fprintf(stderr, "usage: suijid add-beacon --id ID (--url URL | --chain FILE | "
 				"--manual) [--margin-ms N] [--note TEXT]\n");
 		return 2;
@@ -95,13 +59,13 @@ static int add_beacon(const char *dir, int argc, char **argv)
 	m.chain = json;
 	m.margin_us = (margin ? strtoll(margin, NULL, 10) : 2000) * 1000;
 	m.url = (char *)(url ? url : "");
-	m.note = (char *)(arg(argc, argv, "--note") ? arg(argc, argv, "--note") : "");
+	m.note = (char *)(cmdutil_arg(argc, argv, "--note") ? cmdutil_arg(argc, argv, "--note") : "");
 	plen = suiji__beacon_add__get_packed_size(&m);
 	payload = malloc(plen);
 	if (payload == NULL)
 		return 2;
 	suiji__beacon_add__pack(&m, payload);
-	if ((rc = open_store(&s, dir, 0)) == 0) {
+	if ((rc = cmdutil_open_store(&s, dir, 0)) == 0) {
 		struct ledger_append a = {.type = ENTRY_BEACON_ADD, .agency = "", .payload = payload,
 					  .payload_len = plen};
 		rc = ledger_store_append(s, &a, 1, &seq, err, sizeof err);
@@ -109,7 +73,7 @@ static int add_beacon(const char *dir, int argc, char **argv)
 			printf("entry %llu: beacon-add %s\n", (unsigned long long)seq, id);
 		else
 			fprintf(stderr, "suijid: %s\n", err);
-		rc = exit_for(rc);
+		rc = cmdutil_exit_code(rc);
 		ledger_store_close(s);
 	}
 	free(payload);
@@ -145,7 +109,7 @@ static int draw_request(const char *dir, int argc, char **argv)
 		fprintf(stderr, "usage: suijid draw request SPEC.json\n");
 		return 2;
 	}
-	if ((rc = open_store(&s, dir, 0)) != 0)
+	if ((rc = cmdutil_open_store(&s, dir, 0)) != 0)
 		return rc;
 	/* The ledger's state is only read through the lookup. */
 	rc = drawspec_load(&sp, argv[2], drawspec_ledger_source, (void *)ledger_store_draws(s),
@@ -177,7 +141,7 @@ static int draw_request(const char *dir, int argc, char **argv)
 	free(payload);
 	drawspec_fini(&sp);
 	ledger_store_close(s);
-	return exit_for(rc);
+	return cmdutil_exit_code(rc);
 }
 
 static int draw_reveal(const char *dir, int argc, char **argv)
@@ -204,16 +168,16 @@ static int draw_reveal(const char *dir, int argc, char **argv)
 		}
 		ndocs++;
 	}
-	if ((rc = open_store(&s, dir, 0)) != 0)
+	if ((rc = cmdutil_open_store(&s, dir, 0)) != 0)
 		goto out;
-	rc = drawop_reveal(s, dir, req, (const char *const *)docs, ndocs, flag(argc, argv, "--wait"),
+	rc = drawop_reveal(s, dir, req, (const char *const *)docs, ndocs, cmdutil_flag(argc, argv, "--wait"),
 			   &seq, err, sizeof err);
 	if (rc == SJ_OK)
 		printf("draw %llu revealed at entry %llu\n", (unsigned long long)req,
 		       (unsigned long long)seq);
 	else
 		fprintf(stderr, "suijid: %s\n", err);
-	rc = rc == SJ_ERANGE ? 1 : exit_for(rc);
+	rc = rc == SJ_ERANGE ? 1 : cmdutil_exit_code(rc);
 	ledger_store_close(s);
 out:
 	for (size_t i = 0; i < ndocs; i++)
@@ -226,7 +190,7 @@ static int draw_status(const char *dir)
 	struct ledger_store *s = NULL;
 	const struct draws *d;
 	int rc;
-	if ((rc = open_store(&s, dir, LEDGER_STORE_READONLY)) != 0)
+	if ((rc = cmdutil_open_store(&s, dir, LEDGER_STORE_READONLY)) != 0)
 		return rc;
 	d = ledger_store_draws(s);
 	for (size_t i = 0; i < draws_count(d); i++) {

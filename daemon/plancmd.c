@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/cmdutil.h"
 #include "common/util.h"
 #include "daemon/planspec.h"
 #include "ledger/entry.h"
@@ -21,22 +22,6 @@
 #include "ledger/store.h"
 
 #define ERRLEN 1024
-
-static const char *arg(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
-}
-
-static int flag(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
 
 /* The i-th argument that is neither an option nor an option's value
  * (options other than flags take one value). */
@@ -140,8 +125,8 @@ static int built(const char *dir, uint32_t type, int rc, uint8_t *payload, size_
 static int plan_step(const char *dir, int argc, char **argv, uint32_t type)
 {
 	const char *agency = positional(argc, argv, 1), *id = positional(argc, argv, 2);
-	const char *ver = positional(argc, argv, 3), *ret = arg(argc, argv, "--return");
-	const char *keypath = arg(argc, argv, "--key"), *note = arg(argc, argv, "--note");
+	const char *ver = positional(argc, argv, 3), *ret = cmdutil_arg(argc, argv, "--return");
+	const char *keypath = cmdutil_arg(argc, argv, "--key"), *note = cmdutil_arg(argc, argv, "--note");
 	struct planspec_info info;
 	char err[ERRLEN];
 	uint8_t *p = NULL;
@@ -149,7 +134,7 @@ static int plan_step(const char *dir, int argc, char **argv, uint32_t type)
 	int rc;
 
 	if (agency == NULL || id == NULL || ver == NULL ||
-	    (type == ENTRY_PLAN_REVIEW && flag(argc, argv, "--approve") == (ret != NULL)) ||
+	    (type == ENTRY_PLAN_REVIEW && cmdutil_flag(argc, argv, "--approve") == (ret != NULL)) ||
 	    (type != ENTRY_PLAN_PUBLISH && keypath == NULL)) {
 		fprintf(stderr, "usage: suijid plan review AGENCY PLAN VERSION (--approve | --return "
 				"REASON) --key FILE\n"
@@ -169,7 +154,7 @@ static int plan_step(const char *dir, int argc, char **argv, uint32_t type)
 int plancmd_main(const char *dir, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "", *file = positional(argc, argv, 1);
-	const char *keypath = arg(argc, argv, "--key"), *agency = arg(argc, argv, "--agency");
+	const char *keypath = cmdutil_arg(argc, argv, "--key"), *agency = cmdutil_arg(argc, argv, "--agency");
 	struct planspec_info info;
 	char err[ERRLEN];
 	uint8_t *p = NULL;

@@ -1,0 +1,23 @@
+/*
+ * cmdutil.h: what every suijid operator command (drawcmd.c, dircmd.c,
+ * plancmd.c) needs: options from argv, the data directory's ledger opened
+ * only if it verifies, and the one mapping from error codes to exit codes
+ * (0 success, 1 a check failed or was refused, 2 usage or I/O).
+ */
+#ifndef SUIJI_DAEMON_CMDUTIL_H
+#define SUIJI_DAEMON_CMDUTIL_H
+
+#include "ledger/store.h"
+
+/* The value after option name in argv[1..argc), or NULL. */
+const char *cmdutil_arg(int argc, char **argv, const char *name);
+/* Whether the flag name is in argv[1..argc). */
+int cmdutil_flag(int argc, char **argv, const char *name);
+/* Opens DIR/ledger.db; a ledger that does not verify is closed and refused.
+ * Returns an exit code: 0, 1 (does not verify) or 2 (cannot open), after
+ * saying why on stderr. */
+int cmdutil_open_store(struct ledger_store **s, const char *dir, int flags);
+/* The exit code for an SJ_* result. */
+int cmdutil_exit_code(int rc);
+
+#endif
