@@ -121,16 +121,10 @@ static const cJSON *array(struct js *j, const cJSON *o, const char *path, const 
 	return v;
 }
 
-static int load_json(cJSON **out, struct js *j)
+/* Parses text[0..len) (borrowed) as the JSON object the builders read. */
+static int parse_json(cJSON **out, struct js *j, const char *text, size_t len)
 {
-	uint8_t *buf = NULL;
-	size_t len;
-	if (util_read_file(&buf, &len, j->file, MAX_JSON) != SJ_OK) {
-		snprintf(j->err, sizeof j->err, "cannot read %s", j->file);
-		return 2;
-	}
-	*out = cJSON_ParseWithLength((const char *)buf, len);
-	free(buf);
+	*out = cJSON_ParseWithLength(text, len);
 	if (*out == NULL || !cJSON_IsObject(*out)) {
 		cJSON_Delete(*out);
 		*out = NULL;
@@ -138,6 +132,17 @@ static int load_json(cJSON **out, struct js *j)
 		return 2;
 	}
 	return 0;
+}
+
+/* Reads the file at path for a builder; the error is the builders' own. */
+static int read_spec(uint8_t **buf, size_t *len, const char *path, char *err, size_t err_cap)
+{
+	*buf = NULL;
+	if (util_read_file(buf, len, path, MAX_JSON) != SJ_OK) {
+		snprintf(err, err_cap, "cannot read %s", path);
+		return SJ_EIO;
+	}
+	return SJ_OK;
 }
 
 /* Packs a message into a malloc'd buffer. */
@@ -164,10 +169,11 @@ static int finish(const struct js *j, int rc, char *err, size_t err_cap)
 	return rc;
 }
 
-int planspec_items(uint8_t **out, size_t *len, struct planspec_info *info, const char *path,
-		   const char *agency, char *err, size_t err_cap)
+int planspec_items_json(uint8_t **out, size_t *len, struct planspec_info *info, const char *text,
+			size_t text_len, const char *name, const char *agency, char *err,
+			size_t err_cap)
 {
-	struct js j = {.file = path};
+	struct js j = {.file = name};
 	Suiji__ItemList m = SUIJI__ITEM_LIST__INIT;
 	Suiji__CheckItem *its = NULL, **pits = NULL;
 	const cJSON *arr;
@@ -176,7 +182,7 @@ int planspec_items(uint8_t **out, size_t *len, struct planspec_info *info, const
 	int rc = SJ_EIO;
 
 	*out = NULL;
-	if (load_json(&root, &j) != 0)
+	if (parse_json(&root, &j, text, text_len) != 0)
 		goto out;
 	rc = SJ_EINVAL;
 	m.agency = (char *)agency;
@@ -233,10 +239,10 @@ out:
 	return finish(&j, rc, err, err_cap);
 }
 
-int planspec_plan(uint8_t **out, size_t *len, struct planspec_info *info, const char *path,
-		  char *err, size_t err_cap)
+int planspec_plan_json(uint8_t **out, size_t *len, struct planspec_info *info, const char *text,
+		       size_t text_len, const char *name, char *err, size_t err_cap)
 {
-	struct js j = {.file = path};
+	struct js j = {.file = name};
 	Suiji__Plan m = SUIJI__PLAN__INIT;
 	Suiji__PlanItem *its = NULL, **pits = NULL;
 	const cJSON *arr;
@@ -245,7 +251,7 @@ int planspec_plan(uint8_t **out, size_t *len, struct planspec_info *info, const 
 	int rc = SJ_EIO;
 
 	*out = NULL;
-	if (load_json(&root, &j) != 0)
+	if (parse_json(&root, &j, text, text_len) != 0)
 		goto out;
 	rc = SJ_EINVAL;
 	if ((m.agency = str(&j, root, "", "agency", 1)) == NULL ||
@@ -290,10 +296,10 @@ out:
 	return finish(&j, rc, err, err_cap);
 }
 
-int planspec_task(uint8_t **out, size_t *len, struct planspec_info *info, const char *path,
-		  char *err, size_t err_cap)
+int planspec_task_json(uint8_t **out, size_t *len, struct planspec_info *info, const char *text,
+		       size_t text_len, const char *name, char *err, size_t err_cap)
 {
-	struct js j = {.file = path};
+	struct js j = {.file = name};
 	Suiji__Task m = SUIJI__TASK__INIT;
 	Suiji__TaskStratum *st = NULL, **pst = NULL;
 	char **items = NULL, **members = NULL;
@@ -303,7 +309,7 @@ int planspec_task(uint8_t **out, size_t *len, struct planspec_info *info, const 
 	int rc = SJ_EIO;
 
 	*out = NULL;
-	if (load_json(&root, &j) != 0)
+	if (parse_json(&root, &j, text, text_len) != 0)
 		goto out;
 	rc = SJ_EINVAL;
 	if ((m.agency = str(&j, root, "", "agency", 1)) == NULL ||
@@ -378,6 +384,51 @@ out:
 	free(pst);
 	cJSON_Delete(root);
 	return finish(&j, rc, err, err_cap);
+}
+
+int planspec_items(uint8_t **out, size_t *len, struct planspec_info *info, const char *path,
+		   const char *agency, char *err, size_t err_cap)
+{
+	uint8_t *buf;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_spec(&buf, &n, path, err, err_cap)) != SJ_OK)
+		return rc;
+	rc = planspec_items_json(out, len, info, (const char *)buf, n, path, agency, err, err_cap);
+	free(buf);
+	return rc;
+}
+
+int planspec_plan(uint8_t **out, size_t *len, struct planspec_info *info, const char *path,
+		  char *err, size_t err_cap)
+{
+	uint8_t *buf;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_spec(&buf, &n, path, err, err_cap)) != SJ_OK)
+		return rc;
+	rc = planspec_plan_json(out, len, info, (const char *)buf, n, path, err, err_cap);
+	free(buf);
+	return rc;
+}
+
+int planspec_task(uint8_t **out, size_t *len, struct planspec_info *info, const char *path,
+		  char *err, size_t err_cap)
+{
+	uint8_t *buf;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_spec(&buf, &n, path, err, err_cap)) != SJ_OK)
+		return rc;
+	rc = planspec_task_json(out, len, info, (const char *)buf, n, path, err, err_cap);
+	free(buf);
+	return rc;
 }
 
 int planspec_step(uint8_t **out, size_t *len, struct planspec_info *info, uint32_t type,

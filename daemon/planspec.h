@@ -36,6 +36,20 @@ SJ_WUR int planspec_plan(uint8_t **out, size_t *len, struct planspec_info *info,
 SJ_WUR int planspec_task(uint8_t **out, size_t *len, struct planspec_info *info,
 			 const char *path, char *err, size_t err_cap);
 
+/* The same three from JSON already in memory, text[0..text_len) (borrowed),
+ * named name in errors where the file variants name the path; a file that
+ * cannot be read is the file variants' only other error. These are what the
+ * file variants call, and what the fuzz target drives. */
+SJ_WUR int planspec_items_json(uint8_t **out, size_t *len, struct planspec_info *info,
+			       const char *text, size_t text_len, const char *name,
+			       const char *agency, char *err, size_t err_cap);
+SJ_WUR int planspec_plan_json(uint8_t **out, size_t *len, struct planspec_info *info,
+			      const char *text, size_t text_len, const char *name, char *err,
+			      size_t err_cap);
+SJ_WUR int planspec_task_json(uint8_t **out, size_t *len, struct planspec_info *info,
+			      const char *text, size_t text_len, const char *name, char *err,
+			      size_t err_cap);
+
 /* A PlanStep for type (ENTRY_PLAN_REVIEW, _FILE or _PUBLISH) of version
  * (decimal text) of agency's plan_id; reason is the return reason (a
  * review returns iff reason is set) or a note, or NULL. */
