@@ -185,6 +185,8 @@ FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # signing code too.
 FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c daemon/rpc.c ledger/note_sign.c \
 	ledger/keyfile.c ledger/store.c
+# The config, plan-spec and draw-spec targets drive the daemon's own parsers.
+FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c daemon/planspec.c daemon/drawspec.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus.
 fuzz:
