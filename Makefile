@@ -41,7 +41,11 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 # Code that reads and checks: linked by every binary, the verifier included.
 VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
 	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/draws.c ledger/export.c \
-	ledger/vkeyfile.c ledger/dirs.c ledger/plans.c
+	ledger/vkeyfile.c ledger/dirs.c ledger/plans.c ledger/policy.c
+# Policy rules as pure code (scope filters, eligibility): the daemon builds
+# draws with it and the ledger's rules check them with it.
+POLICY_SRCS := $(sort $(wildcard policy/*.c))
+VERIFY_SRCS += $(POLICY_SRCS)
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.

@@ -57,7 +57,23 @@ struct draws {
 	size_t nreq, creq;
 	draws_observer_fn observer;
 	void *observer_ctx;
+	draws_hook_fn hook;
+	void *hook_ctx;
 };
+
+void draws_set_hook(struct draws *d, draws_hook_fn fn, void *ctx)
+{
+	d->hook = fn;
+	d->hook_ctx = ctx;
+}
+
+void draws_pools(const struct draws *d, size_t i, const struct draw_objects **objects,
+		 const struct draw_people **officers, const struct draw_people **experts)
+{
+	*objects = d->req[i].objects;
+	*officers = d->req[i].officers;
+	*experts = d->req[i].experts;
+}
 
 void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx)
 {
@@ -406,7 +422,7 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		FAIL("the stored result is not the one the seed, the beacon rounds and the "
 		     "committed inputs give (R6: the draw was not random as committed)");
 	q->reveal_seq = e->seq;
-	if (d->observer) {
+	if (d->observer || d->hook) {
 		struct draws_observed o = {
 			.request_seq = q->seq, .commit_seq = q->commit_seq, .reveal_seq = e->seq,
 			.agency = q->agency, .request_id = q->request_id, .task = q->task,
@@ -414,7 +430,12 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 			.experts = q->experts, .seed = m->seed.data, .commit_hash = q->commit_hash,
 			.randomness = r, .beacons = v, .n_beacons = sp->n_beacons, .result = res,
 			.result_bytes = bytes, .result_len = blen};
-		d->observer(d->observer_ctx, &o);
+		if (d->hook && (rc = d->hook(d->hook_ctx, &o)) != SJ_OK) {
+			q->reveal_seq = UINT64_MAX;
+			goto out;
+		}
+		if (d->observer)
+			d->observer(d->observer_ctx, &o);
 	}
 out:
 	if (rc != SJ_OK && q)

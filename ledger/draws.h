@@ -69,6 +69,17 @@ typedef void (*draws_observer_fn)(void *ctx, const struct draws_observed *o);
  * to print draws and answer a business's question). */
 void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx);
 
+/* Called on every reveal that passed its checks, before the observer; an
+ * error (SJ_ENOMEM) fails the reveal, which then changes nothing. replay.c
+ * feeds ledger/policy.h with it. */
+typedef int (*draws_hook_fn)(void *ctx, const struct draws_observed *o);
+void draws_set_hook(struct draws *d, draws_hook_fn fn, void *ctx);
+
+/* The pools of draw i while it is not revealed (borrowed; NULL after its
+ * reveal has settled). */
+void draws_pools(const struct draws *d, size_t i, const struct draw_objects **objects,
+		 const struct draw_people **officers, const struct draw_people **experts);
+
 /* Undo every entry with seq >= seq; frees nothing that a kept entry needs. */
 void draws_rollback(struct draws *d, uint64_t seq);
 /* Everything applied so far is final (committed): the pools of revealed

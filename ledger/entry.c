@@ -235,6 +235,8 @@ const char *entry_type_name(uint32_t type)
 	case ENTRY_PLAN_FILE: return "plan-file";
 	case ENTRY_PLAN_PUBLISH: return "plan-publish";
 	case ENTRY_TASK: return "task";
+	case ENTRY_CALENDAR: return "calendar";
+	case ENTRY_RESULT: return "result";
 	}
 	return NULL;
 }

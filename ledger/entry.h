@@ -77,6 +77,9 @@ enum entry_type {
 	ENTRY_PLAN_FILE = 24,
 	ENTRY_PLAN_PUBLISH = 25,
 	ENTRY_TASK = 26,
+	/* proto/results.proto, ledger/policy.h */
+	ENTRY_CALENDAR = 27,
+	ENTRY_RESULT = 28,
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

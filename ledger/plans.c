@@ -18,6 +18,7 @@
 
 #include "common/util.h"
 #include "dir/ident.h"
+#include "policy/filter.h"
 
 #include "proto/ledger.pb-c.h"
 #include "proto/plans.pb-c.h"
@@ -50,12 +51,19 @@ struct pl_plan {
 	char (*items)[IDENT_MAX + 1];
 	size_t n;
 	int state;
+	char *filter; /* the object scope filter (policy/filter.h) */
+	char *name;   /* the published name; the id when the plan gives none */
 	uint64_t seq;
 };
 
 struct pl_task {
 	char agency[ENTRY_MAX_AGENCY + 1];
 	char id[IDENT_MAX + 1];
+	Suiji__Task *m; /* the task as its entry stated it */
+	struct plans_stratum *strata;
+	char plan_name[MAX_TEXT + 1];
+	uint32_t year;
+	int key; /* uses a key item (R3) */
 	uint64_t seq;
 };
 
@@ -82,6 +90,19 @@ int plans_new(struct plans **out)
 	return *out ? SJ_OK : SJ_ENOMEM;
 }
 
+static void plan_clear(struct pl_plan *q)
+{
+	free(q->items);
+	free(q->filter);
+	free(q->name);
+}
+
+static void task_clear(struct pl_task *t)
+{
+	suiji__task__free_unpacked(t->m, NULL);
+	free(t->strata);
+}
+
 void plans_free(struct plans *p)
 {
 	if (p == NULL)
@@ -89,7 +110,9 @@ void plans_free(struct plans *p)
 	for (size_t i = 0; i < p->nlists; i++)
 		free(p->lists[i].items);
 	for (size_t i = 0; i < p->nplans; i++)
-		free(p->plans[i].items);
+		plan_clear(&p->plans[i]);
+	for (size_t i = 0; i < p->ntasks; i++)
+		task_clear(&p->tasks[i]);
 	free(p->lists);
 	free(p->plans);
 	free(p->tasks);
@@ -316,11 +339,16 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 		size_t err_cap)
 {
 	Suiji__Plan *m = suiji__plan__unpack(NULL, e->payload_len, e->payload);
+	struct filter *flt = malloc(sizeof *flt);
 	const struct pl_list *l;
 	struct pl_plan q = {0};
 	long last;
 	int rc = SJ_OK;
 
+	if (flt == NULL) {
+		suiji__plan__free_unpacked(m, NULL);
+		return SJ_ENOMEM;
+	}
 	if (m == NULL)
 		FAIL("plan payload does not decode as suiji.Plan");
 	if (!entry_agency_is(e, m->agency))
@@ -339,6 +367,13 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 		FAIL("plan %s: scope is missing or invalid", m->plan_id);
 	if (!text_ok(m->scope_filter, MAX_FILTER))
 		FAIL("plan %s: scope_filter is missing or invalid", m->plan_id);
+	{
+		char why[300];
+		if (filter_parse(flt, m->scope_filter, why, sizeof why) != SJ_OK)
+			FAIL("plan %s: R4: %s", m->plan_id, why);
+	}
+	if (m->name[0] && !text_ok(m->name, MAX_TEXT))
+		FAIL("plan %s: name is invalid", m->plan_id);
 	if (!text_ok(m->timing, MAX_TEXT))
 		FAIL("plan %s: timing is missing or invalid", m->plan_id);
 	last = find_plan(p, m->agency, m->plan_id, 0);
@@ -396,7 +431,10 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 	if ((rc = util_grow((void **)&p->plans, &p->cplans, p->nplans, sizeof *p->plans)) != SJ_OK)
 		goto out;
 	q.items = calloc(m->n_items, sizeof *q.items);
-	if (q.items == NULL) {
+	q.filter = strdup(m->scope_filter);
+	q.name = strdup(m->name[0] ? m->name : m->plan_id);
+	if (q.items == NULL || q.filter == NULL || q.name == NULL) {
+		plan_clear(&q);
 		rc = SJ_ENOMEM;
 		goto out;
 	}
@@ -411,6 +449,7 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 		snprintf(q.items[i], sizeof q.items[i], "%s", m->items[i]->item_id);
 	p->plans[p->nplans++] = q;
 out:
+	free(flt);
 	suiji__plan__free_unpacked(m, NULL);
 	return rc;
 }
@@ -491,9 +530,15 @@ static int task(struct plans *p, const struct entry *e, const struct plans_actor
 		size_t err_cap)
 {
 	Suiji__Task *m = suiji__task__unpack(NULL, e->payload_len, e->payload);
+	struct filter *flt = malloc(2 * sizeof *flt), *pflt = flt ? flt + 1 : NULL;
 	const struct pl_plan *q;
 	long i;
 	int rc = SJ_OK, ys, ye;
+
+	if (flt == NULL) {
+		suiji__task__free_unpacked(m, NULL);
+		return SJ_ENOMEM;
+	}
 
 	if (m == NULL)
 		FAIL("task payload does not decode as suiji.Task");
@@ -522,6 +567,17 @@ static int task(struct plans *p, const struct entry *e, const struct plans_actor
 		     m->task_id, m->plan_id, m->plan_version, plans_state_name(q->state));
 	if (!text_ok(m->scope_filter, MAX_FILTER))
 		FAIL("task %s: scope_filter is missing or invalid", m->task_id);
+	{
+		char why[300];
+		if (filter_parse(flt, m->scope_filter, why, sizeof why) != SJ_OK)
+			FAIL("task %s: R5: %s", m->task_id, why);
+		if (filter_parse(pflt, q->filter, why, sizeof why) != SJ_OK ||
+		    !filter_narrows(flt, pflt, why, sizeof why))
+			FAIL("task %s: R5: its object scope is not within plan %s's (\"%s\"): %s",
+			     m->task_id, m->plan_id, q->filter, why);
+	}
+	if (m->name[0] && !text_ok(m->name, MAX_TEXT))
+		FAIL("task %s: name is invalid", m->task_id);
 	if (m->n_item_ids == 0 || m->n_item_ids > MAX_PLAN_ITEMS)
 		FAIL("task %s: a task uses 1..%d items, not %zu", m->task_id, MAX_PLAN_ITEMS,
 		     m->n_item_ids);
@@ -576,13 +632,42 @@ static int task(struct plans *p, const struct entry *e, const struct plans_actor
 				FAIL("task %s: member agency %s appears twice", m->task_id,
 				     m->members[j]);
 	}
+	for (size_t j = 0; j < m->n_strata; j++)
+		for (size_t k = 0; k < j; k++)
+			if (strcmp(m->strata[k]->name, m->strata[j]->name) == 0)
+				FAIL("task %s: stratum %s appears twice (R7)", m->task_id,
+				     m->strata[j]->name);
 	if ((rc = util_grow((void **)&p->tasks, &p->ctasks, p->ntasks, sizeof *p->tasks)) != SJ_OK)
 		goto out;
-	snprintf(p->tasks[p->ntasks].agency, sizeof p->tasks->agency, "%s", m->agency);
-	snprintf(p->tasks[p->ntasks].id, sizeof p->tasks->id, "%s", m->task_id);
-	p->tasks[p->ntasks].seq = e->seq;
+	{
+		struct pl_task *t = &p->tasks[p->ntasks];
+		const struct pl_list *l = current_list(p, m->agency);
+		memset(t, 0, sizeof *t);
+		t->strata = calloc(m->n_strata, sizeof *t->strata);
+		if (t->strata == NULL) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
+		for (size_t j = 0; j < m->n_strata; j++) {
+			t->strata[j].name = m->strata[j]->name;
+			t->strata[j].num = m->strata[j]->ratio_num;
+			t->strata[j].den = m->strata[j]->ratio_den;
+		}
+		for (size_t j = 0; l && j < m->n_item_ids; j++)
+			for (size_t k = 0; k < l->n; k++)
+				if (strcmp(l->items[k].id, m->item_ids[j]) == 0 && l->items[k].key)
+					t->key = 1;
+		snprintf(t->agency, sizeof t->agency, "%s", m->agency);
+		snprintf(t->id, sizeof t->id, "%s", m->task_id);
+		snprintf(t->plan_name, sizeof t->plan_name, "%s", q->name);
+		t->year = q->year;
+		t->seq = e->seq;
+		t->m = m; /* kept: the strings of plans_task_info point into it */
+		m = NULL;
+	}
 	p->ntasks++;
 out:
+	free(flt);
 	suiji__task__free_unpacked(m, NULL);
 	return rc;
 }
@@ -611,12 +696,59 @@ void plans_rollback(struct plans *p, uint64_t seq)
 	while (p->nlists && p->lists[p->nlists - 1].seq >= seq)
 		free(p->lists[--p->nlists].items);
 	while (p->nplans && p->plans[p->nplans - 1].seq >= seq)
-		free(p->plans[--p->nplans].items);
+		plan_clear(&p->plans[--p->nplans]);
 	while (p->ntasks && p->tasks[p->ntasks - 1].seq >= seq)
-		p->ntasks--;
+		task_clear(&p->tasks[--p->ntasks]);
 }
 
 void plans_settle(struct plans *p)
 {
 	p->nundo = 0;
+}
+
+static void task_info(const struct pl_task *t, struct plans_task_info *out)
+{
+	const Suiji__Task *m = t->m;
+	out->agency = t->agency;
+	out->id = t->id;
+	out->name = m->name[0] ? m->name : t->id;
+	out->plan_id = m->plan_id;
+	out->plan_name = t->plan_name;
+	out->plan_version = m->plan_version;
+	out->year = t->year;
+	out->filter = m->scope_filter;
+	out->strata = t->strata;
+	out->n_strata = m->n_strata;
+	out->team_size = m->team_size;
+	out->start_date = m->start_date;
+	out->end_date = m->end_date;
+	out->targeted = m->targeted;
+	out->joint = m->joint;
+	out->key = t->key;
+	out->items = (const char *const *)m->item_ids;
+	out->n_items = m->n_item_ids;
+	out->members = (const char *const *)m->members;
+	out->n_members = m->n_members;
+	out->seq = t->seq;
+}
+
+int plans_task(const struct plans *p, const char *agency, const char *task_id,
+	       struct plans_task_info *out)
+{
+	for (size_t i = 0; i < p->ntasks; i++)
+		if (strcmp(p->tasks[i].agency, agency) == 0 && strcmp(p->tasks[i].id, task_id) == 0) {
+			task_info(&p->tasks[i], out);
+			return SJ_OK;
+		}
+	return SJ_ENOENT;
+}
+
+size_t plans_task_count(const struct plans *p)
+{
+	return p->ntasks;
+}
+
+void plans_task_at(const struct plans *p, size_t i, struct plans_task_info *out)
+{
+	task_info(&p->tasks[i], out);
 }

@@ -44,6 +44,8 @@
  * the filter is valid text; it has 1..1000 items, each once and each in that
  * plan version; 1..100 strata with a name and a valid ratio; a team of at
  * least 2 (R11); dates YYYY-MM-DD with start <= end, both in the plan year;
+ * stratum names unique (R7); its scope filter parses (policy/filter.h) and
+ * narrows the plan version's filter (R5), which must parse too (R4);
  * a joint task names 1..64 registered agencies other than its own, once
  * each, and a task that is not joint names none.
  *
@@ -102,6 +104,39 @@ void plans_settle(struct plans *p);
  * is none. */
 int plans_state_of(const struct plans *p, const char *agency, const char *plan_id,
 		   uint32_t version);
+
+/* One stratum of a task and its ratio (R7); name borrowed. */
+struct plans_stratum {
+	const char *name;
+	uint32_t num, den;
+};
+
+/* A task as its entry stated it, with its plan's year and name. Every
+ * pointer is borrowed from the plans state and stays valid until the task
+ * is rolled back or the state freed. */
+struct plans_task_info {
+	const char *agency, *id, *name;
+	const char *plan_id, *plan_name;
+	uint32_t plan_version, year;
+	const char *filter; /* policy/filter.h */
+	const struct plans_stratum *strata;
+	size_t n_strata;
+	uint32_t team_size;
+	const char *start_date, *end_date; /* YYYY-MM-DD */
+	int targeted, joint, key;          /* key: it uses a key item (R3) */
+	const char *const *items;          /* the item ids it checks */
+	size_t n_items;
+	const char *const *members;        /* the other agencies of a joint task */
+	size_t n_members;
+	uint64_t seq;
+};
+
+/* Agency's task task_id. Errors: SJ_ENOENT. */
+SJ_WUR int plans_task(const struct plans *p, const char *agency, const char *task_id,
+		      struct plans_task_info *out);
+/* The tasks in ledger order: how many, and the i-th. */
+size_t plans_task_count(const struct plans *p);
+void plans_task_at(const struct plans *p, size_t i, struct plans_task_info *out);
 
 /* "submitted", "returned", ...; "unknown" for anything else. */
 const char *plans_state_name(int state);

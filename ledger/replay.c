@@ -55,6 +55,7 @@ struct replay {
 	struct draws *draws;
 	struct dirs *dirs;
 	struct plans *plans;
+	struct policy *policy;
 };
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -112,6 +113,12 @@ static int index_add(struct replay_index *ix, const struct replay *r, size_t n,
 	return SJ_OK;
 }
 
+/* Every revealed draw counts its checks (ledger/policy.h, R9). */
+static int reveal_hook(void *ctx, const struct draws_observed *o)
+{
+	return policy_draw_revealed(ctx, o);
+}
+
 int replay_new(struct replay **out)
 {
 	struct replay *r = calloc(1, sizeof *r);
@@ -132,6 +139,14 @@ int replay_new(struct replay **out)
 		free(r);
 		return SJ_ENOMEM;
 	}
+	if (policy_new(&r->policy) != SJ_OK) {
+		plans_free(r->plans);
+		dirs_free(r->dirs);
+		draws_free(r->draws);
+		free(r);
+		return SJ_ENOMEM;
+	}
+	draws_set_hook(r->draws, reveal_hook, r->policy);
 	*out = r;
 	return SJ_OK;
 }
@@ -149,6 +164,7 @@ void replay_free(struct replay *r)
 	draws_free(r->draws);
 	dirs_free(r->dirs);
 	plans_free(r->plans);
+	policy_free(r->policy);
 	free(r);
 }
 
@@ -314,6 +330,9 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 			FAIL("agency %s is registered already", ar->code);
 		if (ar->parent[0] && !find_agency(r, ar->parent, strlen(ar->parent)))
 			FAIL("agency %s names unknown superior agency %s", ar->code, ar->parent);
+		if (ar->annual_cap > 100)
+			FAIL("agency %s: an annual cap of %u checks is not 0..100 (R9)", ar->code,
+			     ar->annual_cap);
 		if ((rc = util_grow((void **)&r->agencies, &r->cagencies, r->nagencies,
 			       sizeof *r->agencies)) != SJ_OK)
 			goto out;
@@ -322,6 +341,13 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 		r->nagencies++;
 		if ((rc = index_add(&r->agency_ix, r, r->nagencies, agency_hash)) != SJ_OK) {
 			r->nagencies--;
+			goto out;
+		}
+		if ((rc = policy_agency(r->policy, ar->code, ar->parent, ar->annual_cap, e->seq)) !=
+		    SJ_OK) {
+			r->nagencies--;
+			(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);
+			policy_rollback(r->policy, e->seq);
 			goto out;
 		}
 		break;
@@ -383,8 +409,22 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 			FAIL("draw requested for unknown agency \"%.*s\"", (int)e->agency_len,
 			     e->agency);
 		rc = draws_request(r->draws, e,
-				   actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
-				   err_cap);
+				   actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR ||
+					   actor->role == SUIJI__ROLE__ROLE_SUPERVISOR,
+				   err, err_cap);
+		if (rc == SJ_OK) {
+			/* The policy's rules (R5-R14) need the decoded pools. */
+			size_t i = draws_count(r->draws) - 1;
+			const struct draw_objects *o;
+			const struct draw_people *of, *ex;
+			draws_pools(r->draws, i, &o, &of, &ex);
+			rc = policy_draw_request(r->policy, r->plans, e, draws_inputs(r->draws, i), o,
+						 of, ex, actor ? actor->role : 0, err, err_cap);
+			if (rc != SJ_OK) {
+				draws_rollback(r->draws, e->seq);
+				policy_rollback(r->policy, e->seq);
+			}
+		}
 		break;
 	case ENTRY_DRAW_COMMIT:
 		rc = draws_commit(r->draws, e, hash, err, err_cap);
@@ -399,7 +439,31 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 				 e->agency_len && find_agency(r, e->agency, e->agency_len) != NULL,
 				 actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
 				 err_cap);
+		if (rc == SJ_OK && (rc = policy_directory(r->policy, e)) != SJ_OK) {
+			dirs_rollback(r->dirs, e->seq);
+			policy_rollback(r->policy, e->seq);
+		}
 		break;
+	case ENTRY_CALENDAR:
+		rc = policy_calendar(r->policy, e, by_admin(actor), err, err_cap);
+		break;
+	case ENTRY_RESULT: {
+		char id[80], ag[ENTRY_MAX_AGENCY + 1];
+		if (actor) {
+			static const char hex[] = "0123456789abcdef";
+			memcpy(id, "key:", 4);
+			for (int i = 0; i < 8; i++) {
+				id[4 + 2 * i] = hex[e->actor[i] >> 4];
+				id[5 + 2 * i] = hex[e->actor[i] & 15];
+			}
+			id[20] = '\0';
+		} else
+			snprintf(id, sizeof id, "log");
+		snprintf(ag, sizeof ag, "%.*s", (int)e->agency_len, e->agency);
+		rc = policy_result(r->policy, r->plans, e, actor ? actor->role : 0, ag, id, err,
+				   err_cap);
+		break;
+	}
 	case ENTRY_ITEM_LIST:
 	case ENTRY_PLAN:
 	case ENTRY_PLAN_REVIEW:
@@ -443,6 +507,7 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	draws_rollback(r->draws, seq);
 	dirs_rollback(r->dirs, seq);
 	plans_rollback(r->plans, seq);
+	policy_rollback(r->policy, seq);
 	if (seq == 0) {
 		r->have_init = 0;
 		r->origin[0] = '\0';
@@ -487,6 +552,16 @@ const struct dirs *replay_dirs(const struct replay *r)
 const struct plans *replay_plans(const struct replay *r)
 {
 	return r->plans;
+}
+
+const struct policy *replay_policy(const struct replay *r)
+{
+	return r->policy;
+}
+
+void replay_set_audit(struct replay *r, int audit)
+{
+	policy_set_audit(r->policy, audit);
 }
 
 const char *replay_origin(const struct replay *r)

@@ -26,7 +26,9 @@
  *    follow plans.h: each step by its role (an operator, a legal reviewer
  *    of the agency, a supervisor), in order, a task only from the latest
  *    published version of a plan and only with items that have a legal
- *    basis.
+ *    basis;
+ *  - draws tied to a task, calendars and results follow policy.h (R5-R19);
+ *    a supervisor may request a re-check draw (R19).
  */
 #ifndef SUIJI_LEDGER_REPLAY_H
 #define SUIJI_LEDGER_REPLAY_H
@@ -40,6 +42,7 @@
 #include "ledger/entry.h"
 #include "ledger/note.h"
 #include "ledger/plans.h"
+#include "ledger/policy.h"
 
 struct replay; /* opaque */
 
@@ -69,6 +72,13 @@ const struct dirs *replay_dirs(const struct replay *r);
 
 /* The item lists, plans and tasks (plans.h) so far (borrowed). */
 const struct plans *replay_plans(const struct replay *r);
+
+/* The policy's state: tasks' draws, checks, calendars, results (borrowed). */
+const struct policy *replay_policy(const struct replay *r);
+
+/* Audit mode (the verifier): a broken policy rule is counted and the
+ * replay goes on (ledger/policy.h). */
+void replay_set_audit(struct replay *r, int audit);
 
 /* Undo every entry applied with seq >= seq (used when a batch append is
  * rolled back). */

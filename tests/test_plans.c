@@ -281,7 +281,8 @@ TEST(plans_general_above_cap, "R3: a general item whose ratio exceeds the agency
 	m.plan_id = (char *)"p2027";
 	m.year = 2027;
 	m.version = 1;
-	m.scope = m.scope_filter = m.timing = (char *)"x";
+	m.scope = m.timing = (char *)"x";
+	m.scope_filter = (char *)"all";
 	m.items = &pit;
 	m.n_items = 1;
 	CHECK_INT(put(&w, w.op, "scjg", ENTRY_PLAN, buf, suiji__plan__pack(&m, buf), err,

@@ -1,0 +1,208 @@
+/*
+ * policy.h: the rules of the policy (../DOMAIN numbering R1-R19) that bind
+ * a draw to its task and its directories, and the results of checks:
+ * eligibility fixed in the commitment (R6, R7, R9, R10), the officer and
+ * expert pools and the declared conflicts (R2, R11-R13), joint checks
+ * (R14), the working-day calendars and result entries (R15, R16), and the
+ * justice bureau's re-checks (R19). Applied in ledger order by replay.h,
+ * so the store refuses what breaks them and the verifier re-checks them.
+ * docs/policy.md says the same with the reasons.
+ *
+ * A draw is tied to a task when its inputs name a task of the requesting
+ * agency (ledger/plans.h). For a tied draw that is not a substitution,
+ * policy_expect computes from the ledger alone what the commitment must
+ * fix, and the request must match it:
+ *  - the object pool is every object of the task agency's directory that
+ *    the task's scope filter selects (R1, R6: no object left out, none
+ *    added), each in the stratum of its risk class (R7), except objects
+ *    tagged 投诉举报 (a complaint or tip-off, R10), which form the stratum
+ *    "key" that is drawn whole (ratio 1/1);
+ *  - the object exclusions are exactly: every object that is not active
+ *    (reason deregistered, R6), and every object checked this year as
+ *    often as the agency's annual cap allows (default 2), counting checks
+ *    by the agency, by its superior agencies and by the other units of the
+ *    same agency (every agency with the same top-level superior), with
+ *    reason superior, other-unit or annual-cap (R9); plus, at the
+ *    operator's word and with a note, objects whose lead was handled
+ *    outside the draw (reason handled, R10). Nothing else;
+ *  - each stratum's rule is a ratio equal to the task's ratio for it (R7);
+ *    the team size is at least the task's (R11);
+ *  - the officer pool is every active officer of the task's agencies (the
+ *    lead and, for a joint task, each member: R14), with their
+ *    qualifications and specialties as tags (R2, R13); the expert pool is
+ *    every active expert of the lead's directory (R2);
+ *  - every conflict of interest declared in those agencies' directories
+ *    between a pooled object and a pooled person is in the inputs (R12).
+ * A draw requested by a supervisor (the justice bureau) is a re-check draw
+ * (复查, R19): every pooled object must have a published result.
+ * A draw tied to no task is allowed (special checks, tests of the draw
+ * itself) and counted apart: the report shows how many there are.
+ *
+ * A revealed tied draw counts one check (R9) of each drawn object for the
+ * task's year, once per task however many substitutions draw it again.
+ *
+ * A calendar entry (27) is by the log operator or an administrator and
+ * holds a valid calendar file of a year not pinned before (R15).
+ *
+ * A result entry (28) is one step of results/result.h's state machine for
+ * the result of (agency, task, object): the task exists (R5); the agency is
+ * the task's or a member of a joint task (R14, R16: 谁检查、谁录入); the
+ * object was drawn for the task (R6); the step is taken by the role the
+ * machine says (an operator, or the log operator for operator steps, of
+ * the agency; a legal reviewer of it who did not enter it; a supervisor
+ * for a re-check) on the entry's day in China; items are the task's;
+ * and the due day (R15) can be computed from the pinned calendars.
+ *
+ * Audit mode (the verifier): a broken policy rule does not stop the
+ * replay; it is counted under its rule number with the first violation,
+ * and the entry changes nothing here. Otherwise (the store) it is refused
+ * with SJ_EVERIFY and a message that starts with the rule number.
+ */
+#ifndef SUIJI_LEDGER_POLICY_H
+#define SUIJI_LEDGER_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "draw/inputs.h"
+#include "draw/objects.h"
+#include "draw/people.h"
+#include "ledger/draws.h"
+#include "ledger/entry.h"
+#include "ledger/plans.h"
+#include "results/calendar.h"
+#include "results/result.h"
+
+#define POLICY_DEFAULT_CAP 2
+#define POLICY_KEY_STRATUM "key"
+#define POLICY_COMPLAINT_TAG "投诉举报"
+#define POLICY_RULES 19
+
+struct policy; /* opaque */
+
+SJ_WUR int policy_new(struct policy **out);
+void policy_free(struct policy *p);
+void policy_set_audit(struct policy *p, int audit);
+
+/* ---- Called by replay.c after an entry passed its own module's rules ---- */
+
+SJ_WUR int policy_agency(struct policy *p, const char *code, const char *parent, uint32_t cap,
+			 uint64_t seq);
+/* e is a directory import that dirs_import accepted. Errors: SJ_ENOMEM. */
+SJ_WUR int policy_directory(struct policy *p, const struct entry *e);
+/* e is a draw request that draws_request accepted, with its decoded inputs
+ * and pools; role is the actor's (0 for the log operator). */
+SJ_WUR int policy_draw_request(struct policy *p, const struct plans *pl, const struct entry *e,
+			       const struct draw_inputs *in, const struct draw_objects *objects,
+			       const struct draw_people *officers, const struct draw_people *experts,
+			       int role, char *err, size_t err_cap);
+/* A reveal draws_reveal accepted. Errors: SJ_ENOMEM. */
+SJ_WUR int policy_draw_revealed(struct policy *p, const struct draws_observed *o);
+SJ_WUR int policy_calendar(struct policy *p, const struct entry *e, int by_admin, char *err,
+			   size_t err_cap);
+/* role and agency of the actor (0 and the entry's agency for the log
+ * operator); actor_id names them in the result's history. */
+SJ_WUR int policy_result(struct policy *p, const struct plans *pl, const struct entry *e,
+			 int role, const char *actor_agency, const char *actor_id, char *err,
+			 size_t err_cap);
+void policy_rollback(struct policy *p, uint64_t seq);
+
+/* ---- What a tied draw's commitment must fix ---- */
+
+struct policy_object {
+	const char *id, *stratum;
+};
+struct policy_person {
+	const char *id, *agency;
+	const char *const *tags; /* strictly ascending */
+	size_t ntags;
+};
+struct policy_expect {
+	struct plans_task_info task;
+	const char *const *agencies; /* the task's agencies, ascending (R14) */
+	size_t n_agencies;
+	struct policy_object *objects; /* ascending by id */
+	size_t n_objects;
+	struct draw_exclusion *exclusions; /* objects only, ascending by id */
+	size_t n_exclusions;
+	struct policy_person *officers, *experts; /* ascending by id */
+	size_t n_officers, n_experts;
+	struct draw_conflict *conflicts; /* in draw_spec_conflict_cmp order */
+	size_t n_conflicts;
+	const char *const *strata; /* the pool's strata, ascending */
+	size_t n_strata;
+	/* storage */
+	char **strings;
+	size_t n_strings, c_strings;
+};
+
+/*
+ * The pools, exclusions and conflicts a draw for agency's task task_id
+ * must commit to now. Errors: SJ_ENOENT (no such task), SJ_EINVAL (the
+ * scope selects an object whose risk class no stratum of the task names,
+ * R7; named in err), SJ_ENOMEM.
+ */
+SJ_WUR int policy_expect(const struct policy *p, const struct plans *pl, const char *agency,
+			 const char *task_id, struct policy_expect **out, char *err,
+			 size_t err_cap);
+void policy_expect_free(struct policy_expect *x);
+
+/* ---- Reports ---- */
+
+struct policy_tally {
+	uint64_t checked;    /* entries this rule was checked on */
+	uint64_t violations; /* audit mode: entries that broke it */
+	uint64_t first_seq;
+	char first[400];     /* the first violation, in words */
+};
+/* Rule n (1..POLICY_RULES). */
+const struct policy_tally *policy_rule(const struct policy *p, unsigned n);
+/* Draws requested with no task in the ledger; re-check draws. */
+uint64_t policy_untied_draws(const struct policy *p);
+uint64_t policy_recheck_draws(const struct policy *p);
+
+/* One revealed tied draw, with its strata as drawn. */
+struct policy_draw_stratum {
+	char name[DRAW_MAX_NAME + 1];
+	uint32_t n, k, num, den; /* eligible, drawn, the task's ratio */
+};
+struct policy_draw {
+	uint64_t request_seq, reveal_seq;
+	char agency[ENTRY_MAX_AGENCY + 1];
+	char task[DRAW_MAX_ID + 1];
+	int substitution, recheck, revealed;
+	uint32_t year;
+	struct policy_draw_stratum *strata;
+	size_t n_strata;
+};
+size_t policy_draw_count(const struct policy *p);
+const struct policy_draw *policy_draw_at(const struct policy *p, size_t i);
+
+/* One check of an object (R9): a drawn object of a revealed tied draw. */
+struct policy_check {
+	uint64_t seq; /* the reveal */
+	uint32_t year;
+	char object[DRAW_MAX_ID + 1];
+	char task_agency[ENTRY_MAX_AGENCY + 1];
+	char task[DRAW_MAX_ID + 1];
+};
+size_t policy_check_count(const struct policy *p);
+const struct policy_check *policy_check_at(const struct policy *p, size_t i);
+/* How many checks of object in year count against agency's cap (R9). */
+unsigned policy_checks_against(const struct policy *p, const char *agency, const char *object,
+			       uint32_t year);
+uint32_t policy_cap(const struct policy *p, const char *agency);
+
+/* The current results, in the order they were first entered. */
+size_t policy_result_count(const struct policy *p);
+const struct result *policy_result_at(const struct policy *p, size_t i, const char **task_agency);
+/* The pinned calendars (never NULL). */
+const struct calendar *policy_calendar_get(const struct policy *p);
+/* The object record fields of agency's directory (NULL when unknown). */
+const char *policy_object_name(const struct policy *p, const char *agency, const char *id);
+
+/* A time in microseconds as a day number in China (UTC+8). */
+int32_t policy_day(int64_t time_us);
+
+#endif
