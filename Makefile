@@ -74,6 +74,8 @@ CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c daemon
 	daemon/planspec.c \
 	verifier/drawprint.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
+# The kill-under-load test drives the daemon with the client library.
+TEST_SRCS   += client/rpc.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJS := $(PROTO_C:.c=.o)
