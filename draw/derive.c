@@ -19,6 +19,10 @@
 #define TAG_ORDER    "suiji draw order v1"
 #define TAG_OFFICERS "suiji draw officers v1"
 #define TAG_EXPERTS  "suiji draw experts v1"
+#define TAG_PARTS    "suiji draw agency officers v1"
+
+/* An officer of no team agency of a joint check (R14). */
+#define NO_PART 0xffu
 
 void draw_derive_commitment(uint8_t out[DRAW_HASH_SIZE], const uint8_t seed[DRAW_SEED_SIZE])
 {
@@ -130,6 +134,10 @@ uint64_t draw_derive_count(uint64_t n, const struct draw_rule *rule, enum draw_r
  * pool has rule i: both lists are strictly ascending over the same names. */
 struct plan {
 	size_t ns;
+	/* Parts of a team: the team agencies of a joint check (R14), or 1,
+	 * the whole team, drawn from every agency. Officer counts are per
+	 * stratum and part: entry i * np + g is stratum i, part g. */
+	size_t np;
 	uint32_t *n, *k;
 	uint64_t (*omask)[4], (*xmask)[4];
 	const char **omissing, **xmissing; /* a required tag no one has */
@@ -137,6 +145,7 @@ struct plan {
 	uint32_t *maxc, *maxcx;            /* most conflicts of one object */
 	size_t *maxc_off, *maxcx_off;
 	uint8_t *oexcl, *xexcl; /* per officer, per expert */
+	uint8_t *opart;         /* per officer: its part, or NO_PART */
 	long *conf_person;      /* per conflict */
 	size_t ox_end;          /* object exclusions: [0, ox_end) */
 	size_t oc_begin, oc_end, xc_begin, xc_end;
@@ -160,31 +169,34 @@ static void plan_free(struct plan *p)
 	free(p->maxcx_off);
 	free(p->oexcl);
 	free(p->xexcl);
+	free(p->opart);
 	free(p->conf_person);
 }
 
-static int plan_alloc(struct plan *p, size_t ns, size_t nof, size_t nex, size_t nconf)
+static int plan_alloc(struct plan *p, size_t ns, size_t np, size_t nof, size_t nex, size_t nconf)
 {
 	memset(p, 0, sizeof *p);
 	p->ns = ns;
+	p->np = np;
 	p->n = calloc(ns, sizeof *p->n);
 	p->k = calloc(ns, sizeof *p->k);
 	p->omask = calloc(ns, sizeof *p->omask);
 	p->xmask = calloc(ns, sizeof *p->xmask);
 	p->omissing = calloc(ns, sizeof *p->omissing);
 	p->xmissing = calloc(ns, sizeof *p->xmissing);
-	p->q = calloc(ns, sizeof *p->q);
+	p->q = calloc(ns * np, sizeof *p->q);
 	p->qx = calloc(ns, sizeof *p->qx);
-	p->maxc = calloc(ns, sizeof *p->maxc);
+	p->maxc = calloc(ns * np, sizeof *p->maxc);
 	p->maxcx = calloc(ns, sizeof *p->maxcx);
-	p->maxc_off = calloc(ns, sizeof *p->maxc_off);
+	p->maxc_off = calloc(ns * np, sizeof *p->maxc_off);
 	p->maxcx_off = calloc(ns, sizeof *p->maxcx_off);
 	p->oexcl = calloc(nof + 1, 1);
 	p->xexcl = calloc(nex + 1, 1);
+	p->opart = calloc(nof + 1, 1);
 	p->conf_person = calloc(nconf + 1, sizeof *p->conf_person);
 	if (!p->n || !p->k || !p->omask || !p->xmask || !p->omissing || !p->xmissing || !p->q ||
 	    !p->qx || !p->maxc || !p->maxcx || !p->maxc_off || !p->maxcx_off || !p->oexcl ||
-	    !p->xexcl || !p->conf_person) {
+	    !p->xexcl || !p->opart || !p->conf_person) {
 		plan_free(p);
 		return SJ_ENOMEM;
 	}
@@ -270,6 +282,29 @@ static int check_refs(struct plan *p, const struct draw_spec *s, const struct dr
 		resolve_tags(p->xmask[i], &p->xmissing[i], experts, r->expert_tags,
 		             r->n_expert_tags);
 	}
+	/* A joint check's part of each officer: the place of their agency in
+	 * the team agencies, or none (spec 5.8). Without a list every
+	 * officer is in the one part, as calloc left them. */
+	if (s->n_team_agencies > 0) {
+		uint8_t part_of[DRAW_MAX_AGENCIES + 1];
+
+		memset(part_of, NO_PART, sizeof part_of);
+		for (size_t g = 0; g < s->n_team_agencies; g++) {
+			const char *a = s->team_agencies[g];
+			int at = draw_people_find_agency(officers, a, strlen(a));
+
+			if (at < 0) {
+				draw_wire_err(err, cap,
+				              "R14: team agency %s is not an agency of the officer "
+				              "pool (it has no officers to draw)",
+				              a);
+				return SJ_EINVAL;
+			}
+			part_of[at] = (uint8_t)g;
+		}
+		for (size_t f = 0; f < draw_people_count(officers); f++)
+			p->opart[f] = part_of[draw_people_agency_index(officers, f)];
+	}
 	/* Exclusions are sorted by kind, so objects come first, then
 	 * officers, then experts. */
 	size_t i = 0;
@@ -308,24 +343,23 @@ static int check_refs(struct plan *p, const struct draw_spec *s, const struct dr
 	return SJ_OK;
 }
 
-/* Counts the conflicts in [*ci, end) that name object id and a person who
- * could otherwise serve it; advances *ci past them. */
-static uint32_t count_conflicts(const struct plan *p, const struct draw_spec *s, size_t *ci,
-                                size_t end, const char *id, size_t len, const uint8_t *excl,
-                                const struct draw_people *pool, const uint64_t mask[4],
-                                const char *missing)
+/* Counts, per part, the conflicts in [*ci, end) that name object id and a
+ * person who could otherwise serve it in that part; advances *ci past
+ * them. part is NULL for experts, who form one part; c[] is not cleared. */
+static void count_conflicts(uint32_t *c, const struct plan *p, const struct draw_spec *s,
+                            size_t *ci, size_t end, const char *id, size_t len, const uint8_t *excl,
+                            const uint8_t *part, const struct draw_people *pool,
+                            const uint64_t mask[4], const char *missing)
 {
-	uint32_t c = 0;
-
 	while (*ci < end && draw_wire_cmp(s->conflicts[*ci].object,
 	                                  strlen(s->conflicts[*ci].object), id, len) == 0) {
 		long f = p->conf_person[*ci];
 
-		if (missing == NULL && !excl[f] && draw_people_qualified(pool, (size_t)f, mask))
-			c++;
+		if (missing == NULL && !excl[f] && (part == NULL || part[f] != NO_PART) &&
+		    draw_people_qualified(pool, (size_t)f, mask))
+			c[part == NULL ? 0 : part[f]]++;
 		(*ci)++;
 	}
-	return c;
 }
 
 /* One pass over the object pool, merged with the sorted object exclusions
@@ -362,17 +396,23 @@ static int scan_pool(struct plan *p, const struct draw_spec *s, const struct dra
 			oi = ei;
 			goto unknown_conflict_object;
 		}
-		uint32_t co = count_conflicts(p, s, &oi, p->oc_end, id, len, p->oexcl, officers,
-		                              p->omask[st], p->omissing[st]);
-		uint32_t cx = count_conflicts(p, s, &ei, p->xc_end, id, len, p->xexcl, experts,
-		                              p->xmask[st], p->xmissing[st]);
+		uint32_t co[DRAW_MAX_TEAM_AGENCIES] = {0}, cx = 0;
+
+		count_conflicts(co, p, s, &oi, p->oc_end, id, len, p->oexcl, p->opart, officers,
+		                p->omask[st], p->omissing[st]);
+		count_conflicts(&cx, p, s, &ei, p->xc_end, id, len, p->xexcl, NULL, experts,
+		                p->xmask[st], p->xmissing[st]);
 
 		if (excluded)
 			continue;
 		p->n[st]++;
-		if (co > p->maxc[st]) {
-			p->maxc[st] = co;
-			p->maxc_off[st] = off;
+		for (size_t g = 0; g < p->np; g++) {
+			size_t at = st * p->np + g;
+
+			if (co[g] > p->maxc[at]) {
+				p->maxc[at] = co[g];
+				p->maxc_off[at] = off;
+			}
 		}
 		if (cx > p->maxcx[st]) {
 			p->maxcx[st] = cx;
@@ -394,13 +434,16 @@ unknown_conflict_object:
 	return SJ_EINVAL;
 }
 
+/* Counts the people who may serve part g under mask; part is NULL for
+ * experts, who form one part. */
 static uint32_t count_qualified(const struct draw_people *pool, const uint8_t *excl,
-                                const uint64_t mask[4])
+                                const uint64_t mask[4], const uint8_t *part, size_t g)
 {
 	uint32_t q = 0;
 
 	for (size_t i = 0; i < draw_people_count(pool); i++)
-		q += !excl[i] && draw_people_qualified(pool, i, mask);
+		q += !excl[i] && (part == NULL || part[i] == g) &&
+		     draw_people_qualified(pool, i, mask);
 	return q;
 }
 
@@ -447,24 +490,39 @@ static int check_counts(struct plan *p, const struct draw_spec *s,
 			              r->stratum, p->omissing[i]);
 			return SJ_ERANGE;
 		}
-		p->q[i] = count_qualified(officers, p->oexcl, p->omask[i]);
-		if (p->q[i] < p->need) {
-			draw_wire_err(err, cap,
-			              "R11/R13: stratum %s has %u officers with tags %s, needs "
-			              "%llu (team of %u x %llu objects per slot)",
-			              r->stratum, p->q[i], tags, (unsigned long long)p->need,
-			              s->team_size, (unsigned long long)slot);
-			return SJ_ERANGE;
-		}
-		if (p->q[i] - p->maxc[i] < p->need) {
-			draw_objects_at(objects, p->maxc_off[i], &id, &len, &st);
-			draw_wire_err(
-			    err, cap,
-			    "R12: object %.*s (stratum %s) has %u officers with tags %s left after "
-			    "recusal, needs %llu (team of %u x %llu objects per slot)",
-			    (int)len, id, r->stratum, p->q[i] - p->maxc[i], tags,
-			    (unsigned long long)p->need, s->team_size, (unsigned long long)slot);
-			return SJ_ERANGE;
+		/* Per part: a joint check (R14) needs the bound of spec 5.6 for
+		 * every team agency on its own (spec 5.8); without a list the
+		 * one part is the whole pool and the messages are those of 5.6. */
+		for (size_t g = 0; g < p->np; g++) {
+			size_t at = i * p->np + g;
+			int joint = s->n_team_agencies > 0;
+			char of[DRAW_MAX_ID + 16] = "";
+
+			if (joint)
+				snprintf(of, sizeof of, " of agency %s", s->team_agencies[g]);
+			p->q[at] = count_qualified(officers, p->oexcl, p->omask[i], p->opart, g);
+			if (p->q[at] < p->need) {
+				draw_wire_err(
+				    err, cap,
+				    "%s: stratum %s has %u officers%s with tags %s, needs "
+				    "%llu (team of %u x %llu objects per slot)",
+				    joint ? "R11/R13/R14" : "R11/R13", r->stratum, p->q[at], of,
+				    tags, (unsigned long long)p->need, s->team_size,
+				    (unsigned long long)slot);
+				return SJ_ERANGE;
+			}
+			if (p->q[at] - p->maxc[at] < p->need) {
+				draw_objects_at(objects, p->maxc_off[at], &id, &len, &st);
+				draw_wire_err(
+				    err, cap,
+				    "%s: object %.*s (stratum %s) has %u officers%s with "
+				    "tags %s left after recusal, needs %llu (team of %u x "
+				    "%llu objects per slot)",
+				    joint ? "R12/R14" : "R12", (int)len, id, r->stratum,
+				    p->q[at] - p->maxc[at], of, tags, (unsigned long long)p->need,
+				    s->team_size, (unsigned long long)slot);
+				return SJ_ERANGE;
+			}
 		}
 		if (r->experts == 0)
 			continue;
@@ -476,7 +534,7 @@ static int check_counts(struct plan *p, const struct draw_spec *s,
 			              r->stratum, p->xmissing[i]);
 			return SJ_ERANGE;
 		}
-		p->qx[i] = count_qualified(experts, p->xexcl, p->xmask[i]);
+		p->qx[i] = count_qualified(experts, p->xexcl, p->xmask[i], NULL, 0);
 		if (p->qx[i] < r->experts) {
 			draw_wire_err(err, cap,
 			              "R2/R13: stratum %s has %u experts with tags %s, needs %u",
@@ -501,7 +559,8 @@ static int make_plan(struct plan *p, const struct draw_inputs *in,
                      const struct draw_people *experts, char *err, size_t cap)
 {
 	const struct draw_spec *s = draw_inputs_spec(in);
-	int rc = plan_alloc(p, draw_objects_nstrata(objects), draw_people_count(officers),
+	size_t np = s->n_team_agencies > 0 ? s->n_team_agencies : 1;
+	int rc = plan_alloc(p, draw_objects_nstrata(objects), np, draw_people_count(officers),
 	                    draw_people_count(experts), s->n_conflicts);
 
 	if (rc != SJ_OK)
@@ -614,7 +673,8 @@ static void heap_sort(const struct draw_objects *o, struct ent *h, size_t n)
 }
 
 /* The keyed stream of spec 5.5: blocks SHA-256(T || R || u8 len || id ||
- * u32 j) for j = 0, 1, ..., read as consecutive 64-bit big-endian words. */
+ * u32 j) for j = 0, 1, ..., read as consecutive 64-bit big-endian words.
+ * A joint check's part (spec 5.8) puts str8(agency) after the id. */
 struct stream {
 	crypto_hash_sha256_state base;
 	uint32_t block;
@@ -623,13 +683,18 @@ struct stream {
 };
 
 static void stream_init(struct stream *s, const crypto_hash_sha256_state *keyed, const char *id,
-                        size_t len)
+                        size_t len, const char *agency)
 {
 	uint8_t n = (uint8_t)len;
 
 	s->base = *keyed;
 	crypto_hash_sha256_update(&s->base, &n, 1);
 	crypto_hash_sha256_update(&s->base, (const uint8_t *)id, len);
+	if (agency != NULL) {
+		n = (uint8_t)strlen(agency);
+		crypto_hash_sha256_update(&s->base, &n, 1);
+		crypto_hash_sha256_update(&s->base, (const uint8_t *)agency, n);
+	}
 	s->block = 0;
 	s->word = 4;
 }
@@ -676,22 +741,30 @@ static void draw_people(struct stream *s, uint32_t *e, uint32_t m, unsigned t)
 	}
 }
 
-/* Lists, per stratum that draws, the people who may serve it at all. */
+/* Lists, per stratum that draws and per part, the people who may serve it
+ * at all, in pool order: lists[i * np + g] for officers of part g (part
+ * gives each officer's), lists[i] for experts (part NULL, np 1). */
 static int qualified_lists(uint32_t **lists, const struct plan *p, const struct draw_people *pool,
-                           const uint8_t *excl, uint64_t (*mask)[4], const struct draw_spec *s,
-                           int experts)
+                           const uint8_t *excl, uint64_t (*mask)[4], const uint8_t *part, size_t np,
+                           const struct draw_spec *s)
 {
+	int experts = part == NULL;
+
 	for (size_t i = 0; i < p->ns; i++) {
 		if (p->k[i] == 0 || (experts && s->rules[i].experts == 0))
 			continue;
-		uint32_t n = 0;
+		for (size_t g = 0; g < np; g++) {
+			size_t at = i * np + g;
+			uint32_t n = 0;
 
-		lists[i] = malloc(((experts ? p->qx[i] : p->q[i]) + 1) * sizeof **lists);
-		if (lists[i] == NULL)
-			return SJ_ENOMEM;
-		for (size_t f = 0; f < draw_people_count(pool); f++)
-			if (!excl[f] && draw_people_qualified(pool, f, mask[i]))
-				lists[i][n++] = (uint32_t)f;
+			lists[at] = malloc(((experts ? p->qx[i] : p->q[at]) + 1) * sizeof **lists);
+			if (lists[at] == NULL)
+				return SJ_ENOMEM;
+			for (size_t f = 0; f < draw_people_count(pool); f++)
+				if (!excl[f] && (experts || part[f] == g) &&
+				    draw_people_qualified(pool, f, mask[i]))
+					lists[at][n++] = (uint32_t)f;
+		}
 	}
 	return SJ_OK;
 }
@@ -713,7 +786,7 @@ static size_t conflicts_of(const struct draw_spec *s, size_t begin, size_t end, 
 }
 
 struct staffing {
-	uint32_t *team;    /* K x team size officer indices */
+	uint32_t *team;    /* K x parts x team size officer indices */
 	uint32_t *expert;  /* expert indices, pick after pick */
 	size_t *expert_at; /* K + 1 offsets into expert */
 };
@@ -722,15 +795,19 @@ struct staffing {
  * Staffs the ordered picks (spec 5.5). For each object in visit order the
  * candidates are its stratum's qualified officers minus its conflicts minus
  * (unless repeats are allowed) those already in a team of this slot; the
- * check guaranteed at least team size of them (spec 5.6).
+ * check guaranteed at least team size of them (spec 5.6). A joint check
+ * (spec 5.8) does this once per team agency, in list order, over that
+ * agency's officers, each part with its own stream.
  */
 static int staff(struct staffing *out, const struct plan *p, const struct draw_spec *s,
                  const struct draw_objects *objects, const struct draw_people *officers,
                  const struct draw_people *experts, const struct ent *picks,
                  const uint8_t r[DRAW_HASH_SIZE], char *err, size_t cap)
 {
-	size_t nof = draw_people_count(officers), nex = draw_people_count(experts);
-	uint32_t **ol = calloc(p->ns, sizeof *ol), **xl = calloc(p->ns, sizeof *xl);
+	size_t nof = draw_people_count(officers), nex = draw_people_count(experts), np = p->np;
+	size_t per_team = np * s->team_size;
+	int joint = s->n_team_agencies > 0;
+	uint32_t **ol = calloc(p->ns * np, sizeof *ol), **xl = calloc(p->ns, sizeof *xl);
 	uint32_t *last = malloc((nof + 1) * sizeof *last), *mark = calloc(nof + 1, sizeof *mark);
 	uint32_t *xmark = calloc(nex + 1, sizeof *xmark);
 	uint32_t *cand = malloc((nof > nex ? nof : nex) * sizeof *cand + 4);
@@ -749,17 +826,19 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 		draw_objects_at(objects, picks[i].off, &id, &len, &st);
 		total_x += s->rules[st].experts;
 	}
-	out->team = malloc((p->total * s->team_size + 1) * sizeof *out->team);
+	out->team = malloc((p->total * per_team + 1) * sizeof *out->team);
 	out->expert = malloc((total_x + 1) * sizeof *out->expert);
 	out->expert_at = malloc((p->total + 1) * sizeof *out->expert_at);
 	if (!out->team || !out->expert || !out->expert_at)
 		goto out;
-	if (qualified_lists(ol, p, officers, p->oexcl, p->omask, s, 0) != SJ_OK ||
-	    qualified_lists(xl, p, experts, p->xexcl, p->xmask, s, 1) != SJ_OK)
+	if (qualified_lists(ol, p, officers, p->oexcl, p->omask, p->opart, np, s) != SJ_OK ||
+	    qualified_lists(xl, p, experts, p->xexcl, p->xmask, NULL, 1, s) != SJ_OK)
 		goto out;
 	for (size_t f = 0; f < nof; f++)
 		last[f] = UINT32_MAX;
-	draw_wire_keyed_init(&okey, TAG_OFFICERS, r);
+	/* A joint check's parts use their own tag, so no part's stream is
+	 * ever the stream of a whole team of another draw (spec 5.8). */
+	draw_wire_keyed_init(&okey, joint ? TAG_PARTS : TAG_OFFICERS, r);
 	draw_wire_keyed_init(&xkey, TAG_EXPERTS, r);
 	total_x = 0;
 	for (uint32_t i = 0; i < p->total; i++) {
@@ -775,28 +854,37 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 		                                    strlen(s->conflicts[c].object), id, len) == 0;
 		     c++)
 			mark[p->conf_person[c]] = stamp;
-		for (uint32_t j = 0; j < p->q[st]; j++) {
-			uint32_t f = ol[st][j];
+		for (size_t g = 0; g < np; g++) {
+			size_t at = st * np + g;
+			uint32_t *team = out->team + (size_t)i * per_team + g * s->team_size;
 
-			if (mark[f] == stamp || (!s->officer_repeat_in_slot && last[f] == slot))
-				continue;
-			cand[m++] = f;
-		}
-		/* Spec 5.6: at most (slot size - 1) x team size officers are
-		 * taken in this slot before this object, and it had at least
-		 * team size x slot size after recusal. */
-		assert(m >= s->team_size);
-		if (m < s->team_size) {
-			draw_wire_err(err, cap, "internal: object %.*s cannot be staffed", (int)len,
-			              id);
-			rc = SJ_ERANGE;
-			goto out;
-		}
-		stream_init(&str, &okey, id, len);
-		draw_people(&str, cand, m, s->team_size);
-		for (unsigned j = 0; j < s->team_size; j++) {
-			out->team[(size_t)i * s->team_size + j] = cand[j];
-			last[cand[j]] = slot;
+			m = 0;
+			for (uint32_t j = 0; j < p->q[at]; j++) {
+				uint32_t f = ol[at][j];
+
+				if (mark[f] == stamp ||
+				    (!s->officer_repeat_in_slot && last[f] == slot))
+					continue;
+				cand[m++] = f;
+			}
+			/* Spec 5.6 and 5.8: at most (slot size - 1) x team size
+			 * officers of this part are taken in this slot before this
+			 * object (an officer has one agency, so other parts take
+			 * none of them), and it had at least team size x slot size
+			 * after recusal. */
+			assert(m >= s->team_size);
+			if (m < s->team_size) {
+				draw_wire_err(err, cap, "internal: object %.*s cannot be staffed",
+				              (int)len, id);
+				rc = SJ_ERANGE;
+				goto out;
+			}
+			stream_init(&str, &okey, id, len, joint ? s->team_agencies[g] : NULL);
+			draw_people(&str, cand, m, s->team_size);
+			for (unsigned j = 0; j < s->team_size; j++) {
+				team[j] = cand[j];
+				last[cand[j]] = slot;
+			}
 		}
 		out->expert_at[i] = total_x;
 		unsigned e = s->rules[st].experts;
@@ -813,7 +901,7 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 			if (xmark[xl[st][j]] != stamp)
 				cand[m++] = xl[st][j];
 		assert(m >= e);
-		stream_init(&str, &xkey, id, len);
+		stream_init(&str, &xkey, id, len, NULL);
 		draw_people(&str, cand, m, e);
 		for (unsigned j = 0; j < e; j++)
 			out->expert[total_x++] = cand[j];
@@ -821,10 +909,10 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 	out->expert_at[p->total] = total_x;
 	rc = SJ_OK;
 out:
-	for (size_t i = 0; ol && xl && i < p->ns; i++) {
+	for (size_t i = 0; ol && i < p->ns * np; i++)
 		free(ol[i]);
+	for (size_t i = 0; xl && i < p->ns; i++)
 		free(xl[i]);
-	}
 	free(ol);
 	free(xl);
 	free(last);
@@ -850,7 +938,8 @@ static int build_result(struct draw_result **out, const struct plan *p, const st
                         const struct staffing *sf, const uint8_t r[DRAW_HASH_SIZE])
 {
 	struct draw_result *res = calloc(1, sizeof *res);
-	size_t need = 0, npeople = p->total * s->team_size + sf->expert_at[p->total];
+	size_t per_team = p->np * s->team_size, na = s->n_team_agencies;
+	size_t need = 0, npeople = p->total * per_team + sf->expert_at[p->total] + na;
 	const char *id;
 	size_t len;
 	unsigned st;
@@ -863,8 +952,10 @@ static int build_result(struct draw_result **out, const struct plan *p, const st
 		draw_objects_at(objects, picks[i].off, &id, &len, &st);
 		need += len + 1;
 	}
-	for (size_t i = 0; i < p->total * s->team_size; i++)
+	for (size_t i = 0; i < p->total * per_team; i++)
 		need += strlen(draw_people_id(officers, sf->team[i])) + 1;
+	for (size_t g = 0; g < na; g++)
+		need += strlen(s->team_agencies[g]) + 1;
 	for (size_t i = 0; i < sf->expert_at[p->total]; i++)
 		need += strlen(draw_people_id(experts, sf->expert[i])) + 1;
 	res->strata = calloc(p->ns, sizeof *res->strata);
@@ -880,6 +971,13 @@ static int build_result(struct draw_result **out, const struct plan *p, const st
 
 	memcpy(res->inputs_hash, draw_inputs_hash(in), DRAW_HASH_SIZE);
 	memcpy(res->randomness, r, DRAW_HASH_SIZE);
+	res->team_size = s->team_size;
+	res->n_team_agencies = na;
+	res->team_agencies = na > 0 ? pp : NULL;
+	for (size_t g = 0; g < na; g++) {
+		*pp++ = w;
+		w = stpcpy(w, s->team_agencies[g]) + 1;
+	}
 	res->n_strata = p->ns;
 	for (size_t i = 0; i < p->ns; i++) {
 		const char *name = draw_objects_stratum(objects, i);
@@ -907,10 +1005,10 @@ static int build_result(struct draw_result **out, const struct plan *p, const st
 			res->strata[st].cutoff_score = pk->score;
 		}
 		pk->officers = pp;
-		pk->n_officers = s->team_size;
-		for (unsigned j = 0; j < s->team_size; j++) {
+		pk->n_officers = (unsigned)per_team;
+		for (size_t j = 0; j < per_team; j++) {
 			*pp++ = w;
-			w = stpcpy(w, draw_people_id(officers, sf->team[i * s->team_size + j])) + 1;
+			w = stpcpy(w, draw_people_id(officers, sf->team[i * per_team + j])) + 1;
 		}
 		pk->experts = pp;
 		pk->n_experts = (unsigned)(sf->expert_at[i + 1] - sf->expert_at[i]);

@@ -2,7 +2,8 @@
  * derive.h: the draw itself (docs/draw-spec.md sections 2 and 5): the seed
  * commitment, the draw randomness R, the feasibility check made at
  * commitment time, the derivation of objects (R6, R7), visit order (R8),
- * officer teams (R11-R13) and experts (R2), and a business's own check.
+ * officer teams (R11-R13), in a joint check one part per team agency
+ * (R14, spec 5.8), experts (R2), and a business's own check.
  *
  * Pure functions over their arguments: no I/O, no globals, no clock. They
  * allocate only what their headers say, free it before returning on

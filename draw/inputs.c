@@ -17,6 +17,10 @@
 #define VERSION  1
 #define HASH_TAG "suiji draw inputs v1"
 
+/* The flags byte after the slot size. */
+#define FLAG_REPEAT_IN_SLOT 1u
+#define FLAG_TEAM_AGENCIES  2u
+
 struct draw_inputs {
 	struct draw_spec spec;
 	uint8_t *bytes;
@@ -27,6 +31,7 @@ struct draw_inputs {
 	struct draw_beacon_ref *beacons;
 	struct draw_rule *rules;
 	const char **tag_ptrs;
+	const char **agency_ptrs;
 	struct draw_exclusion *exclusions;
 	struct draw_conflict *conflicts;
 };
@@ -61,6 +66,11 @@ int draw_spec_rule_cmp(const void *a, const void *b)
 	const struct draw_rule *x = a, *y = b;
 
 	return cmp_str(x->stratum, y->stratum);
+}
+
+int draw_spec_name_cmp(const void *a, const void *b)
+{
+	return cmp_str(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int id_ok(const char *s, size_t max)
@@ -181,6 +191,26 @@ static int check_spec(const struct draw_spec *s, char *err, size_t cap)
 		draw_wire_err(err, cap, "officer_repeat_in_slot is 0 or 1");
 		return SJ_EINVAL;
 	}
+	if (s->n_team_agencies > DRAW_MAX_TEAM_AGENCIES) {
+		draw_wire_err(err, cap, "a joint check names 1..%d team agencies, not %zu (R14)",
+		              DRAW_MAX_TEAM_AGENCIES, s->n_team_agencies);
+		return SJ_EINVAL;
+	}
+	for (size_t i = 0; i < s->n_team_agencies; i++) {
+		if (!id_ok(s->team_agencies[i], DRAW_MAX_ID)) {
+			draw_wire_err(err, cap,
+			              "team agency %zu is not 1..%d printable characters (R14)", i,
+			              DRAW_MAX_ID);
+			return SJ_EINVAL;
+		}
+		if (i > 0 && cmp_str(s->team_agencies[i - 1], s->team_agencies[i]) >= 0) {
+			draw_wire_err(err, cap,
+			              "team agency %s is not after %s (team agencies are sorted, "
+			              "no duplicates; R14)",
+			              s->team_agencies[i], s->team_agencies[i - 1]);
+			return SJ_EINVAL;
+		}
+	}
 	if (s->deadline_us <= 0) {
 		draw_wire_err(err, cap, "the deadline is not after the epoch");
 		return SJ_EINVAL;
@@ -299,7 +329,16 @@ int draw_inputs_encode(uint8_t **out, size_t *len, const struct draw_spec *s, ch
 	draw_wire_u8(&w, s->rounding);
 	draw_wire_u8(&w, s->team_size);
 	draw_wire_u16(&w, s->slot_size);
-	draw_wire_u8(&w, (unsigned)s->officer_repeat_in_slot);
+	/* The flags byte was "0 or 1" before joint checks existed; bit 1 is
+	 * set only when there is a list, so every earlier encoding is still
+	 * exactly an encoding of the same inputs. */
+	draw_wire_u8(&w, (unsigned)s->officer_repeat_in_slot |
+	                     (s->n_team_agencies > 0 ? FLAG_TEAM_AGENCIES : 0u));
+	if (s->n_team_agencies > 0) {
+		draw_wire_u8(&w, (unsigned)s->n_team_agencies);
+		for (size_t i = 0; i < s->n_team_agencies; i++)
+			put_str(&w, s->team_agencies[i]);
+	}
 	draw_wire_u64(&w, (uint64_t)s->deadline_us);
 	draw_wire_u8(&w, (unsigned)s->n_beacons);
 	for (size_t i = 0; i < s->n_beacons; i++) {
@@ -418,9 +457,24 @@ static int parse(struct draw_inputs *in, struct parser *p)
 	s->rounding = (enum draw_rounding)u;
 	if (draw_wire_get_u8(&p->r, &s->team_size) != SJ_OK ||
 	    draw_wire_get_u16(&p->r, &s->slot_size) != SJ_OK ||
-	    draw_wire_get_u8(&p->r, &u) != SJ_OK || draw_wire_get_u64(&p->r, &v) != SJ_OK)
+	    draw_wire_get_u8(&p->r, &u) != SJ_OK)
 		return SJ_EINVAL;
-	s->officer_repeat_in_slot = (int)u;
+	/* Unknown flag bits are dropped here, so the re-encoding differs
+	 * from the bytes and the decode is refused as not canonical. */
+	s->officer_repeat_in_slot = (int)(u & FLAG_REPEAT_IN_SLOT);
+	if (u & FLAG_TEAM_AGENCIES) {
+		unsigned na;
+
+		if (draw_wire_get_u8(&p->r, &na) != SJ_OK || na > DRAW_MAX_TEAM_AGENCIES)
+			return SJ_EINVAL;
+		s->team_agencies = in->agency_ptrs;
+		s->n_team_agencies = na;
+		for (unsigned i = 0; i < na; i++)
+			if (get_str(p, &in->agency_ptrs[i]) != SJ_OK)
+				return SJ_EINVAL;
+	}
+	if (draw_wire_get_u64(&p->r, &v) != SJ_OK)
+		return SJ_EINVAL;
 	s->deadline_us = (int64_t)v;
 	if (draw_wire_get_u8(&p->r, &nb) != SJ_OK || nb > DRAW_MAX_BEACONS)
 		return SJ_EINVAL;
@@ -509,8 +563,9 @@ int draw_inputs_decode(struct draw_inputs **out, const uint8_t *bytes, size_t le
 	in->beacons = calloc(DRAW_MAX_BEACONS, sizeof *in->beacons);
 	in->rules = calloc(DRAW_MAX_STRATA, sizeof *in->rules);
 	in->tag_ptrs = calloc((size_t)DRAW_MAX_STRATA * 2 * DRAW_MAX_RULE_TAGS, sizeof(char *));
+	in->agency_ptrs = calloc(DRAW_MAX_TEAM_AGENCIES, sizeof(char *));
 	if (in->strings == NULL || in->bytes == NULL || in->beacons == NULL || in->rules == NULL ||
-	    in->tag_ptrs == NULL) {
+	    in->tag_ptrs == NULL || in->agency_ptrs == NULL) {
 		rc = SJ_ENOMEM;
 		goto out_free;
 	}
@@ -551,6 +606,7 @@ void draw_inputs_free(struct draw_inputs *in)
 	free(in->beacons);
 	free(in->rules);
 	free(in->tag_ptrs);
+	free(in->agency_ptrs);
 	free(in->exclusions);
 	free(in->conflicts);
 	free(in);

@@ -27,7 +27,11 @@
  *      1  rounding (enum draw_rounding)
  *      1  team size, DRAW_MIN_TEAM..DRAW_MAX_TEAM (R11: at least 2)
  *      2  slot size, 1..65535 objects visited in one slot
- *      1  officer may sit in two teams of one slot: 0 or 1
+ *      1  flags: bit 0, an officer may sit in two teams of one slot;
+ *         bit 1, team agencies follow (a joint check, R14); other bits 0
+ *         when bit 1:
+ *            1  A: number of team agencies, 1..DRAW_MAX_TEAM_AGENCIES
+ *            A  x str8 agency identifier, strictly ascending
  *      8  deadline, microseconds since the epoch, signed, > 0
  *      1  B: number of beacon rounds, 1..DRAW_MAX_BEACONS
  *      B  x (str8 source identifier, u64 round), no pair twice
@@ -69,6 +73,9 @@
 #define DRAW_MAX_DEN       1000000000u
 #define DRAW_MAX_TEXT      255
 #define DRAW_MAX_LIST      10000000u
+/* A joint team has team size officers per agency, and the result counts a
+ * team's officers in one byte: 15 x DRAW_MAX_TEAM = 240 fit. */
+#define DRAW_MAX_TEAM_AGENCIES 15
 /* Decoders refuse a larger inputs encoding before looking inside. */
 #define DRAW_MAX_INPUTS_BYTES ((size_t)256 * 1024 * 1024)
 
@@ -142,6 +149,12 @@ struct draw_spec {
 	unsigned team_size;
 	unsigned slot_size;
 	int officer_repeat_in_slot;
+	/* A joint cross-agency check (R14, 人员一次性选派): every team has
+	 * team_size officers of each of these agencies, in this order, which
+	 * is strictly ascending (draw_spec_name_cmp). NULL and 0 when teams
+	 * are drawn from the whole officer pool. */
+	const char *const *team_agencies;
+	size_t n_team_agencies;
 	int64_t deadline_us;
 	const struct draw_beacon_ref *beacons;
 	size_t n_beacons;
@@ -159,6 +172,8 @@ struct draw_inputs;
 int draw_spec_exclusion_cmp(const void *a, const void *b);
 int draw_spec_conflict_cmp(const void *a, const void *b);
 int draw_spec_rule_cmp(const void *a, const void *b);
+/* Identifier order over an array of const char * (tags, team agencies). */
+int draw_spec_name_cmp(const void *a, const void *b);
 
 /*
  * Checks s and encodes it into a malloc'd buffer. It checks the form only

@@ -398,6 +398,19 @@ const char *draw_people_agency(const struct draw_people *p, size_t i)
 	return p->agencies[p->people[i].agency];
 }
 
+unsigned draw_people_agency_index(const struct draw_people *p, size_t i)
+{
+	return p->people[i].agency;
+}
+
+int draw_people_find_agency(const struct draw_people *p, const char *name, size_t len)
+{
+	for (size_t i = 0; i < p->nagencies; i++)
+		if (draw_wire_cmp(p->agencies[i], strlen(p->agencies[i]), name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
 int draw_people_has_tag(const struct draw_people *p, size_t i, unsigned t)
 {
 	return t < 256 && (p->people[i].tags[t / 64] >> (t % 64) & 1);

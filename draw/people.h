@@ -88,6 +88,10 @@ size_t draw_people_count(const struct draw_people *p);
 const char *draw_people_id(const struct draw_people *p, size_t i);
 /* Person i's agency code (NUL-terminated, borrowed). */
 const char *draw_people_agency(const struct draw_people *p, size_t i);
+/* Person i's agency as an index into the pool's agency list. */
+unsigned draw_people_agency_index(const struct draw_people *p, size_t i);
+/* Index of the agency code name[0..len) in the pool's list, or -1. */
+int draw_people_find_agency(const struct draw_people *p, const char *name, size_t len);
 /* 1 when person i has tag index t. */
 int draw_people_has_tag(const struct draw_people *p, size_t i, unsigned t);
 /* 1 when person i has every tag in mask, a set of tag indices (bit t of

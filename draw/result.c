@@ -52,6 +52,13 @@ int draw_result_encode(uint8_t **out, size_t *len, const struct draw_result *r)
 		for (unsigned j = 0; j < p->n_experts; j++)
 			put_str(&w, p->experts[j]);
 	}
+	/* Only a joint check has this section, so a result without team
+	 * agencies is encoded as before they existed. */
+	if (r->n_team_agencies > 0) {
+		draw_wire_u8(&w, (unsigned)r->n_team_agencies);
+		for (size_t g = 0; g < r->n_team_agencies; g++)
+			put_str(&w, r->team_agencies[g]);
+	}
 	if (w.oom) {
 		free(w.p);
 		return SJ_ENOMEM;

@@ -22,9 +22,13 @@
  *            1  stratum index
  *            8  score
  *            8  order key
- *            1  t: team size, then t x str8 officer identifier, in the
- *               order they were drawn
+ *            1  t: officers, then t x str8 officer identifier, in the
+ *               order they were drawn; in a joint check (R14), grouped
+ *               by team agency in the order below, team size each
  *            1  e: experts, then e x str8 expert identifier
+ *      only when the inputs name team agencies (a joint check, R14):
+ *      1  A: number of team agencies, then A x str8 agency identifier,
+ *         in the inputs' order (strictly ascending)
  *
  * and nothing after. The visit slot of the i-th drawn object (from 0) is
  * i / slot size. Result hash: SHA-256("suiji draw result v1" || 0x00 ||
@@ -49,11 +53,13 @@ struct draw_stratum_result {
 
 struct draw_pick {
 	const char *id;
-	unsigned stratum;      /* index into draw_result.strata */
-	uint64_t score;        /* selection score (spec 5.3) */
-	uint64_t order;        /* order key (spec 5.4) */
-	uint32_t slot;         /* visit slot: position / slot size */
-	const char **officers; /* n_officers identifiers, in draw order */
+	unsigned stratum; /* index into draw_result.strata */
+	uint64_t score;   /* selection score (spec 5.3) */
+	uint64_t order;   /* order key (spec 5.4) */
+	uint32_t slot;    /* visit slot: position / slot size */
+	/* n_officers identifiers, in draw order; in a joint check, officers
+	 * [g * team_size, (g + 1) * team_size) are team agency g's part. */
+	const char **officers;
 	unsigned n_officers;
 	const char **experts; /* n_experts identifiers, in draw order */
 	unsigned n_experts;
@@ -67,6 +73,13 @@ struct draw_result {
 	struct draw_stratum_result *strata;
 	size_t n_picks;
 	struct draw_pick *picks; /* in visit order */
+	/* Officers per team, or per agency part of a joint team. Not in the
+	 * encoding: it is the inputs' team size. */
+	unsigned team_size;
+	/* A joint check (R14): its team agencies, in the inputs' order; 0 and
+	 * NULL otherwise. */
+	size_t n_team_agencies;
+	const char **team_agencies;
 	/* Storage the fields above point into. */
 	char *strings;
 	const char **people;
