@@ -26,6 +26,7 @@
 
 #define VEC_DIR    "tests/vectors/draw"
 #define MAX_BEACON 4
+#define MAX_CASES  24
 
 struct vec {
 	const char *name, *description;
@@ -495,12 +496,169 @@ static void case_refusals(struct vec *v, int which)
 	}
 }
 
+/* Joint cross-agency checks (R14, spec 5.8): one draw of the objects for
+ * every member agency and, per object, team size officers of each. */
+static void case_joint(struct vec *v, int which)
+{
+	static const char *const two_strata[] = {"A", "B"};
+	static const char *const three_strata[] = {"food", "general", "pharma"};
+	static const char *const agencies[] = {"hb", "scjg", "wjw"};
+	static const char *const two[] = {"hb", "scjg"};
+	static const char *const otags[] = {"drugs", "food"};
+	static const char *const xtags[] = {"lab"};
+	static const char *const xorgs[] = {"lyg-testing"};
+	static const char *const food[] = {"food"};
+	static const char *const drugs[] = {"drugs"};
+	static const char *const lab[] = {"lab"};
+	static struct draw_rule two_rules[] = {
+	    {.stratum = "A", .kind = DRAW_RULE_RATIO, .num = 1, .den = 4},
+	    {.stratum = "B", .kind = DRAW_RULE_COUNT, .num = 2},
+	};
+	static struct draw_rule short_rules[] = {
+	    {.stratum = "A",
+	     .kind = DRAW_RULE_RATIO,
+	     .num = 1,
+	     .den = 4,
+	     .officer_tags = food,
+	     .n_officer_tags = 1},
+	    {.stratum = "B", .kind = DRAW_RULE_COUNT, .num = 2},
+	};
+	static struct draw_rule three_rules[] = {
+	    {.stratum = "food",
+	     .kind = DRAW_RULE_RATIO,
+	     .num = 1,
+	     .den = 5,
+	     .officer_tags = food,
+	     .n_officer_tags = 1},
+	    {.stratum = "general", .kind = DRAW_RULE_COUNT, .num = 3},
+	    {.stratum = "pharma",
+	     .kind = DRAW_RULE_COUNT,
+	     .num = 2,
+	     .officer_tags = drugs,
+	     .n_officer_tags = 1,
+	     .experts = 1,
+	     .expert_tags = lab,
+	     .n_expert_tags = 1},
+	};
+	static struct tw_person f2[15], f3[36], x3[3];
+	static struct draw_exclusion ex[3];
+	static struct draw_conflict cf[64];
+	size_t ncf = 0;
+
+	switch (which) {
+	case 0:
+	case 2:
+		common(v, which == 0 ? "joint-two" : "refuse-joint-shortage",
+		       which == 0
+		           ? "a joint check of hb and scjg (R14): one draw of 5 objects, each "
+		             "with 2 officers of hb then 2 of scjg; the pool's wjw officers are "
+		             "never drawn; slots of 2 without repeats"
+		           : "refused at commitment: stratum A needs officers tagged food, and "
+		             "hb has 3 of them where teams of 2 in slots of 2 need 4 (R11, R13, "
+		             "R14), though the pool has 6 such officers in all");
+		for (unsigned i = 0; i < 15; i++) {
+			f2[i] = (struct tw_person){gen_id("F%03u", i), i % 3, 0, {0}};
+			/* food: hb F000 F003 F006, scjg F001 F004 F007, wjw F002 */
+			if (i < 8 && i != 5)
+				f2[i].tags[f2[i].ntags++] = 1;
+		}
+		v->d.strata = two_strata;
+		v->d.nstrata = 2;
+		v->d.objects = plain_objects(24, "J%04u", 2);
+		v->d.nobjects = 24;
+		v->d.otags = otags;
+		v->d.n_otags = 2;
+		v->d.agencies = agencies;
+		v->d.nagencies = 3;
+		v->d.officers = f2;
+		v->d.nofficers = 15;
+		v->d.spec.task = "LYG-2026-JOINT-002";
+		v->d.spec.slot_size = 2;
+		v->d.spec.team_agencies = two;
+		v->d.spec.n_team_agencies = 2;
+		v->d.spec.beacons = quicknet;
+		v->d.spec.n_beacons = 1;
+		v->d.spec.rules = which == 0 ? two_rules : short_rules;
+		v->d.spec.n_rules = 2;
+		break;
+	case 1:
+		common(
+		    v, "joint-three",
+		    "a joint check of hb, scjg and wjw (R14) over three strata: food officers for "
+		    "food, drugs officers and a lab expert for pharma (R13), every object "
+		    "declaring conflicts with one or two officers (R12), an officer excluded, "
+		    "slots of 2 without repeats, teams of 2 per agency");
+		/* 36 officers, 12 per agency (agency i % 3): two thirds tagged
+		 * food, half tagged drugs. */
+		for (unsigned i = 0; i < 36; i++) {
+			f3[i] = (struct tw_person){gen_id("LYG-F%04u", i), i % 3, 0, {0}};
+			if (i % 4 < 2)
+				f3[i].tags[f3[i].ntags++] = 0;
+			if ((i / 3) % 3 != 2)
+				f3[i].tags[f3[i].ntags++] = 1;
+		}
+		for (unsigned i = 0; i < 3; i++)
+			x3[i] = (struct tw_person){gen_id("EXP-%02u", i), 0, 1, {0}};
+		v->d.objects = plain_objects(45, "913207%011uJ", 3);
+		/* Every object conflicts with one officer; every third with a
+		 * second one of another agency. Already in canonical order:
+		 * objects ascend, and per object the officers ascend. */
+		for (unsigned o = 0; o < 45; o++) {
+			unsigned a = (o * 7) % 36, b = (o * 7 + 13) % 36;
+
+			if (o % 3 == 0 && b < a) {
+				unsigned t = a;
+
+				a = b;
+				b = t;
+			}
+			cf[ncf++] =
+			    (struct draw_conflict){DRAW_OFFICER, v->d.objects[o].id, f3[a].id};
+			if (o % 3 == 0)
+				cf[ncf++] = (struct draw_conflict){DRAW_OFFICER, v->d.objects[o].id,
+				                                   f3[b].id};
+		}
+		ex[0] = (struct draw_exclusion){DRAW_OBJECT, v->d.objects[4].id,
+		                                DRAW_REASON_ANNUAL_CAP, ""};
+		ex[1] = (struct draw_exclusion){DRAW_OFFICER, f3[9].id, DRAW_REASON_UNAVAILABLE,
+		                                "on leave"};
+		v->d.strata = three_strata;
+		v->d.nstrata = 3;
+		v->d.nobjects = 45;
+		v->d.otags = otags;
+		v->d.n_otags = 2;
+		v->d.agencies = agencies;
+		v->d.nagencies = 3;
+		v->d.officers = f3;
+		v->d.nofficers = 36;
+		v->d.xtags = xtags;
+		v->d.n_xtags = 1;
+		v->d.xorgs = xorgs;
+		v->d.n_xorgs = 1;
+		v->d.experts = x3;
+		v->d.nexperts = 3;
+		v->d.spec.task = "LYG-2026-JOINT-003";
+		v->d.spec.slot_size = 2;
+		v->d.spec.team_agencies = agencies;
+		v->d.spec.n_team_agencies = 3;
+		v->d.spec.beacons = quicknet;
+		v->d.spec.n_beacons = 1;
+		v->d.spec.rules = three_rules;
+		v->d.spec.n_rules = 3;
+		v->d.spec.exclusions = ex;
+		v->d.spec.n_exclusions = 2;
+		v->d.spec.conflicts = cf;
+		v->d.spec.n_conflicts = ncf;
+		break;
+	}
+}
+
 static int all_cases(struct vec *v, int max)
 {
 	int n = 0;
 
 	nid = 0;
-	if (max < 16)
+	if (max < MAX_CASES)
 		return 0;
 	case_basic(&v[n++]);
 	case_rounding(&v[n++], DRAW_ROUND_CEIL);
@@ -514,6 +672,8 @@ static int all_cases(struct vec *v, int max)
 	case_large(&v[n++]);
 	for (int i = 0; i < 3; i++)
 		case_refusals(&v[n++], i);
+	for (int i = 0; i < 3; i++)
+		case_joint(&v[n++], i);
 	return n;
 }
 
@@ -601,6 +761,10 @@ static cJSON *inputs_json(const struct vec *v)
 	cJSON_AddNumberToObject(j, "team_size", s->team_size);
 	cJSON_AddNumberToObject(j, "slot_size", s->slot_size);
 	cJSON_AddBoolToObject(j, "officer_repeat_in_slot", s->officer_repeat_in_slot);
+	/* Only joint checks have the key, so earlier files stay as they were. */
+	if (s->n_team_agencies > 0)
+		cJSON_AddItemToObject(j, "team_agencies",
+		                      strings(s->team_agencies, s->n_team_agencies));
 	add_u64(j, "deadline_us", (uint64_t)s->deadline_us, 0);
 	a = cJSON_AddArrayToObject(j, "beacons");
 	for (size_t i = 0; i < s->n_beacons; i++) {
@@ -776,6 +940,9 @@ static int vec_from_json(struct vec *v, struct store *st, const cJSON *j)
 	s->slot_size = (unsigned)num_of(j, "slot_size");
 	s->officer_repeat_in_slot =
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "officer_repeat_in_slot"));
+	a = cJSON_GetObjectItemCaseSensitive(j, "team_agencies");
+	if (a != NULL)
+		s->team_agencies = string_list(st, a, &s->n_team_agencies);
 	s->deadline_us = strtoll(str_of(j, "deadline_us"), NULL, 10);
 	a = cJSON_GetObjectItemCaseSensitive(j, "beacons");
 	struct draw_beacon_ref *b = keep(st, MAX_BEACON * sizeof *b);
@@ -936,6 +1103,20 @@ static cJSON *expected_json(struct vec *v)
 		add_u64(o, "order", p->order, 1);
 		cJSON_AddNumberToObject(o, "slot", p->slot);
 		cJSON_AddItemToObject(o, "officers", strings(p->officers, p->n_officers));
+		/* A joint check's officers again, per agency, for the reader. */
+		if (res->n_team_agencies > 0) {
+			cJSON *parts = cJSON_AddArrayToObject(o, "parts");
+
+			for (size_t g = 0; g < res->n_team_agencies; g++) {
+				cJSON *part = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(part, "agency", res->team_agencies[g]);
+				cJSON_AddItemToObject(
+				    part, "officers",
+				    strings(p->officers + g * res->team_size, res->team_size));
+				cJSON_AddItemToArray(parts, part);
+			}
+		}
 		cJSON_AddItemToObject(o, "experts", strings(p->experts, p->n_experts));
 		cJSON_AddItemToArray(a, o);
 	}
@@ -951,8 +1132,8 @@ static cJSON *expected_json(struct vec *v)
 
 static int regenerate(void)
 {
-	static struct vec cases[16];
-	int n = all_cases(cases, 16);
+	static struct vec cases[MAX_CASES];
+	int n = all_cases(cases, MAX_CASES);
 
 	for (int i = 0; i < n; i++) {
 		char path[256];
@@ -1063,17 +1244,17 @@ TEST(draw_vectors,
 	}
 	closedir(dir);
 	CHECK(!bad);
-	CHECK_INT(files, >=, 14);
+	CHECK_INT(files, >=, 17);
 }
 
 TEST(draw_vectors_forged, "a vector whose expected R, pick or result byte is altered is caught")
 {
-	static struct vec cases[16];
+	static struct vec cases[MAX_CASES];
 	struct vec v;
 
 	if (sodium_init() < 0)
 		abort();
-	CHECK(all_cases(cases, 16) > 0);
+	CHECK(all_cases(cases, MAX_CASES) > 0);
 	v = cases[4]; /* mixed */
 	cJSON *e = expected_json(&v), *f = cJSON_Duplicate(e, 1);
 	CHECK(cJSON_Compare(e, f, 1));
