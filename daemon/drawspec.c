@@ -405,6 +405,7 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 	struct draw_conflict *cf = NULL;
 	struct draw_beacon_ref br[DRAW_MAX_BEACONS];
 	const char **tag_lists[2 * 256] = {0};
+	const char **team_agencies = NULL;
 	char dir[2048], file[4096], why[300];
 	const char *s;
 	double num;
@@ -486,6 +487,23 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 	}
 	sp.officer_repeat_in_slot =
 		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "officer_repeat_in_slot"));
+	/* A joint cross-agency check (R14): team_size officers of each listed
+	 * agency per object. The list is sorted here, as the library wants
+	 * it; a name given twice is refused by the library's encoder. */
+	x = cJSON_GetObjectItemCaseSensitive(j, "team_agencies");
+	if (x != NULL) {
+		if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) < 1 ||
+		    cJSON_GetArraySize(x) > DRAW_MAX_TEAM_AGENCIES)
+			BAD("draw spec: \"team_agencies\" must list 1..%d agency codes (R14)",
+			    DRAW_MAX_TEAM_AGENCIES);
+		if ((rc = str_array(x, &team_agencies, &sp.n_team_agencies)) != SJ_OK) {
+			if (rc == SJ_EINVAL)
+				BAD("draw spec: \"team_agencies\" must be a list of agency codes "
+				    "(R14)");
+			goto out;
+		}
+		sp.team_agencies = team_agencies;
+	}
 	num = 7 * 24;
 	if (num_field(j, "deadline_hours", &num) && !(num > 0 && num <= 24 * 366))
 		BAD("draw spec: \"deadline_hours\" must be more than 0 and at most a year");
@@ -667,6 +685,7 @@ out:
 		drawspec_fini(o);
 	for (size_t i = 0; i < sizeof tag_lists / sizeof tag_lists[0]; i++)
 		free(tag_lists[i]);
+	free(team_agencies);
 	free(rules);
 	free(ex);
 	free(cf);
