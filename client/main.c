@@ -1484,6 +1484,21 @@ static int print_draw(struct session *s, const Suiji__Rpc__DrawStateReply *st,
 			people = cJSON_AddArrayToObject(o, "officers");
 			for (unsigned k = 0; k < p->n_officers; k++)
 				cJSON_AddItemToArray(people, cJSON_CreateString(p->officers[k]));
+			/* A joint check (R14): the same officers per agency. */
+			if (res->n_team_agencies > 0) {
+				cJSON *parts = cJSON_AddArrayToObject(o, "parts");
+				for (size_t g = 0; g < res->n_team_agencies; g++) {
+					cJSON *part = cJSON_CreateObject();
+					cJSON_AddStringToObject(part, "agency", res->team_agencies[g]);
+					people = cJSON_AddArrayToObject(part, "officers");
+					for (unsigned k = 0; k < res->team_size; k++)
+						cJSON_AddItemToArray(
+							people,
+							cJSON_CreateString(
+								p->officers[g * res->team_size + k]));
+					cJSON_AddItemToArray(parts, part);
+				}
+			}
 			people = cJSON_AddArrayToObject(o, "experts");
 			for (unsigned k = 0; k < p->n_experts; k++)
 				cJSON_AddItemToArray(people, cJSON_CreateString(p->experts[k]));

@@ -2,7 +2,9 @@
  * drawprint.h: a draw's result as people read it, shared by suiji-verify
  * (draw) and the client (draw-get): each stratum with its counts and
  * published cutoff (so a business can compare its own score, R7), then the
- * drawn objects in visit order with their teams (R8, R11) and experts (R2).
+ * drawn objects in visit order with their teams (R8, R11) and experts (R2);
+ * a joint check's team (R14) as one part per agency, "hb: F1 F2; scjg: F3
+ * F4".
  */
 #ifndef SUIJI_VERIFIER_DRAWPRINT_H
 #define SUIJI_VERIFIER_DRAWPRINT_H
@@ -12,5 +14,8 @@
 #include "draw/result.h"
 
 void drawprint_text(FILE *f, const struct draw_result *res);
+/* One drawn object's officers, each preceded by a space: " F1 F2", or for
+ * a joint check " hb: F1 F2; scjg: F3 F4". */
+void drawprint_team(FILE *f, const struct draw_result *res, const struct draw_pick *p);
 
 #endif

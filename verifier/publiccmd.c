@@ -71,6 +71,18 @@ static void print_draw(const struct draw_result *res, const struct draw_inputs *
 			       (unsigned long long)p->score, p->slot);
 			for (unsigned k = 0; k < p->n_officers; k++)
 				printf("%s\"%s\"", k ? "," : "", p->officers[k]);
+			/* A joint check (R14): the same officers per agency. */
+			if (res->n_team_agencies > 0) {
+				printf("],\"parts\":[");
+				for (size_t g = 0; g < res->n_team_agencies; g++) {
+					printf("%s{\"agency\":\"%s\",\"officers\":[", g ? "," : "",
+					       res->team_agencies[g]);
+					for (unsigned k = 0; k < res->team_size; k++)
+						printf("%s\"%s\"", k ? "," : "",
+						       p->officers[g * res->team_size + k]);
+					printf("]}");
+				}
+			}
 			printf("],\"experts\":[");
 			for (unsigned k = 0; k < p->n_experts; k++)
 				printf("%s\"%s\"", k ? "," : "", p->experts[k]);
@@ -194,8 +206,7 @@ static void on_draw_check(void *ctx, const struct draws_observed *o)
 		printf(": EXCLUDED, not eligible (%s)\n", excluded);
 	else if (pick) {
 		printf(": DRAWN, slot %u, officers", pick->slot);
-		for (unsigned k = 0; k < pick->n_officers; k++)
-			printf(" %s", pick->officers[k]);
+		drawprint_team(stdout, res, pick);
 		printf("\n");
 	} else
 		printf(": not drawn (its score is above the cutoff)\n");
