@@ -11,7 +11,8 @@
  *     iterate in strictly ascending identifier order;
  *   - inputs that decode encode back to exactly their bytes, and the
  *     feasibility check against three fixed small pools returns only
- *     documented codes; when it passes, a derivation succeeds.
+ *     documented codes; when it passes, a derivation succeeds, and in a
+ *     joint check every officer sits in the part of their own agency.
  * A broken invariant aborts, which libFuzzer reports as a crash.
  */
 #include <stdint.h>
@@ -34,7 +35,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const strata[] = {"A", "B"};
 	static const char *const tags[] = {"food"};
-	static const char *const ag[] = {"scjg"};
+	/* Two agencies, so joint checks (R14, spec 5.8) naming either or
+	 * both reach the check and the derivation. */
+	static const char *const ag[] = {"hb", "scjg"};
 	static const char *const obj[] = {"O1", "O2", "O3", "O4"};
 	static const char *const off[] = {"F1", "F2", "F3", "F4", "F5"};
 	unsigned t = 0;
@@ -42,14 +45,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (sodium_init() < 0 || draw_objects_new(&objects, strata, 2, 4, NULL, 0) != SJ_OK ||
-	    draw_people_new(&officers, DRAW_OFFICER, tags, 1, ag, 1, 5, NULL, 0) != SJ_OK ||
+	    draw_people_new(&officers, DRAW_OFFICER, tags, 1, ag, 2, 5, NULL, 0) != SJ_OK ||
 	    draw_people_new(&experts, DRAW_EXPERT, tags, 1, ag, 1, 1, NULL, 0) != SJ_OK)
 		abort();
 	for (unsigned i = 0; i < 4; i++)
 		if (draw_objects_add(objects, obj[i], i % 2, NULL, 0) != SJ_OK)
 			abort();
 	for (unsigned i = 0; i < 5; i++)
-		if (draw_people_add(officers, off[i], 0, &t, i % 2, NULL, 0) != SJ_OK)
+		if (draw_people_add(officers, off[i], i / 3, &t, i % 2, NULL, 0) != SJ_OK)
 			abort();
 	if (draw_people_add(experts, "X1", 0, &t, 1, NULL, 0) != SJ_OK ||
 	    draw_objects_seal(objects) != SJ_OK || draw_people_seal(officers) != SJ_OK ||
@@ -110,6 +113,30 @@ static void check_people(const uint8_t *b, size_t n)
 	draw_people_free(p);
 }
 
+/* Spec 5.8: a joint team is team size officers of each team agency, in
+ * list order. */
+static void check_parts(const struct draw_result *res, const struct draw_spec *s)
+{
+	size_t na = s->n_team_agencies, per = na ? na * s->team_size : s->team_size;
+
+	if (res->n_team_agencies != na)
+		abort();
+	for (size_t i = 0; i < res->n_picks; i++) {
+		const struct draw_pick *p = &res->picks[i];
+
+		if (p->n_officers != per)
+			abort();
+		for (unsigned j = 0; na && j < p->n_officers; j++) {
+			const char *id = p->officers[j];
+			long at = draw_people_find(officers, id, strlen(id));
+
+			if (at < 0 || strcmp(draw_people_agency(officers, (size_t)at),
+			                     s->team_agencies[j / s->team_size]) != 0)
+				abort();
+		}
+	}
+}
+
 static void check_inputs(const uint8_t *b, size_t n)
 {
 	struct draw_inputs *in;
@@ -152,6 +179,7 @@ static void check_inputs(const uint8_t *b, size_t n)
 		if (draw_derive_run(&res, in2, objects, officers, experts, r, err, sizeof err) !=
 		    SJ_OK)
 			abort();
+		check_parts(res, &s);
 		draw_result_free(res);
 	}
 	draw_inputs_free(in2);
