@@ -492,3 +492,90 @@ TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must n
 	CHECK_INT(r.draws, ==, 2);
 	fixture_free(&w.f);
 }
+
+TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies, committed, revealed and re-derived by the verifier, which prints each agency's part; an agency short of officers is refused before any seed exists")
+{
+	struct dw w;
+	struct verify_report r;
+	char err[1024], doc[BEACON_MAX_JSON + 1], spec[2048], path[800], *out = NULL;
+	const char *docs[1] = {doc};
+	const char *V = harness_bin("suiji-verify");
+	uint64_t seq, round, rseq;
+	struct drawspec sp;
+	uint8_t *payload = NULL;
+	size_t plen;
+	/* H1 declares a conflict with every object (R12). */
+	static const char *conflicts =
+		"{\"kind\": \"officer\", \"object\": \"O1\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O2\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O3\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O4\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O5\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O6\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O7\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O8\", \"person\": \"H1\"},"
+		"{\"kind\": \"officer\", \"object\": \"O9\", \"person\": \"H1\"}";
+	static const char *fmt =
+		"{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"lyg-2026-joint\","
+		" \"objects\": \"objects.csv\", \"officers\": \"joint.csv\", \"team_size\": 2,"
+		" \"team_agencies\": [%s], \"deadline_hours\": 1,"
+		" \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": \"auto\"}],"
+		" \"rules\": [{\"stratum\": \"A\", \"count\": 1}, {\"stratum\": \"B\", \"count\": 1},"
+		" {\"stratum\": \"C\", \"count\": 1, \"officer_tags\": [\"food\"]}],"
+		" \"conflicts\": [%s]}";
+	CHECK(dw_build(&w) == 0);
+	/* hb and scjg have three food officers each, wjw one officer. */
+	CHECK(write_text(w.dir, "joint.csv",
+			 "id,agency,tags\nH1,hb,food\nH2,hb,food\nH3,hb,food\nS1,scjg,food\n"
+			 "S2,scjg,food\nS3,scjg,food\nW1,wjw,food\n") == 0);
+	snprintf(path, sizeof path, "%s/spec.json", w.dir);
+
+	/* wjw cannot staff its part: refused, nothing stored, no seed. */
+	uint64_t before = ledger_store_size(w.f.s);
+	snprintf(spec, sizeof spec, fmt, "j0", "\"wjw\", \"hb\"", conflicts);
+	CHECK(write_text(w.dir, "spec.json", spec) == 0);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
+				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+		  ==, SJ_OK);
+	CHECK_INT(drawop_request_payload(&payload, &plen, &sp), ==, SJ_OK);
+	CHECK_INT(drawop_commit(w.f.s, w.dir, payload, plen, sp.agency, NULL, NULL, &seq, err,
+				sizeof err),
+		  ==, SJ_EVERIFY);
+	CHECK_STR_HAS(err, "stratum A has 1 officers of agency wjw");
+	CHECK_INT(ledger_store_size(w.f.s), ==, before);
+	CHECK_INT(count_seeds(w.dir), ==, 0);
+	free(payload);
+	drawspec_fini(&sp);
+
+	/* hb and scjg: the draw goes through the ledger. */
+	snprintf(spec, sizeof spec, fmt, "j1", "\"scjg\", \"hb\"", conflicts);
+	CHECK(write_text(w.dir, "spec.json", spec) == 0);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
+				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+		  ==, SJ_OK);
+	CHECK_INT(drawop_request_payload(&payload, &plen, &sp), ==, SJ_OK);
+	CHECK_INT(drawop_commit(w.f.s, w.dir, payload, plen, sp.agency, NULL, NULL, &seq, err,
+				sizeof err),
+		  ==, SJ_OK);
+	free(payload);
+	drawspec_fini(&sp);
+	CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);
+	CHECK_INT(drawop_reveal(w.f.s, w.dir, seq, docs, 1, 0, &rseq, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(fixture_checkpoint(&w.f), ==, SJ_OK);
+	CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_OK);
+	CHECK_INT(r.draws_revealed, ==, 1);
+	fixture_close_store(&w.f);
+	CHECK_INT(harness_run(&out, "%s draw %s %llu", V, w.f.db, (unsigned long long)seq), ==, 0);
+	/* Three objects, each "hb: H? H?; scjg: S? S?". */
+	for (int i = 1; i <= 3; i++) {
+		char line[16];
+		snprintf(line, sizeof line, "%4d. ", i);
+		char *at = strstr(out, line), *hb = at ? strstr(at, "officers hb: H") : NULL;
+		CHECK(hb != NULL);
+		CHECK(strncmp(hb + strlen("officers hb: H? H?"), "; scjg: S", 9) == 0);
+	}
+	/* R12: H1, in conflict with every object, serves none. */
+	CHECK(strstr(out, "H1") == NULL);
+	free(out);
+	fixture_free(&w.f);
+}
