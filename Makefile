@@ -62,11 +62,11 @@ VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) $(DIR_SRCS)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
-	verifier/main.c
+	verifier/compliance.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
-	daemon/planspec.c
+	daemon/planspec.c daemon/resultcmd.c
 # The daemon's side of a draw: seed custody, request files, the entries.
-DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c
+DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c daemon/drawtask.c
 # The daemon's parts below main, linked by the daemon and the tests.
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
 	daemon/config.c daemon/log.c
@@ -152,7 +152,7 @@ test: deps
 		SUIJI_BIN=build/asan build/asan/unit-tests
 
 demo: deps
-	$(Q)$(MAKE) -s --no-print-directory all
+	$(Q)$(MAKE) -s --no-print-directory all $(BUILD)/suiji-democity
 	$(Q)sh scripts/demo.sh $(BUILD)
 
 run: deps
@@ -181,6 +181,11 @@ $(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c daemon/channel.c daemon/f
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/err.c common/util.c)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The sample city of make demo (directory files); not installed.
+$(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c common/util.c)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -7,6 +7,9 @@
 #ifndef SUIJI_DAEMON_CMDUTIL_H
 #define SUIJI_DAEMON_CMDUTIL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "ledger/store.h"
 
 /* The value after option name in argv[1..argc), or NULL. */
@@ -19,5 +22,11 @@ int cmdutil_flag(int argc, char **argv, const char *name);
 int cmdutil_open_store(struct ledger_store **s, const char *dir, int flags);
 /* The exit code for an SJ_* result. */
 int cmdutil_exit_code(int rc);
+/* Appends one entry of type with payload to DIR's ledger: unsigned by the
+ * log operator for agency, or, when keypath is set, signed by that client
+ * for the agency it was registered for. Prints the entry, or why it was
+ * refused (naming what), and returns the exit code. */
+int cmdutil_append(const char *dir, uint32_t type, const char *agency, const uint8_t *payload,
+		   size_t len, const char *keypath, const char *what);
 
 #endif

@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "daemon/drawop.h"
 #include "daemon/drawspec.h"
+#include "daemon/drawtask.h"
 #include "draw/inputs.h"
 #include "ledger/draws.h"
 #include "ledger/entry.h"
@@ -102,17 +103,34 @@ static int draw_request(const char *dir, int argc, char **argv)
 	uint8_t *payload = NULL;
 	size_t plen, idx;
 	uint64_t seq;
-	char err[ERRLEN];
+	char err[ERRLEN], spec[4096], out[4096];
+	const char *path;
 	int rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: suijid draw request SPEC.json\n");
+		fprintf(stderr, "usage: suijid draw request SPEC.json | draw task TASK-DRAW.json "
+				"[--out DIR]\n");
 		return 2;
 	}
 	if ((rc = cmdutil_open_store(&s, dir, 0)) != 0)
 		return rc;
+	path = argv[2];
+	if (strcmp(argv[1], "task") == 0) {
+		/* Everything the policy fixes comes from the ledger (R6-R14). */
+		const char *o = cmdutil_arg(argc, argv, "--out");
+		snprintf(out, sizeof out, "%s/draws/", dir);
+		rc = drawtask_prepare(ledger_store_replay(s), path, o ? o : out, spec, sizeof spec,
+				      err, sizeof err);
+		if (rc != SJ_OK) {
+			fprintf(stderr, "suijid: %s\n", err);
+			ledger_store_close(s);
+			return rc == SJ_EIO || rc == SJ_ENOMEM ? 2 : 1;
+		}
+		printf("draw spec and pools for the task written to %s\n", spec);
+		path = spec;
+	}
 	/* The ledger's state is only read through the lookup. */
-	rc = drawspec_load(&sp, argv[2], drawspec_ledger_source, (void *)ledger_store_draws(s),
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(s),
 			   util_now_us(), err, sizeof err);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
@@ -208,13 +226,13 @@ int drawcmd_main(const char *dir, int argc, char **argv)
 {
 	if (strcmp(argv[0], "add-beacon") == 0)
 		return add_beacon(dir, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "request") == 0)
+	if (argc >= 2 && (strcmp(argv[1], "request") == 0 || strcmp(argv[1], "task") == 0))
 		return draw_request(dir, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "reveal") == 0)
 		return draw_reveal(dir, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "status") == 0)
 		return draw_status(dir);
-	fprintf(stderr, "usage: suijid draw request SPEC.json | reveal SEQ [--wait] [--round FILE]... "
+	fprintf(stderr, "usage: suijid draw request SPEC.json | task TASK-DRAW.json [--out DIR] | reveal SEQ [--wait] [--round FILE]... "
 			"| status\n");
 	return 2;
 }

@@ -18,6 +18,7 @@
 #include "daemon/server.h"
 #include "daemon/dircmd.h"
 #include "daemon/plancmd.h"
+#include "daemon/resultcmd.h"
 #include "daemon/drawcmd.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
@@ -54,7 +55,7 @@ static void usage(FILE *f)
 		"  init --origin ORIGIN [--description TEXT]   create the log and its key\n"
 		"  log-key                                     print the log's verifier key\n"
 		"  status                                      entries, checkpoint, health\n"
-		"  add-agency --code CODE --name NAME [--parent CODE]\n"
+		"  add-agency --code CODE --name NAME [--parent CODE] [--annual-cap N]\n"
 		"  add-client --key PUBKEY --agency CODE --role operator|legal|supervisor|auditor|admin\n"
 		"             [--name NAME]                    register a client key (suiji pubkey)\n"
 		"  revoke-client --key PUBKEY --reason TEXT\n"
@@ -70,6 +71,8 @@ static void usage(FILE *f)
 		"  add-beacon --id ID (--url URL | --chain FILE | --manual) [--margin-ms N]\n"
 		"                                              register a public randomness source\n"
 		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
+		"  draw task TASK-DRAW.json [--out DIR]        draw for a task, pools from the ledger\n"
+		"                                              (docs/policy.md)\n"
 		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
 		"  draw status                                 every draw and its state\n"
 		"  import objects|officers|experts|conflicts FILE --agency CODE [--dry-run]\n"
@@ -80,7 +83,12 @@ static void usage(FILE *f)
 		"  plan review AGENCY PLAN VERSION (--approve | --return REASON) --key FILE\n"
 		"  plan file AGENCY PLAN VERSION --key FILE [--note TEXT]\n"
 		"  plan publish AGENCY PLAN VERSION [--key FILE]\n"
-		"  task create FILE.json [--key FILE]          create a task from a published plan\n");
+		"  task create FILE.json [--key FILE]          create a task from a published plan\n"
+		"  calendar add FILE...                        pin working-day calendars (R15)\n"
+		"  result enter|review|return|amend|publish|follow|close|recheck [FILE.json]\n"
+		"         [--agency A] [--task T] [--object O] [--reason TEXT] [--key FILE]\n"
+		"                                              one step of a result (docs/results.md)\n"
+		"  results [--today YYYY-MM-DD]                results, due days, overdue (R15)\n");
 }
 
 static int write_out(const char *path, const void *buf, size_t len)
@@ -273,6 +281,15 @@ static int cmd_add_agency(const struct opts *o)
 	m.code = (char *)opt(o, "--code");
 	m.name = (char *)opt(o, "--name");
 	m.parent = (char *)(opt(o, "--parent") ? opt(o, "--parent") : "");
+	if (opt(o, "--annual-cap")) {
+		char *end;
+		unsigned long cap = strtoul(opt(o, "--annual-cap"), &end, 10);
+		if (*end != '\0' || cap < 1 || cap > 100) {
+			fprintf(stderr, "suijid: --annual-cap must be 1..100 checks a year (R9)\n");
+			return 2;
+		}
+		m.annual_cap = (uint32_t)cap;
+	}
 	PACK(ENTRY_AGENCY_REGISTER, m, suiji__agency_register);
 	return rc;
 }
@@ -537,6 +554,9 @@ int main(int argc, char **argv)
 			return drawcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && strcmp(argv[i], "import") == 0)
 			return dircmd_main(o.dir, argc - i, argv + i);
+		if (i < argc && (strcmp(argv[i], "calendar") == 0 || strcmp(argv[i], "result") == 0 ||
+				 strcmp(argv[i], "results") == 0))
+			return resultcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && (strcmp(argv[i], "items") == 0 || strcmp(argv[i], "plan") == 0 ||
 				 strcmp(argv[i], "task") == 0))
 			return plancmd_main(o.dir, argc - i, argv + i);

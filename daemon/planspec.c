@@ -260,6 +260,7 @@ int planspec_plan_json(uint8_t **out, size_t *len, struct planspec_info *info, c
 	    (m.scope = str(&j, root, "", "scope", 1)) == NULL ||
 	    (m.scope_filter = str(&j, root, "", "scope_filter", 1)) == NULL ||
 	    (m.timing = str(&j, root, "", "timing", 1)) == NULL ||
+	    (m.name = str(&j, root, "", "name", 0)) == NULL ||
 	    (arr = array(&j, root, "", "items")) == NULL)
 		goto out;
 	n = (size_t)cJSON_GetArraySize(arr);
@@ -323,7 +324,8 @@ int planspec_task_json(uint8_t **out, size_t *len, struct planspec_info *info, c
 	    (m.start_date = str(&j, root, "", "start_date", 1)) == NULL ||
 	    (m.end_date = str(&j, root, "", "end_date", 1)) == NULL ||
 	    boolean(&j, root, "", "targeted", &m.targeted) ||
-	    boolean(&j, root, "", "joint", &m.joint))
+	    boolean(&j, root, "", "joint", &m.joint) ||
+	    (m.name = str(&j, root, "", "name", 0)) == NULL)
 		goto out;
 	ma = get(root, "members");
 	if (ma != NULL && !cJSON_IsArray(ma)) {

@@ -112,6 +112,7 @@ static const char *mkey(char *buf, size_t cap, const char *a, const char *b, con
 struct po_agency {
 	char code[ENTRY_MAX_AGENCY + 1];
 	char parent[ENTRY_MAX_AGENCY + 1];
+	char name[256];
 	uint32_t cap;
 	uint64_t seq;
 };
@@ -302,8 +303,8 @@ static const struct po_agency *agency_get(const struct policy *p, const char *co
 	return i < 0 ? NULL : &p->agencies[i];
 }
 
-int policy_agency(struct policy *p, const char *code, const char *parent, uint32_t cap,
-		  uint64_t seq)
+int policy_agency(struct policy *p, const char *code, const char *name, const char *parent,
+		  uint32_t cap, uint64_t seq)
 {
 	int rc = util_grow((void **)&p->agencies, &p->cagencies, p->nagencies, sizeof *p->agencies);
 	if (rc != SJ_OK)
@@ -311,12 +312,19 @@ int policy_agency(struct policy *p, const char *code, const char *parent, uint32
 	struct po_agency *a = &p->agencies[p->nagencies];
 	snprintf(a->code, sizeof a->code, "%s", code);
 	snprintf(a->parent, sizeof a->parent, "%s", parent);
+	snprintf(a->name, sizeof a->name, "%s", name);
 	a->cap = cap ? cap : POLICY_DEFAULT_CAP;
 	a->seq = seq;
 	if ((rc = pm_put(&p->m_agency, code, p->nagencies)) != SJ_OK)
 		return rc;
 	p->nagencies++;
 	return SJ_OK;
+}
+
+const char *policy_agency_name(const struct policy *p, const char *code)
+{
+	const struct po_agency *a = agency_get(p, code);
+	return a ? a->name : NULL;
 }
 
 uint32_t policy_cap(const struct policy *p, const char *agency)

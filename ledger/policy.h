@@ -87,8 +87,10 @@ void policy_set_audit(struct policy *p, int audit);
 
 /* ---- Called by replay.c after an entry passed its own module's rules ---- */
 
-SJ_WUR int policy_agency(struct policy *p, const char *code, const char *parent, uint32_t cap,
-			 uint64_t seq);
+SJ_WUR int policy_agency(struct policy *p, const char *code, const char *name,
+			 const char *parent, uint32_t cap, uint64_t seq);
+/* An agency's registered name (检查实施机关), or NULL. */
+const char *policy_agency_name(const struct policy *p, const char *code);
 /* e is a directory import that dirs_import accepted. Errors: SJ_ENOMEM. */
 SJ_WUR int policy_directory(struct policy *p, const struct entry *e);
 /* e is a draw request that draws_request accepted, with its decoded inputs

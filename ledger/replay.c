@@ -343,7 +343,8 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 			r->nagencies--;
 			goto out;
 		}
-		if ((rc = policy_agency(r->policy, ar->code, ar->parent, ar->annual_cap, e->seq)) !=
+		if ((rc = policy_agency(r->policy, ar->code, ar->name, ar->parent, ar->annual_cap,
+				       e->seq)) !=
 		    SJ_OK) {
 			r->nagencies--;
 			(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);

@@ -394,6 +394,11 @@ int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int
 	return replay_client(s->replay, key, role, agency);
 }
 
+const struct replay *ledger_store_replay(const struct ledger_store *s)
+{
+	return s->replay;
+}
+
 const struct draws *ledger_store_draws(const struct ledger_store *s)
 {
 	return replay_draws(s->replay);

@@ -71,6 +71,8 @@ SJ_WUR int ledger_store_client(const struct ledger_store *s, const uint8_t key[3
 /* The draws and beacon sources as replayed so far (borrowed; valid until
  * the next append). */
 const struct draws *ledger_store_draws(const struct ledger_store *s);
+/* The replayed state of every rule (borrowed; valid until the next append). */
+const struct replay *ledger_store_replay(const struct ledger_store *s);
 
 /* The log's verifier key string from entry 0 into out (cap bytes).
  * Errors: SJ_ENOENT for an empty ledger, SJ_ERANGE. */

@@ -16,8 +16,11 @@
 #include "ledger/export.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/policy.h"
+#include "results/calendar.h"
 #include "verifier/proofcmd.h"
 #include "verifier/publiccmd.h"
+#include "verifier/compliance.h"
 #include "verifier/verify.h"
 
 #define MAX_WITNESSES 32
@@ -38,6 +41,10 @@ static void usage(FILE *f)
 		"  --checkpoint FILE  require the ledger to extend this saved checkpoint\n"
 		"  --witness KEY      pin a witness's cosignature key (repeatable)\n"
 		"  --quorum N         require N pinned witnesses to cosign the latest checkpoint\n"
+		"  --today DATE       judge overdue results (R15) on DATE (YYYY-MM-DD; default today)\n"
+		"  --supervise        print the supervision report (R19) per agency\n"
+		"  --agency CODE      ... for this agency only\n"
+		"  --publish DIR      write the public result records (R17) as DIR/results.csv, .json\n"
 		"  --json             print a machine-readable report on stdout\n"
 		"  -q                 print nothing but errors\n"
 		"exit: 0 the ledger holds, 1 a check failed, 2 usage or I/O error\n");
@@ -112,7 +119,10 @@ int main(int argc, char **argv)
 	struct verify_opts o = {.witnesses = wit};
 	struct verify_report r;
 	struct verifier *v = NULL;
-	const char *ledger = NULL, *saved_path = NULL;
+	const char *ledger = NULL, *saved_path = NULL, *today_s = NULL, *agency = NULL;
+	const char *publish_dir = NULL;
+	int supervise = 0;
+	int32_t today;
 	uint8_t *saved = NULL, *buf = NULL;
 	size_t saved_len = 0, len = 0;
 	int json = 0, quiet = 0, rc = 2, show;
@@ -160,6 +170,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.quorum = q;
+		} else if (strcmp(a, "--today") == 0 && more) {
+			today_s = argv[++i];
+		} else if (strcmp(a, "--agency") == 0 && more) {
+			agency = argv[++i];
+			supervise = 1;
+		} else if (strcmp(a, "--supervise") == 0) {
+			supervise = 1;
+		} else if (strcmp(a, "--publish") == 0 && more) {
+			publish_dir = argv[++i];
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
 		} else if (strcmp(a, "-q") == 0) {
@@ -174,6 +193,11 @@ int main(int argc, char **argv)
 		} else {
 			ledger = a;
 		}
+	}
+	today = policy_day(util_now_us());
+	if (today_s && calendar_date_parse(&today, today_s, strlen(today_s)) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: --today %s is not a date YYYY-MM-DD\n", today_s);
+		return 2;
 	}
 	if (ledger == NULL) {
 		usage(stderr);
@@ -260,6 +284,24 @@ int main(int argc, char **argv)
 			       "checkpoint\n",
 			       (unsigned long long)r.latest_size,
 			       (unsigned long long)(r.entries - 1));
+	}
+	/* The policy reports need a replay that went to the end: a ledger
+	 * that holds, or one whose only failures are policy violations. */
+	if (!json && !quiet && (r.ok || r.policy_violations))
+		compliance_print(stdout, verify_replay(v), today);
+	if (r.ok && supervise)
+		compliance_supervise(stdout, verify_replay(v), agency, today, util_now_us());
+	if (r.ok && publish_dir) {
+		size_t n = 0;
+		int e = compliance_publish(verify_replay(v), publish_dir, &n);
+		if (e == 0 && !quiet)
+			printf("published %zu result records (R17) to %s/results.csv and "
+			       "results.json\n",
+			       n, publish_dir);
+		if (e)
+			rc = e;
+	} else if (publish_dir && !r.ok) {
+		fprintf(stderr, "suiji-verify: nothing published: the ledger does not verify\n");
 	}
 out:
 	verify_free(v);

@@ -72,6 +72,10 @@ int verify_new(struct verifier **out, const struct verify_opts *o)
 		return SJ_ENOMEM;
 	}
 	v->o = *o;
+	/* Policy rules (ledger/policy.h) are counted, not fatal, during the
+	 * replay, so the compliance report can count every violation; any
+	 * violation still fails the ledger in verify_finish. */
+	replay_set_audit(v->replay, 1);
 	if (o->on_draw)
 		replay_set_draw_observer(v->replay, o->on_draw, o->on_draw_ctx);
 	merkle_tree_init(&v->tree);
@@ -262,6 +266,7 @@ static int check_cosigs(struct verifier *v, const struct note *n, const struct c
 	const struct note_vkey *lk = replay_log_key(v->replay);
 	size_t nw;
 	const struct note_vkey *wit = replay_witnesses(v->replay, &nw);
+	int rc;
 
 	*pinned = 0;
 	for (size_t i = 0; i < note_sig_count(n); i++) {
@@ -289,7 +294,11 @@ static int check_cosigs(struct verifier *v, const struct note *n, const struct c
 				    "checkpoint at size %llu (up to entry %lld) carries a "
 				    "cosignature by unknown witness %s (key ID %08x)",
 				    (unsigned long long)c->size, (long long)cp_seq(c->size), name, id);
-		if (note_verify_cosignature(n, k, NULL) != SJ_OK)
+		/* Out of memory is not a bad cosignature: say which it was. */
+		rc = note_verify_cosignature(n, k, NULL);
+		if (rc == SJ_ENOMEM)
+			return rc;
+		if (rc != SJ_OK)
 			return fail(v, cp_seq(c->size),
 				    "checkpoint at size %llu (up to entry %lld): the cosignature "
 				    "by witness %s does not verify",
@@ -376,6 +385,11 @@ static void draw_report(struct verifier *v)
 	}
 }
 
+const struct replay *verify_replay(const struct verifier *v)
+{
+	return v->replay;
+}
+
 int verify_finish(struct verifier *v, struct verify_report *r)
 {
 	struct checkpoint c, prev;
@@ -460,6 +474,26 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 		     have_prev ? pinned : 0, v->o.quorum);
 		goto out;
 	}
+	{
+		/* Any policy violation fails the ledger: the earliest is named. */
+		const struct policy *p = replay_policy(v->replay);
+		unsigned first = 0;
+		uint64_t total = 0;
+		for (unsigned k = 1; k <= POLICY_RULES; k++) {
+			const struct policy_tally *t = policy_rule(p, k);
+			total += t->violations;
+			if (t->violations &&
+			    (first == 0 || t->first_seq < policy_rule(p, first)->first_seq))
+				first = k;
+		}
+		v->r.policy_violations = total;
+		if (first) {
+			const struct policy_tally *t = policy_rule(p, first);
+			fail(v, (int64_t)t->first_seq, "R%u: %s%s", first, t->first,
+			     total > 1 ? " (and more policy violations: see the compliance report)"
+				       : "");
+		}
+	}
 out:
 	note_free(n);
 	if (rc == SJ_ENOMEM)
@@ -491,6 +525,7 @@ int verify_sqlite(struct verifier *v, const char *path, verify_progress_fn progr
 	    sqlite3_step(st) == SQLITE_ROW)
 		total = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	st = NULL; /* finalized: the exit path below must not finalize it again */
 	if (verify_expect(v, total) != SJ_OK) {
 		rc = SJ_ENOMEM;
 		goto out;

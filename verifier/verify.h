@@ -22,6 +22,7 @@
 #include "common/err.h"
 #include "ledger/draws.h"
 #include "ledger/note.h"
+#include "ledger/replay.h"
 
 struct verify_opts {
 	const struct note_vkey *log_key;   /* pinned log key, or NULL */
@@ -52,6 +53,8 @@ struct verify_report {
 	/* "agency: n, ..." of abandoned commitments, as of verification time:
 	 * a pattern of them is how an operator would try to grind. */
 	char abandoned_by_agency[512];
+	/* Entries that broke a policy rule (ledger/policy.h); any fails. */
+	uint64_t policy_violations;
 };
 
 struct verifier; /* opaque */
@@ -77,6 +80,10 @@ SJ_WUR int verify_checkpoint(struct verifier *v, const char *note, size_t len);
 /* Runs the checks that need everything and fills r. Returns SJ_OK when the
  * ledger holds, SJ_EVERIFY when it does not, SJ_ENOMEM. */
 SJ_WUR int verify_finish(struct verifier *v, struct verify_report *r);
+
+/* The replayed state (borrowed): the compliance report reads its policy.
+ * Complete once every entry was fed. */
+const struct replay *verify_replay(const struct verifier *v);
 
 /* Called now and then with entries (or bytes) done and the total. */
 typedef void (*verify_progress_fn)(uint64_t done, uint64_t total);

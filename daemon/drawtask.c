@@ -1,0 +1,275 @@
+/*
+ * drawtask.c: a draw spec for a task, from the ledger (drawtask.h).
+ *
+ * The spec is written as the JSON and CSV files docs/draw-request.md
+ * describes and then read back by drawspec_load like any other, so a task
+ * draw goes through exactly the checks of a hand-written one, and the
+ * files are the frozen list the operator keeps.
+ */
+#include "daemon/drawtask.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/util.h"
+#include "ledger/policy.h"
+
+#define MAX_FILE (4u * 1024u * 1024u)
+
+#define BAD(...)                                                               \
+	do {                                                                   \
+		snprintf(err, err_cap, __VA_ARGS__);                           \
+		rc = SJ_EINVAL;                                                \
+		goto out;                                                      \
+	} while (0)
+
+static const char *reason_name(enum draw_reason r)
+{
+	switch (r) {
+	case DRAW_REASON_DEREGISTERED: return "deregistered";
+	case DRAW_REASON_ANNUAL_CAP: return "annual-cap";
+	case DRAW_REASON_SUPERIOR: return "superior";
+	case DRAW_REASON_OTHER_UNIT: return "other-unit";
+	case DRAW_REASON_HANDLED: return "handled";
+	case DRAW_REASON_ALREADY_DRAWN: return "already-drawn";
+	case DRAW_REASON_REPLACED: return "replaced";
+	case DRAW_REASON_UNAVAILABLE: return "unavailable";
+	case DRAW_REASON_OTHER: return "other";
+	}
+	return "other";
+}
+
+/* Writes people as "id,agency,tags" CSV. */
+static int write_people(const char *path, const struct policy_person *v, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		return SJ_EIO;
+	fprintf(f, "id,agency,tags\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s,%s,", v[i].id, v[i].agency);
+		for (size_t t = 0; t < v[i].ntags; t++)
+			fprintf(f, "%s%s", t ? ";" : "", v[i].tags[t]);
+		fputc('\n', f);
+	}
+	return fclose(f) == 0 ? SJ_OK : SJ_EIO;
+}
+
+static cJSON *copy_or_null(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return v ? cJSON_Duplicate(v, 1) : NULL;
+}
+
+int drawtask_prepare(const struct replay *r, const char *path, const char *outdir,
+		     char *spec_path, size_t cap, char *err, size_t err_cap)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	cJSON *j = NULL, *out = NULL;
+	struct policy_expect *x = NULL;
+	char file[4200], why[400], dirbuf[4096];
+	char *text = NULL;
+	int rc = SJ_OK;
+
+	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
+		snprintf(err, err_cap, "cannot read task-draw file %s", path);
+		return SJ_EIO;
+	}
+	j = cJSON_ParseWithLength((const char *)buf, len);
+	if (j == NULL || !cJSON_IsObject(j))
+		BAD("%s: not a JSON object", path);
+	const cJSON *task = cJSON_GetObjectItemCaseSensitive(j, "task");
+	const cJSON *agency = cJSON_GetObjectItemCaseSensitive(j, "agency");
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "request_id");
+	if (!cJSON_IsString(task) || !cJSON_IsString(rid))
+		BAD("%s: \"request_id\" and \"task\" are required strings", path);
+	if (agency && !cJSON_IsString(agency))
+		BAD("%s: \"agency\" must be a string", path);
+	rc = policy_expect(replay_policy(r), replay_plans(r),
+			   agency ? agency->valuestring : "", task->valuestring, &x, why, sizeof why);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "%s: %s", path, why);
+		goto out;
+	}
+	/* A folder ending in '/' holds one folder per request. */
+	if (outdir[0] && outdir[strlen(outdir) - 1] == '/') {
+		if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+			snprintf(err, err_cap, "cannot create %s", outdir);
+			rc = SJ_EIO;
+			goto out;
+		}
+		snprintf(dirbuf, sizeof dirbuf, "%s%s", outdir, rid->valuestring);
+		outdir = dirbuf;
+	}
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, err_cap, "cannot create %s", outdir);
+		rc = SJ_EIO;
+		goto out;
+	}
+
+	/* The pools, as the ledger says (R1, R2, R6, R7, R10, R14). */
+	snprintf(file, sizeof file, "%.4000s/objects.csv", outdir);
+	FILE *f = fopen(file, "w");
+	if (f == NULL) {
+		snprintf(err, err_cap, "cannot write %s", file);
+		rc = SJ_EIO;
+		goto out;
+	}
+	fprintf(f, "id,stratum\n");
+	for (size_t i = 0; i < x->n_objects; i++)
+		fprintf(f, "%s,%s\n", x->objects[i].id, x->objects[i].stratum);
+	if (fclose(f) != 0) {
+		snprintf(err, err_cap, "cannot write %s", file);
+		rc = SJ_EIO;
+		goto out;
+	}
+	snprintf(file, sizeof file, "%.4000s/officers.csv", outdir);
+	if (write_people(file, x->officers, x->n_officers) != SJ_OK) {
+		snprintf(err, err_cap, "cannot write %s", file);
+		rc = SJ_EIO;
+		goto out;
+	}
+	snprintf(file, sizeof file, "%.4000s/experts.csv", outdir);
+	if (write_people(file, x->experts, x->n_experts) != SJ_OK) {
+		snprintf(err, err_cap, "cannot write %s", file);
+		rc = SJ_EIO;
+		goto out;
+	}
+
+	/* The spec: the operator's choices, the task's ratios (R7), the
+	 * exclusions and conflicts the ledger requires (R6, R9, R12). */
+	out = cJSON_CreateObject();
+	if (out == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	cJSON_AddStringToObject(out, "request_id", rid->valuestring);
+	if (agency)
+		cJSON_AddStringToObject(out, "agency", agency->valuestring);
+	cJSON_AddStringToObject(out, "task", task->valuestring);
+	cJSON_AddStringToObject(out, "objects", "objects.csv");
+	cJSON_AddStringToObject(out, "officers", "officers.csv");
+	cJSON_AddStringToObject(out, "experts", "experts.csv");
+	static const char *const copied[] = {"rounding", "slot_size", "officer_repeat_in_slot",
+					     "deadline_hours", "beacons"};
+	for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
+		cJSON *v = copy_or_null(j, copied[i]);
+		if (v)
+			cJSON_AddItemToObject(out, copied[i], v);
+	}
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(j, "team_size");
+	if (ts && (!cJSON_IsNumber(ts) || ts->valuedouble < x->task.team_size))
+		BAD("%s: \"team_size\" must be a number, at least the task's %u (R11)", path,
+		    x->task.team_size);
+	cJSON_AddNumberToObject(out, "team_size", ts ? ts->valuedouble : x->task.team_size);
+	if (x->task.joint) {
+		cJSON *ta = cJSON_AddArrayToObject(out, "team_agencies");
+		for (size_t i = 0; ta && i < x->n_agencies; i++)
+			cJSON_AddItemToArray(ta, cJSON_CreateString(x->agencies[i]));
+	}
+	const cJSON *dtags = cJSON_GetObjectItemCaseSensitive(j, "officer_tags");
+	const cJSON *strata = cJSON_GetObjectItemCaseSensitive(j, "strata");
+	if (strata && !cJSON_IsObject(strata))
+		BAD("%s: \"strata\" must be an object of stratum names", path);
+	for (const cJSON *s = strata ? strata->child : NULL; s; s = s->next) {
+		size_t k;
+		for (k = 0; k < x->n_strata; k++)
+			if (strcmp(x->strata[k], s->string) == 0)
+				break;
+		if (k == x->n_strata)
+			BAD("%s: stratum \"%s\" has no object in task %s's scope", path, s->string,
+			    task->valuestring);
+	}
+	cJSON *rules = cJSON_AddArrayToObject(out, "rules");
+	for (size_t i = 0; rules && i < x->n_strata; i++) {
+		cJSON *ru = cJSON_CreateObject();
+		const cJSON *own = strata ? cJSON_GetObjectItemCaseSensitive(strata, x->strata[i])
+					  : NULL;
+		char ratio[32] = "1/1";
+		for (size_t s = 0; s < x->task.n_strata; s++)
+			if (strcmp(x->task.strata[s].name, x->strata[i]) == 0)
+				snprintf(ratio, sizeof ratio, "%u/%u", x->task.strata[s].num,
+					 x->task.strata[s].den);
+		cJSON_AddStringToObject(ru, "stratum", x->strata[i]);
+		cJSON_AddStringToObject(ru, "ratio", ratio);
+		const cJSON *tags = own ? cJSON_GetObjectItemCaseSensitive(own, "officer_tags") : NULL;
+		if (tags == NULL)
+			tags = dtags;
+		if (tags)
+			cJSON_AddItemToObject(ru, "officer_tags", cJSON_Duplicate(tags, 1));
+		static const char *const per[] = {"experts", "expert_tags"};
+		for (size_t k = 0; own && k < 2; k++) {
+			cJSON *v = copy_or_null(own, per[k]);
+			if (v)
+				cJSON_AddItemToObject(ru, per[k], v);
+		}
+		cJSON_AddItemToArray(rules, ru);
+	}
+	cJSON *ex = cJSON_AddArrayToObject(out, "exclusions");
+	for (size_t i = 0; ex && i < x->n_exclusions; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "kind", "object");
+		cJSON_AddStringToObject(e, "id", x->exclusions[i].id);
+		cJSON_AddStringToObject(e, "reason", reason_name(x->exclusions[i].reason));
+		cJSON_AddStringToObject(e, "note", x->exclusions[i].note);
+		cJSON_AddItemToArray(ex, e);
+	}
+	static const struct {
+		const char *key, *reason, *kind;
+	} extra[] = {{"handled", "handled", "object"}, {"unavailable", "unavailable", NULL}};
+	for (size_t k = 0; k < 2; k++) {
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, extra[k].key);
+		if (list && !cJSON_IsArray(list))
+			BAD("%s: \"%s\" must be a list", path, extra[k].key);
+		for (const cJSON *it = list ? list->child : NULL; it; it = it->next) {
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+			const cJSON *note = cJSON_GetObjectItemCaseSensitive(it, "note");
+			const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
+			if (!cJSON_IsString(id) || !cJSON_IsString(note) || note->valuestring[0] == 0)
+				BAD("%s: every \"%s\" entry needs an \"id\" and a \"note\" saying why",
+				    path, extra[k].key);
+			if (!extra[k].kind && (!cJSON_IsString(kind) ||
+					       (strcmp(kind->valuestring, "officer") != 0 &&
+						strcmp(kind->valuestring, "expert") != 0)))
+				BAD("%s: an \"unavailable\" entry's \"kind\" is officer or expert",
+				    path);
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "kind",
+						extra[k].kind ? extra[k].kind : kind->valuestring);
+			cJSON_AddStringToObject(e, "id", id->valuestring);
+			cJSON_AddStringToObject(e, "reason", extra[k].reason);
+			cJSON_AddStringToObject(e, "note", note->valuestring);
+			cJSON_AddItemToArray(ex, e);
+		}
+	}
+	cJSON *cf = cJSON_AddArrayToObject(out, "conflicts");
+	for (size_t i = 0; cf && i < x->n_conflicts; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "kind",
+					x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert");
+		cJSON_AddStringToObject(c, "object", x->conflicts[i].object);
+		cJSON_AddStringToObject(c, "person", x->conflicts[i].person);
+		cJSON_AddItemToArray(cf, c);
+	}
+	if ((text = cJSON_Print(out)) == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	snprintf(spec_path, cap, "%.4000s/spec.json", outdir);
+	if (util_write_file(spec_path, text, strlen(text), 0644) != SJ_OK) {
+		snprintf(err, err_cap, "cannot write %s", spec_path);
+		rc = SJ_EIO;
+	}
+out:
+	free(text);
+	cJSON_Delete(out);
+	cJSON_Delete(j);
+	free(buf);
+	policy_expect_free(x);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * drawtask.h: a draw for a task, built from the ledger (suijid draw task).
+ *
+ * The operator names the task and makes the choices the policy leaves to
+ * them (officer tags and experts per stratum, rounding, slots, beacons, a
+ * deadline, leads handled outside the draw, officers who are unavailable);
+ * everything the policy fixes comes from the ledger through
+ * policy_expect (ledger/policy.h): the object pool and its strata, the
+ * exclusions for deregistered objects and the annual cap, the task's
+ * ratios, the officer and expert pools, the declared conflicts and, for a
+ * joint task, the agencies whose officers make up each team. The result
+ * is an ordinary draw spec with its CSV pools (docs/draw-request.md),
+ * written to a folder the operator keeps: the frozen list as it was
+ * committed.
+ *
+ * The task-draw file (JSON, docs/policy.md):
+ *   {"request_id": "...", "agency": "scjg", "task": "T1",
+ *    "rounding": "ceil", "team_size": 2, "slot_size": 5,
+ *    "officer_repeat_in_slot": false, "deadline_hours": 168,
+ *    "beacons": [{"source": "lyg-beacon", "round": "auto"}],
+ *    "officer_tags": ["food"],
+ *    "strata": {"A": {"officer_tags": [...], "experts": 1, "expert_tags": [...]}},
+ *    "handled": [{"id": "9132...", "note": "complaint 2026-031 handled at once"}],
+ *    "unavailable": [{"kind": "officer", "id": "F002", "note": "on leave"}]}
+ * Only request_id, task and beacons are required; team_size defaults to
+ * the task's.
+ */
+#ifndef SUIJI_DAEMON_DRAWTASK_H
+#define SUIJI_DAEMON_DRAWTASK_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "ledger/replay.h"
+
+/*
+ * Reads the task-draw file at path, asks r what the task's draw must fix,
+ * and writes spec.json, objects.csv, officers.csv and experts.csv into
+ * outdir (created if missing; when it ends in '/', into its subfolder named
+ * after the request id). spec_path (cap bytes) receives the spec's
+ * path. Errors: SJ_EINVAL (the file or the task, named in err), SJ_ENOENT
+ * (no such task), SJ_EIO, SJ_ENOMEM.
+ */
+SJ_WUR int drawtask_prepare(const struct replay *r, const char *path, const char *outdir,
+			    char *spec_path, size_t cap, char *err, size_t err_cap);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/sh
+# city.sh BIN DIR [OBJECTS]: the sample city of the demo and the policy tests,
+# up to the point where draws can be made, in DIR/data:
+#  - agencies: the justice bureau (sfj), the provincial market regulator
+#    (jsscjg), the city market regulator (scjg, whose superior it is: R9),
+#    the environment bureau (hbj);
+#  - a client key per role in DIR/*.key (operators, legal reviewers, the
+#    justice bureau's supervisor and an auditor);
+#  - directories: OBJECTS businesses (default 10,000), 100 officers,
+#    10 experts, 12 declared conflicts (R1, R2, R12), from suiji-democity;
+#  - the official working-day calendars of 2025 and 2026 (R15);
+#  - item lists, annual plans through legal review, filing and publication
+#    (R3, R4), and tasks: two of the provincial regulator's, the city
+#    regulator's own and a joint one with the environment bureau (R5, R14);
+#  - a beacon source of public values drawn in public ("pub", RFC 3797).
+set -eu
+B=$1
+DIR=$2
+N=${3:-10000}
+HERE=$(cd "$(dirname "$0")" && pwd)
+CAL=$HERE/../results/calendar
+mkdir -p "$DIR"
+cd "$DIR"
+q() { "$@" >/dev/null; }
+
+"$B/suiji-democity" . "$N"
+q "$B/suijid" -d data init --origin suiji.example/lianyungang-2026 \
+	--description "连云港市 双随机、一公开 ledger (sample city)"
+q "$B/suijid" -d data add-agency --code sfj --name 连云港市司法局
+q "$B/suijid" -d data add-agency --code jsscjg --name 江苏省市场监督管理局
+q "$B/suijid" -d data add-agency --code scjg --name 连云港市市场监督管理局 --parent jsscjg
+q "$B/suijid" -d data add-agency --code hbj --name 连云港市生态环境局
+for k in op:scjg:operator legal:scjg:legal sup:sfj:supervisor hbop:hbj:operator \
+	hblegal:hbj:legal jsop:jsscjg:operator jslegal:jsscjg:legal audit:sfj:auditor; do
+	n=${k%%:*}
+	r=${k#*:}
+	"$B/suiji" keygen -k "$n.key" --name "$n@${r%%:*}" >"$n.vkey"
+	q "$B/suijid" -d data add-client --key "$n.vkey" --agency "${r%%:*}" --role "${r#*:}"
+done
+q "$B/suijid" -d data import objects objects-scjg.csv --agency scjg
+q "$B/suijid" -d data import objects objects-jsscjg.csv --agency jsscjg
+for a in scjg hbj jsscjg; do
+	q "$B/suijid" -d data import officers "officers-$a.csv" --agency "$a"
+done
+q "$B/suijid" -d data import experts experts-scjg.csv --agency scjg
+q "$B/suijid" -d data import conflicts conflicts-scjg.csv --agency scjg
+q "$B/suijid" -d data calendar add "$CAL/cn-2025.txt" "$CAL/cn-2026.txt"
+q "$B/suijid" -d data items publish "$HERE/city/items-scjg.json" --agency scjg --key op.key
+q "$B/suijid" -d data items publish "$HERE/city/items-jsscjg.json" --agency jsscjg --key jsop.key
+q "$B/suijid" -d data items publish "$HERE/city/items-hbj.json" --agency hbj --key hbop.key
+for p in scjg:scjg-2026:op:legal jsscjg:js-2026:jsop:jslegal; do
+	a=${p%%:*}
+	r=${p#*:}
+	id=${r%%:*}
+	r=${r#*:}
+	q "$B/suijid" -d data plan submit "$HERE/city/plan-$a.json" --key "${r%%:*}.key"
+	q "$B/suijid" -d data plan review "$a" "$id" 1 --approve --key "${r#*:}.key"
+	q "$B/suijid" -d data plan file "$a" "$id" 1 --key sup.key
+	q "$B/suijid" -d data plan publish "$a" "$id" 1 --key "${r%%:*}.key"
+done
+q "$B/suijid" -d data task create "$HERE/city/task-js-a.json" --key jsop.key
+q "$B/suijid" -d data task create "$HERE/city/task-js-b.json" --key jsop.key
+q "$B/suijid" -d data task create "$HERE/city/task-scjg-food.json" --key op.key
+q "$B/suijid" -d data task create "$HERE/city/task-joint.json" --key op.key
+q "$B/suijid" -d data add-beacon --id pub --manual --margin-ms 0 \
+	--note "public values drawn in public (RFC 3797)"

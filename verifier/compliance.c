@@ -1,0 +1,334 @@
+/*
+ * compliance.c: the compliance, supervision and publication reports
+ * (compliance.h).
+ */
+#include "verifier/compliance.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "ledger/policy.h"
+#include "results/publish.h"
+
+static const char *const rule_what[POLICY_RULES + 1] = {
+	[2] = "officer and expert pools are the directories' active people",
+	[5] = "draws and results belong to a task of a published plan",
+	[6] = "object pools are the task's whole scope; exclusions only for the ledger's reasons",
+	[7] = "strata by risk class, each at the task's ratio",
+	[9] = "objects at the annual cap excluded, counting superior and other units",
+	[10] = "objects under a complaint drawn whole; handled leads with a note",
+	[11] = "teams of at least the task's size (never below 2)",
+	[12] = "every declared conflict of interest in the draw's inputs",
+	[13] = "officers pooled with exactly their qualifications",
+	[14] = "joint tasks: one draw, each member's officers from its own directory",
+	[15] = "results counted in the pinned official calendars",
+	[16] = "results entered, reviewed, published by the checking agency",
+	[19] = "re-check draws only among published results",
+};
+
+/* 1 when the periods of two tasks overlap. */
+static int periods_overlap(const struct plans_task_info *a, const struct plans_task_info *b)
+{
+	return strcmp(a->start_date, b->end_date) <= 0 && strcmp(b->start_date, a->end_date) <= 0;
+}
+
+/* 1 when task a and task b are the same joint check (one is the other). */
+static int same_task(const struct policy_check *a, const struct policy_check *b)
+{
+	return strcmp(a->task_agency, b->task_agency) == 0 && strcmp(a->task, b->task) == 0;
+}
+
+uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
+{
+	const struct policy *p = replay_policy(r);
+	const struct plans *pl = replay_plans(r);
+	uint64_t total = 0, overdue = 0, results = 0, overlaps = 0, over_cap = 0;
+	char first_overdue[300] = "", first_overlap[400] = "", first_over[300] = "";
+
+	fprintf(f, "compliance report (rules as numbered in the policy digest):\n");
+	for (unsigned k = 1; k <= POLICY_RULES; k++) {
+		const struct policy_tally *t = policy_rule(p, k);
+		if (rule_what[k] == NULL && t->checked == 0 && t->violations == 0)
+			continue;
+		total += t->violations;
+		fprintf(f, "  R%-2u %-8s %6llu checked  %s\n", k, t->violations ? "VIOLATED" : "ok",
+			(unsigned long long)t->checked, rule_what[k] ? rule_what[k] : "");
+		if (t->violations)
+			fprintf(f, "       %llu violation%s; first at entry %llu: %s\n",
+				(unsigned long long)t->violations, t->violations == 1 ? "" : "s",
+				(unsigned long long)t->first_seq, t->first);
+	}
+	if (policy_untied_draws(p))
+		fprintf(f, "  note: %llu draw%s named no task of a published plan (special or test "
+			   "draws): their pools were not checked against a directory (R5, R6)\n",
+			(unsigned long long)policy_untied_draws(p),
+			policy_untied_draws(p) == 1 ? "" : "s");
+
+	/* R15: overdue results, a finding about an agency, not the ledger. */
+	for (size_t i = 0; i < policy_result_count(p); i++) {
+		const struct result *res = policy_result_at(p, i, NULL);
+		int late = 0;
+		char why[200];
+		results++;
+		if (result_overdue(&late, policy_calendar_get(p), res, today, why, sizeof why) ==
+			    SJ_OK &&
+		    late && overdue++ == 0) {
+			int32_t due = 0;
+			char d[CALENDAR_DATE_LEN + 1] = "?";
+			if (result_due(&due, policy_calendar_get(p), res, why, sizeof why) == SJ_OK)
+				calendar_date_format(d, due);
+			snprintf(first_overdue, sizeof first_overdue,
+				 "%s's result for %s in task %s was due %s", res->agency,
+				 res->object, res->task, d);
+		}
+	}
+	/* R9 as it stands: checks above the cap (possible only across
+	 * draws that were requested before each other's reveal). R14: the
+	 * same object drawn by separate tasks of several agencies for
+	 * overlapping periods, to be merged into one joint visit. */
+	size_t nc = policy_check_count(p);
+	for (size_t i = 0; i < nc; i++) {
+		const struct policy_check *a = policy_check_at(p, i);
+		unsigned n = policy_checks_against(p, a->task_agency, a->object, a->year);
+		if (n > policy_cap(p, a->task_agency) && over_cap++ == 0)
+			snprintf(first_over, sizeof first_over, "%s: %u checks in %u against %s's cap %u",
+				 a->object, n, a->year, a->task_agency, policy_cap(p, a->task_agency));
+		for (size_t j = i + 1; j < nc; j++) {
+			const struct policy_check *b = policy_check_at(p, j);
+			struct plans_task_info ta, tb;
+			if (strcmp(a->object, b->object) != 0 || a->year != b->year ||
+			    strcmp(a->task_agency, b->task_agency) == 0 || same_task(a, b) ||
+			    plans_task(pl, a->task_agency, a->task, &ta) != SJ_OK ||
+			    plans_task(pl, b->task_agency, b->task, &tb) != SJ_OK ||
+			    !periods_overlap(&ta, &tb))
+				continue;
+			if (overlaps++ == 0)
+				snprintf(first_overlap, sizeof first_overlap,
+					 "%s drawn by %s task %s (%s..%s) and %s task %s (%s..%s)",
+					 a->object, a->task_agency, a->task, ta.start_date, ta.end_date,
+					 b->task_agency, b->task, tb.start_date, tb.end_date);
+		}
+	}
+	fprintf(f, "findings for supervision (R19):\n");
+	fprintf(f, "  R15 %llu result%s, %llu overdue%s%s\n", (unsigned long long)results,
+		results == 1 ? "" : "s", (unsigned long long)overdue, overdue ? "; first: " : "",
+		first_overdue);
+	fprintf(f, "  R9  %llu check%s of objects above their cap%s%s\n",
+		(unsigned long long)over_cap, over_cap == 1 ? "" : "s", over_cap ? "; first: " : "",
+		first_over);
+	fprintf(f, "  R14 %llu object%s drawn by several agencies' separate tasks for overlapping "
+		   "periods%s%s\n",
+		(unsigned long long)overlaps, overlaps == 1 ? "" : "s",
+		overlaps ? " (merge them into one joint visit); first: " : "", first_overlap);
+	fprintf(f, "  R19 %llu re-check draw%s ordered by the justice bureau\n",
+		(unsigned long long)policy_recheck_draws(p),
+		policy_recheck_draws(p) == 1 ? "" : "s");
+	return total;
+}
+
+/* 1 when agency takes part in task t (the lead or a member). */
+static int task_has(const struct plans_task_info *t, const char *agency)
+{
+	if (strcmp(t->agency, agency) == 0)
+		return 1;
+	for (size_t i = 0; i < t->n_members; i++)
+		if (strcmp(t->members[i], agency) == 0)
+			return 1;
+	return 0;
+}
+
+void compliance_supervise(FILE *f, const struct replay *r, const char *agency, int32_t today,
+			  int64_t now_us)
+{
+	const struct policy *p = replay_policy(r);
+	const struct plans *pl = replay_plans(r);
+	const struct draws *dr = replay_draws(r);
+	char day[CALENDAR_DATE_LEN + 1];
+
+	calendar_date_format(day, today);
+	fprintf(f, "supervision report (R19), as of %s\n", day);
+	/* Agencies in the order of their first task. */
+	for (size_t t0 = 0; t0 < plans_task_count(pl); t0++) {
+		struct plans_task_info first;
+		plans_task_at(pl, t0, &first);
+		int seen = 0;
+		for (size_t k = 0; k < t0 && !seen; k++) {
+			struct plans_task_info o;
+			plans_task_at(pl, k, &o);
+			seen = strcmp(o.agency, first.agency) == 0;
+		}
+		if (seen || (agency && strcmp(agency, first.agency) != 0))
+			continue;
+		const char *a = first.agency;
+		const char *name = policy_agency_name(p, a);
+		fprintf(f, "\nagency %s (%s), annual cap %u checks per object\n", a, name ? name : "?",
+			policy_cap(p, a));
+		for (size_t t = 0; t < plans_task_count(pl); t++) {
+			struct plans_task_info ti;
+			plans_task_at(pl, t, &ti);
+			if (!task_has(&ti, a))
+				continue;
+			fprintf(f, "  task %s of %s (plan %s v%u, %s..%s%s", ti.id, ti.agency,
+				ti.plan_id, ti.plan_version, ti.start_date, ti.end_date,
+				ti.joint ? ", joint with" : "");
+			for (size_t m = 0; m < ti.n_members; m++)
+				fprintf(f, " %s", ti.members[m]);
+			fprintf(f, ")\n");
+			for (size_t d = 0; d < policy_draw_count(p); d++) {
+				const struct policy_draw *pd = policy_draw_at(p, d);
+				if (strcmp(pd->agency, ti.agency) != 0 || strcmp(pd->task, ti.id) != 0)
+					continue;
+				fprintf(f, "    draw %llu%s: %s\n", (unsigned long long)pd->request_seq,
+					pd->substitution ? " (substitution)" : "",
+					pd->revealed ? "revealed" : "not revealed");
+				for (size_t s = 0; s < pd->n_strata; s++) {
+					const struct policy_draw_stratum *st = &pd->strata[s];
+					fprintf(f, "      stratum %-6s %5u of %6u drawn (%5.1f%%; task ratio "
+						   "%u/%u = %.1f%%)\n",
+						st->name, st->k, st->n,
+						st->n ? 100.0 * st->k / st->n : 0.0, st->num, st->den,
+						st->den ? 100.0 * st->num / st->den : 0.0);
+				}
+			}
+		}
+		/* Results of this agency (谁检查、谁录入), joint ones included. */
+		unsigned entered = 0, published = 0, late = 0;
+		for (size_t i = 0; i < policy_result_count(p); i++) {
+			const struct result *res = policy_result_at(p, i, NULL);
+			char why[200];
+			int o = 0;
+			if (strcmp(res->agency, a) != 0)
+				continue;
+			entered++;
+			published += res->published_on != RESULT_NO_DATE;
+			if (result_overdue(&o, policy_calendar_get(p), res, today, why,
+					   sizeof why) == SJ_OK &&
+			    o) {
+				late++;
+				fprintf(f, "    OVERDUE (R15): result for %s in task %s\n", res->object,
+					res->task);
+			}
+		}
+		fprintf(f, "  results: %u entered, %u published, %u overdue (R15)\n", entered,
+			published, late);
+		unsigned over = 0, abandoned = 0;
+		for (size_t i = 0; i < policy_check_count(p); i++) {
+			const struct policy_check *c = policy_check_at(p, i);
+			if (strcmp(c->task_agency, a) == 0 &&
+			    policy_checks_against(p, a, c->object, c->year) > policy_cap(p, a)) {
+				over++;
+				fprintf(f, "    ABOVE CAP (R9): %s checked %u times in %u\n", c->object,
+					policy_checks_against(p, a, c->object, c->year), c->year);
+			}
+		}
+		for (size_t i = 0; i < draws_count(dr); i++) {
+			struct draws_info di;
+			draws_get(dr, i, &di);
+			abandoned += strcmp(di.agency, a) == 0 && di.committed && !di.revealed &&
+				     di.deadline_us < now_us;
+		}
+		fprintf(f, "  objects above the cap (R9): %u; abandoned commitments: %u\n", over,
+			abandoned);
+	}
+	unsigned rechecks = 0;
+	for (size_t d = 0; d < policy_draw_count(p); d++) {
+		const struct policy_draw *pd = policy_draw_at(p, d);
+		if (!pd->recheck)
+			continue;
+		if (rechecks++ == 0)
+			fprintf(f, "\nre-check draws (复查) ordered by the justice bureau:\n");
+		fprintf(f, "  draw %llu by %s: %s\n", (unsigned long long)pd->request_seq, pd->agency,
+			pd->revealed ? "revealed" : "not revealed");
+	}
+}
+
+/* Records of task ti: one per drawn object whose every agency has
+ * published (R14 结果一次性公布). Appends to *recs. */
+static int task_records(const struct policy *p, const struct plans_task_info *ti,
+			struct publish_record **recs, size_t *n, size_t *cap, int *refused)
+{
+	struct publish_agency ag[PUBLISH_MAX_AGENCIES];
+	size_t nag = 0;
+	ag[nag++] = (struct publish_agency){.code = ti->agency,
+					    .name = policy_agency_name(p, ti->agency)};
+	for (size_t m = 0; m < ti->n_members && nag < PUBLISH_MAX_AGENCIES; m++)
+		ag[nag++] = (struct publish_agency){.code = ti->members[m],
+						    .name = policy_agency_name(p, ti->members[m])};
+	struct publish_task pt = {.plan_no = ti->plan_id, .plan_name = ti->plan_name,
+				  .task_no = ti->id, .task_name = ti->name,
+				  .type = ti->targeted ? PUBLISH_TYPE_DIRECTED
+						       : PUBLISH_TYPE_UNDIRECTED,
+				  .agencies = ag, .n_agencies = nag};
+	for (size_t i = 0; i < policy_check_count(p); i++) {
+		const struct policy_check *c = policy_check_at(p, i);
+		const struct result *got[PUBLISH_MAX_AGENCIES] = {0};
+		size_t have = 0;
+		if (strcmp(c->task_agency, ti->agency) != 0 || strcmp(c->task, ti->id) != 0)
+			continue;
+		for (size_t k = 0; k < policy_result_count(p); k++) {
+			const char *ta;
+			const struct result *res = policy_result_at(p, k, &ta);
+			if (strcmp(ta, ti->agency) != 0 || strcmp(res->task, ti->id) != 0 ||
+			    strcmp(res->object, c->object) != 0 ||
+			    (res->state != RESULT_PUBLISHED && res->state != RESULT_CLOSED))
+				continue;
+			for (size_t g = 0; g < nag; g++)
+				if (strcmp(ag[g].code, res->agency) == 0 && got[g] == NULL) {
+					got[g] = res;
+					have++;
+				}
+		}
+		if (have < nag)
+			continue; /* not every member has published: not yet public */
+		const char *nm = policy_object_name(p, ti->agency, c->object);
+		struct publish_object obj = {.name = nm ? nm : c->object, .uscc = c->object};
+		if (!publish_uscc_ok(c->object))
+			continue; /* a product or project: not a credit-system record */
+		if (util_grow((void **)recs, cap, *n, sizeof **recs) != SJ_OK)
+			return 2;
+		char err[300];
+		if (publish_build(&(*recs)[*n], &obj, &pt, got, nag, err, sizeof err) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: not published: %s\n", err);
+			*refused = 1;
+			continue;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+int compliance_publish(const struct replay *r, const char *dir, size_t *n_records)
+{
+	const struct policy *p = replay_policy(r);
+	const struct plans *pl = replay_plans(r);
+	struct publish_record *recs = NULL;
+	size_t n = 0, cap = 0, len;
+	char *out = NULL, path[4096], err[300];
+	int refused = 0, rc = 0;
+
+	for (size_t t = 0; t < plans_task_count(pl) && rc == 0; t++) {
+		struct plans_task_info ti;
+		plans_task_at(pl, t, &ti);
+		rc = task_records(p, &ti, &recs, &n, &cap, &refused);
+	}
+	*n_records = n;
+	for (int form = 0; form < 2 && rc == 0; form++) {
+		int e = form ? publish_json(&out, &len, recs, n, err, sizeof err)
+			     : publish_csv(&out, &len, recs, n, err, sizeof err);
+		if (e != SJ_OK) {
+			fprintf(stderr, "suiji-verify: %s\n", err);
+			rc = e == SJ_EINVAL ? 1 : 2;
+			break;
+		}
+		snprintf(path, sizeof path, "%.4000s/results.%s", dir, form ? "json" : "csv");
+		if (util_write_file(path, out, len, 0644) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: cannot write %s\n", path);
+			rc = 2;
+		}
+		free(out);
+		out = NULL;
+	}
+	free(recs);
+	return rc ? rc : refused;
+}

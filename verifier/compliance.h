@@ -1,0 +1,43 @@
+/*
+ * compliance.h: what suiji-verify reports from a replayed ledger about the
+ * policy (ledger/policy.h): the compliance report by rule number, the
+ * justice bureau's supervision report (R19), and the public records of
+ * results (R17). Reads only the replayed state; holds no secret.
+ */
+#ifndef SUIJI_VERIFIER_COMPLIANCE_H
+#define SUIJI_VERIFIER_COMPLIANCE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ledger/replay.h"
+
+/*
+ * Prints one line per enforceable rule: what was checked, how many
+ * entries broke it and the first that did; then the findings that are not
+ * the ledger's fault but the agencies' (overdue results, R15; objects
+ * drawn by several agencies' separate tasks for overlapping periods,
+ * offered for merging into one joint visit, R14). today is the day
+ * overdue is judged on. Returns the number of violations.
+ */
+uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today);
+
+/*
+ * The supervision report (R19) per agency (all when agency is NULL):
+ * tasks and, per stratum, the drawn share against the task's ratio;
+ * results entered, published, overdue; objects checked more often than
+ * the cap; abandoned commitments (as of now_us); re-check draws.
+ */
+void compliance_supervise(FILE *f, const struct replay *r, const char *agency, int32_t today,
+			  int64_t now_us);
+
+/*
+ * Writes the public records of published results (R17) as results.csv and
+ * results.json into dir: one record per object and task, a joint task's
+ * only once every member agency's result is published (R14). Returns 0,
+ * 1 when a record was refused by the privacy checks (named on stderr), 2
+ * on I/O errors.
+ */
+int compliance_publish(const struct replay *r, const char *dir, size_t *n_records);
+
+#endif
