@@ -145,6 +145,8 @@ FUZZ_SMOKE ?= 3
 test: deps
 	$(Q)$(MAKE) -s --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE)
 	$(Q)$(MAKE) -s --no-print-directory lint
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/failalloc OPT="-O1 -g" build/failalloc/suiji-failalloc
+	$(Q)build/failalloc/suiji-failalloc
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		$(BINS:$(BUILD)/%=build/asan/%) build/asan/unit-tests
@@ -188,6 +190,13 @@ $(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/
 $(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c common/util.c)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The failing allocator (tests/failalloc.c) is a program of its own, built
+# without sanitizers: it replaces malloc for the whole process.
+# -rdynamic: it names the functions where an allocation failed (dladdr).
+$(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -rdynamic $^ $(LDLIBS) -o $@
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # The channel's fuzz target drives the daemon side of a handshake, which
