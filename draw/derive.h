@@ -65,8 +65,9 @@ SJ_WUR int draw_derive_randomness(uint8_t r[DRAW_HASH_SIZE], const uint8_t seed[
  * name, every rule names a stratum of the object pool and every stratum
  * has a rule, every exclusion and conflict names a pool member, every
  * fixed count fits its stratum, and every object that any outcome could
- * draw has enough qualified, unconflicted officers and experts that no
- * outcome can fail to staff it. All pools must be sealed. Errors, the
+ * draw has enough qualified, unconflicted officers (of each team agency,
+ * in a joint check: spec 5.8) and experts that no outcome can fail to
+ * staff it; a team agency the officer pool lacks is SJ_EINVAL. All pools must be sealed. Errors, the
  * first problem named in err with its rule number: SJ_EINVAL (the inputs
  * do not fit the pools), SJ_ERANGE (a count or a shortage: "needs N, has
  * M"), SJ_ENOMEM. Inputs that pass make draw_derive_run succeed for every
