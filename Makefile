@@ -149,7 +149,7 @@ test: deps
 	$(Q)build/failalloc/suiji-failalloc
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-		$(BINS:$(BUILD)/%=build/asan/%) build/asan/unit-tests
+		$(BINS:$(BUILD)/%=build/asan/%) build/asan/suiji-democity build/asan/unit-tests
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		SUIJI_BIN=build/asan build/asan/unit-tests
 

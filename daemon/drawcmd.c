@@ -109,7 +109,7 @@ static int draw_request(const char *dir, int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: suijid draw request SPEC.json | draw task TASK-DRAW.json "
-				"[--out DIR]\n");
+				"[--out DIR] [--dry-run]\n");
 		return 2;
 	}
 	if ((rc = cmdutil_open_store(&s, dir, 0)) != 0)
@@ -127,6 +127,11 @@ static int draw_request(const char *dir, int argc, char **argv)
 			return rc == SJ_EIO || rc == SJ_ENOMEM ? 2 : 1;
 		}
 		printf("draw spec and pools for the task written to %s\n", spec);
+		if (cmdutil_flag(argc, argv, "--dry-run")) {
+			/* Prepared for the operator to inspect; nothing committed. */
+			ledger_store_close(s);
+			return 0;
+		}
 		path = spec;
 	}
 	/* The ledger's state is only read through the lookup. */
@@ -232,7 +237,7 @@ int drawcmd_main(const char *dir, int argc, char **argv)
 		return draw_reveal(dir, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "status") == 0)
 		return draw_status(dir);
-	fprintf(stderr, "usage: suijid draw request SPEC.json | task TASK-DRAW.json [--out DIR] | reveal SEQ [--wait] [--round FILE]... "
+	fprintf(stderr, "usage: suijid draw request SPEC.json | task TASK-DRAW.json [--out DIR] [--dry-run] | reveal SEQ [--wait] [--round FILE]... "
 			"| status\n");
 	return 2;
 }

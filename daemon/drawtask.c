@@ -59,6 +59,21 @@ static int write_people(const char *path, const struct policy_person *v, size_t 
 	return fclose(f) == 0 ? SJ_OK : SJ_EIO;
 }
 
+/* mkdir -p: path and every missing folder above it. */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+				return -1;
+			*p = '/';
+		}
+	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static cJSON *copy_or_null(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -98,7 +113,7 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	}
 	/* A folder ending in '/' holds one folder per request. */
 	if (outdir[0] && outdir[strlen(outdir) - 1] == '/') {
-		if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+		if (make_dirs(outdir) != 0) {
 			snprintf(err, err_cap, "cannot create %s", outdir);
 			rc = SJ_EIO;
 			goto out;
@@ -106,7 +121,7 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		snprintf(dirbuf, sizeof dirbuf, "%s%s", outdir, rid->valuestring);
 		outdir = dirbuf;
 	}
-	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+	if (make_dirs(outdir) != 0) {
 		snprintf(err, err_cap, "cannot create %s", outdir);
 		rc = SJ_EIO;
 		goto out;

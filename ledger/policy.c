@@ -361,6 +361,19 @@ static int agency_above(const struct policy *p, const char *anc, const char *cod
 
 /* ---- Directories ---- */
 
+/* qsort and bsearch of nothing: the C library may not be given NULL. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static void *find(const void *key, const void *base, size_t n, size_t size,
+		  int (*cmp)(const void *, const void *))
+{
+	return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -450,7 +463,7 @@ static int add_person(struct policy *p, uint64_t seq, const char *dir_agency, un
 		src[3 + nt++] = o->qualifications.v[i];
 	for (size_t i = 0; i < ns; i++)
 		src[3 + nt++] = o->specialties.v[i];
-	qsort(src + 3, nt, sizeof *src, str_cmp);
+	sort(src + 3, nt, sizeof *src, str_cmp);
 	size_t u = 0;
 	for (size_t i = 0; i < nt; i++)
 		if (u == 0 || strcmp(src[3 + u - 1], src[3 + i]) != 0)
@@ -702,7 +715,7 @@ int policy_expect(const struct policy *p, const struct plans *pl, const char *ag
 	for (size_t i = 0; i < x->task.n_members; i++)
 		ag[1 + i] = x->task.members[i];
 	x->n_agencies = 1 + x->task.n_members;
-	qsort(ag, x->n_agencies, sizeof *ag, str_cmp);
+	sort(ag, x->n_agencies, sizeof *ag, str_cmp);
 	x->agencies = ag;
 
 	/* Objects: the scope of the lead's directory (R1, R6), strata by risk
@@ -776,9 +789,9 @@ int policy_expect(const struct policy *p, const struct plans *pl, const char *ag
 				.kind = DRAW_OBJECT, .id = o->id, .reason = why, .note = nt};
 		}
 	}
-	qsort(x->objects, x->n_objects, sizeof *x->objects, obj_cmp);
-	qsort(x->exclusions, x->n_exclusions, sizeof *x->exclusions, excl_cmp);
-	qsort(strata, nstrata, sizeof *strata, str_cmp);
+	sort(x->objects, x->n_objects, sizeof *x->objects, obj_cmp);
+	sort(x->exclusions, x->n_exclusions, sizeof *x->exclusions, excl_cmp);
+	sort(strata, nstrata, sizeof *strata, str_cmp);
 	x->strata = strata;
 	x->n_strata = nstrata;
 	strata = NULL;
@@ -791,8 +804,8 @@ int policy_expect(const struct policy *p, const struct plans *pl, const char *ag
 			goto out;
 	if (collect_people(p, agency, RECORD_EXPERT, &x->experts, &x->n_experts) != SJ_OK)
 		goto out;
-	qsort(x->officers, x->n_officers, sizeof *x->officers, person_cmp);
-	qsort(x->experts, x->n_experts, sizeof *x->experts, person_cmp);
+	sort(x->officers, x->n_officers, sizeof *x->officers, person_cmp);
+	sort(x->experts, x->n_experts, sizeof *x->experts, person_cmp);
 
 	/* Conflicts declared in those directories between pooled people and
 	 * pooled objects (R12). */
@@ -806,8 +819,8 @@ int policy_expect(const struct policy *p, const struct plans *pl, const char *ag
 		size_t npool = c->kind == PERSON_OFFICER ? x->n_officers : x->n_experts;
 		if (!in_list(x->agencies, x->n_agencies, c->dir_agency) ||
 		    (c->kind == PERSON_EXPERT && strcmp(c->dir_agency, agency) != 0) ||
-		    !bsearch(&ko, x->objects, x->n_objects, sizeof ko, obj_cmp) || npool == 0 ||
-		    !bsearch(&kp, pool, npool, sizeof kp, person_cmp))
+		    !find(&ko, x->objects, x->n_objects, sizeof ko, obj_cmp) || npool == 0 ||
+		    !find(&kp, pool, npool, sizeof kp, person_cmp))
 			continue;
 		int dup = 0;
 		for (size_t j = 0; j < x->n_conflicts && !dup; j++)
@@ -822,7 +835,7 @@ int policy_expect(const struct policy *p, const struct plans *pl, const char *ag
 		x->conflicts[x->n_conflicts++] = (struct draw_conflict){
 			.kind = (enum draw_kind)c->kind, .object = c->object, .person = c->person};
 	}
-	qsort(x->conflicts, x->n_conflicts, sizeof *x->conflicts, draw_spec_conflict_cmp);
+	sort(x->conflicts, x->n_conflicts, sizeof *x->conflicts, draw_spec_conflict_cmp);
 	*out = x;
 	x = NULL;
 	rc = SJ_OK;
@@ -1043,6 +1056,7 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 		     x->task.team_size);
 	/* R2, R13, R14: the pools are the directories' active people. */
 	checked(p, 2);
+	checked(p, 13);
 	for (int pass = 0; pass < 2; pass++) {
 		const struct draw_people *pool = pass ? experts : officers;
 		const struct policy_person *want = pass ? x->experts : x->officers;
@@ -1084,15 +1098,30 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 	/* R12: every declared conflict is in the inputs. */
 	checked(p, 12);
 	for (size_t i = 0; i < x->n_conflicts; i++) {
-		if (bsearch(&x->conflicts[i], sp->conflicts, sp->n_conflicts,
+		if (find(&x->conflicts[i], sp->conflicts, sp->n_conflicts,
 			    sizeof *sp->conflicts, draw_spec_conflict_cmp) == NULL)
 			VIOL(12, "the conflict of interest declared between %s %s and object %s is "
 				 "missing from the draw's inputs",
 			     x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert",
 			     x->conflicts[i].person, x->conflicts[i].object);
 	}
-	if (x->task.joint)
+	/* R14: a joint task's teams have a part from each of its agencies; a
+	 * task of one agency has one team. */
+	if (x->task.joint) {
 		checked(p, 14);
+		int same = sp->n_team_agencies == x->n_agencies;
+		for (size_t i = 0; same && i < x->n_agencies; i++)
+			same = strcmp(sp->team_agencies[i], x->agencies[i]) == 0;
+		if (!same)
+			VIOL(14, "joint task %s needs teams with officers of each of its %zu "
+				 "agencies (名单一次性抽取、人员一次性选派), the draw's teams have "
+				 "%zu parts",
+			     sp->task, x->n_agencies, sp->n_team_agencies);
+	} else if (sp->n_team_agencies > 1) {
+		VIOL(14, "task %s is not a joint task, but the draw's teams have parts of %zu "
+			 "agencies",
+		     sp->task, sp->n_team_agencies);
+	}
 	rc = add_draw(p, e, sp->task, x->task.year, 0, 0);
 out:
 	(void)skip;

@@ -84,8 +84,8 @@ static void objects(const char *dir)
 		const char *risk = r < 50 ? "A" : r < 80 ? "B" : r < 95 ? "C" : "D";
 		/* Object 6 is always deregistered, so small cities have one. */
 		const char *status = rnd(100) < 2 || i == 6 ? "注销" : "存续";
-		/* Object 3 always carries a complaint, so small cities have one. */
-		const char *tags = rnd(300) == 0 || i == 3 ? "投诉举报" : "";
+		/* Objects 3 and 10 always carry a complaint, so small cities have some. */
+		const char *tags = rnd(300) == 0 || i == 3 || i == 10 ? "投诉举报" : "";
 		code_of(code, i);
 		const char *cat = cats[i % 5], *dist = districts[(i / 5) % 5];
 		fprintf(f, "%s,连云港市示例%s有限公司%u,%s,\"连云港市%s示例路%u号\",张%u,0518-8%07u,%s,%s,"
