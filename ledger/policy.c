@@ -153,7 +153,8 @@ struct po_result {
 	uint64_t seq;
 	char task_agency[ENTRY_MAX_AGENCY + 1];
 	struct result r;
-	long first; /* the version that entered it; -1 for itself */
+	long first;  /* the version that entered it; -1 for itself */
+	int recheck; /* this version is a re-check (R19) */
 };
 
 struct policy {
@@ -183,6 +184,7 @@ struct policy {
 	size_t ccheck_next;
 	struct policy_tally tally[POLICY_RULES + 1];
 	uint64_t untied, rechecks;
+	uint64_t result_rechecks; /* results re-checked by the justice bureau */
 };
 
 int policy_new(struct policy **out)
@@ -1323,6 +1325,7 @@ int policy_result(struct policy *p, const struct plans *pl, const struct entry *
 		nv.first = -1;
 	}
 	nv.seq = e->seq;
+	nv.recheck = m->action == RESULT_RECHECK;
 	if (m->action == RESULT_ENTER || m->action == RESULT_AMEND) {
 		struct result *r = &nv.r;
 		int32_t start;
@@ -1375,8 +1378,10 @@ int policy_result(struct policy *p, const struct plans *pl, const struct entry *
 			VIOL(15, "the deadline of the result for %s cannot be counted: %s",
 			     m->object, why);
 	}
-	if (m->action == RESULT_RECHECK)
+	if (m->action == RESULT_RECHECK) {
 		checked(p, 19);
+		p->result_rechecks++;
+	}
 	if ((rc = util_grow((void **)&p->results, &p->cresults, p->nresults, sizeof *p->results)) !=
 	    SJ_OK)
 		goto out;
@@ -1433,6 +1438,21 @@ uint64_t policy_untied_draws(const struct policy *p)
 uint64_t policy_recheck_draws(const struct policy *p)
 {
 	return p->rechecks;
+}
+
+uint64_t policy_result_rechecks(const struct policy *p)
+{
+	return p->result_rechecks;
+}
+
+size_t policy_agency_count(const struct policy *p)
+{
+	return p->nagencies;
+}
+
+const char *policy_agency_at(const struct policy *p, size_t i)
+{
+	return p->agencies[i].code;
 }
 
 size_t policy_draw_count(const struct policy *p)
@@ -1494,6 +1514,9 @@ void policy_rollback(struct policy *p, uint64_t seq)
 		p->nchecks--;
 	while (p->nresults && p->results[p->nresults - 1].seq >= seq)
 		p->nresults--;
+	p->result_rechecks = 0;
+	for (size_t i = 0; i < p->nresults; i++)
+		p->result_rechecks += (uint64_t)p->results[i].recheck;
 	if (cal_changed) {
 		struct calendar *c = NULL;
 		char why[300];

@@ -163,6 +163,11 @@ const struct policy_tally *policy_rule(const struct policy *p, unsigned n);
 /* Draws requested with no task in the ledger; re-check draws. */
 uint64_t policy_untied_draws(const struct policy *p);
 uint64_t policy_recheck_draws(const struct policy *p);
+/* Re-check steps on results (R19). */
+uint64_t policy_result_rechecks(const struct policy *p);
+/* The registered agencies' codes, in ledger order. */
+size_t policy_agency_count(const struct policy *p);
+const char *policy_agency_at(const struct policy *p, size_t i);
 
 /* One revealed tied draw, with its strata as drawn. */
 struct policy_draw_stratum {

@@ -1,67 +1,32 @@
 #!/bin/sh
-# The whole ledger cycle on embedded defaults, in demo-out/: a log for a
-# city's inspections, agencies and their clients, a witness, checkpoints and
-# cosignatures, an export, an auditor's full verification, a business's
-# inclusion proof, and what happens when someone edits the stored record.
+# The whole cycle on embedded defaults, in demo-out/: a sample city (four
+# agencies, 10,000 businesses, 100 officers), plans through legal review and
+# filing, tasks, draws against a local beacon, results with their deadlines,
+# a witness cosigning checkpoints, and an auditor's verification ending with
+# the compliance report by rule number. Rule numbers (R1-R19) are those of
+# the policy digest the project's docs cite.
 set -eu
 B=$(cd "${1:-build}" && pwd)
+ROOT=$(pwd)
 OUT=demo-out
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cd "$OUT"
 say() { printf '\n== %s\n' "$*"; }
 
-say "The log operator creates the ledger and its checkpoint key (R18)"
-"$B/suijid" -d data init --origin suiji.example/lianyungang-2026 \
-	--description "连云港市 双随机、一公开 ledger (demo)"
+say "The sample city: agencies, a key per role, directories (R1, R2, R12), calendars (R15), item lists (R3), plans through legal review, filing and publication (R4), tasks (R5, R14)"
+sh "$ROOT/scripts/city.sh" "$B" .
 "$B/suijid" -d data log-key > log.vkey
-echo "log key: $(cat log.vkey)"
+"$B/suijid" -d data status
+echo "objects of scjg: $(($(wc -l < objects-scjg.csv) - 1)); officers: $(($(cat officers-*.csv | wc -l) - 3))"
 
-say "Agencies and their clients are registered"
-"$B/suijid" -d data add-agency --code sfj --name 连云港市司法局
-"$B/suijid" -d data add-agency --code scjg --name 连云港市市场监督管理局 --parent sfj
-"$B/suijid" -d data add-agency --code hbj --name 连云港市生态环境局 --parent sfj
-"$B/suiji" keygen -k operator.key --name operator@scjg > operator.vkey
-"$B/suijid" -d data add-client --key operator.vkey --agency scjg --role operator
-"$B/suiji" keygen -k legal.key --name legal@scjg > legal.vkey
-"$B/suijid" -d data add-client --key legal.vkey --agency scjg --role legal
-"$B/suiji" keygen -k supervisor.key --name supervisor@sfj > supervisor.vkey
-"$B/suijid" -d data add-client --key supervisor.vkey --agency sfj --role supervisor
-
-say "The justice bureau runs a witness; the log registers its key"
+say "The justice bureau runs a witness; the log registers its key and the witness cosigns"
 "$B/suiji" keygen -k witness.key --name witness.sfj.example/w1 --witness > witness.vkey
 "$B/suijid" -d data add-witness --key witness.vkey --note "连云港市司法局 witness"
-
-say "The log signs a checkpoint; the witness checks and cosigns it"
-"$B/suijid" -d data checkpoint -o checkpoint.1
-cat checkpoint.1
+"$B/suijid" -d data checkpoint -o checkpoint.1 >/dev/null
 "$B/suiji" cosign -k witness.key --log-key log.vkey --state witness.state \
 	checkpoint.1 -o checkpoint.1.cosigned
 "$B/suijid" -d data cosign checkpoint.1.cosigned
-
-say "More entries, a second checkpoint; the witness needs a consistency proof to move on"
-SIZE1=$(sed -n 2p checkpoint.1)
-"$B/suijid" -d data add-agency --code wjw --name 连云港市卫生健康委员会 --parent sfj
-"$B/suijid" -d data checkpoint -o checkpoint.2
-"$B/suijid" -d data prove-consistency "$SIZE1" -o consistency.proof
-"$B/suiji" cosign -k witness.key --log-key log.vkey --state witness.state \
-	--proof consistency.proof checkpoint.2 -o checkpoint.2.cosigned
-"$B/suijid" -d data cosign checkpoint.2.cosigned
-"$B/suijid" -d data status
-
-say "An auditor verifies the whole ledger, pinning the log key and the witness"
-"$B/suiji-verify" --log-key log.vkey --witness witness.vkey --quorum 1 \
-	--checkpoint checkpoint.1 data/ledger.db
-
-say "The portable export verifies on its own, without SQLite"
-"$B/suijid" -d data export -o ledger.export
-"$B/suiji-verify" --log-key log.vkey --json ledger.export
-
-say "A business checks one entry with an inclusion proof and the log key alone"
-"$B/suijid" -d data entry 4 -o entry.4
-"$B/suijid" -d data prove-inclusion 4 -o inclusion.4.proof
-"$B/suiji-verify" proof inclusion --log-key log.vkey --witness witness.vkey --quorum 1 \
-	--entry entry.4 inclusion.4.proof
 
 say "The justice bureau runs an independent beacon (suiji-beacon, one round a second)"
 "$B/suiji-beacon" init --dir beacon --period 1
@@ -73,64 +38,103 @@ sleep 1
 "$B/suijid" -d data add-beacon --id sfj-beacon --url "http://127.0.0.1:$PORT" --margin-ms 1000 \
 	--note "连云港市司法局 beacon"
 
-say "市场监督管理局 requests a draw: 1/3 of class A, 2 of class B, 1/2 of class C (R7), teams of two (R11)"
-cat > objects.csv <<'CSV'
-id,stratum
-91320700MA1000001X,A
-91320700MA1000002X,A
-91320700MA1000003X,A
-91320700MA1000004X,B
-91320700MA1000005X,B
-91320700MA1000006X,B
-91320700MA1000007X,B
-91320700MA1000008X,C
-91320700MA1000009X,C
-91320700MA100000AX,C
-CSV
-cat > officers.csv <<'CSV'
-id,agency,tags
-F001,scjg,food;drug
-F002,scjg,food
-F003,scjg,food
-F004,scjg,drug;food
-F005,scjg,food
-F006,scjg,food
-CSV
-cat > spec.json <<'JSON'
-{
-  "request_id": "scjg-2026-q4-001", "agency": "scjg", "task": "scjg-2026-q4-food",
-  "objects": "objects.csv", "officers": "officers.csv",
-  "rounding": "ceil", "team_size": 2, "slot_size": 1, "deadline_hours": 24,
-  "beacons": [{"source": "sfj-beacon", "round": "auto"}],
-  "rules": [
-    {"stratum": "A", "ratio": "1/3", "officer_tags": ["food"]},
-    {"stratum": "B", "count": 2, "officer_tags": ["food"]},
-    {"stratum": "C", "ratio": "1/2", "officer_tags": ["drug"]}
-  ],
-  "exclusions": [{"kind": "object", "id": "91320700MA1000005X", "reason": "annual-cap",
-                  "note": "checked twice in 2026 (R9)"}],
-  "conflicts": [{"kind": "officer", "object": "91320700MA1000001X", "person": "F002"}]
+# A task draw: everything the policy fixes comes from the ledger; the
+# operator chooses officer tags, slots and the beacon. Prints the request's
+# entry number.
+task_draw() { # AGENCY TASK REQUEST_ID EXTRA_JSON
+	printf '{"request_id": "%s", "agency": "%s", "task": "%s", "slot_size": 5,
+	  "deadline_hours": 24, "beacons": [{"source": "sfj-beacon", "round": "auto"}]%s}\n' \
+		"$3" "$1" "$2" "$4" > "draw-$3.json"
+	"$B/suijid" -d data draw task "draw-$3.json" > "draw-$3.out"
+	seq=$(awk '/^draw request/{print $3}' "draw-$3.out")
+	"$B/suijid" -d data draw reveal "$seq" --wait > /dev/null
+	echo "$seq"
 }
-JSON
-"$B/suijid" -d data draw request spec.json
-DRAW=$("$B/suijid" -d data draw status | awk '/^draw /{print $2}' | tail -1)
+excluded() { # REQUEST_ID REASON
+	grep -c "\"reason\":[[:space:]]*\"$2\"" "data/draws/$1/spec.json" || true
+}
 
-say "The daemon waits for the named round, reveals its seed and writes the result"
-"$B/suijid" -d data draw reveal "$DRAW" --wait
-"$B/suijid" -d data checkpoint -o checkpoint.3 >/dev/null
+say "The provincial regulator (the city regulator's superior) checks its food shops twice"
+JA=$(task_draw jsscjg js-2026-a js-2026-a-1 ', "officer_repeat_in_slot": true, "officer_tags": ["food"]')
+JB=$(task_draw jsscjg js-2026-b js-2026-b-1 ', "officer_repeat_in_slot": true, "officer_tags": ["food"]')
+echo "draws $JA and $JB: every object of jsscjg's directory drawn (ratio 1/1)"
 
-say "Anyone re-derives the draw from the ledger (R6, R11)"
-"$B/suiji-verify" --log-key log.vkey data/ledger.db
-"$B/suiji-verify" draw data/ledger.db "$DRAW" --out draw-files
+say "The city regulator draws its food task: pools, strata and exclusions come from the ledger"
+FOOD=$(task_draw scjg scjg-2026-food scjg-2026-food-1 \
+	', "officer_tags": ["food"], "strata": {"D": {"experts": 1, "expert_tags": ["lab"]}}')
+echo "draw $FOOD: $(($(wc -l < data/draws/scjg-2026-food-1/objects.csv) - 1)) objects in the task's scope;" \
+	"excluded: $(excluded scjg-2026-food-1 superior) checked twice by the superior agency (R9)," \
+	"$(excluded scjg-2026-food-1 deregistered) deregistered (R6);" \
+	"$(grep -c '"person"' data/draws/scjg-2026-food-1/spec.json) declared conflicts (R12)"
+"$B/suiji-verify" draw data/ledger.db "$FOOD" --out draw-files | sed -n 1,12p
 
-say "A business checks its own selection"
-"$B/suiji-verify" check-entity data/ledger.db --id 91320700MA1000005X
-"$B/suiji-verify" check-entity data/ledger.db --id 91320700MA1000002X
+say "A joint check with the environment bureau: one draw, each agency's officers (R14)"
+JOINT=$(task_draw scjg scjg-hbj-2026-building scjg-hbj-2026-building-1 ', "officer_tags": ["law"]')
+"$B/suiji-verify" draw data/ledger.db "$JOINT" | sed -n 1,9p
 
-say "And recomputes the draw from the published files alone"
+pick() { # DRAW N: the N-th drawn object
+	"$B/suiji-verify" draw data/ledger.db "$1" | awk -v n="$2" '$1 == n "." {print $2}'
+}
+result() { # AGENCY OP LEGAL TASK OBJECT DATE END ITEM CATEGORY
+	printf '{"agency": "%s", "task_agency": "scjg", "task": "%s", "object": "%s",
+	  "check_date": "%s", "check_end": "%s", "items": ["%s"], "account": "现场检查",
+	  "categories": ["%s"], "handling": "责令改正"}\n' "$1" "$4" "$5" "$6" "$7" "$8" "$9" > r.json
+	"$B/suijid" -d data result enter r.json --key "$2.key" >/dev/null
+	"$B/suijid" -d data result review r.json --key "$3.key" >/dev/null
+	"$B/suijid" -d data result publish r.json --key "$2.key"
+}
+
+say "Results: entered by the agency that checked, reviewed, published (R15, R16)"
+result scjg op legal scjg-2026-food "$(pick "$FOOD" 1)" 2026-11-16 2026-11-18 food-safety 发现问题经责令已改正
+result scjg op legal scjg-2026-food "$(pick "$FOOD" 2)" 2026-11-19 2026-11-20 food-safety 未发现问题
+echo "(and one that ended 2026-10-09, due 2026-11-05, published late:)"
+result scjg op legal scjg-2026-food "$(pick "$FOOD" 3)" 2026-10-08 2026-10-09 disclosure 未发现问题
+J1=$(pick "$JOINT" 1)
+result scjg op legal scjg-hbj-2026-building "$J1" 2026-11-20 2026-11-20 building-materials 未发现问题
+echo "joint check of $J1: public once the environment bureau has published too (R14)"
+result hbj hbop hblegal scjg-hbj-2026-building "$J1" 2026-11-20 2026-11-20 building-materials 未发现问题
+
+say "Another agency cannot enter a result for a check it did not make (谁检查、谁录入, R16)"
+if "$B/suijid" -d data result enter r.json --agency hbj --task scjg-2026-food \
+	--object "$(pick "$FOOD" 4)" --key hbop.key; then
+	echo "demo: a result by an agency outside the task was stored: this is a bug" >&2
+	exit 1
+fi
+echo "(refused, exit 1, as it should be)"
+
+say "The justice bureau orders a re-check of one published result (复查, R19)"
+"$B/suijid" -d data result recheck --agency scjg --task scjg-2026-food --object "$(pick "$FOOD" 2)" \
+	--reason "抽查复核" --key sup.key
+"$B/suijid" -d data results
+
+say "A new checkpoint; the witness needs a consistency proof to move on"
+SIZE1=$(sed -n 2p checkpoint.1)
+"$B/suijid" -d data checkpoint -o checkpoint.2 >/dev/null
+"$B/suijid" -d data prove-consistency "$SIZE1" -o consistency.proof
+"$B/suiji" cosign -k witness.key --log-key log.vkey --state witness.state \
+	--proof consistency.proof checkpoint.2 -o checkpoint.2.cosigned
+"$B/suijid" -d data cosign checkpoint.2.cosigned
+
+say "An auditor verifies everything: chain, signatures, every draw re-derived, every rule"
+mkdir -p public
+"$B/suiji-verify" --log-key log.vkey --witness witness.vkey --quorum 1 \
+	--checkpoint checkpoint.1 --supervise --publish public data/ledger.db
+
+say "The public result records (R17): no phone, ID number or address"
+cat public/results.csv
+
+say "A business checks its own selection, and a shop the superior checked twice sees why it was left out"
+"$B/suiji-verify" check-entity data/ledger.db --id "$(pick "$FOOD" 1)"
+"$B/suiji-verify" check-entity data/ledger.db --id "$(sed -n 2p objects-jsscjg.csv | cut -d, -f1)" | tail -1
+
+say "And recomputes the food draw from the published files alone"
 (cd draw-files && "$B/suiji-verify" derive --inputs inputs.bin --objects objects.bin \
 	--officers officers.bin --experts experts.bin --seed "$(cat seed.hex)" \
 	--entry-hash "$(cat entry-hash.hex)" --beacon "$(cat beacon-1.hex)" | head -4)
+
+say "The portable export verifies on its own, without SQLite"
+"$B/suijid" -d data export -o ledger.export
+"$B/suiji-verify" --log-key log.vkey -q ledger.export && echo "ok: the export verifies"
 
 say "Someone with the database file swaps entries 2 and 3; the verifier names them (exit 1)"
 cp data/ledger.db tampered.db
@@ -139,7 +143,7 @@ sqlite3 tampered.db "DROP TRIGGER entries_no_update;
 	UPDATE entries SET seq = 100 WHERE seq = 2;
 	UPDATE entries SET seq = 2 WHERE seq = 3;
 	UPDATE entries SET seq = 3 WHERE seq = 100;"
-if "$B/suiji-verify" --log-key log.vkey tampered.db; then
+if "$B/suiji-verify" --log-key log.vkey -q tampered.db; then
 	echo "demo: the tampered ledger verified: this is a bug" >&2
 	exit 1
 fi

@@ -121,9 +121,11 @@ uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
 		   "periods%s%s\n",
 		(unsigned long long)overlaps, overlaps == 1 ? "" : "s",
 		overlaps ? " (merge them into one joint visit); first: " : "", first_overlap);
-	fprintf(f, "  R19 %llu re-check draw%s ordered by the justice bureau\n",
+	fprintf(f, "  R19 %llu re-check draw%s and %llu result%s re-checked by the justice bureau\n",
 		(unsigned long long)policy_recheck_draws(p),
-		policy_recheck_draws(p) == 1 ? "" : "s");
+		policy_recheck_draws(p) == 1 ? "" : "s",
+		(unsigned long long)policy_result_rechecks(p),
+		policy_result_rechecks(p) == 1 ? "" : "s");
 	return total;
 }
 
@@ -148,19 +150,17 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 
 	calendar_date_format(day, today);
 	fprintf(f, "supervision report (R19), as of %s\n", day);
-	/* Agencies in the order of their first task. */
-	for (size_t t0 = 0; t0 < plans_task_count(pl); t0++) {
-		struct plans_task_info first;
-		plans_task_at(pl, t0, &first);
-		int seen = 0;
-		for (size_t k = 0; k < t0 && !seen; k++) {
-			struct plans_task_info o;
-			plans_task_at(pl, k, &o);
-			seen = strcmp(o.agency, first.agency) == 0;
+	/* Every agency with a task, as lead or member, or a result. */
+	for (size_t ai = 0; ai < policy_agency_count(p); ai++) {
+		const char *a = policy_agency_at(p, ai);
+		int involved = 0;
+		for (size_t t = 0; t < plans_task_count(pl) && !involved; t++) {
+			struct plans_task_info ti;
+			plans_task_at(pl, t, &ti);
+			involved = task_has(&ti, a);
 		}
-		if (seen || (agency && strcmp(agency, first.agency) != 0))
+		if (!involved || (agency && strcmp(agency, a) != 0))
 			continue;
-		const char *a = first.agency;
 		const char *name = policy_agency_name(p, a);
 		fprintf(f, "\nagency %s (%s), annual cap %u checks per object\n", a, name ? name : "?",
 			policy_cap(p, a));
