@@ -64,14 +64,14 @@ SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
 	verifier/compliance.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
-	daemon/planspec.c daemon/resultcmd.c
+	daemon/planspec.c daemon/resultspec.c daemon/resultcmd.c
 # The daemon's side of a draw: seed custody, request files, the entries.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c daemon/drawtask.c
 # The daemon's parts below main, linked by the daemon and the tests.
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
 	daemon/config.c daemon/log.c
 CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c daemon/drawspec.c \
-	daemon/planspec.c \
+	daemon/planspec.c daemon/resultspec.c \
 	verifier/drawprint.c
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
 # The kill-under-load test drives the daemon with the client library.

@@ -38,6 +38,7 @@
 #include "daemon/channel.h"
 #include "daemon/drawspec.h"
 #include "daemon/planspec.h"
+#include "daemon/resultspec.h"
 #include "dir/import.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
@@ -98,6 +99,10 @@ static void usage(FILE *f)
 		"  plan-file AGENCY PLAN VERSION [--note TEXT]                      (supervisors)\n"
 		"  plan-publish AGENCY PLAN VERSION           publish a filed plan (operators)\n"
 		"  task-create FILE.json                      a task from a published plan\n"
+		"  result ACTION FILE.json [--object ID] [--reason TEXT]\n"
+		"                                             one step of a result: enter, review,\n"
+		"                                             return, amend, publish, follow, close,\n"
+		"                                             recheck (docs/results.md)\n"
 		"                                             (docs/plans.md)\n"
 		"connection options (else from --config FILE or ~/.config/suiji/client.conf):\n"
 		"  --server tcp:HOST:PORT|unix:PATH   --daemon-key KEY|FILE   -k KEYFILE\n"
@@ -1922,6 +1927,40 @@ static int plan_file_cmd(struct session *s, const struct cli *a, uint32_t method
 	return rc;
 }
 
+/* result ACTION [FILE.json]: one step of a check's result (docs/results.md),
+ * for this client's agency unless the file names the result's agency (a
+ * supervisor's re-check). */
+static int cmd_result(struct session *s, const struct cli *a)
+{
+	const char *over[4];
+	size_t n = 0;
+	char err[ERRLEN], what[512], agency[ENTRY_MAX_AGENCY + 1];
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (a->npos < 1 || a->npos > 2)
+		return fail(s, 2, "result needs " RESULTSPEC_ACTIONS " and a FILE.json");
+	if ((rc = identify(s)) != 0)
+		return rc;
+	static const char *const keys[][2] = {{"--reason", "reason"}, {"--object", "object"}};
+	for (size_t i = 0; i < 2; i++)
+		if (cli_opt(a, keys[i][0])) {
+			over[2 * n] = keys[i][1];
+			over[2 * n + 1] = cli_opt(a, keys[i][0]);
+			n++;
+		}
+	rc = resultspec_build(&p, &len, agency, what, sizeof what, a->pos[0],
+			      a->npos == 2 ? a->pos[1] : NULL, over, n, s->agency, err, sizeof err);
+	if (rc != SJ_OK)
+		return fail(s, 2, err);
+	rc = mutate(s, SUIJI__RPC__METHOD__METHOD_RESULT_STEP, ENTRY_RESULT, p, len);
+	if (rc == 0 && !s->json)
+		printf("%s\n", what);
+	free(p);
+	return rc;
+}
+
 static int cmd_items_publish(struct session *s, const struct cli *a)
 {
 	if (a->npos != 1)
@@ -2012,6 +2051,7 @@ static const struct rpc_cmd {
 	{"plan-file", {"--note", NULL}, 3, cmd_plan_file},
 	{"plan-publish", {NULL}, 3, cmd_plan_publish},
 	{"task-create", {NULL}, 1, cmd_task_create},
+	{"result", {"--reason", "--object", NULL}, 2, cmd_result},
 };
 
 /* Runs argv[1] when it is an RPC command; -1 when it is not one. */

@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "daemon/cmdutil.h"
+#include "daemon/resultspec.h"
 #include "ledger/entry.h"
 #include "ledger/policy.h"
 #include "ledger/replay.h"
@@ -25,7 +26,6 @@
 #include "proto/results.pb-c.h"
 
 #define ERRLEN 1024
-#define MAX_FILE (1024u * 1024u)
 
 static int calendar_add(const char *dir, int argc, char **argv)
 {
@@ -72,130 +72,45 @@ static int calendar_add(const char *dir, int argc, char **argv)
 	return rc;
 }
 
-static const struct {
-	const char *name;
-	enum result_action action;
-} actions[] = {
-	{"enter", RESULT_ENTER},     {"review", RESULT_REVIEW},   {"return", RESULT_RETURN},
-	{"amend", RESULT_AMEND},     {"publish", RESULT_PUBLISH}, {"follow", RESULT_FOLLOW},
-	{"close", RESULT_CLOSE},     {"recheck", RESULT_RECHECK},
-};
-
-static const char *jstr(const cJSON *j, const char *k)
-{
-	const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, k) : NULL;
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* result ACTION [FILE.json] [--agency A] [--task-agency A] [--task T]
- *        [--object O] [--reason TEXT] [--key FILE] */
+ *        [--object O] [--reason TEXT] ... [--key FILE] */
 static int result_step(const char *dir, int argc, char **argv)
 {
-	Suiji__CheckResult m = SUIJI__CHECK_RESULT__INIT;
-	cJSON *j = NULL;
-	uint8_t *buf = NULL, *payload = NULL;
-	char **items = NULL;
-	uint32_t *cats = NULL;
+	static const char *const opts[][2] = {
+		{"--agency", "agency"},         {"--task-agency", "task_agency"},
+		{"--task", "task"},             {"--object", "object"},
+		{"--reason", "reason"},         {"--check-date", "check_date"},
+		{"--check-end", "check_end"},   {"--account", "account"},
+		{"--handling", "handling"},     {"--lab-date", "lab_date"},
+	};
+	const char *over[2 * (sizeof opts / sizeof opts[0])];
+	size_t n = 0;
+	uint8_t *payload = NULL;
 	size_t len;
-	char what[512];
-	int rc = 2;
+	char what[512], err[ERRLEN], agency[ENTRY_MAX_AGENCY + 1];
+	int rc;
 
-	m.action = 0;
-	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		if (argc >= 2 && strcmp(argv[1], actions[i].name) == 0)
-			m.action = actions[i].action;
-	if (m.action == 0) {
-		fprintf(stderr, "usage: suijid result enter|review|return|amend|publish|follow|close|"
-				"recheck [FILE.json] [--agency A] [--task-agency A] [--task T] "
-				"[--object O] [--reason TEXT] [--key FILE]\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: suijid result " RESULTSPEC_ACTIONS " [FILE.json] [--agency A] "
+				"[--task-agency A] [--task T] [--object O] [--reason TEXT] [--key FILE]\n");
 		return 2;
 	}
-	if (argc >= 3 && argv[2][0] != '-') {
-		if (util_read_file(&buf, &len, argv[2], MAX_FILE) != SJ_OK) {
-			fprintf(stderr, "suijid: cannot read %s\n", argv[2]);
-			return 2;
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (cmdutil_arg(argc, argv, opts[i][0])) {
+			over[2 * n] = opts[i][1];
+			over[2 * n + 1] = cmdutil_arg(argc, argv, opts[i][0]);
+			n++;
 		}
-		j = cJSON_ParseWithLength((const char *)buf, len);
-		if (j == NULL || !cJSON_IsObject(j)) {
-			fprintf(stderr, "suijid: %s is not a JSON object\n", argv[2]);
-			rc = 1;
-			goto out;
-		}
+	rc = resultspec_build(&payload, &len, agency, what, sizeof what, argv[1],
+			      argc >= 3 && argv[2][0] != '-' ? argv[2] : NULL, over, n, NULL, err,
+			      sizeof err);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		return 2;
 	}
-	/* Options override the file. */
-#define FIELD(dst, key, opt)                                                            \
-	do {                                                                            \
-		const char *v_ = cmdutil_arg(argc, argv, opt);                          \
-		if (v_ == NULL)                                                         \
-			v_ = jstr(j, key);                                              \
-		dst = (char *)(v_ ? v_ : "");                                           \
-	} while (0)
-	FIELD(m.agency, "agency", "--agency");
-	FIELD(m.task_agency, "task_agency", "--task-agency");
-	FIELD(m.task_id, "task", "--task");
-	FIELD(m.object, "object", "--object");
-	FIELD(m.reason, "reason", "--reason");
-	FIELD(m.check_date, "check_date", "--check-date");
-	FIELD(m.check_end, "check_end", "--check-end");
-	FIELD(m.account, "account", "--account");
-	FIELD(m.handling, "handling", "--handling");
-	FIELD(m.lab_date, "lab_date", "--lab-date");
-#undef FIELD
-	if (m.task_agency[0] == '\0')
-		m.task_agency = m.agency;
-	if (m.agency[0] == '\0' || m.task_id[0] == '\0' || m.object[0] == '\0') {
-		fprintf(stderr, "suijid: a result step needs its agency, task and object\n");
-		goto out;
-	}
-	m.lab_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "lab_test"));
-	const cJSON *it = j ? cJSON_GetObjectItemCaseSensitive(j, "items") : NULL;
-	if (it && cJSON_IsArray(it)) {
-		int n = cJSON_GetArraySize(it);
-		items = calloc((size_t)n + 1, sizeof *items);
-		if (items == NULL)
-			goto out;
-		for (const cJSON *x = it->child; x; x = x->next)
-			if (cJSON_IsString(x))
-				items[m.n_items++] = x->valuestring;
-		m.items = items;
-	}
-	const cJSON *ca = j ? cJSON_GetObjectItemCaseSensitive(j, "categories") : NULL;
-	if (ca && cJSON_IsArray(ca)) {
-		int n = cJSON_GetArraySize(ca);
-		cats = calloc((size_t)n + 1, sizeof *cats);
-		if (cats == NULL)
-			goto out;
-		for (const cJSON *x = ca->child; x; x = x->next) {
-			enum result_category c;
-			if (cJSON_IsNumber(x) && x->valuedouble >= 0) {
-				cats[m.n_categories++] = (uint32_t)x->valuedouble;
-			} else if (cJSON_IsString(x) &&
-				   result_category_parse(&c, x->valuestring) == SJ_OK) {
-				cats[m.n_categories++] = (uint32_t)c;
-			} else {
-				fprintf(stderr, "suijid: result category %s is not one of the "
-						"categories of docs/results.md\n",
-					cJSON_IsString(x) ? x->valuestring : "(not a string)");
-				rc = 1;
-				goto out;
-			}
-		}
-		m.categories = cats;
-	}
-	len = suiji__check_result__get_packed_size(&m);
-	if ((payload = malloc(len ? len : 1)) == NULL)
-		goto out;
-	suiji__check_result__pack(&m, payload);
-	snprintf(what, sizeof what, "%s result of %s for %s in task %s", argv[1], m.agency,
-		 m.object, m.task_id);
-	rc = cmdutil_append(dir, ENTRY_RESULT, m.agency, payload, len,
-			    cmdutil_arg(argc, argv, "--key"), what);
-out:
+	rc = cmdutil_append(dir, ENTRY_RESULT, agency, payload, len, cmdutil_arg(argc, argv, "--key"),
+			    what);
 	free(payload);
-	free(items);
-	free(cats);
-	cJSON_Delete(j);
-	free(buf);
 	return rc;
 }
 

@@ -106,6 +106,10 @@ static const struct rpc_method rpc_methods[] = {
 	 ENTRY_PLAN_PUBLISH},
 	{SUIJI__RPC__METHOD__METHOD_TASK_CREATE, "task-create", R(OPERATOR), RPC_MAX_REQUEST, NULL,
 	 ENTRY_TASK},
+	/* R15, R16, R19: each step by its role; the ledger's rules (policy.h)
+	 * check the agency that checked, the order and the deadline. */
+	{SUIJI__RPC__METHOD__METHOD_RESULT_STEP, "result-step",
+	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR), 65536, NULL, ENTRY_RESULT},
 };
 
 static const struct rpc_method *find_method(uint32_t m)

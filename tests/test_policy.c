@@ -627,3 +627,102 @@ TEST(policy_r7_ratio_forgery_refused,
 	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/spec.json"), ==, 0);
 	free(out);
 }
+
+/* Starts `suijid run` on a loopback port in the city's folder; the
+ * client's connection options into conn. */
+static int daemon_up(const struct city *c, char *conn, size_t cap)
+{
+	char *out = NULL;
+	int rc = run(c, &out,
+		     "printf 'listen_tcp = 127.0.0.1:0\\nlisten_unix = %s/s.sock\\n' > "
+		     "data/suijid.conf && $B/suijid -d data daemon-key > daemon.vkey 2>/dev/null && "
+		     "($B/suijid -d data run > daemon.out 2> daemon.log & echo $! > daemon.pid) && "
+		     "for i in $(seq 1 500); do grep -q 'listening on tcp' daemon.out && break; "
+		     "sleep 0.02; done; grep -o 'tcp:127.0.0.1:[0-9]*' daemon.out | head -1",
+		     c->dir);
+	if (rc == 0 && out && strncmp(out, "tcp:", 4) == 0) {
+		out[strcspn(out, "\n")] = '\0';
+		snprintf(conn, cap, "--server %s --daemon-key daemon.vkey", out);
+	} else {
+		printf("    the daemon did not start: %s\n", out ? out : "");
+		run(c, NULL, "cat daemon.log >&2; kill $(cat daemon.pid) 2>/dev/null");
+		rc = -1;
+	}
+	free(out);
+	return rc;
+}
+
+static void daemon_down(const struct city *c)
+{
+	if (run(c, NULL, "kill $(cat daemon.pid) && for i in $(seq 1 500); do "
+			 "kill -0 $(cat daemon.pid) 2>/dev/null || exit 0; sleep 0.02; done; "
+			 "kill -9 $(cat daemon.pid)") != 0)
+		printf("    the daemon did not stop on SIGTERM\n");
+}
+
+/* The steps over RPC, in a function of their own so that the daemon is
+ * stopped however a check ends. */
+static void results_over_rpc(const struct city *c, const char *conn, const char *id)
+{
+	char json[1024], *out = NULL;
+	snprintf(json, sizeof json,
+		 "{\"task\": \"scjg-2026-food\", \"object\": \"%s\", \"check_date\": "
+		 "\"2026-11-16\", \"check_end\": \"2026-11-18\", \"items\": [\"food-safety\"], "
+		 "\"account\": \"checked\", \"categories\": [\"发现问题待后续处理\"], "
+		 "\"handling\": \"责令限期改正\"}",
+		 id);
+	CHECK_INT(put(c, "r.json", json), ==, 0);
+	snprintf(json, sizeof json, "{\"agency\": \"scjg\", \"task\": \"scjg-2026-food\", "
+				    "\"object\": \"%s\"}",
+		 id);
+	CHECK_INT(put(c, "rs.json", json), ==, 0);
+	/* The auditor's key may not act on results at all. */
+	CHECK(run(c, &out, "$B/suiji result enter r.json %s -k audit.key", conn) != 0);
+	CHECK_STR_HAS(out, "FORBIDDEN");
+	free(out);
+	CHECK_INT(run(c, &out, "$B/suiji result enter r.json %s -k op.key", conn), ==, 0);
+	CHECK_STR_HAS(out, "enter result of scjg for");
+	free(out);
+	/* The operator who entered it may not approve it (R16). */
+	CHECK_INT(run(c, &out, "$B/suiji result review r.json %s -k op.key", conn), ==, 1);
+	CHECK_STR_HAS(out, "R16");
+	free(out);
+	CHECK_INT(run(c, &out, "$B/suiji result review r.json %s -k legal.key", conn), ==, 0);
+	free(out);
+	CHECK_INT(run(c, &out, "$B/suiji result publish r.json %s -k op.key", conn), ==, 0);
+	free(out);
+	CHECK_INT(run(c, &out, "$B/suiji result follow r.json --reason 已复查整改 %s -k op.key", conn),
+		  ==, 0);
+	free(out);
+	/* The justice bureau re-checks it (R19): the result's agency is in
+	 * the file, the entry is the bureau's own. */
+	CHECK_INT(run(c, &out, "$B/suiji result recheck rs.json --reason 抽查复核 %s -k sup.key", conn),
+		  ==, 0);
+	free(out);
+}
+
+TEST(policy_r16_results_over_rpc,
+     "R16, R19 over RPC: the checking agency's operator enters and publishes, its legal reviewer "
+     "approves, the justice bureau re-checks; an auditor is refused, and the verifier agrees")
+{
+	struct city c;
+	uint64_t d;
+	char id[64], conn[300], *out = NULL;
+	CHECK_INT(city_build(&c), ==, 0);
+	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+		  ==, 0);
+	char *draw = printed(&c, d);
+	CHECK(draw != NULL && first_pick(draw, id, sizeof id) == 0);
+	free(draw);
+	CHECK_INT(daemon_up(&c, conn, sizeof conn), ==, 0);
+	results_over_rpc(&c, conn, id);
+	daemon_down(&c);
+	if (harness_failed())
+		return;
+	CHECK_INT(run(&c, &out, "$B/suijid -d data results"), ==, 0);
+	CHECK_STR_HAS(out, "returned");
+	free(out);
+	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_STR_HAS(out, "1 result re-checked by the justice bureau");
+	free(out);
+}
