@@ -147,6 +147,8 @@ test: deps
 	$(Q)$(MAKE) -s --no-print-directory lint
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/failalloc OPT="-O1 -g" build/failalloc/suiji-failalloc
 	$(Q)build/failalloc/suiji-failalloc
+	$(Q)$(MAKE) -s --no-print-directory valgrind \
+		VALGRIND_TESTS="$(if $(filter full,$(VALGRIND)),,$(VALGRIND_SUBSET))"
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		$(BINS:$(BUILD)/%=build/asan/%) build/asan/suiji-democity build/asan/unit-tests
@@ -164,10 +166,12 @@ run: deps
 bench: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" \
 		build/bench/suiji-bench build/bench/suiji-bench-draw build/bench/suijid \
-		build/bench/suiji-bench-rpc build/bench/suiji-bench-import
+		build/bench/suiji-bench-rpc build/bench/suiji-bench-abuse \
+		build/bench/suiji-bench-import
 	$(Q)build/bench/suiji-bench
 	$(Q)build/bench/suiji-bench-draw
 	$(Q)SUIJID=build/bench/suijid build/bench/suiji-bench-rpc
+	$(Q)SUIJID=build/bench/suijid build/bench/suiji-bench-abuse
 	$(Q)build/bench/suiji-bench-import
 
 $(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
@@ -179,6 +183,10 @@ $(BUILD)/suiji-bench-draw: $(call obj,bench/bench_draw.c $(VERIFY_SRCS)) $(PROTO
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c daemon/channel.c daemon/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c daemon/channel.c daemon/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -197,6 +205,24 @@ $(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c 
 $(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -rdynamic $^ $(LDLIBS) -o $@
+
+# make valgrind: every unit test, and the failing allocator at every 25th
+# allocation, under valgrind's memcheck, from a build without sanitizers;
+# any error or leak fails it. VALGRIND_TESTS names a subset (the runner's
+# filter words); make test runs VALGRIND_SUBSET, or everything with
+# VALGRIND=full. The binaries the tests start run natively (no
+# --trace-children): the daemon's own paths are covered by ASan in make test.
+VALGRIND_TESTS ?=
+VALGRIND_SUBSET := store_ tamper_ checkpoint_ note_ proof_ config_ rpc_ channel_ dir_ \
+	plans_ results_ drawledger_ fault_ server_garbage server_handshake
+VALGRIND_FLAGS := --quiet --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+valgrind: deps
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/vg OPT="-O1 -g" \
+		$(BINS:$(BUILD)/%=build/vg/%) build/vg/unit-tests build/vg/suiji-failalloc
+	$(Q)SUIJI_FAILALLOC_STRIDE=25 valgrind $(VALGRIND_FLAGS) \
+		--soname-synonyms=somalloc=nouserintercepts build/vg/suiji-failalloc
+	$(Q)SUIJI_BIN=build/vg valgrind $(VALGRIND_FLAGS) build/vg/unit-tests $(VALGRIND_TESTS)
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # The channel's fuzz target drives the daemon side of a handshake, which
@@ -237,7 +263,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test demo run lint bench fuzz install clean deps verify-only
+.PHONY: all test demo run lint bench fuzz install clean deps verify-only valgrind
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
