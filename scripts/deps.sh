@@ -4,7 +4,7 @@
 # machine has no package lists). Quiet and quick when all are present.
 set -eu
 
-PKGS="make gcc pkg-config libsodium-dev libuv1-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libcjson-dev sqlite3 cppcheck"
+PKGS="make gcc pkg-config libsodium-dev libuv1-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libcjson-dev sqlite3 cppcheck valgrind"
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"
 
 missing=""
