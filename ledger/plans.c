@@ -82,6 +82,8 @@ struct plans {
 	size_t ntasks, ctasks;
 	struct pl_undo *undo;
 	size_t nundo, cundo;
+	struct plans_entry *log; /* every accepted entry, for the public records */
+	size_t nlog, clog;
 };
 
 int plans_new(struct plans **out)
@@ -117,6 +119,9 @@ void plans_free(struct plans *p)
 	free(p->plans);
 	free(p->tasks);
 	free(p->undo);
+	for (size_t i = 0; i < p->nlog; i++)
+		free((void *)p->log[i].payload);
+	free(p->log);
 	free(p);
 }
 
@@ -672,8 +677,8 @@ out:
 	return rc;
 }
 
-int plans_apply(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
-		size_t err_cap)
+static int apply(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		 size_t err_cap)
 {
 	switch (e->type) {
 	case ENTRY_ITEM_LIST: return item_list(p, e, who, err, err_cap);
@@ -685,6 +690,37 @@ int plans_apply(struct plans *p, const struct entry *e, const struct plans_actor
 	}
 	snprintf(err, err_cap, "entry type %u is not an item list, plan or task", e->type);
 	return SJ_EVERIFY;
+}
+
+int plans_apply(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		size_t err_cap)
+{
+	/* Room first, so an accepted entry is always recorded. */
+	int rc = util_grow((void **)&p->log, &p->clog, p->nlog, sizeof *p->log);
+	if (rc != SJ_OK)
+		return rc;
+	uint8_t *copy = malloc(e->payload_len ? e->payload_len : 1);
+	if (copy == NULL)
+		return SJ_ENOMEM;
+	if ((rc = apply(p, e, who, err, err_cap)) != SJ_OK) {
+		free(copy);
+		return rc;
+	}
+	memcpy(copy, e->payload, e->payload_len);
+	p->log[p->nlog++] = (struct plans_entry){.type = e->type, .seq = e->seq,
+						 .time_us = e->time_us, .payload = copy,
+						 .len = e->payload_len};
+	return SJ_OK;
+}
+
+size_t plans_entry_count(const struct plans *p)
+{
+	return p->nlog;
+}
+
+const struct plans_entry *plans_entry_at(const struct plans *p, size_t i)
+{
+	return &p->log[i];
 }
 
 void plans_rollback(struct plans *p, uint64_t seq)
@@ -699,6 +735,8 @@ void plans_rollback(struct plans *p, uint64_t seq)
 		plan_clear(&p->plans[--p->nplans]);
 	while (p->ntasks && p->tasks[p->ntasks - 1].seq >= seq)
 		task_clear(&p->tasks[--p->ntasks]);
+	while (p->nlog && p->log[p->nlog - 1].seq >= seq)
+		free((void *)p->log[--p->nlog].payload);
 }
 
 void plans_settle(struct plans *p)

@@ -138,6 +138,18 @@ SJ_WUR int plans_task(const struct plans *p, const char *agency, const char *tas
 size_t plans_task_count(const struct plans *p);
 void plans_task_at(const struct plans *p, size_t i, struct plans_task_info *out);
 
+/* Every accepted entry of types 21..26 in ledger order, its payload as
+ * stored (borrowed), for the public records (R17). */
+struct plans_entry {
+	uint32_t type;
+	uint64_t seq;
+	int64_t time_us;
+	const uint8_t *payload;
+	size_t len;
+};
+size_t plans_entry_count(const struct plans *p);
+const struct plans_entry *plans_entry_at(const struct plans *p, size_t i);
+
 /* "submitted", "returned", ...; "unknown" for anything else. */
 const char *plans_state_name(int state);
 

@@ -209,6 +209,17 @@ static void free_maps(struct policy *p)
 	pm_clear(&p->m_conflict);
 }
 
+static void draw_clear(struct policy_draw *d)
+{
+	free(d->strata);
+	free(d->beacons);
+	free(d->picks);
+	d->strata = NULL;
+	d->beacons = NULL;
+	d->picks = NULL;
+	d->n_strata = d->n_beacons = d->n_picks = 0;
+}
+
 void policy_free(struct policy *p)
 {
 	if (p == NULL)
@@ -228,7 +239,7 @@ void policy_free(struct policy *p)
 		free(p->cals[i].text);
 	}
 	for (size_t i = 0; i < p->ndraws; i++)
-		free(p->draws[i].strata);
+		draw_clear(&p->draws[i]);
 	free(p->agencies);
 	free(p->objs);
 	free(p->people);
@@ -1141,12 +1152,34 @@ int policy_draw_revealed(struct policy *p, const struct draws_observed *o)
 		return SJ_OK; /* untied, or refused in audit mode */
 	d->revealed = 1;
 	d->reveal_seq = o->reveal_seq;
-	if (o->result->n_strata) {
-		d->strata = calloc(o->result->n_strata, sizeof *d->strata);
-		if (d->strata == NULL)
-			return SJ_ENOMEM;
-		d->n_strata = o->result->n_strata;
+	d->commit_seq = o->commit_seq;
+	snprintf(d->request_id, sizeof d->request_id, "%s", o->request_id);
+	util_hex(d->commit_hash, o->commit_hash, 32);
+	util_hex(d->seed, o->seed, 32);
+	util_hex(d->randomness, o->randomness, 32);
+	d->strata = calloc(o->result->n_strata + 1, sizeof *d->strata);
+	d->beacons = calloc(o->n_beacons + 1, sizeof *d->beacons);
+	d->picks = calloc(o->result->n_picks + 1, sizeof *d->picks);
+	if (d->strata == NULL || d->beacons == NULL || d->picks == NULL) {
+		draw_clear(d);
+		d->revealed = 0;
+		return SJ_ENOMEM;
 	}
+	d->n_strata = o->result->n_strata;
+	const struct draw_spec *bsp = draw_inputs_spec(o->in);
+	for (size_t b = 0; b < o->n_beacons; b++) {
+		snprintf(d->beacons[b].source, sizeof d->beacons[b].source, "%s",
+			 bsp->beacons[b].source);
+		d->beacons[b].round = o->beacons[b].round;
+		util_hex(d->beacons[b].value, o->beacons[b].value, 32);
+	}
+	d->n_beacons = o->n_beacons;
+	for (size_t i = 0; i < o->result->n_picks; i++) {
+		snprintf(d->picks[i].id, sizeof d->picks[i].id, "%s", o->result->picks[i].id);
+		d->picks[i].stratum = o->result->picks[i].stratum;
+		d->picks[i].slot = o->result->picks[i].slot;
+	}
+	d->n_picks = o->result->n_picks;
 	struct plans_task_info ti = {0};
 	const struct draw_spec *sp = draw_inputs_spec(o->in);
 	for (size_t s = 0; s < o->result->n_strata; s++) {
@@ -1502,13 +1535,11 @@ void policy_rollback(struct policy *p, uint64_t seq)
 		cal_changed = 1;
 	}
 	while (p->ndraws && p->draws[p->ndraws - 1].request_seq >= seq)
-		free(p->draws[--p->ndraws].strata);
+		draw_clear(&p->draws[--p->ndraws]);
 	for (size_t i = 0; i < p->ndraws; i++)
 		if (p->draws[i].revealed && p->draws[i].reveal_seq >= seq) {
 			p->draws[i].revealed = 0;
-			free(p->draws[i].strata);
-			p->draws[i].strata = NULL;
-			p->draws[i].n_strata = 0;
+			draw_clear(&p->draws[i]);
 		}
 	while (p->nchecks && p->checks[p->nchecks - 1].seq >= seq)
 		p->nchecks--;

@@ -174,14 +174,32 @@ struct policy_draw_stratum {
 	char name[DRAW_MAX_NAME + 1];
 	uint32_t n, k, num, den; /* eligible, drawn, the task's ratio */
 };
+/* What the public may see of a revealed draw (R17): never officers. */
+struct policy_pick {
+	char id[DRAW_MAX_ID + 1];
+	unsigned stratum; /* index into strata */
+	uint32_t slot;
+};
+struct policy_beacon {
+	char source[DRAW_MAX_ID + 1];
+	uint64_t round;
+	char value[65]; /* hex */
+};
 struct policy_draw {
-	uint64_t request_seq, reveal_seq;
+	uint64_t request_seq, commit_seq, reveal_seq;
 	char agency[ENTRY_MAX_AGENCY + 1];
 	char task[DRAW_MAX_ID + 1];
+	char request_id[DRAW_MAX_ID + 1];
 	int substitution, recheck, revealed;
 	uint32_t year;
 	struct policy_draw_stratum *strata;
 	size_t n_strata;
+	/* Once revealed: the commitment entry's hash E, the seed, R (hex). */
+	char commit_hash[65], seed[65], randomness[65];
+	struct policy_beacon *beacons;
+	size_t n_beacons;
+	struct policy_pick *picks; /* in visit order */
+	size_t n_picks;
 };
 size_t policy_draw_count(const struct policy *p);
 const struct policy_draw *policy_draw_at(const struct policy *p, size_t i);

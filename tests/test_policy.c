@@ -726,3 +726,36 @@ TEST(policy_r16_results_over_rpc,
 	CHECK_STR_HAS(out, "1 result re-checked by the justice bureau");
 	free(out);
 }
+
+TEST(policy_r17_public_records_hold_no_personal_data,
+     "R17: the public records list plans, tasks and draws with their drawn objects but no "
+     "officer; a plan whose text holds a phone number stops the publication, naming the file")
+{
+	struct city c;
+	uint64_t d;
+	char id[64], *out = NULL;
+	CHECK_INT(city_build(&c), ==, 0);
+	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+		  ==, 0);
+	char *draw = printed(&c, d);
+	CHECK(draw != NULL && first_pick(draw, id, sizeof id) == 0);
+	free(draw);
+	CHECK_INT(run(&c, &out, "mkdir -p pub && $B/suiji-verify data/ledger.db --publish pub -q && "
+				"cat pub/draws.json pub/tasks.json pub/plans.json pub/items.json"),
+		  ==, 0);
+	CHECK_STR_HAS(out, id);
+	CHECK_STR_HAS(out, "\"randomness\"");
+	CHECK_STR_HAS(out, "2026年食品经营者双随机抽查");
+	CHECK_STR_HAS(out, "《食品安全法》第八十七条");
+	CHECK(strstr(out, "SC00") == NULL && strstr(out, "EX0") == NULL);
+	free(out);
+	/* The twin: a plan adjustment whose scope gives a phone number. */
+	CHECK_INT(run(&c, &out, "sed -e 's/\"version\": 1/\"version\": 2/' -e "
+				"'s/全市市场主体/全市市场主体（咨询电话 13912345678）/' "
+				"\"$ROOT/scripts/city/plan-scjg.json\" > p2.json && "
+				"$B/suijid -d data plan submit p2.json --key op.key && "
+				"$B/suiji-verify data/ledger.db --publish pub -q"),
+		  ==, 1);
+	CHECK_STR_HAS(out, "not published: plans.json field \"scope\" holds what looks like a mobile");
+	free(out);
+}

@@ -4,12 +4,15 @@
  */
 #include "verifier/compliance.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "ledger/policy.h"
 #include "results/publish.h"
+
+#include "proto/plans.pb-c.h"
 
 static const char *const rule_what[POLICY_RULES + 1] = {
 	[2] = "officer and expert pools are the directories' active people",
@@ -298,6 +301,244 @@ static int task_records(const struct policy *p, const struct plans_task_info *ti
 	return 0;
 }
 
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON_AddItemToObject(o, k, cJSON_CreateString(v ? v : ""));
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+	cJSON_AddItemToObject(o, k, cJSON_CreateNumber(v));
+}
+
+static void add_ratio(cJSON *o, const char *k, uint32_t num, uint32_t den)
+{
+	char b[32];
+	snprintf(b, sizeof b, "%u/%u", num, den);
+	add_str(o, k, b);
+}
+
+static void add_time(cJSON *o, const char *k, int64_t us)
+{
+	char d[CALENDAR_DATE_LEN + 1];
+	calendar_date_format(d, policy_day(us));
+	add_str(o, k, d);
+}
+
+static const char *const method_names[] = {"", "on-site", "documentary", "online"};
+
+/*
+ * The public records of item lists, plans, tasks and draws (R17), as
+ * JSON arrays by kind. Only what the policy publishes: item lists and
+ * plans as written, tasks, and of each draw its commitment, beacon
+ * values, seed, randomness, strata and drawn objects; never officers,
+ * experts, conflicts or exclusion notes about people.
+ */
+static int public_entries(const struct replay *r, cJSON *items, cJSON *plans, cJSON *tasks)
+{
+	const struct plans *pl = replay_plans(r);
+	for (size_t i = 0; i < plans_entry_count(pl); i++) {
+		const struct plans_entry *e = plans_entry_at(pl, i);
+		cJSON *o = cJSON_CreateObject();
+		if (o == NULL)
+			return SJ_ENOMEM;
+		add_num(o, "entry", (double)e->seq);
+		add_time(o, "date", e->time_us);
+		if (e->type == ENTRY_ITEM_LIST) {
+			Suiji__ItemList *m = suiji__item_list__unpack(NULL, e->len, e->payload);
+			if (m == NULL)
+				goto bad;
+			add_str(o, "agency", m->agency);
+			add_num(o, "version", m->version);
+			add_ratio(o, "general_ratio_cap", m->general_ratio_cap_num,
+				  m->general_ratio_cap_den);
+			cJSON *a = cJSON_AddArrayToObject(o, "items");
+			for (size_t k = 0; a && k < m->n_items; k++) {
+				const Suiji__CheckItem *it = m->items[k];
+				cJSON *x = cJSON_CreateObject();
+				add_str(x, "id", it->id);
+				add_str(x, "legal_basis", it->legal_basis);
+				add_str(x, "body", it->body);
+				add_str(x, "content", it->content);
+				add_str(x, "method", it->method <= 3 ? method_names[it->method] : "");
+				add_ratio(x, "ratio", it->ratio_num, it->ratio_den);
+				add_str(x, "frequency", it->frequency);
+				cJSON_AddBoolToObject(x, "key", it->key);
+				cJSON_AddItemToArray(a, x);
+			}
+			suiji__item_list__free_unpacked(m, NULL);
+			cJSON_AddItemToArray(items, o);
+		} else if (e->type == ENTRY_PLAN) {
+			Suiji__Plan *m = suiji__plan__unpack(NULL, e->len, e->payload);
+			if (m == NULL)
+				goto bad;
+			add_str(o, "step", "submitted");
+			add_str(o, "agency", m->agency);
+			add_str(o, "plan_id", m->plan_id);
+			add_str(o, "name", m->name[0] ? m->name : m->plan_id);
+			add_num(o, "year", m->year);
+			add_num(o, "version", m->version);
+			add_str(o, "scope", m->scope);
+			add_str(o, "scope_filter", m->scope_filter);
+			add_str(o, "timing", m->timing);
+			cJSON *a = cJSON_AddArrayToObject(o, "items");
+			for (size_t k = 0; a && k < m->n_items; k++) {
+				cJSON *x = cJSON_CreateObject();
+				add_str(x, "item", m->items[k]->item_id);
+				add_ratio(x, "ratio", m->items[k]->ratio_num, m->items[k]->ratio_den);
+				add_str(x, "frequency", m->items[k]->frequency);
+				cJSON_AddItemToArray(a, x);
+			}
+			suiji__plan__free_unpacked(m, NULL);
+			cJSON_AddItemToArray(plans, o);
+		} else if (e->type == ENTRY_TASK) {
+			Suiji__Task *m = suiji__task__unpack(NULL, e->len, e->payload);
+			if (m == NULL)
+				goto bad;
+			add_str(o, "agency", m->agency);
+			add_str(o, "task_id", m->task_id);
+			add_str(o, "name", m->name[0] ? m->name : m->task_id);
+			add_str(o, "plan_id", m->plan_id);
+			add_num(o, "plan_version", m->plan_version);
+			add_str(o, "scope_filter", m->scope_filter);
+			cJSON *a = cJSON_AddArrayToObject(o, "items");
+			for (size_t k = 0; a && k < m->n_item_ids; k++)
+				cJSON_AddItemToArray(a, cJSON_CreateString(m->item_ids[k]));
+			a = cJSON_AddArrayToObject(o, "strata");
+			for (size_t k = 0; a && k < m->n_strata; k++) {
+				cJSON *x = cJSON_CreateObject();
+				add_str(x, "name", m->strata[k]->name);
+				add_ratio(x, "ratio", m->strata[k]->ratio_num, m->strata[k]->ratio_den);
+				cJSON_AddItemToArray(a, x);
+			}
+			add_num(o, "team_size", m->team_size);
+			add_str(o, "start_date", m->start_date);
+			add_str(o, "end_date", m->end_date);
+			add_str(o, "type", m->targeted ? "定向抽查" : "不定向抽查");
+			cJSON_AddBoolToObject(o, "joint", m->joint);
+			a = cJSON_AddArrayToObject(o, "members");
+			for (size_t k = 0; a && k < m->n_members; k++)
+				cJSON_AddItemToArray(a, cJSON_CreateString(m->members[k]));
+			suiji__task__free_unpacked(m, NULL);
+			cJSON_AddItemToArray(tasks, o);
+		} else {
+			/* A plan's review, filing, publication: the step and when. */
+			Suiji__PlanStep *m = suiji__plan_step__unpack(NULL, e->len, e->payload);
+			if (m == NULL)
+				goto bad;
+			add_str(o, "step", e->type == ENTRY_PLAN_REVIEW
+						   ? (m->approved ? "approved" : "returned")
+					   : e->type == ENTRY_PLAN_FILE ? "filed"
+									: "published");
+			add_str(o, "agency", m->agency);
+			add_str(o, "plan_id", m->plan_id);
+			add_num(o, "version", m->version);
+			suiji__plan_step__free_unpacked(m, NULL);
+			cJSON_AddItemToArray(plans, o);
+		}
+		continue;
+	bad:
+		cJSON_Delete(o);
+	}
+	return SJ_OK;
+}
+
+static void public_draws(const struct replay *r, cJSON *draws)
+{
+	const struct policy *p = replay_policy(r);
+	for (size_t i = 0; i < policy_draw_count(p); i++) {
+		const struct policy_draw *d = policy_draw_at(p, i);
+		if (!d->revealed)
+			continue;
+		cJSON *o = cJSON_CreateObject(), *a;
+		add_num(o, "request_entry", (double)d->request_seq);
+		add_num(o, "commit_entry", (double)d->commit_seq);
+		add_num(o, "reveal_entry", (double)d->reveal_seq);
+		add_str(o, "agency", d->agency);
+		add_str(o, "task", d->task);
+		add_str(o, "request_id", d->request_id);
+		cJSON_AddBoolToObject(o, "substitution", d->substitution);
+		cJSON_AddBoolToObject(o, "recheck", d->recheck);
+		add_str(o, "commit_entry_hash", d->commit_hash);
+		add_str(o, "seed", d->seed);
+		add_str(o, "randomness", d->randomness);
+		a = cJSON_AddArrayToObject(o, "beacons");
+		for (size_t b = 0; a && b < d->n_beacons; b++) {
+			cJSON *x = cJSON_CreateObject();
+			add_str(x, "source", d->beacons[b].source);
+			add_num(x, "round", (double)d->beacons[b].round);
+			add_str(x, "value", d->beacons[b].value);
+			cJSON_AddItemToArray(a, x);
+		}
+		a = cJSON_AddArrayToObject(o, "strata");
+		for (size_t s = 0; a && s < d->n_strata; s++) {
+			cJSON *x = cJSON_CreateObject();
+			add_str(x, "name", d->strata[s].name);
+			add_num(x, "eligible", d->strata[s].n);
+			add_num(x, "drawn", d->strata[s].k);
+			if (d->strata[s].den)
+				add_ratio(x, "ratio", d->strata[s].num, d->strata[s].den);
+			cJSON_AddItemToArray(a, x);
+		}
+		a = cJSON_AddArrayToObject(o, "drawn");
+		for (size_t k = 0; a && k < d->n_picks; k++) {
+			cJSON *x = cJSON_CreateObject();
+			add_str(x, "id", d->picks[k].id);
+			add_str(x, "stratum", d->picks[k].stratum < d->n_strata
+						      ? d->strata[d->picks[k].stratum].name
+						      : "");
+			add_num(x, "slot", d->picks[k].slot);
+			cJSON_AddItemToArray(a, x);
+		}
+		cJSON_AddItemToArray(draws, o);
+	}
+}
+
+/* The first string in j shaped like a phone or ID number (publish_scan),
+ * or NULL: the second line of defence of R17 for free texts such as a
+ * plan's scope. Hashes and identifiers in hex are exempt. */
+static const cJSON *pii(const cJSON *j, struct publish_hit *hit)
+{
+	for (const cJSON *c = j ? j->child : NULL; c; c = c->next) {
+		if (cJSON_IsString(c) && c->string &&
+		    strcmp(c->string, "commit_entry_hash") != 0 && strcmp(c->string, "seed") != 0 &&
+		    strcmp(c->string, "randomness") != 0 && strcmp(c->string, "value") != 0 &&
+		    strcmp(c->string, "id") != 0 &&
+		    publish_scan(c->valuestring, strlen(c->valuestring), hit))
+			return c;
+		const cJSON *in = pii(c, hit);
+		if (in)
+			return in;
+	}
+	return NULL;
+}
+
+/* Writes j as DIR/name and deletes it; 0, 1 when it holds personal data
+ * (nothing written), or 2 on I/O errors. */
+static int write_json(const char *dir, const char *name, cJSON *j)
+{
+	char path[4096], *text;
+	int rc = 0;
+	struct publish_hit hit;
+	const cJSON *bad = pii(j, &hit);
+	if (bad) {
+		fprintf(stderr, "suiji-verify: not published: %s field \"%s\" holds what looks like "
+				"%s (R17)\n",
+			name, bad->string, publish_pii_name(hit.kind));
+		cJSON_Delete(j);
+		return 1;
+	}
+	text = cJSON_Print(j);
+	snprintf(path, sizeof path, "%.4000s/%s", dir, name);
+	if (text == NULL || util_write_file(path, text, strlen(text), 0644) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: cannot write %s\n", path);
+		rc = 2;
+	}
+	free(text);
+	cJSON_Delete(j);
+	return rc;
+}
+
 int compliance_publish(const struct replay *r, const char *dir, size_t *n_records)
 {
 	const struct policy *p = replay_policy(r);
@@ -330,5 +571,22 @@ int compliance_publish(const struct replay *r, const char *dir, size_t *n_record
 		out = NULL;
 	}
 	free(recs);
+	if (rc == 0) {
+		cJSON *items = cJSON_CreateArray(), *plans = cJSON_CreateArray();
+		cJSON *tasks = cJSON_CreateArray(), *draws = cJSON_CreateArray();
+		if (items == NULL || plans == NULL || tasks == NULL || draws == NULL ||
+		    public_entries(r, items, plans, tasks) != SJ_OK) {
+			cJSON_Delete(items);
+			cJSON_Delete(plans);
+			cJSON_Delete(tasks);
+			cJSON_Delete(draws);
+			return 2;
+		}
+		public_draws(r, draws);
+		int w[4] = {write_json(dir, "items.json", items), write_json(dir, "plans.json", plans),
+			    write_json(dir, "tasks.json", tasks), write_json(dir, "draws.json", draws)};
+		for (int k = 0; k < 4; k++)
+			rc = w[k] > rc ? w[k] : rc;
+	}
 	return rc ? rc : refused;
 }

@@ -32,9 +32,12 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 			  int64_t now_us);
 
 /*
- * Writes the public records of published results (R17) as results.csv and
- * results.json into dir: one record per object and task, a joint task's
- * only once every member agency's result is published (R14). Returns 0,
+ * Writes the public records (R17) into dir: results.csv and results.json,
+ * one record per object and task, a joint task's only once every member
+ * agency's result is published (R14); items.json, plans.json (every
+ * version and step), tasks.json, and draws.json (each revealed draw's
+ * commitment, beacon values, seed, randomness, strata and drawn objects,
+ * never officers or experts). Returns 0,
  * 1 when a record was refused by the privacy checks (named on stderr), 2
  * on I/O errors.
  */
