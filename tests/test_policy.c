@@ -759,3 +759,54 @@ TEST(policy_r17_public_records_hold_no_personal_data,
 	CHECK_STR_HAS(out, "not published: plans.json field \"scope\" holds what looks like a mobile");
 	free(out);
 }
+
+TEST(policy_r14_separate_tasks_offered_for_merging,
+     "R14: an object drawn by two agencies' separate tasks for overlapping periods is found "
+     "and offered for one joint visit in the verifier's findings; tasks apart in time are not")
+{
+	struct city c;
+	uint64_t d;
+	char id[64], *out = NULL;
+	CHECK_INT(city_build(&c), ==, 0);
+	/* The environment bureau supervises the same businesses and draws
+	 * all of its food shops in the autumn. */
+	CHECK_INT(put(&c, "plan-hbj.json",
+		      "{\"agency\": \"hbj\", \"plan_id\": \"hbj-2026\", \"year\": 2026, \"version\": 1,"
+		      " \"scope\": \"全市\", \"scope_filter\": \"all\", \"timing\": \"全年\","
+		      " \"items\": [{\"item\": \"emissions\", \"ratio\": \"1/10\", \"frequency\": \"1\"}]}"),
+		  ==, 0);
+	CHECK_INT(put(&c, "task-hbj.json",
+		      "{\"agency\": \"hbj\", \"task_id\": \"hbj-autumn\", \"plan_id\": \"hbj-2026\","
+		      " \"plan_version\": 1, \"scope_filter\": \"category=食品销售\","
+		      " \"items\": [\"emissions\"], \"strata\": [{\"name\": \"A\", \"ratio\": \"1/1\"},"
+		      " {\"name\": \"B\", \"ratio\": \"1/1\"}, {\"name\": \"C\", \"ratio\": \"1/1\"},"
+		      " {\"name\": \"D\", \"ratio\": \"1/1\"}], \"team_size\": 2,"
+		      " \"start_date\": \"2026-10-01\", \"end_date\": \"2026-11-30\","
+		      " \"targeted\": true, \"joint\": false}"),
+		  ==, 0);
+	CHECK_INT(run(&c, &out, "sed 's/,scjg$/,hbj/' objects-scjg.csv > objects-hbj.csv && "
+				"$B/suijid -d data import objects objects-hbj.csv --agency hbj && "
+				"$B/suijid -d data plan submit plan-hbj.json --key hbop.key && "
+				"$B/suijid -d data plan review hbj hbj-2026 1 --approve --key hblegal.key && "
+				"$B/suijid -d data plan file hbj hbj-2026 1 --key sup.key && "
+				"$B/suijid -d data plan publish hbj hbj-2026 1 --key hbop.key && "
+				"$B/suijid -d data task create task-hbj.json --key hbop.key"),
+		  ==, 0);
+	free(out);
+	CHECK_INT(task_draw(&c, "hbj", "hbj-autumn", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
+	/* The provincial regulator's spring task draws some of the same shops,
+	 * but months apart: no overlap. */
+	CHECK_INT(task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &d, NULL), ==, 0);
+	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_STR_HAS(out, "R14 0 objects drawn by several agencies' separate tasks");
+	free(out);
+	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+		  ==, 0);
+	char *draw = printed(&c, d);
+	CHECK(draw != NULL && first_pick(draw, id, sizeof id) == 0);
+	free(draw);
+	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_STR_HAS(out, "(merge them into one joint visit); first: ");
+	CHECK_STR_HAS(out, "hbj task hbj-autumn (2026-10-01..2026-11-30)");
+	free(out);
+}
