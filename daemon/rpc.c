@@ -84,9 +84,11 @@ static const struct rpc_method rpc_methods[] = {
 	{SUIJI__RPC__METHOD__METHOD_ADD_WITNESS, "add-witness", R(ADMIN), 4096, NULL,
 	 ENTRY_WITNESS_ADD},
 	{SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "get-beacons", ROLES_ALL, 0, h_get_beacons, 0},
-	/* R6: only an operator of the agency requests its draws. */
-	{SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST, "draw-request", R(OPERATOR), RPC_MAX_REQUEST,
-	 NULL, ENTRY_DRAW_REQUEST},
+	/* R6: only an operator of the agency requests its draws; R19: the
+	 * justice bureau's supervisor requests re-check draws, which the
+	 * ledger's rules (policy.h) confine to published results. */
+	{SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST, "draw-request", R(OPERATOR) | R(SUPERVISOR),
+	 RPC_MAX_REQUEST, NULL, ENTRY_DRAW_REQUEST},
 	{SUIJI__RPC__METHOD__METHOD_GET_DRAW, "get-draw",
 	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR), 32, h_get_draw, 0},
 	/* R1, R2, R12: an operator imports its own agency's directories. */

@@ -699,11 +699,34 @@ static void results_over_rpc(const struct city *c, const char *conn, const char 
 	CHECK_INT(run(c, &out, "$B/suiji result recheck rs.json --reason 抽查复核 %s -k sup.key", conn),
 		  ==, 0);
 	free(out);
+	/* A re-check draw (复查, R19) by the justice bureau: among published
+	 * results only. */
+	snprintf(json, sizeof json, "id,stratum\n%s,A\n", id);
+	CHECK_INT(put(c, "recheck-objects.csv", json), ==, 0);
+	CHECK_INT(put(c, "recheck-officers.csv", "id,agency,tags\nSF01,sfj,law\nSF02,sfj,law\n"), ==,
+		  0);
+	CHECK_INT(put(c, "recheck.json",
+		      "{\"request_id\": \"rc1\", \"task\": \"recheck-2026\", \"objects\": "
+		      "\"recheck-objects.csv\", \"officers\": \"recheck-officers.csv\", "
+		      "\"team_size\": 2, \"beacons\": [{\"source\": \"pub\", \"round\": 0}], "
+		      "\"rules\": [{\"stratum\": \"A\", \"ratio\": \"1/1\"}]}"),
+		  ==, 0);
+	CHECK_INT(run(c, &out, "$B/suiji draw-request recheck.json %s -k sup.key", conn), ==, 0);
+	free(out);
+	/* The twin: an object with no published result. */
+	CHECK_INT(run(c, &out, "printf 'id,stratum\\n91320700200000005A,A\\n' > "
+			       "recheck-objects.csv && sed -i 's/rc1/rc2/' recheck.json && "
+			       "$B/suiji draw-request recheck.json %s -k sup.key",
+		      conn),
+		  ==, 1);
+	CHECK_STR_HAS(out, "R19: re-check draw recheck-2026 pools object 91320700200000005A");
+	free(out);
 }
 
 TEST(policy_r16_results_over_rpc,
      "R16, R19 over RPC: the checking agency's operator enters and publishes, its legal reviewer "
-     "approves, the justice bureau re-checks; an auditor is refused, and the verifier agrees")
+     "approves, the justice bureau re-checks it and draws a re-check among published results "
+     "only; an auditor is refused, and the verifier agrees")
 {
 	struct city c;
 	uint64_t d;
