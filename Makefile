@@ -62,7 +62,7 @@ VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) $(DIR_SRCS)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
-	verifier/compliance.c verifier/main.c
+	verifier/compliance.c verifier/site.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
 	daemon/planspec.c daemon/resultspec.c daemon/resultcmd.c
 # The daemon's side of a draw: seed custody, request files, the entries.
@@ -249,6 +249,9 @@ fuzz:
 		else tail -40 build/fuzz/$$t.log; echo "  FUZZ    $$t FAILED (log: build/fuzz/$$t.log)"; exit 1; fi; \
 	done
 
+# The verifier finds the portal's files (docs/portal.md) where install puts them.
+$(BUILD)/verifier/main.o: CFLAGS += -DSUIJI_PORTAL_DIR='"$(PREFIX)/share/suiji/portal"'
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
@@ -256,6 +259,8 @@ install: all
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(PREFIX)/share/suiji/calendar
 	install -m 0644 results/calendar/cn-*.txt $(DESTDIR)$(PREFIX)/share/suiji/calendar/
+	cd portal && find . -type f ! -name '*.md' | while read f; do \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/suiji/portal/$$f" || exit 1; done
 	for u in dist/*.service dist/*.timer; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; done

@@ -572,6 +572,13 @@ int policy_directory(struct policy *p, const struct entry *e)
 	return rc;
 }
 
+const char *policy_object_district(const struct policy *p, const char *agency, const char *id)
+{
+	char key[256];
+	long i = pm_get(&p->m_obj, mkey(key, sizeof key, agency, id, NULL, NULL));
+	return i < 0 ? NULL : p->objs[i].district;
+}
+
 const char *policy_object_name(const struct policy *p, const char *agency, const char *id)
 {
 	char key[256];

@@ -226,6 +226,7 @@ const struct result *policy_result_at(const struct policy *p, size_t i, const ch
 const struct calendar *policy_calendar_get(const struct policy *p);
 /* The object record fields of agency's directory (NULL when unknown). */
 const char *policy_object_name(const struct policy *p, const char *agency, const char *id);
+const char *policy_object_district(const struct policy *p, const char *agency, const char *id);
 
 /* A time in microseconds as a day number in China (UTC+8). */
 int32_t policy_day(int64_t time_us);

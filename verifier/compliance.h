@@ -43,4 +43,12 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
  */
 int compliance_publish(const struct replay *r, const char *dir, size_t *n_records);
 
+/*
+ * Writes the JSON j (a cJSON *, deleted here) as dir/name unless one of
+ * its strings holds what looks like a phone or ID number (R17), which is
+ * named on stderr. Returns 0, 1 (refused, nothing written) or 2 (I/O).
+ */
+struct cJSON;
+int compliance_write_json(const char *dir, const char *name, struct cJSON *j);
+
 #endif

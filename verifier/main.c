@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -21,8 +22,13 @@
 #include "verifier/proofcmd.h"
 #include "verifier/publiccmd.h"
 #include "verifier/compliance.h"
+#include "verifier/site.h"
 #include "verifier/verify.h"
 
+/* Where make install puts the portal's files (the Makefile sets it). */
+#ifndef SUIJI_PORTAL_DIR
+#define SUIJI_PORTAL_DIR "portal"
+#endif
 #define MAX_WITNESSES 32
 #define MAX_LEDGER_FILE ((size_t)64 << 30)
 
@@ -44,7 +50,10 @@ static void usage(FILE *f)
 		"  --today DATE       judge overdue results (R15) on DATE (YYYY-MM-DD; default today)\n"
 		"  --supervise        print the supervision report (R19) per agency\n"
 		"  --agency CODE      ... for this agency only\n"
-		"  --publish DIR      write the public result records (R17) as DIR/results.csv, .json\n"
+		"  --publish DIR      write the public records (R17): results.csv, results.json, items,\n"
+		"                     plans, tasks and draws as JSON (docs/policy.md)\n"
+		"  --site DIR         write the public portal, a static site (docs/portal.md)\n"
+		"  --assets DIR       ... taking the portal's own files from DIR\n"
 		"  --json             print a machine-readable report on stdout\n"
 		"  -q                 print nothing but errors\n"
 		"exit: 0 the ledger holds, 1 a check failed, 2 usage or I/O error\n");
@@ -120,7 +129,8 @@ int main(int argc, char **argv)
 	struct verify_report r;
 	struct verifier *v = NULL;
 	const char *ledger = NULL, *saved_path = NULL, *today_s = NULL, *agency = NULL;
-	const char *publish_dir = NULL;
+	const char *publish_dir = NULL, *site_dir = NULL, *assets = NULL;
+	struct site *site = NULL;
 	int supervise = 0;
 	int32_t today;
 	uint8_t *saved = NULL, *buf = NULL;
@@ -179,6 +189,10 @@ int main(int argc, char **argv)
 			supervise = 1;
 		} else if (strcmp(a, "--publish") == 0 && more) {
 			publish_dir = argv[++i];
+		} else if (strcmp(a, "--site") == 0 && more) {
+			site_dir = argv[++i];
+		} else if (strcmp(a, "--assets") == 0 && more) {
+			assets = argv[++i];
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
 		} else if (strcmp(a, "-q") == 0) {
@@ -218,10 +232,22 @@ int main(int argc, char **argv)
 		o.saved = (const char *)saved;
 		o.saved_len = saved_len;
 	}
+	if (site_dir) {
+		if (site_new(&site) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: out of memory\n");
+			goto out;
+		}
+		o.on_draw = site_on_draw;
+		o.on_draw_ctx = site;
+		o.on_entry = site_on_entry;
+		o.on_entry_ctx = site;
+	}
 	if (verify_new(&v, &o) != SJ_OK) {
 		fprintf(stderr, "suiji-verify: out of memory\n");
 		goto out;
 	}
+	if (site)
+		site_attach(site, v);
 	show = !quiet && !json && isatty(2);
 	{
 		FILE *f = fopen(ledger, "rb");
@@ -303,7 +329,23 @@ int main(int argc, char **argv)
 	} else if (publish_dir && !r.ok) {
 		fprintf(stderr, "suiji-verify: nothing published: the ledger does not verify\n");
 	}
+	if (r.ok && site_dir) {
+		/* The portal's files: beside the sources, else where make install
+		 * put them. */
+		struct stat st;
+		const char *from = assets ? assets
+				   : stat("portal/index.html", &st) == 0 ? "portal"
+									 : SUIJI_PORTAL_DIR;
+		int e = site_write(site, v, site_dir, from);
+		if (e == 0 && !quiet)
+			printf("the public portal is in %s (serve it with any web server)\n", site_dir);
+		if (e)
+			rc = e;
+	} else if (site_dir && !r.ok) {
+		fprintf(stderr, "suiji-verify: no portal written: the ledger does not verify\n");
+	}
 out:
+	site_free(site);
 	verify_free(v);
 	free(buf);
 	free(saved);

@@ -186,7 +186,23 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 	memcpy(v->last_hash, h, sizeof h);
 	v->last_time = e.time_us;
 	v->n++;
+	if (v->o.on_entry)
+		v->o.on_entry(v->o.on_entry_ctx, &e, bytes, len);
 	return SJ_OK;
+}
+
+int verify_inclusion(const struct verifier *v, uint64_t index, uint64_t size,
+		     uint8_t (*proof)[32], size_t *n, size_t cap)
+{
+	return merkle_tree_inclusion_proof(&v->tree, index, size, proof, n, cap);
+}
+
+const char *verify_latest_checkpoint(const struct verifier *v, size_t *len)
+{
+	if (v->ncps == 0)
+		return NULL;
+	*len = v->cps[v->ncps - 1].len;
+	return v->cps[v->ncps - 1].text;
 }
 
 int verify_checkpoint(struct verifier *v, const char *note, size_t len)

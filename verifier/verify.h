@@ -21,6 +21,7 @@
 
 #include "common/err.h"
 #include "ledger/draws.h"
+#include "ledger/entry.h"
 #include "ledger/note.h"
 #include "ledger/replay.h"
 
@@ -34,6 +35,10 @@ struct verify_opts {
 	/* Called with every draw the replay re-derived (may be NULL). */
 	draws_observer_fn on_draw;
 	void *on_draw_ctx;
+	/* Called with every entry that passed its checks, with its stored
+	 * bytes (borrowed for the call; may be NULL). */
+	void (*on_entry)(void *ctx, const struct entry *e, const uint8_t *bytes, size_t len);
+	void *on_entry_ctx;
 };
 
 struct verify_report {
@@ -84,6 +89,14 @@ SJ_WUR int verify_finish(struct verifier *v, struct verify_report *r);
 /* The replayed state (borrowed): the compliance report reads its policy.
  * Complete once every entry was fed. */
 const struct replay *verify_replay(const struct verifier *v);
+
+/* After verify_finish: the inclusion proof of entry index in the tree of
+ * the first size entries (merkle.h). Errors: those of
+ * merkle_tree_inclusion_proof. */
+SJ_WUR int verify_inclusion(const struct verifier *v, uint64_t index, uint64_t size,
+			    uint8_t (*proof)[32], size_t *n, size_t cap);
+/* The latest checkpoint fed (borrowed, with its cosignatures), or NULL. */
+const char *verify_latest_checkpoint(const struct verifier *v, size_t *len);
 
 /* Called now and then with entries (or bytes) done and the total. */
 typedef void (*verify_progress_fn)(uint64_t done, uint64_t total);
