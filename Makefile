@@ -139,12 +139,24 @@ lint: $(PROTO_H)
 		$(LINT_DIRS)
 	@echo "  LINT    cppcheck: no findings"
 
+# The portal's JavaScript (portal/js) against the same golden
+# vectors and known answers as the C code, in plain Node >= 18: a second,
+# independent implementation of docs/draw-spec.md. With JS_LOG=FILE the run
+# goes to FILE and only failures and the summary are printed (make test).
+JS_LOG ?=
+js-test: deps
+	$(Q)log="$(JS_LOG)"; if [ -z "$$log" ]; then node tests/js/run.mjs; else \
+		mkdir -p "$$(dirname "$$log")"; node tests/js/run.mjs >"$$log" 2>&1; rc=$$?; \
+		grep -E '^(FAIL|skip)' "$$log"; echo "  JS      portal/js: $$(tail -1 "$$log") ($$log)"; \
+		exit $$rc; fi
+
 # make test runs each fuzz target briefly (FUZZ_SMOKE seconds) before the
 # unit tests, so the runner's summary stays the last line.
 FUZZ_SMOKE ?= 3
 test: deps
 	$(Q)$(MAKE) -s --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE)
 	$(Q)$(MAKE) -s --no-print-directory lint
+	$(Q)$(MAKE) -s --no-print-directory js-test JS_LOG=build/js-test.log
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/failalloc OPT="-O1 -g" build/failalloc/suiji-failalloc
 	$(Q)build/failalloc/suiji-failalloc
 	$(Q)$(MAKE) -s --no-print-directory valgrind \
@@ -268,7 +280,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test demo run lint bench fuzz install clean deps verify-only valgrind
+.PHONY: all test demo run lint bench fuzz install clean deps verify-only valgrind js-test
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

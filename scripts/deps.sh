@@ -6,6 +6,9 @@ set -eu
 
 PKGS="make gcc pkg-config libsodium-dev libuv1-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libcjson-dev sqlite3 cppcheck valgrind"
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"
+# make js-test runs the portal's JavaScript under node; Debian 12's nodejs
+# is v18, which those tests keep to. A node installed otherwise will do.
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 
 missing=""
 for p in $PKGS; do
