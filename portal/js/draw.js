@@ -654,20 +654,32 @@ export function checkSeed(seed, commit) {
 // values v_1..v_B in the committed order.
 export function randomness(seed, entryHash, inputs, beaconValues) {
   const x = decodeInputs(inputs);
-  checkLen(seed, 32, 'seed');
-  checkLen(entryHash, 32, 'entry hash');
   if (!Array.isArray(beaconValues) || beaconValues.length !== x.beacons.length) {
     throw einval(`beacon values: the inputs name ${x.beacons.length} round(s), ${Array.isArray(beaconValues) ? beaconValues.length : 'no list of'} value(s) given`);
   }
+  return randomnessFromHash(seed, entryHash, x.hash, x.beacons.map((b, i) => ({ ...b, value: beaconValues[i] })));
+}
+
+// The same from the inputs hash alone, for a page that is given the hash and
+// the beacon rounds but not the inputs (which name officers): beacons are
+// [{source, round, value}] in the committed order.
+export function randomnessFromHash(seed, entryHash, inputsHash, beacons) {
+  checkLen(seed, 32, 'seed');
+  checkLen(entryHash, 32, 'entry hash');
+  checkLen(inputsHash, 32, 'inputs hash');
+  if (!Array.isArray(beacons) || beacons.length < 1 || beacons.length > LIMITS.maxBeacons) {
+    throw einval(`beacons: 1..${LIMITS.maxBeacons} rounds expected`);
+  }
   const s = new Sha256();
-  s.update(ASCII.encode(TAG.randomness)).update(ZERO).update(seed).update(entryHash).update(x.hash);
-  s.update(new Uint8Array([x.beacons.length]));
-  x.beacons.forEach((b, i) => {
-    const v = beaconValues[i];
+  s.update(ASCII.encode(TAG.randomness)).update(ZERO).update(seed).update(entryHash).update(inputsHash);
+  s.update(new Uint8Array([beacons.length]));
+  beacons.forEach((b, i) => {
+    const v = b.value;
+    checkIdent(b.source, `beacon ${i + 1} source`);
     if (!(v instanceof Uint8Array) || v.length < 1 || v.length > LIMITS.maxBeaconValue) {
       throw einval(`beacon value ${i + 1} (${b.source} round ${b.round}): must be 1..${LIMITS.maxBeaconValue} bytes`);
     }
-    s.update(new Writer(80).str8(b.source).u64(b.round).u16(v.length).done());
+    s.update(new Writer(80).str8(b.source).u64(BigInt(b.round)).u16(v.length).done());
     s.update(v);
   });
   return s.final();
@@ -947,6 +959,102 @@ function concat(a, b) {
   return o;
 }
 
+// 5.3 and 5.4 over a pool: one pass keeping the k smallest (score, id) per
+// stratum in a bounded heap, then the drawn objects in visit order. excluded
+// is a Map or Set of object indexes; n and k are per stratum.
+function selectCore(R, op, excluded, n, k) {
+  const S = op.strata.length;
+  const shi = new Uint32Array(op.count), slo = new Uint32Array(op.count);
+  const heaps = k.map((kk) => makeHeap(kk, op, shi, slo));
+  const mid = keyedState(TAG.score, R), st = new Sha256(), h = new Uint8Array(32);
+  for (let i = 0; i < op.count; i++) {
+    const s = op.stratum(i);
+    if (k[s] === 0 || excluded.has(i)) continue;
+    st.copyFrom(mid).update(op.str8(i)).final(h);
+    shi[i] = hi32(h); slo[i] = lo32(h);
+    heaps[s].offer(i);
+  }
+  const strata = [];
+  const order = [];
+  for (let s = 0; s < S; s++) {
+    const e = { name: op.strata[s], n: n[s], k: k[s] };
+    if (k[s] > 0) {
+      const top = heaps[s].items[0];
+      e.cutoffScore = (BigInt(shi[top]) << 32n) | BigInt(slo[top]);
+      e.cutoffId = op.id(top);
+      for (const i of heaps[s].items) order.push(i);
+    }
+    strata.push(e);
+  }
+  // 5.4: visit order by (order(x), x).
+  const omid = keyedState(TAG.order, R);
+  const ohi = new Map(), olo = new Map();
+  for (const i of order) {
+    st.copyFrom(omid).update(op.str8(i)).final(h);
+    ohi.set(i, hi32(h)); olo.set(i, lo32(h));
+  }
+  order.sort((a, b) => {
+    if (ohi.get(a) !== ohi.get(b)) return ohi.get(a) - ohi.get(b);
+    if (olo.get(a) !== olo.get(b)) return olo.get(a) - olo.get(b);
+    const oa = op.off[a], ob = op.off[b];
+    return cmpBytes(op.bytes, oa + 1, op.bytes[oa], op.bytes, ob + 1, op.bytes[ob]);
+  });
+  return { strata, order, shi, slo, ohi, olo };
+}
+
+// The selection alone (5.2 to 5.4), for a page that has the object pool, the
+// objects' exclusions, the rules and R but not the people: the public files
+// of a draw name no officer. objects: SJOP bytes or a decoded pool;
+// excluded: identifiers (strings) or {id} records; rules: per stratum of the
+// pool, in its order, {stratum, kind: 'ratio' | 'count' (or 1 | 2), num,
+// den, count}; rounding: 'ceil' | 'floor' | 'half-up' (or 1 | 2 | 3);
+// slotSize (optional) gives each pick its slot.
+export function selectObjects({ R, objects, excluded = [], rules, rounding, slotSize }) {
+  checkLen(R, 32, 'R');
+  const op = decodeObjectPool(objects);
+  const rd = typeof rounding === 'string' ? { ceil: 1, floor: 2, 'half-up': 3 }[rounding] : rounding;
+  if (![1, 2, 3].includes(rd)) throw einval(`rounding ${rounding} is not ceil, floor or half-up`);
+  if (!Array.isArray(rules) || rules.length !== op.strata.length) throw einval(`rules: ${op.strata.length} expected, one per stratum of the pool`);
+  const rs = rules.map((r, s) => {
+    if (r.stratum !== op.strata[s]) throw einval(`R7: rule ${s} is for ${r.stratum}, the pool's stratum ${s} is ${op.strata[s]}`);
+    const kind = r.kind === 'ratio' ? 1 : r.kind === 'count' ? 2 : r.kind;
+    if (kind === RULE.RATIO) {
+      if (!(Number.isInteger(r.num) && Number.isInteger(r.den) && r.den >= 1 && r.den <= LIMITS.maxDen && r.num >= 0 && r.num <= r.den)) throw einval(`rule ${r.stratum}: ratio ${r.num}/${r.den} is not 0..1 with a denominator of 1..${LIMITS.maxDen}`);
+      return { stratum: r.stratum, kind, num: r.num, den: r.den };
+    }
+    if (kind === RULE.COUNT) {
+      if (!(Number.isInteger(r.count) && r.count >= 0 && r.count <= LIMITS.maxObjects)) throw einval(`rule ${r.stratum}: count ${r.count} is not 0..${LIMITS.maxObjects}`);
+      return { stratum: r.stratum, kind, count: r.count };
+    }
+    throw einval(`rule ${r.stratum}: kind ${r.kind} is neither ratio nor count`);
+  });
+  const ex = new Set();
+  for (const e of excluded) {
+    const id = typeof e === 'string' ? e : e.id;
+    const i = op.find(checkIdent(id, 'excluded object'));
+    if (i < 0) throw einval(`R6: the exclusion of object ${id} names no object of the pool`);
+    ex.add(i);
+  }
+  const n = new Array(op.strata.length).fill(0);
+  for (let i = 0; i < op.count; i++) if (!ex.has(i)) n[op.stratum(i)]++;
+  const k = rs.map((r, s) => {
+    if (r.kind === RULE.COUNT && r.count > n[s]) throw erange(`R7: stratum ${r.stratum} asks for a fixed count of ${r.count} and has ${n[s]} eligible objects`);
+    return stratumCount(r, n[s], rd);
+  });
+  const c = selectCore(R, op, ex, n, k);
+  const picks = c.order.map((i, pos) => {
+    const p = {
+      id: op.id(i), stratum: op.stratum(i),
+      score: (BigInt(c.shi[i]) << 32n) | BigInt(c.slo[i]),
+      order: (BigInt(c.ohi.get(i)) << 32n) | BigInt(c.olo.get(i)),
+      position: pos,
+    };
+    if (slotSize) p.slot = Math.floor(pos / slotSize);
+    return p;
+  });
+  return { R, strata: c.strata, picks, objects: op, excludedIndexes: ex };
+}
+
 // The derivation of docs/draw-spec.md section 5 from the inputs, the three
 // pools (encodings as Uint8Array, or what the decoders returned), the seed,
 // the entry hash E of the commitment entry and the beacon values in the
@@ -956,45 +1064,8 @@ export function derive(inputs, objects, officers, experts, seed, entryHash, beac
   const d = checkPrepared(prepare(inputs, objects, officers, experts));
   const { x, op, of, ex, k } = d;
   const R = randomness(seed, entryHash, x, beaconValues);
-  const S = op.strata.length;
 
-  // 5.3: one pass over the pool, keeping the k smallest (score, id) per stratum.
-  const shi = new Uint32Array(op.count), slo = new Uint32Array(op.count);
-  const heaps = k.map((kk) => makeHeap(kk, op, shi, slo));
-  const mid = keyedState(TAG.score, R), st = new Sha256(), h = new Uint8Array(32);
-  for (let i = 0; i < op.count; i++) {
-    const s = op.stratum(i);
-    if (k[s] === 0 || d.objExcluded.has(i)) continue;
-    st.copyFrom(mid).update(op.str8(i)).final(h);
-    shi[i] = hi32(h); slo[i] = lo32(h);
-    heaps[s].offer(i);
-  }
-  const strata = [];
-  const picks = [];
-  for (let s = 0; s < S; s++) {
-    const e = { name: op.strata[s], n: d.n[s], k: k[s] };
-    if (k[s] > 0) {
-      const top = heaps[s].items[0];
-      e.cutoffScore = (BigInt(shi[top]) << 32n) | BigInt(slo[top]);
-      e.cutoffId = op.id(top);
-      for (const i of heaps[s].items) picks.push(i);
-    }
-    strata.push(e);
-  }
-
-  // 5.4: visit order by (order(x), x).
-  const omid = keyedState(TAG.order, R);
-  const ohi = new Map(), olo = new Map();
-  for (const i of picks) {
-    st.copyFrom(omid).update(op.str8(i)).final(h);
-    ohi.set(i, hi32(h)); olo.set(i, lo32(h));
-  }
-  picks.sort((a, b) => {
-    if (ohi.get(a) !== ohi.get(b)) return ohi.get(a) - ohi.get(b);
-    if (olo.get(a) !== olo.get(b)) return olo.get(a) - olo.get(b);
-    const oa = op.off[a], ob = op.off[b];
-    return cmpBytes(op.bytes, oa + 1, op.bytes[oa], op.bytes, ob + 1, op.bytes[ob]);
-  });
+  const { strata, order: picks, shi, slo, ohi, olo } = selectCore(R, op, d.objExcluded, d.n, k);
 
   // 5.5 / 5.8: teams in visit order, experts alongside.
   const joint = d.teamAgencies.length > 0;
@@ -1169,21 +1240,75 @@ export function verifyDraw(args) {
   return d;
 }
 
+// The public check of a draw's selection, from the files a portal publishes
+// (no officers): the seed opens the commitment (when given), R recomputes
+// from the seed, E, the inputs hash and the beacon rounds, and the counts,
+// cutoffs and drawn objects recompute from R over the pool. Each published
+// value given is compared and the first that does not hold is named
+// (EVERIFY). args: {seed, commitment?, entryHash, inputsHash, beacons:
+// [{source, round, value}], objects, excluded, rules, rounding, slotSize?,
+// R?, strata?: [{name, n, k, cutoffScore, cutoffId}], drawn?: [{id,
+// stratum?, score?, slot?}] in visit order}. Returns the selection.
+// A published u64: a BigInt, or 16 hex digits as the result and the vectors print it.
+function u64Of(v, what) {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'string' && /^[0-9a-f]{16}$/.test(v)) return BigInt('0x' + v);
+  throw einval(`${what}: a BigInt or 16 lowercase hex digits expected`);
+}
+
+export function verifySelection(args) {
+  if (args.commitment !== undefined && !checkSeed(args.seed, args.commitment)) throw everify('the seed does not open the commitment');
+  const R = randomnessFromHash(args.seed, args.entryHash, args.inputsHash, args.beacons);
+  if (args.R !== undefined && !bytesEqual(R, args.R)) throw everify('the published R is not the one the seed, the entry hash, the inputs hash and the beacon values give');
+  const sel = selectObjects({ R, objects: args.objects, excluded: args.excluded, rules: args.rules, rounding: args.rounding, slotSize: args.slotSize });
+  if (args.strata !== undefined) {
+    if (args.strata.length !== sel.strata.length) throw everify(`${args.strata.length} published strata, the pool has ${sel.strata.length}`);
+    sel.strata.forEach((g, s) => {
+      const w = args.strata[s];
+      if (w.name !== g.name) throw everify(`published stratum ${s} is ${w.name}, the pool's is ${g.name}`);
+      if (w.n !== undefined && w.n !== g.n) throw everify(`stratum ${g.name}: ${w.n} eligible objects published, ${g.n} recomputed`);
+      if (w.k !== undefined && w.k !== g.k) throw everify(`stratum ${g.name}: ${w.k} drawn published, ${g.k} recomputed`);
+      if (g.k > 0 && w.cutoffScore !== undefined && u64Of(w.cutoffScore, `stratum ${g.name} cutoff score`) !== g.cutoffScore) throw everify(`stratum ${g.name}: the published cutoff score is not the recomputed one`);
+      if (g.k > 0 && w.cutoffId !== undefined && w.cutoffId !== g.cutoffId) throw everify(`stratum ${g.name}: the published cutoff is ${w.cutoffId}, recomputed ${g.cutoffId}`);
+    });
+  }
+  if (args.drawn !== undefined) {
+    if (args.drawn.length !== sel.picks.length) throw everify(`${args.drawn.length} drawn objects published, ${sel.picks.length} recomputed`);
+    sel.picks.forEach((p, i) => {
+      const w = args.drawn[i];
+      if (w.id !== p.id) throw everify(`drawn object ${i} in visit order: ${w.id} published, ${p.id} recomputed`);
+      if (w.stratum !== undefined && w.stratum !== p.stratum && w.stratum !== sel.strata[p.stratum].name) throw everify(`${p.id}: published in another stratum`);
+      if (w.score !== undefined && u64Of(w.score, `${p.id} score`) !== p.score) throw everify(`${p.id}: the published score is not its own`);
+      if (w.slot !== undefined && p.slot !== undefined && w.slot !== p.slot) throw everify(`${p.id}: published in slot ${w.slot}, recomputed ${p.slot}`);
+    });
+  }
+  return sel;
+}
+
 // One business's own check (5.7): in which stratum it is, its score, the
-// stratum's cutoff, whether it is drawn, and if excluded why. draw is what
-// derive or verifyDraw returned, or {result, inputs, objects} with the
-// published result bytes (or decoded), the inputs and the object pool: the
-// score is recomputed from R and the id, never read from the server.
+// stratum's cutoff, whether it is drawn, and if excluded why. The score is
+// recomputed from R and the identifier, never read from what was published,
+// and the published list of drawn objects must agree with the cutoff rule.
+// draw is one of:
+//   - what derive or verifyDraw returned;
+//   - {result, inputs, objects}: the result (bytes or decoded), the inputs
+//     and the object pool as published;
+//   - what selectObjects returned, with exclusions: [{id, reason, note}]
+//     (the public files' object exclusions) for the reasons.
 export function checkEntity(draw, id) {
   checkIdent(id, 'identifier');
-  const x = decodeInputs(draw.inputs);
+  if (!draw || typeof draw !== 'object') throw einval('checkEntity: needs a derivation, a selection, or {result, inputs, objects}');
+  const x = draw.inputs ? decodeInputs(draw.inputs) : null;
   const op = decodeObjectPool(draw.objects);
+  if (x && !bytesEqual(op.hash, x.objectPoolHash)) throw einval('the object pool is not the one the inputs name (hash differs)');
   const res = draw.picks && draw.R ? draw
-    : draw.result instanceof Uint8Array ? decodeResult(draw.result, { slotSize: x.slotSize, teamSize: x.teamSize })
+    : draw.result instanceof Uint8Array ? decodeResult(draw.result, x ? { slotSize: x.slotSize, teamSize: x.teamSize } : {})
       : draw.result;
-  if (!res || !res.picks || !res.R) throw einval('checkEntity: needs a derivation, or {result, inputs, objects}');
-  if (!bytesEqual(res.inputsHash || x.hash, x.hash)) throw einval('the result is not of these inputs (inputs hash differs)');
-  if (!bytesEqual(op.hash, x.objectPoolHash)) throw einval('the object pool is not the one the inputs name (hash differs)');
+  if (!res || !res.picks || !res.R || !res.strata) throw einval('checkEntity: needs a derivation, a selection, or {result, inputs, objects}');
+  if (x && res.inputsHash && !bytesEqual(res.inputsHash, x.hash)) throw einval('the result is not of these inputs (inputs hash differs)');
+  if (res.strata.length !== op.strata.length) throw einval('the result and the object pool have different strata');
+  const slotSize = x ? x.slotSize : draw.slotSize;
+
   const i = op.find(id);
   if (i < 0) return { id, inPool: false, drawn: false, why: 'not in the object pool of this draw' };
   const s = op.stratum(i);
@@ -1202,23 +1327,35 @@ export function checkEntity(draw, id) {
     excluded: null,
     drawn: false,
   };
-  const e = x.exclusions.find((z) => z.kind === KIND.OBJECT && z.id === id);
-  if (e) out.excluded = { reason: e.reason, reasonText: REASONS[e.reason], note: e.noteText };
+  let e = null;
+  if (x) e = x.exclusions.find((z) => z.kind === KIND.OBJECT && z.id === id) || null;
+  else if (Array.isArray(draw.exclusions)) {
+    const z = draw.exclusions.find((w) => (typeof w === 'string' ? w : w.id) === id);
+    if (z) e = typeof z === 'string' ? { reason: null } : { reason: z.reason ?? null, noteText: z.noteText ?? z.note ?? '' };
+  } else if (draw.excludedIndexes && draw.excludedIndexes.has(i)) e = { reason: null };
+  if (e) {
+    const text = typeof e.reason === 'number' ? REASONS[e.reason] : e.reason;
+    out.excluded = { reason: e.reason, reasonText: text || 'excluded', note: e.noteText || '' };
+  }
   if (!e && st.k > 0) {
     const c = sc < st.cutoffScore ? -1 : sc > st.cutoffScore ? 1 : cmpStr(id, st.cutoffId);
     out.drawn = c <= 0;
   }
-  out.why = e ? `excluded: ${REASONS[e.reason]}${e.noteText ? ' — ' + e.noteText : ''}`
+  out.why = e ? `excluded: ${out.excluded.reasonText}${out.excluded.note ? ' — ' + out.excluded.note : ''}`
     : st.k === 0 ? `stratum ${op.strata[s]} draws nothing (k = 0)`
       : out.drawn ? `drawn: (score, id) is at or below the cutoff of stratum ${op.strata[s]}`
         : `not drawn: (score, id) is above the cutoff of stratum ${op.strata[s]}`;
-  // The result's list must agree with the cutoff rule; if it does not, the
-  // result is not a derivation of the spec and the page must say so.
+  // The published list must agree with the cutoff rule; if it does not, it
+  // is not a derivation of the spec and the page must say so.
   const pick = res.picks.find((p) => p.id === id);
-  if (!!pick !== out.drawn) throw everify(`the result ${pick ? 'lists' : 'does not list'} ${id}, but its score and the cutoff say it is ${out.drawn ? '' : 'not '}drawn`);
+  if (!!pick !== out.drawn) throw everify(`the published list ${pick ? 'holds' : 'lacks'} ${id}, but its score and the cutoff say it is ${out.drawn ? '' : 'not '}drawn`);
   if (pick) {
-    if (pick.score !== sc) throw everify(`the result gives ${id} a score other than its own`);
-    out.visit = { position: pick.position, slot: Math.floor(pick.position / x.slotSize), officers: pick.officers, experts: pick.experts };
+    if (pick.score !== sc) throw everify(`the published list gives ${id} a score other than its own`);
+    if (pick.stratum !== s) throw everify(`the published list puts ${id} in another stratum`);
+    out.visit = { position: pick.position };
+    if (slotSize) out.visit.slot = Math.floor(pick.position / slotSize);
+    if (pick.officers) out.visit.officers = pick.officers;
+    if (pick.experts) out.visit.experts = pick.experts;
     if (pick.parts) out.visit.parts = pick.parts;
   }
   return out;

@@ -311,6 +311,55 @@ async function testDrawVector(file) {
     // The same answers from the full derivation.
     if (x.picks.length) eq(draw.checkEntity(d, x.picks[0].id).drawn, true, 'from derive');
   });
+  // What a public page has: no inputs, no officers; the inputs hash, the
+  // beacon rounds, the pool, the objects' exclusions, rules and rounding.
+  const pub = {
+    seed: b.seed, commitment: unhex(x.commitment), entryHash: b.entryHash, inputsHash: unhex(x.inputs.hash),
+    beacons: v.beacons.map((z, i) => ({ source: z.source, round: BigInt(z.round), value: b.values[i] })),
+    objects: b.objects,
+    excluded: v.exclusions.filter((e) => e.kind === 'object').map((e) => ({ id: e.id, reason: e.reason, note: e.note })),
+    rules: v.rules.map((r) => (r.ratio ? { stratum: r.stratum, kind: 'ratio', num: r.ratio[0], den: r.ratio[1] } : { stratum: r.stratum, kind: 'count', count: r.count })),
+    rounding: v.rounding, slotSize: v.slot_size,
+    R: unhex(x.R),
+    strata: x.strata.map((z) => ({ name: z.name, n: z.n, k: z.k, cutoffScore: z.cutoff_score, cutoffId: z.cutoff_id })),
+    drawn: x.picks.map((p) => ({ id: p.id, stratum: p.stratum, score: p.score, slot: p.slot })),
+  };
+  let sel;
+  await check(`${name}: the public selection (no officers) recomputes R, strata and drawn objects`, () => {
+    sel = draw.verifySelection(pub);
+    x.picks.forEach((w, i) => eq(sel.picks[i].order.toString(16).padStart(16, '0'), w.order, `pick ${i} order key`));
+  });
+  if (sel) {
+    await check(`${name}: checkEntity from the public selection agrees with the picks`, () => {
+      const op = draw.decodeObjectPool(b.objects);
+      const picked = new Set(x.picks.map((p) => p.id));
+      const withEx = { ...sel, exclusions: pub.excluded, slotSize: v.slot_size };
+      for (let i = 0; i < op.count; i++) {
+        const c = draw.checkEntity(withEx, op.id(i));
+        eq(c.drawn, picked.has(op.id(i)), `${op.id(i)} drawn`);
+        if (c.excluded && !pub.excluded.some((e) => e.id === op.id(i))) throw new Error(`${op.id(i)} excluded without an exclusion`);
+      }
+    });
+  }
+  await check(`${name}: a published R from a flipped beacon byte is refused (twin)`, async () => {
+    const forged = { ...pub, beacons: pub.beacons.map((z, i) => (i ? z : { ...z, value: z.value.map((c, j) => (j ? c : c ^ 1)) })) };
+    await fails(() => draw.verifySelection(forged), 'flipped beacon', (e) => e.code === 'EVERIFY' && /R/.test(e.message));
+  });
+  if (x.picks.length > 1) {
+    await check(`${name}: a published visit order with two objects swapped is refused (twin)`, async () => {
+      const d2 = pub.drawn.slice();
+      [d2[0], d2[1]] = [d2[1], d2[0]];
+      await fails(() => draw.verifySelection({ ...pub, drawn: d2 }), 'swapped', (e) => e.code === 'EVERIFY');
+    });
+  }
+  if (x.strata.some((z) => z.k > 0)) {
+    await check(`${name}: a published cutoff with another id is refused (twin)`, async () => {
+      const s2 = pub.strata.map((z) => ({ ...z }));
+      const at = s2.findIndex((z) => z.k > 0);
+      s2[at].cutoffId += 'X';
+      await fails(() => draw.verifySelection({ ...pub, strata: s2 }), 'cutoff', (e) => e.code === 'EVERIFY');
+    });
+  }
   if (x.picks.length) {
     await check(`${name}: checkEntity refuses a result that hides a drawn object (twin)`, async () => {
       const r = draw.decodeResult(unhex(x.result.bytes), { slotSize: v.slot_size, teamSize: v.team_size });
