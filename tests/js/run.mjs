@@ -47,7 +47,7 @@ async function check(name, fn) {
 function skip(name, why) {
   if (FILTER && !name.includes(FILTER)) return;
   skipped++;
-  console.log(`skip  ${name}: ${why}`);
+  console.log(`skip  ${name}: skipped (${why})`);
 }
 function eq(got, want, what) {
   if (got !== want) throw new Error(`${what}: got ${got}, want ${want}`);
@@ -747,15 +747,26 @@ async function testNotes() {
 
 const timings = [];
 
-await testSha256();
+// A group that breaks outside its checks (a malformed vector file, say)
+// counts as one failure, so the summary line is always printed last.
+async function group(name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    failed++;
+    console.log(`FAIL  ${name}: stopped: ${e && e.message ? e.message : e}`);
+  }
+}
+
+await group('sha256', testSha256);
 const vecDir = join(ROOT, 'tests', 'vectors', 'draw');
 const vecFiles = readdirSync(vecDir).filter((f) => f.endsWith('.json')).sort();
 const t0 = process.hrtime.bigint();
-for (const f of vecFiles) await testDrawVector(join(vecDir, f));
+for (const f of vecFiles) await group(`draw vector ${f}`, () => testDrawVector(join(vecDir, f)));
 const vecMs = Number(process.hrtime.bigint() - t0) / 1e6;
-await testDrawRefusals();
-await testMerkle();
-await testNotes();
+await group('draw refusals', testDrawRefusals);
+await group('merkle', testMerkle);
+await group('note', testNotes);
 
 if (timings.length && (!FILTER || 'draw'.includes(FILTER) || FILTER.startsWith('draw'))) {
   const slow = timings.slice().sort((a, b) => b[1] - a[1])[0];
