@@ -802,7 +802,14 @@ function checkPrepared(d) {
   const need = x.teamSize * slots;
   const per = `(team of ${x.teamSize} x ${slots} objects per slot)`;
   // Eligible objects of each stratum that have conflicts, in pool order.
-  const conflicted = (m, s) => [...m.keys()].filter((i) => !d.objExcluded.has(i) && op.stratum(i) === s).sort((a, b) => a - b);
+  // Eligible objects with conflicts, per stratum in pool order: one pass
+  // over the conflicts, not one per stratum (there may be 10^7 of them).
+  const byStratum = (m) => {
+    const out = x.rules.map(() => []);
+    for (const i of [...m.keys()].sort((a, b) => a - b)) if (!d.objExcluded.has(i)) out[op.stratum(i)].push(i);
+    return out;
+  };
+  const offBy = byStratum(d.offConflicts), exBy = byStratum(d.exConflicts);
 
   for (let s = 0; s < x.rules.length; s++) {
     if (k[s] === 0) continue;
@@ -819,7 +826,7 @@ function checkPrepared(d) {
       if (Q < need) throw erange(`${rules}: stratum ${rule.stratum} has ${Q} ${who} with tags ${tagList(rule.officerTags)}, needs ${need} ${per}`);
       const inQ = new Set(grp.list);
       let worst = -1, worstC = 0;
-      for (const i of conflicted(d.offConflicts, s)) {
+      for (const i of offBy[s]) {
         let c = 0;
         for (const p of d.offConflicts.get(i)) if (inQ.has(p)) c++;
         if (c > worstC) { worst = i; worstC = c; }
@@ -835,7 +842,7 @@ function checkPrepared(d) {
       if (Q < e) throw erange(`R2/R13: stratum ${rule.stratum} has ${Q} experts with tags ${tagList(rule.expertTags)}, needs ${e}`);
       const inQ = new Set(eq.list);
       let worst = -1, worstC = 0;
-      for (const i of conflicted(d.exConflicts, s)) {
+      for (const i of exBy[s]) {
         let c = 0;
         for (const p of d.exConflicts.get(i)) if (inQ.has(p)) c++;
         if (c > worstC) { worst = i; worstC = c; }
