@@ -78,6 +78,18 @@ export const REASONS = Object.freeze({
   9: 'other: see the note',
 });
 
+// The words spec files and public files use for the reasons
+// (docs/draw-request.md), in code order.
+export const REASON_WORDS = Object.freeze(['deregistered', 'annual-cap', 'superior', 'other-unit',
+  'handled', 'already-drawn', 'replaced', 'unavailable', 'other']);
+
+// A reason code from a code or its word; null when neither.
+export function reasonCode(r) {
+  if (Number.isInteger(r) && r >= 1 && r <= 9) return r;
+  const i = REASON_WORDS.indexOf(r);
+  return i < 0 ? null : i + 1;
+}
+
 const KIND_NAME = { 1: 'object', 2: 'officer', 3: 'expert' };
 
 // ---------------------------------------------------------------- tags (section 2)
@@ -1338,11 +1350,11 @@ export function checkEntity(draw, id) {
   if (x) e = x.exclusions.find((z) => z.kind === KIND.OBJECT && z.id === id) || null;
   else if (Array.isArray(draw.exclusions)) {
     const z = draw.exclusions.find((w) => (typeof w === 'string' ? w : w.id) === id);
-    if (z) e = typeof z === 'string' ? { reason: null } : { reason: z.reason ?? null, noteText: z.noteText ?? z.note ?? '' };
+    if (z) e = typeof z === 'string' ? { reason: null } : { reason: reasonCode(z.reason) ?? z.reason ?? null, noteText: z.noteText ?? z.note ?? '' };
   } else if (draw.excludedIndexes && draw.excludedIndexes.has(i)) e = { reason: null };
   if (e) {
     const text = typeof e.reason === 'number' ? REASONS[e.reason] : e.reason;
-    out.excluded = { reason: e.reason, reasonText: text || 'excluded', note: e.noteText || '' };
+    out.excluded = { reason: e.reason, word: typeof e.reason === 'number' ? REASON_WORDS[e.reason - 1] : null, reasonText: text || 'excluded', note: e.noteText || '' };
   }
   if (!e && st.k > 0) {
     const c = sc < st.cutoffScore ? -1 : sc > st.cutoffScore ? 1 : cmpStr(id, st.cutoffId);

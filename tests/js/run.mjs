@@ -338,6 +338,15 @@ async function testDrawVector(file) {
         const c = draw.checkEntity(withEx, op.id(i));
         eq(c.drawn, picked.has(op.id(i)), `${op.id(i)} drawn`);
         if (c.excluded && !pub.excluded.some((e) => e.id === op.id(i))) throw new Error(`${op.id(i)} excluded without an exclusion`);
+        const w = pub.excluded.find((e) => e.id === op.id(i));
+        if (w) eq(c.excluded.reason, w.reason, `${op.id(i)} reason`);
+      }
+      // The public files name reasons by word (docs/draw-request.md).
+      const words = { ...sel, exclusions: pub.excluded.map((e) => ({ ...e, reason: draw.REASON_WORDS[e.reason - 1] })), slotSize: v.slot_size };
+      for (const e of pub.excluded) {
+        const c = draw.checkEntity(words, e.id);
+        eq(c.excluded.reason, e.reason, `${e.id} reason from its word`);
+        eq(c.excluded.word, draw.REASON_WORDS[e.reason - 1], `${e.id} word`);
       }
     });
   }
