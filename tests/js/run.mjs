@@ -742,10 +742,54 @@ async function testNotes() {
     }
     await fails(() => merkle.parseConsistencyProofText('suiji.consistency-proof@v1\nold 0\n\n' + cp), 'old 0');
   });
-  await check('proof text: end to end, a signed checkpoint, an entry and its proof (sigsum key, generated tree)', async () => {
-    // The sigsum checkpoint above is over a tree of 10 whose root is not one
-    // this test can build, so this checks the refusal path end to end:
-    // a proof against that signed checkpoint for an arbitrary entry fails.
+  // A signer for end-to-end texts: Go's published PeterNeumann private key
+  // through WebCrypto (PKCS#8 of the seed). Ed25519 is deterministic, so
+  // re-signing Go's note must give its published signature byte for byte.
+  const peterSeed = note.base64Decode('AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz').slice(1);
+  const pkcs8 = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20, ...peterSeed]);
+  const signNote = async (body) => {
+    const k = await subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, false, ['sign']);
+    const sig = new Uint8Array(await subtle.sign({ name: 'Ed25519' }, k, enc.encode(body)));
+    const id = note.parseVerifierKey(PETER_VKEY).keyId;
+    return `${body}\n— PeterNeumann ${note.base64Encode(new Uint8Array([id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255, ...sig]))}\n`;
+  };
+  await check('note: re-signing Go\'s note with its published private key gives its published signature', async () => {
+    eq(await signNote(NEUMANN), NEUMANN + '\n' + PETER_SIG, 'note');
+  });
+  {
+    const all = Array.from({ length: 21 }, (_, i) => new Uint8Array([i]));
+    const leaves = all.map(merkle.leafHash);
+    const cp21 = await signNote(`example.com/suiji\n21\n${note.base64Encode(merkle.treeHash(leaves))}\n`);
+    const incText = (i, proof) => 'c2sp.org/tlog-proof@v1\nindex ' + i + '\n' + proof.map(note.base64Encode).join('\n') + '\n\n' + cp21;
+    const old5 = { size: 5n, root: merkle.treeHash(leaves.slice(0, 5)) };
+    const conText = (proof) => 'suiji.consistency-proof@v1\nold 5\n' + proof.map(note.base64Encode).join('\n') + '\n\n' + cp21;
+    const o2 = { ...o, origin: 'example.com/suiji' };
+    await check('proof text: end to end, every entry of a signed tree of 21 is included', async () => {
+      for (let i = 0; i < 21; i++) await note.verifyInclusionProofText(incText(i, merkle.inclusionProof(i, leaves)), all[i], PETER_VKEY, o2);
+    });
+    await check('proof text: end to end, another entry, a flipped proof hash or a flipped signature fails (twins)', async () => {
+      const p = merkle.inclusionProof(13, leaves);
+      await fails(() => note.verifyInclusionProofText(incText(13, p), all[12], PETER_VKEY, o2), 'other entry', (e) => e.code === 'EVERIFY');
+      const q = p.map((h) => h.slice()); q[2][7] ^= 4;
+      await fails(() => note.verifyInclusionProofText(incText(13, q), all[13], PETER_VKEY, o2), 'flipped hash', (e) => e.code === 'EVERIFY');
+      const lines = cp21.split('\n');
+      const forged = incText(13, p).replace(lines[4] + '\n', flipSigLine(lines[4] + '\n', 30));
+      await fails(() => note.verifyInclusionProofText(forged, all[13], PETER_VKEY, o2), 'flipped signature', (e) => e.code === 'EVERIFY');
+      await fails(() => note.verifyInclusionProofText(incText(13, p), all[13], ENOCH_VKEY, o2), 'not signed by this key', (e) => e.code === 'ENOENT');
+    });
+    await check('proof text: end to end, the signed tree of 21 extends the trusted tree of 5', async () => {
+      await note.verifyConsistencyProofText(conText(merkle.consistencyProof(5, leaves)), old5, PETER_VKEY, o2);
+    });
+    await check('proof text: end to end, a forked old root or a flipped consistency hash fails (twins)', async () => {
+      const p = merkle.consistencyProof(5, leaves);
+      const forkRoot = old5.root.slice(); forkRoot[0] ^= 1;
+      await fails(() => note.verifyConsistencyProofText(conText(p), { size: 5n, root: forkRoot }, PETER_VKEY, o2), 'fork', (e) => e.code === 'EVERIFY');
+      const q = p.map((h) => h.slice()); q[q.length - 1][0] ^= 1;
+      await fails(() => note.verifyConsistencyProofText(conText(q), old5, PETER_VKEY, o2), 'flipped', (e) => e.code === 'EVERIFY');
+      await fails(() => note.verifyConsistencyProofText(conText(p), { size: 6n, root: old5.root }, PETER_VKEY, o2), 'other size', (e) => e.code === 'EINVAL');
+    });
+  }
+  await check('proof text: end to end, a made-up proof against sigsum\'s signed checkpoint is refused', async () => {
     const text = 'c2sp.org/tlog-proof@v1\nindex 3\n' + Array.from({ length: 4 }, () => 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=').join('\n') + '\n\n' + SIGSUM_NOTE;
     await fails(() => note.verifyInclusionProofText(text, enc.encode('entry'), SIGSUM_VKEY, { ...o, origin: SIGSUM_ORIGIN }), 'false proof',
       (e) => e.code === 'EVERIFY');
