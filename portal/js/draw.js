@@ -884,7 +884,6 @@ const word64 = (h, i) => {
   for (let j = 0; j < 8; j++) v = (v << 8n) | BigInt(h[8 * i + j]);
   return v;
 };
-const hex64 = (hi, lo) => hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 
 // score(x) or order(x) as a BigInt, for one identifier.
 function keyedWord(tag, R, id) {
