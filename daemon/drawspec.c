@@ -332,17 +332,6 @@ static int whole(double d, double lo, double hi, uint64_t *out)
 	return 1;
 }
 
-static const struct {
-	const char *name;
-	enum draw_reason reason;
-} reasons[] = {
-	{"deregistered", DRAW_REASON_DEREGISTERED}, {"annual-cap", DRAW_REASON_ANNUAL_CAP},
-	{"superior", DRAW_REASON_SUPERIOR},	    {"other-unit", DRAW_REASON_OTHER_UNIT},
-	{"handled", DRAW_REASON_HANDLED},	    {"already-drawn", DRAW_REASON_ALREADY_DRAWN},
-	{"replaced", DRAW_REASON_REPLACED},	    {"unavailable", DRAW_REASON_UNAVAILABLE},
-	{"other", DRAW_REASON_OTHER},
-};
-
 static int kind_of(const char *s, enum draw_kind *k)
 {
 	if (s && strcmp(s, "object") == 0)
@@ -607,20 +596,15 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 	{
 		struct draw_exclusion *e = &ex[sp.n_exclusions];
 		const char *reason = str_field(x, "reason");
-		size_t k;
 		if (!kind_of(str_field(x, "kind"), &e->kind) || (e->id = str_field(x, "id")) == NULL)
 			BAD("draw spec: exclusion %zu needs \"kind\" (object, officer or expert) "
 			    "and \"id\"",
 			    sp.n_exclusions + 1);
-		for (k = 0; k < sizeof reasons / sizeof reasons[0]; k++)
-			if (reason && strcmp(reason, reasons[k].name) == 0)
-				break;
-		if (k == sizeof reasons / sizeof reasons[0])
+		if (draw_reason_parse(&e->reason, reason) != SJ_OK)
 			BAD("draw spec: exclusion of %s: \"reason\" \"%s\" is not one of "
 			    "deregistered, annual-cap, superior, other-unit, handled, "
 			    "already-drawn, replaced, unavailable, other",
 			    e->id, reason ? reason : "");
-		e->reason = reasons[k].reason;
 		e->note = str_field(x, "note") ? str_field(x, "note") : "";
 		sp.n_exclusions++;
 	}

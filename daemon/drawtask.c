@@ -27,22 +27,6 @@
 		goto out;                                                      \
 	} while (0)
 
-static const char *reason_name(enum draw_reason r)
-{
-	switch (r) {
-	case DRAW_REASON_DEREGISTERED: return "deregistered";
-	case DRAW_REASON_ANNUAL_CAP: return "annual-cap";
-	case DRAW_REASON_SUPERIOR: return "superior";
-	case DRAW_REASON_OTHER_UNIT: return "other-unit";
-	case DRAW_REASON_HANDLED: return "handled";
-	case DRAW_REASON_ALREADY_DRAWN: return "already-drawn";
-	case DRAW_REASON_REPLACED: return "replaced";
-	case DRAW_REASON_UNAVAILABLE: return "unavailable";
-	case DRAW_REASON_OTHER: return "other";
-	}
-	return "other";
-}
-
 /* Writes people as "id,agency,tags" CSV. */
 static int write_people(const char *path, const struct policy_person *v, size_t n)
 {
@@ -230,7 +214,7 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		cJSON *e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "kind", "object");
 		cJSON_AddStringToObject(e, "id", x->exclusions[i].id);
-		cJSON_AddStringToObject(e, "reason", reason_name(x->exclusions[i].reason));
+		cJSON_AddStringToObject(e, "reason", draw_reason_name(x->exclusions[i].reason));
 		cJSON_AddStringToObject(e, "note", x->exclusions[i].note);
 		cJSON_AddItemToArray(ex, e);
 	}

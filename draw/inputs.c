@@ -627,3 +627,26 @@ const uint8_t *draw_inputs_hash(const struct draw_inputs *in)
 {
 	return in->hash;
 }
+
+static const char *const reason_names[DRAW_REASON_MAX + 1] = {
+	[DRAW_REASON_DEREGISTERED] = "deregistered", [DRAW_REASON_ANNUAL_CAP] = "annual-cap",
+	[DRAW_REASON_SUPERIOR] = "superior",         [DRAW_REASON_OTHER_UNIT] = "other-unit",
+	[DRAW_REASON_HANDLED] = "handled",           [DRAW_REASON_ALREADY_DRAWN] = "already-drawn",
+	[DRAW_REASON_REPLACED] = "replaced",         [DRAW_REASON_UNAVAILABLE] = "unavailable",
+	[DRAW_REASON_OTHER] = "other",
+};
+
+const char *draw_reason_name(unsigned reason)
+{
+	return reason <= DRAW_REASON_MAX ? reason_names[reason] : NULL;
+}
+
+int draw_reason_parse(enum draw_reason *out, const char *name)
+{
+	for (unsigned r = 1; name && r <= DRAW_REASON_MAX; r++)
+		if (strcmp(reason_names[r], name) == 0) {
+			*out = (enum draw_reason)r;
+			return SJ_OK;
+		}
+	return SJ_ENOENT;
+}

@@ -168,6 +168,12 @@ struct draw_spec {
 
 struct draw_inputs;
 
+/* The word of a reason as spec files and reports write it
+ * ("deregistered", "annual-cap", ...), or NULL for an unknown value. */
+const char *draw_reason_name(unsigned reason);
+/* The reason whose word is name. Errors: SJ_ENOENT. */
+SJ_WUR int draw_reason_parse(enum draw_reason *out, const char *name);
+
 /* The canonical orders, for qsort; negative, zero or positive. */
 int draw_spec_exclusion_cmp(const void *a, const void *b);
 int draw_spec_conflict_cmp(const void *a, const void *b);

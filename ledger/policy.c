@@ -868,22 +868,6 @@ out:
 
 /* ---- Draw requests ---- */
 
-static const char *reason_word(enum draw_reason r)
-{
-	switch (r) {
-	case DRAW_REASON_DEREGISTERED: return "deregistered";
-	case DRAW_REASON_ANNUAL_CAP: return "annual-cap";
-	case DRAW_REASON_SUPERIOR: return "superior";
-	case DRAW_REASON_OTHER_UNIT: return "other-unit";
-	case DRAW_REASON_HANDLED: return "handled";
-	case DRAW_REASON_ALREADY_DRAWN: return "already-drawn";
-	case DRAW_REASON_REPLACED: return "replaced";
-	case DRAW_REASON_UNAVAILABLE: return "unavailable";
-	case DRAW_REASON_OTHER: return "other";
-	}
-	return "?";
-}
-
 static int is_cap_reason(enum draw_reason r)
 {
 	return r == DRAW_REASON_ANNUAL_CAP || r == DRAW_REASON_SUPERIOR ||
@@ -1010,7 +994,7 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 				const struct draw_exclusion *w = &x->exclusions[i];
 				VIOL(w->reason == DRAW_REASON_DEREGISTERED ? 6 : 9,
 				     "object %s must be excluded (%s: %s) but is not", w->id,
-				     reason_word(w->reason), w->note);
+				     draw_reason_name(w->reason), w->note);
 			}
 			if (i < x->n_exclusions && strcmp(x->exclusions[i].id, ex->id) == 0) {
 				const struct draw_exclusion *w = &x->exclusions[i++];
@@ -1019,7 +1003,7 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 					continue;
 				VIOL(w->reason == DRAW_REASON_DEREGISTERED ? 6 : 9,
 				     "object %s is excluded as %s; the ledger says %s (%s)", ex->id,
-				     reason_word(ex->reason), reason_word(w->reason), w->note);
+				     draw_reason_name(ex->reason), draw_reason_name(w->reason), w->note);
 			}
 			if (ex->reason == DRAW_REASON_HANDLED) {
 				checked(p, 10);
@@ -1032,18 +1016,18 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 			if (is_cap_reason(ex->reason))
 				VIOL(9, "object %s is excluded as %s, but it has %u checks in %u "
 					"against a cap of %u",
-				     ex->id, reason_word(ex->reason),
+				     ex->id, draw_reason_name(ex->reason),
 				     policy_checks_against(p, agency, ex->id, x->task.year),
 				     x->task.year, policy_cap(p, agency));
 			VIOL(6, "object %s is excluded as %s; a draw may leave out an object only "
 				"for the ledger's reasons (R6, R9) or a handled lead (R10)",
-			     ex->id, reason_word(ex->reason));
+			     ex->id, draw_reason_name(ex->reason));
 		}
 		if (i < x->n_exclusions) {
 			const struct draw_exclusion *w = &x->exclusions[i];
 			VIOL(w->reason == DRAW_REASON_DEREGISTERED ? 6 : 9,
 			     "object %s must be excluded (%s: %s) but is not", w->id,
-			     reason_word(w->reason), w->note);
+			     draw_reason_name(w->reason), w->note);
 		}
 	}
 	/* R7, R10: each stratum's ratio is the task's; "key" is drawn whole. */

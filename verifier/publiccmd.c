@@ -177,17 +177,12 @@ static void on_draw_check(void *ctx, const struct draws_observed *o)
 	w->found++;
 	const struct draw_stratum_result *st = &res->strata[stratum];
 	uint64_t score = draw_derive_score(o->randomness, w->id);
-	/* The reason words of docs/draw-request.md, by enum draw_reason. */
-	static const char *const reasons[] = {"",         "deregistered", "annual-cap",
-					      "superior", "other-unit",   "handled",
-					      "already-drawn", "replaced", "unavailable",
-					      "other"};
 	const char *excluded = NULL;
 	char why[400];
 	for (size_t i = 0; i < sp->n_exclusions; i++)
 		if (sp->exclusions[i].kind == DRAW_OBJECT && strcmp(sp->exclusions[i].id, w->id) == 0) {
 			unsigned r = sp->exclusions[i].reason;
-			snprintf(why, sizeof why, "%s%s%s", r <= DRAW_REASON_MAX ? reasons[r] : "?",
+			snprintf(why, sizeof why, "%s%s%s", draw_reason_name(r) ? draw_reason_name(r) : "?",
 				 sp->exclusions[i].note[0] ? ": " : "", sp->exclusions[i].note);
 			excluded = why;
 		}

@@ -82,15 +82,6 @@ static void u64_hex(cJSON *o, const char *k, uint64_t v)
 	cJSON_AddStringToObject(o, k, h);
 }
 
-static const char *reason_word(unsigned r)
-{
-	static const char *const w[] = {"",           "deregistered",  "annual-cap",
-					"superior",   "other-unit",    "handled",
-					"already-drawn", "replaced",   "unavailable",
-					"other"};
-	return r < sizeof w / sizeof w[0] ? w[r] : "other";
-}
-
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -152,7 +143,7 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 			continue; /* officers and experts are never public */
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "id", sp->exclusions[i].id);
-		cJSON_AddStringToObject(x, "reason", reason_word(sp->exclusions[i].reason));
+		cJSON_AddStringToObject(x, "reason", draw_reason_name(sp->exclusions[i].reason));
 		cJSON_AddItemToArray(a, x);
 	}
 	a = cJSON_AddArrayToObject(d, "strata");
