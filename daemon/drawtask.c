@@ -154,8 +154,13 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	cJSON_AddStringToObject(out, "objects", "objects.csv");
 	cJSON_AddStringToObject(out, "officers", "officers.csv");
 	cJSON_AddStringToObject(out, "experts", "experts.csv");
-	static const char *const copied[] = {"rounding", "slot_size", "officer_repeat_in_slot",
+	static const char *const copied[] = {"slot_size", "officer_repeat_in_slot",
 					     "deadline_hours", "beacons"};
+	/* The rounding rule is the task's (R7), not the operator's choice. */
+	if (cJSON_GetObjectItemCaseSensitive(j, "rounding"))
+		BAD("%s: \"rounding\" is task %s's rule (%s), not a draw's choice", path,
+		    task->valuestring, x->task.rounding);
+	cJSON_AddStringToObject(out, "rounding", x->task.rounding);
 	for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
 		cJSON *v = copy_or_null(j, copied[i]);
 		if (v)

@@ -2,7 +2,7 @@
  * drawtask.h: a draw for a task, built from the ledger (suijid draw task).
  *
  * The operator names the task and makes the choices the policy leaves to
- * them (officer tags and experts per stratum, rounding, slots, beacons, a
+ * them (officer tags and experts per stratum, slots, beacons, a
  * deadline, leads handled outside the draw, officers who are unavailable);
  * everything the policy fixes comes from the ledger through
  * policy_expect (ledger/policy.h): the object pool and its strata, the
@@ -15,7 +15,7 @@
  *
  * The task-draw file (JSON, docs/policy.md):
  *   {"request_id": "...", "agency": "scjg", "task": "T1",
- *    "rounding": "ceil", "team_size": 2, "slot_size": 5,
+ *    "team_size": 2, "slot_size": 5,
  *    "officer_repeat_in_slot": false, "deadline_hours": 168,
  *    "beacons": [{"source": "lyg-beacon", "round": "auto"}],
  *    "officer_tags": ["food"],

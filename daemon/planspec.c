@@ -325,7 +325,8 @@ int planspec_task_json(uint8_t **out, size_t *len, struct planspec_info *info, c
 	    (m.end_date = str(&j, root, "", "end_date", 1)) == NULL ||
 	    boolean(&j, root, "", "targeted", &m.targeted) ||
 	    boolean(&j, root, "", "joint", &m.joint) ||
-	    (m.name = str(&j, root, "", "name", 0)) == NULL)
+	    (m.name = str(&j, root, "", "name", 0)) == NULL ||
+	    (m.rounding = str(&j, root, "", "rounding", 0)) == NULL)
 		goto out;
 	ma = get(root, "members");
 	if (ma != NULL && !cJSON_IsArray(ma)) {

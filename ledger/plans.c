@@ -583,6 +583,10 @@ static int task(struct plans *p, const struct entry *e, const struct plans_actor
 	}
 	if (m->name[0] && !text_ok(m->name, MAX_TEXT))
 		FAIL("task %s: name is invalid", m->task_id);
+	if (m->rounding[0] && strcmp(m->rounding, "ceil") != 0 && strcmp(m->rounding, "floor") != 0 &&
+	    strcmp(m->rounding, "half-up") != 0)
+		FAIL("task %s: rounding \"%s\" is not ceil, floor or half-up (R7)", m->task_id,
+		     m->rounding);
 	if (m->n_item_ids == 0 || m->n_item_ids > MAX_PLAN_ITEMS)
 		FAIL("task %s: a task uses 1..%d items, not %zu", m->task_id, MAX_PLAN_ITEMS,
 		     m->n_item_ids);
@@ -755,6 +759,7 @@ static void task_info(const struct pl_task *t, struct plans_task_info *out)
 	out->plan_version = m->plan_version;
 	out->year = t->year;
 	out->filter = m->scope_filter;
+	out->rounding = m->rounding[0] ? m->rounding : "ceil";
 	out->strata = t->strata;
 	out->n_strata = m->n_strata;
 	out->team_size = m->team_size;

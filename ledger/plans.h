@@ -44,7 +44,8 @@
  * the filter is valid text; it has 1..1000 items, each once and each in that
  * plan version; 1..100 strata with a name and a valid ratio; a team of at
  * least 2 (R11); dates YYYY-MM-DD with start <= end, both in the plan year;
- * stratum names unique (R7); its scope filter parses (policy/filter.h) and
+ * stratum names unique and a rounding rule, if any, one of ceil, floor,
+ * half-up (R7); its scope filter parses (policy/filter.h) and
  * narrows the plan version's filter (R5), which must parse too (R4);
  * a joint task names 1..64 registered agencies other than its own, once
  * each, and a task that is not joint names none.
@@ -118,7 +119,8 @@ struct plans_task_info {
 	const char *agency, *id, *name;
 	const char *plan_id, *plan_name;
 	uint32_t plan_version, year;
-	const char *filter; /* policy/filter.h */
+	const char *filter;   /* policy/filter.h */
+	const char *rounding; /* "ceil", "floor" or "half-up" (R7) */
 	const struct plans_stratum *strata;
 	size_t n_strata;
 	uint32_t team_size;

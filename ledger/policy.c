@@ -1030,6 +1030,16 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 			     draw_reason_name(w->reason), w->note);
 		}
 	}
+	/* R7: the rounding rule is the task's, fixed before the draw. */
+	{
+		const char *want = x->task.rounding;
+		enum draw_rounding w = strcmp(want, "floor") == 0     ? DRAW_ROUND_FLOOR
+				       : strcmp(want, "half-up") == 0 ? DRAW_ROUND_HALF_UP
+								      : DRAW_ROUND_CEIL;
+		if (sp->rounding != w)
+			VIOL(7, "the draw rounds ratios to counts otherwise than task %s's rule, %s",
+			     sp->task, want);
+	}
 	/* R7, R10: each stratum's ratio is the task's; "key" is drawn whole. */
 	for (size_t j = 0; j < sp->n_rules; j++) {
 		const struct draw_rule *ru = &sp->rules[j];
