@@ -606,8 +606,8 @@ TEST(policy_r6_pool_forgery_reported,
 }
 
 TEST(policy_r7_ratio_forgery_refused,
-     "R7: a draw that samples a stratum at another ratio than its task's is refused naming R7, "
-     "and a complaint's stratum must be drawn whole (R10)")
+     "R7: a draw that samples a stratum at another ratio, or rounds otherwise, than its task "
+     "says is refused naming R7, and a complaint's stratum must be drawn whole (R10)")
 {
 	struct city c;
 	char *out = NULL;
@@ -626,6 +626,13 @@ TEST(policy_r7_ratio_forgery_refused,
 	CHECK_INT(spec_save(&c, "f7", "bad2.json", j), ==, 0);
 	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad2.json"), ==, 1);
 	CHECK_STR_HAS(out, "R10: stratum key");
+	free(out);
+	j = spec_load(&c, "f7");
+	CHECK(j != NULL);
+	cJSON_ReplaceItemInObject(j, "rounding", cJSON_CreateString("floor"));
+	CHECK_INT(spec_save(&c, "f7", "bad3.json", j), ==, 0);
+	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad3.json"), ==, 1);
+	CHECK_STR_HAS(out, "R7: the draw rounds ratios to counts otherwise than task");
 	free(out);
 	/* The twin: as prepared, the draw is accepted. */
 	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/spec.json"), ==, 0);
