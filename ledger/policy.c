@@ -176,10 +176,13 @@ struct policy {
 	size_t nchecks, cchecks;
 	struct po_result *results;
 	size_t nresults, cresults;
+	size_t *firsts; /* the versions that entered a result, in order */
+	size_t nfirsts, cfirsts;
 	/* maps: agency -> agency; agency,id -> obj; dir agency,kind,id ->
 	 * person; task agency,task,object -> check; result key -> version;
 	 * year,object -> checks chain head (chain in check_next) */
 	struct pmap m_agency, m_obj, m_person, m_taskobj, m_result, m_yearobj, m_conflict;
+	struct pmap m_published; /* objects with a published result (R19) */
 	size_t *check_next; /* per check: the previous check of the same year and object + 1 */
 	size_t ccheck_next;
 	struct policy_tally tally[POLICY_RULES + 1];
@@ -207,6 +210,7 @@ static void free_maps(struct policy *p)
 	pm_clear(&p->m_result);
 	pm_clear(&p->m_yearobj);
 	pm_clear(&p->m_conflict);
+	pm_clear(&p->m_published);
 }
 
 static void draw_clear(struct policy_draw *d)
@@ -249,6 +253,7 @@ void policy_free(struct policy *p)
 	free(p->checks);
 	free(p->check_next);
 	free(p->results);
+	free(p->firsts);
 	calendar_free(p->cal);
 	free_maps(p);
 	free(p);
@@ -894,12 +899,7 @@ static int add_draw(struct policy *p, const struct entry *e, const char *task, u
 /* 1 when object has a published (or closed) result of any agency. */
 static int has_published(const struct policy *p, const char *object)
 {
-	for (size_t i = 0; i < p->nresults; i++) {
-		const struct result *r = &p->results[i].r;
-		if (strcmp(r->object, object) == 0 && r->published_on != RESULT_NO_DATE)
-			return 1;
-	}
-	return 0;
+	return pm_get(&p->m_published, object) >= 0;
 }
 
 int policy_draw_request(struct policy *p, const struct plans *pl, const struct entry *e,
@@ -1419,9 +1419,16 @@ int policy_result(struct policy *p, const struct plans *pl, const struct entry *
 	if ((rc = util_grow((void **)&p->results, &p->cresults, p->nresults, sizeof *p->results)) !=
 	    SJ_OK)
 		goto out;
-	p->results[p->nresults] = nv;
-	if ((rc = pm_put(&p->m_result, key, p->nresults)) != SJ_OK)
+	if (cur < 0 && (rc = util_grow((void **)&p->firsts, &p->cfirsts, p->nfirsts,
+				       sizeof *p->firsts)) != SJ_OK)
 		goto out;
+	p->results[p->nresults] = nv;
+	if ((rc = pm_put(&p->m_result, key, p->nresults)) != SJ_OK ||
+	    (nv.r.published_on != RESULT_NO_DATE &&
+	     (rc = pm_put(&p->m_published, nv.r.object, p->nresults)) != SJ_OK))
+		goto out;
+	if (cur < 0)
+		p->firsts[p->nfirsts++] = p->nresults;
 	p->nresults++;
 out:
 	(void)skip;
@@ -1431,7 +1438,7 @@ out:
 
 size_t policy_result_count(const struct policy *p)
 {
-	return p->m_result.n;
+	return p->nfirsts;
 }
 
 /* The i-th result as it stands now, in the order results were first
@@ -1439,22 +1446,24 @@ size_t policy_result_count(const struct policy *p)
  * version is the map's. */
 const struct result *policy_result_at(const struct policy *p, size_t i, const char **task_agency)
 {
-	size_t k = 0;
-	for (size_t v = 0; v < p->nresults; v++) {
-		if (p->results[v].first != -1)
-			continue;
-		if (k++ != i)
-			continue;
-		char key[300];
-		const struct result *r = &p->results[v].r;
-		long cur = pm_get(&p->m_result, mkey(key, sizeof key, r->agency,
-						     p->results[v].task_agency, r->task, r->object));
-		const struct po_result *c = &p->results[cur < 0 ? (long)v : cur];
-		if (task_agency)
-			*task_agency = c->task_agency;
-		return &c->r;
-	}
-	return NULL;
+	char key[300];
+	if (i >= p->nfirsts)
+		return NULL;
+	const struct po_result *first = &p->results[p->firsts[i]];
+	long cur = pm_get(&p->m_result, mkey(key, sizeof key, first->r.agency, first->task_agency,
+					     first->r.task, first->r.object));
+	const struct po_result *c = &p->results[cur < 0 ? (long)p->firsts[i] : cur];
+	if (task_agency)
+		*task_agency = c->task_agency;
+	return &c->r;
+}
+
+const struct result *policy_result_find(const struct policy *p, const char *agency,
+				       const char *task_agency, const char *task, const char *object)
+{
+	char key[300];
+	long cur = pm_get(&p->m_result, mkey(key, sizeof key, agency, task_agency, task, object));
+	return cur < 0 ? NULL : &p->results[cur].r;
 }
 
 /* ---- Reports ---- */
@@ -1509,6 +1518,11 @@ const struct policy_check *policy_check_at(const struct policy *p, size_t i)
 	return &p->checks[i];
 }
 
+long policy_check_prev(const struct policy *p, size_t i)
+{
+	return (long)p->check_next[i] - 1;
+}
+
 /* ---- Rollback ---- */
 
 void policy_rollback(struct policy *p, uint64_t seq)
@@ -1546,6 +1560,8 @@ void policy_rollback(struct policy *p, uint64_t seq)
 		p->nchecks--;
 	while (p->nresults && p->results[p->nresults - 1].seq >= seq)
 		p->nresults--;
+	while (p->nfirsts && p->firsts[p->nfirsts - 1] >= p->nresults)
+		p->nfirsts--;
 	p->result_rechecks = 0;
 	for (size_t i = 0; i < p->nresults; i++)
 		p->result_rechecks += (uint64_t)p->results[i].recheck;
@@ -1594,6 +1610,8 @@ void policy_rollback(struct policy *p, uint64_t seq)
 	}
 	for (size_t i = 0; i < p->nresults; i++) {
 		const struct result *r = &p->results[i].r;
+		if (r->published_on != RESULT_NO_DATE)
+			(void)pm_put(&p->m_published, r->object, i);
 		(void)pm_put(&p->m_result,
 			     mkey(key, sizeof key, r->agency, p->results[i].task_agency, r->task,
 				  r->object),

@@ -214,6 +214,8 @@ struct policy_check {
 };
 size_t policy_check_count(const struct policy *p);
 const struct policy_check *policy_check_at(const struct policy *p, size_t i);
+/* The check before check i of the same object in the same year, or -1. */
+long policy_check_prev(const struct policy *p, size_t i);
 /* How many checks of object in year count against agency's cap (R9). */
 unsigned policy_checks_against(const struct policy *p, const char *agency, const char *object,
 			       uint32_t year);
@@ -222,6 +224,9 @@ uint32_t policy_cap(const struct policy *p, const char *agency);
 /* The current results, in the order they were first entered. */
 size_t policy_result_count(const struct policy *p);
 const struct result *policy_result_at(const struct policy *p, size_t i, const char **task_agency);
+/* The current result of agency for object in task_agency's task, or NULL. */
+const struct result *policy_result_find(const struct policy *p, const char *agency,
+				       const char *task_agency, const char *task, const char *object);
 /* The pinned calendars (never NULL). */
 const struct calendar *policy_calendar_get(const struct policy *p);
 /* The object record fields of agency's directory (NULL when unknown). */

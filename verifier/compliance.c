@@ -97,8 +97,9 @@ uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
 		if (n > policy_cap(p, a->task_agency) && over_cap++ == 0)
 			snprintf(first_over, sizeof first_over, "%s: %u checks in %u against %s's cap %u",
 				 a->object, n, a->year, a->task_agency, policy_cap(p, a->task_agency));
-		for (size_t j = i + 1; j < nc; j++) {
-			const struct policy_check *b = policy_check_at(p, j);
+		/* Only checks of the same object and year can overlap. */
+		for (long j = policy_check_prev(p, i); j >= 0; j = policy_check_prev(p, (size_t)j)) {
+			const struct policy_check *b = policy_check_at(p, (size_t)j);
 			struct plans_task_info ta, tb;
 			if (strcmp(a->object, b->object) != 0 || a->year != b->year ||
 			    strcmp(a->task_agency, b->task_agency) == 0 || same_task(a, b) ||
@@ -269,18 +270,13 @@ static int task_records(const struct policy *p, const struct plans_task_info *ti
 		size_t have = 0;
 		if (strcmp(c->task_agency, ti->agency) != 0 || strcmp(c->task, ti->id) != 0)
 			continue;
-		for (size_t k = 0; k < policy_result_count(p); k++) {
-			const char *ta;
-			const struct result *res = policy_result_at(p, k, &ta);
-			if (strcmp(ta, ti->agency) != 0 || strcmp(res->task, ti->id) != 0 ||
-			    strcmp(res->object, c->object) != 0 ||
-			    (res->state != RESULT_PUBLISHED && res->state != RESULT_CLOSED))
-				continue;
-			for (size_t g = 0; g < nag; g++)
-				if (strcmp(ag[g].code, res->agency) == 0 && got[g] == NULL) {
-					got[g] = res;
-					have++;
-				}
+		for (size_t g = 0; g < nag; g++) {
+			const struct result *res =
+				policy_result_find(p, ag[g].code, ti->agency, ti->id, c->object);
+			if (res && (res->state == RESULT_PUBLISHED || res->state == RESULT_CLOSED)) {
+				got[g] = res;
+				have++;
+			}
 		}
 		if (have < nag)
 			continue; /* not every member has published: not yet public */
