@@ -150,6 +150,21 @@ js-test: deps
 		grep -E '^(FAIL|skip)' "$$log"; echo "  JS      portal/js: $$(tail -1 "$$log") ($$log)"; \
 		exit $$rc; fi
 
+# The portal in a real browser (tests/browser/run.mjs, docs/portal.md): a
+# fixture city built with the real binaries, its site served on 127.0.0.1,
+# Debian's chromium driven headless by playwright-core. Screenshots stay in
+# build/browser. With BROWSER_LOG=FILE the run goes to FILE and only
+# failures and the summary are printed (make test).
+BROWSER_LOG ?=
+browser-test: deps
+	$(Q)sh scripts/deps.sh --browser
+	$(Q)$(MAKE) -s --no-print-directory all $(BUILD)/suiji-democity
+	$(Q)log="$(BROWSER_LOG)"; if [ -z "$$log" ]; then node tests/browser/run.mjs $(BUILD); else \
+		mkdir -p "$$(dirname "$$log")"; node tests/browser/run.mjs $(BUILD) >"$$log" 2>&1; rc=$$?; \
+		grep -E '^FAIL' "$$log"; echo "  BROWSER portal: $$(tail -1 "$$log") ($$log; screenshots in build/browser)"; \
+		exit $$rc; fi
+.PHONY: browser-test
+
 # make test runs each fuzz target briefly (FUZZ_SMOKE seconds) before the
 # unit tests, so the runner's summary stays the last line.
 FUZZ_SMOKE ?= 3
@@ -157,6 +172,7 @@ test: deps
 	$(Q)$(MAKE) -s --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE)
 	$(Q)$(MAKE) -s --no-print-directory lint
 	$(Q)$(MAKE) -s --no-print-directory js-test JS_LOG=build/js-test.log
+	$(Q)$(MAKE) -s --no-print-directory browser-test BROWSER_LOG=build/browser/run.log
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/failalloc OPT="-O1 -g" build/failalloc/suiji-failalloc
 	$(Q)build/failalloc/suiji-failalloc
 	$(Q)$(MAKE) -s --no-print-directory valgrind \
