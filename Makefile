@@ -201,6 +201,10 @@ bench: deps
 	$(Q)SUIJID=build/bench/suijid build/bench/suiji-bench-rpc
 	$(Q)SUIJID=build/bench/suijid build/bench/suiji-bench-abuse
 	$(Q)build/bench/suiji-bench-import
+	$(Q)sh scripts/deps.sh --browser
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/bench OPT="-O2 -g -DNDEBUG" \
+		build/bench/suiji-verify build/bench/suiji build/bench/suiji-democity
+	$(Q)node bench/portal.mjs build/bench
 
 $(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
