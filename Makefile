@@ -173,8 +173,8 @@ test: deps
 	$(Q)$(MAKE) -s --no-print-directory lint
 	$(Q)$(MAKE) -s --no-print-directory js-test JS_LOG=build/js-test.log
 	$(Q)$(MAKE) -s --no-print-directory browser-test BROWSER_LOG=build/browser/run.log
-	$(Q)$(MAKE) -s --no-print-directory BUILD=build/failalloc OPT="-O1 -g" build/failalloc/suiji-failalloc
-	$(Q)build/failalloc/suiji-failalloc
+	$(Q)$(MAKE) -s --no-print-directory BUILD=build/vg OPT="-O1 -g" build/vg/suiji-failalloc
+	$(Q)build/vg/suiji-failalloc
 	$(Q)$(MAKE) -s --no-print-directory valgrind \
 		VALGRIND_TESTS="$(if $(filter full,$(VALGRIND)),,$(VALGRIND_SUBSET))"
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -239,22 +239,31 @@ $(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/
 	$(Q)$(CC) $(CFLAGS) -rdynamic $^ $(LDLIBS) -o $@
 
 # make valgrind: every unit test, and the failing allocator at every 25th
-# allocation, under valgrind's memcheck, from a build without sanitizers;
-# any error or leak fails it. VALGRIND_TESTS names a subset (the runner's
-# filter words); make test runs VALGRIND_SUBSET, or everything with
-# VALGRIND=full. The binaries the tests start run natively (no
-# --trace-children): the daemon's own paths are covered by ASan in make test.
+# allocation, under valgrind's memcheck, from a build without sanitizers
+# (build/vg, which the failing allocator's run in make test shares). Any
+# error or leak fails it, in the runner or in a process it forks (each
+# writes its own log). VALGRIND_TESTS names a subset (the runner's filter
+# words); make test runs VALGRIND_SUBSET, or everything with VALGRIND=full.
+# The binaries the tests start run natively (no --trace-children): the
+# daemon's own paths are covered by ASan in make test.
 VALGRIND_TESTS ?=
-VALGRIND_SUBSET := store_ tamper_ checkpoint_ note_ proof_ config_ rpc_ channel_ dir_ \
-	plans_ results_ drawledger_ fault_ server_garbage server_handshake
+VALGRIND_SUBSET := store_ tamper_ checkpoint_ note_ proof_ config_ channel_ frame_ dir_ plans_ \
+	rpc_every rpc_mutation rpc_bad rpc_revoked drawledger_cycle drawledger_sealed \
+	drawledger_rogue fault_ server_garbage server_handshake
 VALGRIND_FLAGS := --quiet --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 valgrind: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/vg OPT="-O1 -g" \
 		$(BINS:$(BUILD)/%=build/vg/%) build/vg/unit-tests build/vg/suiji-failalloc
+	$(Q)rm -f build/vg/memcheck.*.log
 	$(Q)SUIJI_FAILALLOC_STRIDE=25 valgrind $(VALGRIND_FLAGS) \
 		--soname-synonyms=somalloc=nouserintercepts build/vg/suiji-failalloc
-	$(Q)SUIJI_BIN=build/vg valgrind $(VALGRIND_FLAGS) build/vg/unit-tests $(VALGRIND_TESTS)
+	$(Q)SUIJI_BIN=build/vg valgrind $(VALGRIND_FLAGS) --log-file=build/vg/memcheck.%p.log \
+		build/vg/unit-tests $(VALGRIND_TESTS) >build/vg/unit-tests.log 2>&1; rc=$$?; \
+		echo "  VALGRIND unit tests: $$(tail -1 build/vg/unit-tests.log)"; \
+		if cat build/vg/memcheck.*.log | grep -q .; then cat build/vg/memcheck.*.log; rc=1; fi; \
+		if [ $$rc -ne 0 ]; then grep -E '^FAIL|^    at ' build/vg/unit-tests.log; \
+		echo "  VALGRIND FAILED (build/vg/unit-tests.log, build/vg/memcheck.*.log)"; exit 1; fi
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # The channel's fuzz target drives the daemon side of a handshake, which

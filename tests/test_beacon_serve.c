@@ -306,7 +306,7 @@ TEST(t_beacon_fetch_limits,
 	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
 	static const char short_body[] = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n{}";
 	static const char not_http[] = "SSH-2.0-OpenSSH\r\n\r\n";
-	char big[3000], url[64], err[256], *body = NULL;
+	char big[3000] = {0}, url[64], err[256], *body = NULL; /* NUL after the body */
 	size_t len;
 	int status = 0, port;
 	pid_t pid;
