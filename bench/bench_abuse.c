@@ -35,6 +35,7 @@
  * when something does not work (a well-behaved reply that is not OK, the
  * daemon dying or not stopping cleanly).
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -366,12 +367,13 @@ static int recv_frame(int fd, struct frame_decoder *dec, uint8_t *in, size_t cap
 	}
 }
 
-/* Connects and runs the handshake with key; the socket is left blocking
- * with a 3 s receive timeout. 0, or -1 when the daemon would not have it. */
-static int handshake(int *fd_out, struct channel **ch, struct frame_decoder **dec,
-                     const struct note_skey *key)
+/* Connects and runs the handshake with key, waiting at most timeout_s for
+ * message 2; the socket is left blocking with that receive timeout. 0, or
+ * -1 when the daemon would not have it in time. */
+static int handshake_within(int *fd_out, struct channel **ch, struct frame_decoder **dec,
+                            const struct note_skey *key, long timeout_s)
 {
-	struct timeval tv = {3, 0};
+	struct timeval tv = {timeout_s, 0};
 	uint8_t *f = NULL, *body = NULL, in[1024];
 	size_t fl = 0, bl = 0;
 	int fd = tcp_connect(), rc;
@@ -406,6 +408,13 @@ fail:
 	*ch = NULL;
 	*dec = NULL;
 	return -1;
+}
+
+/* The abusers' handshakes: they give up after 3 s. */
+static int handshake(int *fd_out, struct channel **ch, struct frame_decoder **dec,
+                     const struct note_skey *key)
+{
+	return handshake_within(fd_out, ch, dec, key, 3);
 }
 
 /* --- the well-behaved clients (this process, one epoll thread) --- */
@@ -573,27 +582,30 @@ static int run(int ep, double rate, double *achieved)
 	return 0;
 }
 
-/* ABUSE_CONNECTS new well-behaved connections, one after another: the
- * median and slowest time to an established channel, in ms. */
-static int time_connects(double *p50, double *worst)
+/* ABUSE_CONNECTS new well-behaved connections, one after another, each
+ * given 10 s: the median and slowest time to an established channel, in
+ * ms, and how many did not make it in time. */
+static void time_connects(double *p50, double *worst, int *failed)
 {
 	double t[ABUSE_CONNECTS];
+	*failed = 0;
 	for (int i = 0; i < ABUSE_CONNECTS; i++) {
 		struct channel *ch;
 		struct frame_decoder *dec;
 		int64_t t0 = now_ns();
 		int fd;
-		if (handshake(&fd, &ch, &dec, b.c[i % ABUSE_GOOD].key) != 0)
-			return die("a well-behaved client could not connect");
+		if (handshake_within(&fd, &ch, &dec, b.c[i % ABUSE_GOOD].key, 10) != 0) {
+			(*failed)++;
+		} else {
+			close(fd);
+			channel_free(ch);
+			frame_decoder_free(dec);
+		}
 		t[i] = (double)(now_ns() - t0) / 1e6;
-		close(fd);
-		channel_free(ch);
-		frame_decoder_free(dec);
 	}
 	qsort(t, ABUSE_CONNECTS, sizeof t[0], cmp_double);
 	*p50 = t[ABUSE_CONNECTS / 2];
 	*worst = t[ABUSE_CONNECTS - 1];
-	return 0;
 }
 
 /* --- the abusers (forked; they run until SIGTERM) --- */
@@ -752,12 +764,12 @@ static void slow_close(struct slow *s)
 	s->fd = -1;
 }
 
-/* 1 when the daemon has closed s (a peek, without reading replies). */
+/* 1 when the daemon has closed s. Without reading the replies: replies
+ * left unread hide the end of the stream from recv, not from poll. */
 static int slow_gone(const struct slow *s)
 {
-	char c;
-	ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+	struct pollfd p = {.fd = s->fd, .events = POLLRDHUP};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 /* Writers trickle a sealed GET_ENTRY a byte every 100 ms; readers send
@@ -875,6 +887,7 @@ static void abusers_stop(void)
 
 struct phase {
 	double closed_rate, p50c, p99c, paced_rate, p50p, p99p, conn_p50, conn_worst, peak_mb;
+	int conn_failed;
 };
 
 static int measure(int ep, struct phase *ph)
@@ -887,8 +900,7 @@ static int measure(int ep, struct phase *ph)
 		return -1;
 	ph->p50p = pct(0.50);
 	ph->p99p = pct(0.99);
-	if (time_connects(&ph->conn_p50, &ph->conn_worst) != 0)
-		return -1;
+	time_connects(&ph->conn_p50, &ph->conn_worst, &ph->conn_failed);
 	ph->peak_mb = daemon_peak_mb();
 	if (waitpid(b.pid, NULL, WNOHANG) == b.pid) {
 		b.pid = 0;
@@ -972,16 +984,19 @@ int main(int argc, char **argv)
 	       abused.conn_p50);
 	printf("%-44s %12.2f %12.2f\n", "new client: connect + handshake, worst ms",
 	       calm.conn_worst, abused.conn_worst);
+	printf("%-44s %12d %12d\n", "new client: not connected within 10 s, of 20",
+	       calm.conn_failed, abused.conn_failed);
 	printf("%-44s %12.1f %12.1f   %-28s %s\n", "daemon peak RSS (VmHWM), MB", calm.peak_mb,
 	       abused.peak_mb, "<= 256 MB", met(abused.peak_mb <= ABUSE_TARGET_RSS_MB));
 	printf("   the abusers met: %ld never-sending and %ld silent authenticated connections "
 	       "closed at their deadlines; %ld handshakes flooded (%ld failed or refused); "
 	       "%ld + %ld oversized prefixes closed (before + after the handshake); %ld "
-	       "slow writers closed; %ld non-reading clients closed after %ld requests; %ld "
-	       "abusive handshakes not completed\n",
+	       "slow writers closed; %ld requests sent by non-reading clients (%ld of them seen "
+	       "closed: the close waits behind their own full receive window); %ld abusive "
+	       "handshakes not completed\n",
 	       b.st->idle_closed, b.st->auth_idle_closed, b.st->handshakes, b.st->flood_failed,
 	       b.st->oversize_closed, b.st->oversize_auth_closed, b.st->slow_writers_closed,
-	       b.st->slow_readers_closed, b.st->slow_reader_requests, b.st->auth_failed);
+	       b.st->slow_reader_requests, b.st->slow_readers_closed, b.st->auth_failed);
 	missed = (abused.closed_rate < 0.5 * calm.closed_rate) + (abused.p99p > 4 * calm.p99p) +
 	         (abused.peak_mb > ABUSE_TARGET_RSS_MB);
 	if (b.errors != 0) {
