@@ -184,6 +184,11 @@ export async function checkDraw(draw, site, opts = {}) {
   let cp = null;
   await step('checkpoint', async () => {
     if (!key) return skip('no log key');
+    // Browsers give WebCrypto to secure contexts only (HTTPS, or this
+    // machine): say so rather than fail on something else.
+    if (!opts.subtle && typeof window !== 'undefined' && !(globalThis.crypto && globalThis.crypto.subtle)) {
+      fail('this browser offers no WebCrypto here: the site must be served over HTTPS to verify signatures');
+    }
     const text = typeof draw.checkpoint === 'string' ? draw.checkpoint : site.checkpoint;
     cp = await openCheckpoint(text, key, { origin: site.origin, subtle: opts.subtle });
     out.checkpoint = cp;

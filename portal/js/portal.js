@@ -331,7 +331,7 @@ async function viewResults() {
     },
   });
   show(h('h2', null, t('results.h')), h('p.muted', null, t('results.intro')), filter,
-    table(cols.map((c) => c), rows, { id: 'results' }));
+    table(cols.map((c) => t(`results.col.${c}`)), rows, { id: 'results' }));
 }
 
 // Each draw is checked once per page load, whichever view asks first.

@@ -366,6 +366,14 @@ async function main() {
     await ownCheck('good', '91350100M000100Y4Z');
     ok(await page.$('#bad-id'), 'the malformed code is not named');
   });
+  await check('own check from the form: typing a code and pressing the button checks it', async () => {
+    await go('good', 'check');
+    await page.fill('#uscc', fx.first.toLowerCase());
+    await page.click('#check-form button');
+    await page.waitForSelector('#check-out[data-state="done"]', { timeout: 60000 });
+    const cards = await page.$$eval('#check-out section[data-draw]', (l) => l.map((c) => c.getAttribute('data-drawn')));
+    ok(cards.length >= 1 && cards.includes('true'), `cards: ${cards.join(',')}`);
+  });
   await check('own check restricted to one draw checks that draw only', async () => {
     const web = await ownCheck('good', fx.first, fx.food);
     eq(web.map((w) => w.draw).join(','), String(fx.food), 'draws');
