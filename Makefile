@@ -6,6 +6,7 @@
 #   make run        install missing packages, run the daemon on embedded defaults (./var)
 #   make bench      benchmarks, figures beside their baselines
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS each (default 60)
+#   make valgrind   the unit tests and the failing allocator under valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # V=1 shows full commands.
