@@ -354,6 +354,11 @@ async function viewCheck(query) {
     id: 'check-form',
     onsubmit: (ev) => {
       ev.preventDefault();
+      // A draw picked without a code: that draw's own page checks it whole.
+      if (!input.value.trim() && pick.value) {
+        location.hash = `#/draw/${pick.value}`;
+        return;
+      }
       const q = new URLSearchParams();
       if (input.value.trim()) q.set('id', input.value.trim().toUpperCase());
       if (pick.value) q.set('draw', pick.value);

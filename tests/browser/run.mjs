@@ -374,6 +374,14 @@ async function main() {
     const cards = await page.$$eval('#check-out section[data-draw]', (l) => l.map((c) => c.getAttribute('data-drawn')));
     ok(cards.length >= 1 && cards.includes('true'), `cards: ${cards.join(',')}`);
   });
+  await check('own check: a draw picked without a code opens that draw\'s page, checked', async () => {
+    await go('good', 'check');
+    await page.selectOption('#pick-draw', String(fx.prov));
+    await page.click('#check-form button');
+    await page.waitForSelector('#check[data-check="ok"], #check[data-check="failed"]', { timeout: 60000 });
+    eq(await page.evaluate(() => location.hash), `#/draw/${fx.prov}`, 'route');
+    eq(await page.getAttribute('#check', 'data-check'), 'ok', 'verdict');
+  });
   await check('own check restricted to one draw checks that draw only', async () => {
     const web = await ownCheck('good', fx.first, fx.food);
     eq(web.map((w) => w.draw).join(','), String(fx.food), 'draws');
