@@ -170,7 +170,7 @@ async function viewOverview() {
           keyOut]),
     h('section.card', null,
       h('h3', null, t('overview.counts.h')),
-      table([t('overview.counts.h'), ''], [
+      table(['', t('col.count')], [
         ['count.items', count(items)], ['count.plans', count(plans)], ['count.tasks', count(tasks)],
         ['count.draws', site.draws], ['count.results', site.results],
       ].map(([k, v]) => h('tr', null, td(t(k)), td(String(v), 'num'))), { id: 'counts' })),
