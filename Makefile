@@ -255,7 +255,8 @@ VALGRIND_FLAGS := --quiet --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 valgrind: deps
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/vg OPT="-O1 -g" \
-		$(BINS:$(BUILD)/%=build/vg/%) build/vg/unit-tests build/vg/suiji-failalloc
+		$(BINS:$(BUILD)/%=build/vg/%) build/vg/suiji-democity build/vg/unit-tests \
+		build/vg/suiji-failalloc
 	$(Q)rm -f build/vg/memcheck.*.log
 	$(Q)SUIJI_FAILALLOC_STRIDE=25 valgrind $(VALGRIND_FLAGS) \
 		--soname-synonyms=somalloc=nouserintercepts build/vg/suiji-failalloc
