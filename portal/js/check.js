@@ -12,6 +12,7 @@
 // published lists that draw.js's checkEntity takes.
 
 import * as D from './draw.js';
+import { sha256 } from './sha256.js';
 import { leafHash, verifyInclusion, base64Decode } from './merkle.js';
 import { parseVerifierKey, openCheckpoint } from './note.js';
 
@@ -112,6 +113,63 @@ export function parseDrawCommit(payload) {
   return { requestSeq, commitment };
 }
 
+// ---------------------------------------------------------------- manual public values (docs/beacon.md section 6)
+
+const MANUAL_MAX_JSON = 16384, MANUAL_MAX_SOURCES = 16, MANUAL_MAX_VALUES = 64, MANUAL_MAX_VALUE = 64;
+
+function canonNumeric(v) {
+  const m = /^([0-9]+)(?:\.([0-9]+))?$/.exec(v);
+  if (!m) return null;
+  const int = m[1].replace(/^0+(?=.)/, '');
+  const frac = (m[2] || '').replace(/0+$/, '');
+  return frac ? `${int}.${frac}` : int;
+}
+
+function canonText(v) {
+  let o = '';
+  for (const ch of v) {
+    const c = ch.codePointAt(0);
+    if (c < 0x20 || c > 0x7e) return null;
+    if (/[a-z]/.test(ch)) o += ch.toUpperCase();
+    else if (/[A-Z0-9]/.test(ch)) o += ch;
+  }
+  return o || null;
+}
+
+// Numeric order of canonical decimals: a longer integer part is larger,
+// then digit by digit, then the fractions as digit strings.
+function cmpNumeric(a, b) {
+  const [ia, fa = ''] = a.split('.'), [ib, fb = ''] = b.split('.');
+  if (ia.length !== ib.length) return ia.length - ib.length;
+  if (ia !== ib) return ia < ib ? -1 : 1;
+  return fa === fb ? 0 : fa < fb ? -1 : 1;
+}
+
+// The RFC 3797 key string of a manual round's document and the time its
+// values were drawn in public (seconds): {key, time}. Throws when the
+// document is not one.
+export function manualKeyString(text) {
+  if (new TextEncoder().encode(text).length > MANUAL_MAX_JSON) fail(`public values: more than ${MANUAL_MAX_JSON} bytes`);
+  const doc = JSON.parse(text);
+  if (!doc || typeof doc !== 'object' || !Number.isSafeInteger(doc.time) || doc.time < 0) fail('public values: no "time" in whole seconds');
+  const src = doc.sources;
+  if (!Array.isArray(src) || src.length < 1 || src.length > MANUAL_MAX_SOURCES) fail(`public values: 1..${MANUAL_MAX_SOURCES} sources expected`);
+  let key = '';
+  src.forEach((s, i) => {
+    if (!s || (s.kind !== 'numeric' && s.kind !== 'text')) fail(`public values: source ${i + 1}: kind is neither numeric nor text`);
+    if (!Array.isArray(s.values) || s.values.length < 1 || s.values.length > MANUAL_MAX_VALUES) fail(`public values: source ${i + 1}: 1..${MANUAL_MAX_VALUES} values expected`);
+    const vals = s.values.map((v, j) => {
+      if (typeof v !== 'string' || new TextEncoder().encode(v).length > MANUAL_MAX_VALUE) fail(`public values: source ${i + 1}, value ${j + 1}: not a string of at most ${MANUAL_MAX_VALUE} bytes`);
+      const c = s.kind === 'numeric' ? canonNumeric(v) : canonText(v);
+      if (c === null) fail(`public values: source ${i + 1}, value ${j + 1}: ${JSON.stringify(v)} is not a ${s.kind} value`);
+      return c;
+    });
+    vals.sort(s.kind === 'numeric' ? cmpNumeric : (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    key += vals.map((v) => `${v}.`).join('') + '/';
+  });
+  return { key, time: doc.time };
+}
+
 // ---------------------------------------------------------------- helpers
 
 const hexOf = D.bytesToHex;
@@ -138,7 +196,7 @@ export function ruleOf(r) {
 
 // Step ids, in the order the page shows them; portal's i18n names each one.
 export const STEPS = [
-  'logkey', 'checkpoint', 'entry', 'entryhash', 'inclusion', 'seed', 'randomness',
+  'logkey', 'checkpoint', 'entry', 'entryhash', 'inclusion', 'seed', 'randomness', 'beacons',
   'pool', 'exclusions', 'counts', 'cutoffs', 'drawn', 'slots',
 ];
 
@@ -253,6 +311,37 @@ export async function checkDraw(draw, site, opts = {}) {
     out.R = R;
     if (draw.randomness !== hexOf(R)) fail(`the published R ${draw.randomness} is not the one recomputed (${hexOf(R)})`);
     return { detail: hexOf(R) };
+  });
+
+  // 7b. Each round of manual public values (docs/beacon.md section 6): its
+  // value is SHA-256 of the RFC 3797 key string of its numbers, and they
+  // were drawn in public after the commitment. The signatures of drand and
+  // suiji-beacon rounds need keys this site does not publish: suiji-verify
+  // checks those.
+  await step('beacons', () => {
+    const parts = [];
+    let unchecked = 0;
+    (draw.beacons || []).forEach((b) => {
+      const what = `${b.source} round ${b.round}`;
+      let doc = null;
+      try {
+        doc = typeof b.document === 'string' ? JSON.parse(b.document) : null;
+      } catch {
+        doc = null;
+      }
+      if (!doc || !Array.isArray(doc.sources)) {
+        unchecked++;
+        parts.push(`${what}: not public values, its signature is checked by suiji-verify`);
+        return;
+      }
+      const m = manualKeyString(b.document);
+      const v = hexOf(sha256(new TextEncoder().encode(m.key)));
+      if (v !== b.value) fail(`${what}: the value ${b.value} is not SHA-256 of the public values' key string ${m.key} (${v})`);
+      if (entry && BigInt(m.time) * 1000000n <= entry.time) fail(`${what}: the values were drawn at ${m.time}, not after the commitment`);
+      parts.push(`${what}: ${m.key}`);
+    });
+    if (unchecked === (draw.beacons || []).length) return skip(parts.join('; ') || 'no beacon');
+    return { detail: parts.join('; ') };
   });
 
   // 8. The object pool (identifiers and strata only).

@@ -148,6 +148,7 @@ const ZH = {
   'step.inclusion': '承诺条目在检查点签名的默克尔树中（包含证明）',
   'step.seed': '揭示的种子能打开承诺',
   'step.randomness': '随机数 R 由种子、E、输入哈希和信标值复算一致',
+  'step.beacons': '人工公共随机数的数值由公开号码复算一致，且在承诺之后开出（RFC 3797）',
   'step.pool': '对象池可以解码',
   'step.exclusions': '每个排除都指向对象池中的对象',
   'step.counts': '各层可抽数和抽中数（按取整规则）复算一致',
@@ -216,7 +217,7 @@ const ZH = {
   'limits.2': '种子能打开该条目中的承诺，所以种子在条目写入之前就已确定；',
   'limits.3': 'R 是由该种子、该条目哈希、输入哈希和信标值按规范推导出来的；',
   'limits.4': '抽取结果（各层数量、分界线、抽中对象及顺序）正是 R 在公布的对象池和排除名单上给出的结果。',
-  'limits.not': '不能仅凭公开文件证明的：输入哈希和对象池确实是抽取请求所承诺的那些（请求条目还含有执法人员名单、回避声明等不公开的内容）；信标数值确实是信标来源发布的数值；抽取是否遵守了 docs/policy.md 的每条规则。这些由审计人员用 suiji-verify 对完整导出文件核验；被检查企业可向机关索取本次抽取的完整文件自行复算。',
+  'limits.not': '不能仅凭公开文件证明的：输入哈希和对象池确实是抽取请求所承诺的那些（请求条目还含有执法人员名单、回避声明等不公开的内容）；drand 或 suiji-beacon 信标的数值确实带有其来源的签名（人工公共随机数则在本页由公开号码复算）；公开号码确实是彩票等的真实开奖结果；抽取是否遵守了 docs/policy.md 的每条规则。这些由审计人员用 suiji-verify 对完整导出文件核验；被检查企业可向机关索取本次抽取的完整文件自行复算。',
 
   'reason.deregistered': '已注销/吊销/撤销/迁出（R1、R6）',
   'reason.annual-cap': '本年度已被检查两次（R9）',
@@ -374,6 +375,7 @@ const EN = {
   'step.inclusion': 'the commitment entry is in the tree the checkpoint signs (inclusion proof)',
   'step.seed': 'the revealed seed opens the commitment',
   'step.randomness': 'R recomputes from the seed, E, the inputs hash and the beacon values',
+  'step.beacons': 'each manual round\'s value recomputes from its public numbers (RFC 3797), drawn after the commitment',
   'step.pool': 'the object pool decodes',
   'step.exclusions': 'every exclusion names an object of the pool',
   'step.counts': 'eligible and drawn counts per stratum recompute (rounding rule)',
@@ -442,7 +444,7 @@ const EN = {
   'limits.2': 'the seed opens the commitment fixed in that entry, so the seed was chosen before the entry was written;',
   'limits.3': 'R is the derivation of the specification from that seed, that entry\'s hash, the inputs hash and the beacon values;',
   'limits.4': 'the selection (counts, cutoffs, the drawn objects and their order) is what R gives over the published pool and exclusions.',
-  'limits.not': 'Not provable from public files: that the inputs hash and the pool are the ones the draw request committed to (the request also holds the officers, their exclusions and declared conflicts, which are not public); that each beacon value is the one its source published; that the draw kept every rule of docs/policy.md. An auditor\'s suiji-verify checks these on the full export; the inspected business may ask for its draw\'s full files and recompute everything.',
+  'limits.not': 'Not provable from public files: that the inputs hash and the pool are the ones the draw request committed to (the request also holds the officers, their exclusions and declared conflicts, which are not public); that a drand or suiji-beacon round\'s value carries its source\'s signature (manual public values are recomputed here from their numbers); that public numbers are the lottery\'s real results; that the draw kept every rule of docs/policy.md. An auditor\'s suiji-verify checks these on the full export; the inspected business may ask for its draw\'s full files and recompute everything.',
 
   'reason.deregistered': 'deregistered, revoked, cancelled or moved out (R1, R6)',
   'reason.annual-cap': 'checked twice this year already (R9)',

@@ -22,7 +22,8 @@
 //
 // Screenshots go to build/browser/. The last line is "N passed, N failed";
 // the exit status is 1 on any failure, 2 when the fixture cannot be built.
-// Environment: CHROMIUM (default /usr/bin/chromium), KEEP=1 keeps the city.
+// Environment: CHROMIUM (default /usr/bin/chromium), PORTAL (the portal's
+// files, default portal/), KEEP=1 keeps the city.
 
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -36,6 +37,7 @@ const ROOT = resolve(HERE, '..', '..');
 const BIN = process.argv[2] ? resolve(process.argv[2]) : join(ROOT, 'build');
 const OUT = join(ROOT, 'build', 'browser');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PORTAL = resolve(process.env.PORTAL || join(ROOT, 'portal'));
 
 let passed = 0, failed = 0;
 
@@ -144,7 +146,7 @@ function buildCity(dir) {
   sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'checkpoint', '-o', 'cp']);
   sh(dir, join(BIN, 'suiji'), ['cosign', '-k', 'w.key', '--log-key', 'log.vkey', '--state', 'w.state', 'cp', '-o', 'cp.cosigned']);
   sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'cosign', 'cp.cosigned']);
-  sh(dir, join(BIN, 'suiji-verify'), ['-q', 'data/ledger.db', '--site', 'site', '--assets', join(ROOT, 'portal')]);
+  sh(dir, join(BIN, 'suiji-verify'), ['-q', 'data/ledger.db', '--site', 'site', '--assets', PORTAL]);
   return { food, prov, first };
 }
 
@@ -226,20 +228,28 @@ async function main() {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const errors = [];
+  const errors = [], pageErrors = [];
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('pageerror', (e) => { errors.push(e.message); pageErrors.push(e.message); });
 
   const route = (r) => r.replace('{food}', fx.food).replace('{prov}', fx.prov);
+  // Waits for the route and any check on it to finish. A script error in the
+  // page ends this wait and every later one at once: the routes share one
+  // document, so a page that could not run its modules never gets ready.
   const ready = async () => {
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
-    await page.waitForFunction(() => {
-      const c = document.querySelector('#check[data-check], #check-out');
-      if (!c) return true;
-      const s = c.getAttribute('data-check') || c.getAttribute('data-state');
-      return s !== 'running';
-    }, null, { timeout: 60000 });
+    const t0 = Date.now();
+    for (;;) {
+      if (pageErrors.length) throw new Error(`script error in the page: ${pageErrors[0]}`);
+      const done = await page.evaluate(() => {
+        if (document.body.getAttribute('data-ready') !== 'true') return false;
+        const c = document.querySelector('#check[data-check], #check-out');
+        return !c || (c.getAttribute('data-check') || c.getAttribute('data-state')) !== 'running';
+      });
+      if (done) return;
+      if (Date.now() - t0 > 60000) throw new Error('the page is not ready after 60 s');
+      await new Promise((r) => setTimeout(r, 25));
+    }
   };
   const go = async (site, hash) => {
     await page.goto(`${origin}/${site}/index.html#/${hash}`);
@@ -317,7 +327,7 @@ async function main() {
       await go('good', `draw/${n}`);
       eq(await page.getAttribute('#check', 'data-check'), 'ok', 'verdict');
       const steps = await page.$$eval('#steps li', (l) => l.map((x) => `${x.getAttribute('data-step')}=${x.getAttribute('data-ok')}`));
-      ok(steps.length >= 13, `only ${steps.length} steps shown`);
+      ok(steps.length >= 14, `only ${steps.length} steps shown`);
       eq(steps.filter((s) => !s.endsWith('=true')).join(','), '', 'steps not passed');
       eq(await page.textContent('#randomness'), JSON.parse(readFileSync(join(city, 'site', 'data', `draw-${n}.json`), 'utf8')).randomness, 'R shown');
     });
@@ -395,7 +405,17 @@ async function main() {
     ['cutoff', (d) => { const s = d.strata.find((x) => x.drawn > 0); s.cutoff_score = 'ffffffffffffffff'; }, ['cutoffs']],
     ['count', (d) => { d.strata[0].drawn += 1; }, ['counts']],
     ['randomness', (d) => { d.randomness = '00' + d.randomness.slice(2); }, ['randomness']],
-    ['beacon', (d) => { d.beacons[0].value = 'ff' + d.beacons[0].value.slice(2); }, ['randomness']],
+    ['beacon', (d) => { d.beacons[0].value = 'ff' + d.beacons[0].value.slice(2); }, ['randomness', 'beacons']],
+    ['beacon-numbers', (d) => {
+      const doc = JSON.parse(d.beacons[0].document);
+      doc.sources[0].values[0] = String(Number(doc.sources[0].values[0]) + 1);
+      d.beacons[0].document = JSON.stringify(doc);
+    }, ['beacons']],
+    ['beacon-time', (d) => {
+      const doc = JSON.parse(d.beacons[0].document);
+      doc.time = Math.floor(d.commit_time / 1e6) - 60;
+      d.beacons[0].document = JSON.stringify(doc);
+    }, ['beacons']],
     ['proof', (d) => { const h = d.proof.hashes[0]; d.proof.hashes[0] = (h[0] === 'A' ? 'B' : 'A') + h.slice(1); }, ['inclusion']],
     ['entry', (d) => {
       const b = Buffer.from(d.commit_entry_bytes, 'base64');
