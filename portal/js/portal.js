@@ -201,7 +201,10 @@ async function viewPlans() {
   }
   const stepWord = (s) => { const x = t(`step.${s}`); return x === `step.${s}` ? s : x; };
   show(h('h2', null, t('plans.h')), [...groups.values()].map((recs) => {
-    const texts = recs.filter((r) => r.name !== undefined);
+    // Each version's text as last submitted (a returned version is resubmitted).
+    const byVersion = new Map();
+    for (const r of recs) if (r.name !== undefined) byVersion.set(r.version, r);
+    const texts = [...byVersion.values()];
     const head = texts[texts.length - 1] || recs[0];
     return h('section.card', { 'data-plan': head.plan_id },
       h('h3', null, t('plans.plan', { name: head.name || head.plan_id, agency: agencyName(site, head.agency), plan_id: head.plan_id, year: head.year || '' })),

@@ -139,6 +139,19 @@ function buildCity(dir) {
   for (const [step, key] of [['enter', 'op'], ['review', 'legal'], ['publish', 'op']]) {
     sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'result', step, 'result.json', '--key', `${key}.key`]);
   }
+  // An adjustment of the city regulator's plan (R4): version 2, returned by
+  // legal review once, then approved, filed and published.
+  const plan = JSON.parse(readFileSync(join(ROOT, 'scripts/city/plan-scjg.json'), 'utf8'));
+  plan.version = 2;
+  plan.timing = '全年（年中调整）';
+  writeFileSync(join(dir, 'plan-v2.json'), JSON.stringify(plan));
+  const suijid = (...a) => sh(dir, join(BIN, 'suijid'), ['-d', 'data', ...a]);
+  suijid('plan', 'submit', 'plan-v2.json', '--key', 'op.key');
+  suijid('plan', 'review', 'scjg', 'scjg-2026', '2', '--return', '比例依据需补充说明', '--key', 'legal.key');
+  suijid('plan', 'submit', 'plan-v2.json', '--key', 'op.key');
+  suijid('plan', 'review', 'scjg', 'scjg-2026', '2', '--approve', '--key', 'legal.key');
+  suijid('plan', 'file', 'scjg', 'scjg-2026', '2', '--key', 'sup.key');
+  suijid('plan', 'publish', 'scjg', 'scjg-2026', '2', '--key', 'op.key');
   // A witness cosigns the latest checkpoint.
   writeFileSync(join(dir, 'log.vkey'), sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'log-key']));
   writeFileSync(join(dir, 'w.vkey'), sh(dir, join(BIN, 'suiji'), ['keygen', '-k', 'w.key', '--name', 'witness.example/w1', '--witness']));
@@ -490,6 +503,13 @@ async function main() {
     ok(text.includes(fx.first) && text.includes('发现问题经责令已改正'), 'the result is not shown');
     const dl = readFileSync(join(city, 'site', 'downloads', 'results.csv'), 'utf8');
     ok(dl.startsWith('企业名称,统一社会信用代码,抽查计划编号') && dl.includes(fx.first), 'results.csv');
+  });
+
+  await check('plans: every version of a plan and every step, a return included', async () => {
+    await go('good', 'plans');
+    const rows = await page.$$eval('section[data-plan="scjg-2026"] tbody tr', (l) => l.map((r) => [...r.children].map((c) => c.textContent).slice(0, 2).join(' ')));
+    eq(rows.join(', '), '1 提交, 1 法制审核通过, 1 司法局备案, 1 公布, 2 提交, 2 法制审核退回, 2 提交, 2 法制审核通过, 2 司法局备案, 2 公布', 'versions and steps');
+    ok((await page.textContent('section[data-plan="scjg-2026"]')).includes('全年（年中调整）'), 'version 2\'s text is not shown');
   });
 
   // 7. Data is text: markup in a task name is shown as characters.
