@@ -283,7 +283,11 @@ export async function checkDraw(draw, site, opts = {}) {
   await step('inclusion', () => {
     if (!E || !cp) return skip(!E ? 'no entry hash' : 'no verified checkpoint');
     const pr = draw.proof;
-    if (!pr || !Array.isArray(pr.hashes)) fail('the file has no inclusion proof');
+    if (!pr || !Array.isArray(pr.hashes)) {
+      fail(BigInt(draw.commit_entry) >= cp.size
+        ? `the checkpoint covers ${cp.size} entries, not entry ${draw.commit_entry}: the site was written without a newer checkpoint, so there is no proof`
+        : 'the file has no inclusion proof');
+    }
     if (BigInt(intOf(pr.index, 'proof index')) !== BigInt(draw.commit_entry)) fail(`the proof is for entry ${pr.index}, not ${draw.commit_entry}`);
     if (BigInt(intOf(pr.size, 'proof size')) !== cp.size) fail(`the proof is for a tree of ${pr.size}, the checkpoint's has ${cp.size}`);
     const hashes = pr.hashes.map((h, i) => base64Decode(h, `proof hash ${i}`));

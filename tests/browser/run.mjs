@@ -436,6 +436,7 @@ async function main() {
       d.commit_entry_bytes = b.toString('base64');
     }, ['entryhash', 'inclusion', 'seed']],
     ['exclusion', (d) => { d.object_exclusions = []; }, ['counts']],
+    ['no-proof', (d) => { delete d.proof; }, ['inclusion']],
   ];
   for (const [name, edit, want] of tampered) {
     await check(`tampered ${name}: the draw page says which check failed, in Chinese and English`, async () => {
