@@ -40,7 +40,7 @@ PROTO_C   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
 # Code that reads and checks: linked by every binary, the verifier included.
-VERIFY_SRCS := common/err.c common/util.c ledger/entry.c ledger/merkle.c ledger/note.c \
+VERIFY_SRCS := common/err.c common/util.c common/pbuf.c ledger/entry.c ledger/merkle.c ledger/note.c \
 	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/draws.c ledger/export.c \
 	ledger/vkeyfile.c ledger/dirs.c ledger/plans.c ledger/policy.c
 # Policy rules as pure code (scope filters, eligibility): the daemon builds

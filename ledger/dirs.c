@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pbuf.h"
 #include "common/util.h"
 #include "dir/ident.h"
 
@@ -236,7 +237,12 @@ int dirs_import(struct dirs *d, const struct entry *e, int agency_known, int by_
 
 	if (!by_operator)
 		FAIL("only the log operator or an operator of the agency may import a directory");
-	m = suiji__directory_import__unpack(NULL, e->payload_len, e->payload);
+	pbuf_reset();
+	m = suiji__directory_import__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("directory-import payload does not decode as suiji.DirectoryImport");
 	if (m->agency[0] == '\0' || strlen(m->agency) != e->agency_len ||

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pbuf.h"
 #include "common/util.h"
 
 #include "beacon/manual.h"
@@ -165,7 +166,12 @@ int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char 
 	memset(&s, 0, sizeof s);
 	if (!by_admin)
 		FAIL("only the log operator or an administrator may add a beacon source");
-	m = suiji__beacon_add__unpack(NULL, e->payload_len, e->payload);
+	pbuf_reset();
+	m = suiji__beacon_add__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("beacon-add payload does not decode as suiji.BeaconAdd");
 	if (!is_identifier(m->id))
@@ -211,7 +217,12 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	memset(&q, 0, sizeof q);
 	if (!actor_is_operator)
 		FAIL("only an operator of the agency or the log operator may request a draw (R6)");
-	m = suiji__draw_request__unpack(NULL, e->payload_len, e->payload);
+	pbuf_reset();
+	m = suiji__draw_request__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("draw-request payload does not decode as suiji.DrawRequest");
 	if (!is_identifier(m->request_id))
@@ -288,7 +299,12 @@ int draws_commit(struct draws *d, const struct entry *e, const uint8_t hash[ENTR
 
 	if (e->sig != NULL)
 		FAIL("a draw commitment is written by the log, not a client");
-	m = suiji__draw_commit__unpack(NULL, e->payload_len, e->payload);
+	pbuf_reset();
+	m = suiji__draw_commit__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("draw-commit payload does not decode as suiji.DrawCommit");
 	q = find_req(d, m->request_seq);
@@ -380,7 +396,12 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 
 	if (e->sig != NULL)
 		FAIL("a draw reveal is written by the log, not a client");
-	m = suiji__draw_reveal__unpack(NULL, e->payload_len, e->payload);
+	pbuf_reset();
+	m = suiji__draw_reveal__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("draw-reveal payload does not decode as suiji.DrawReveal");
 	for (size_t i = 0; i < d->nreq && q == NULL; i++)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pbuf.h"
 #include "common/util.h"
 #include "dir/ident.h"
 #include "policy/filter.h"
@@ -265,11 +266,15 @@ static int date_ok(const char *s, int *year)
 static int item_list(struct plans *p, const struct entry *e, const struct plans_actor *who,
 		     char *err, size_t err_cap)
 {
-	Suiji__ItemList *m = suiji__item_list__unpack(NULL, e->payload_len, e->payload);
+	Suiji__ItemList *m = (pbuf_reset(), suiji__item_list__unpack(&pbuf_allocator, e->payload_len, e->payload));
 	const struct pl_list *cur;
 	struct pl_list l = {0};
 	int rc = SJ_OK;
 
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("item-list payload does not decode as suiji.ItemList");
 	if (!entry_agency_is(e, m->agency))
@@ -343,7 +348,7 @@ out:
 static int plan(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
 		size_t err_cap)
 {
-	Suiji__Plan *m = suiji__plan__unpack(NULL, e->payload_len, e->payload);
+	Suiji__Plan *m = (pbuf_reset(), suiji__plan__unpack(&pbuf_allocator, e->payload_len, e->payload));
 	struct filter *flt = malloc(sizeof *flt);
 	const struct pl_list *l;
 	struct pl_plan q = {0};
@@ -353,6 +358,10 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 	if (flt == NULL) {
 		suiji__plan__free_unpacked(m, NULL);
 		return SJ_ENOMEM;
+	}
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
 	}
 	if (m == NULL)
 		FAIL("plan payload does not decode as suiji.Plan");
@@ -462,7 +471,7 @@ out:
 static int plan_step(struct plans *p, const struct entry *e, const struct plans_actor *who,
 		     char *err, size_t err_cap)
 {
-	Suiji__PlanStep *m = suiji__plan_step__unpack(NULL, e->payload_len, e->payload);
+	Suiji__PlanStep *m = (pbuf_reset(), suiji__plan_step__unpack(&pbuf_allocator, e->payload_len, e->payload));
 	const char *step = e->type == ENTRY_PLAN_REVIEW ? "legal review"
 			   : e->type == ENTRY_PLAN_FILE ? "filing"
 							: "publication";
@@ -473,6 +482,10 @@ static int plan_step(struct plans *p, const struct entry *e, const struct plans_
 	long i;
 	int rc = SJ_OK;
 
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("plan-step payload does not decode as suiji.PlanStep");
 	if (!who->agency_known(who->ctx, m->agency))
@@ -534,7 +547,7 @@ out:
 static int task(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
 		size_t err_cap)
 {
-	Suiji__Task *m = suiji__task__unpack(NULL, e->payload_len, e->payload);
+	Suiji__Task *m = (pbuf_reset(), suiji__task__unpack(&pbuf_allocator, e->payload_len, e->payload));
 	struct filter *flt = malloc(2 * sizeof *flt), *pflt = flt ? flt + 1 : NULL;
 	const struct pl_plan *q;
 	long i;
@@ -545,6 +558,10 @@ static int task(struct plans *p, const struct entry *e, const struct plans_actor
 		return SJ_ENOMEM;
 	}
 
+	if (m == NULL && pbuf_failed()) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	if (m == NULL)
 		FAIL("task payload does not decode as suiji.Task");
 	if (!entry_agency_is(e, m->agency))

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pbuf.h"
 #include "common/util.h"
 #include "dir/record.h"
 #include "policy/filter.h"
@@ -552,12 +553,13 @@ static int add_conflict(struct policy *p, uint64_t seq, const char *dir_agency,
 
 int policy_directory(struct policy *p, const struct entry *e)
 {
-	Suiji__DirectoryImport *m = suiji__directory_import__unpack(NULL, e->payload_len,
-								    e->payload);
+	pbuf_reset();
+	Suiji__DirectoryImport *m =
+		suiji__directory_import__unpack(&pbuf_allocator, e->payload_len, e->payload);
 	int rc = SJ_OK;
 	char err[256];
-	if (m == NULL)
-		return SJ_OK; /* dirs_import refused it already */
+	if (m == NULL) /* dirs_import decoded it: only memory can fail here */
+		return SJ_ENOMEM;
 	for (size_t i = 0; i < m->n_records && rc == SJ_OK; i++) {
 		struct record *r = NULL;
 		if (record_decode(&r, m->records[i].data, m->records[i].len, err, sizeof err) !=
@@ -1249,7 +1251,10 @@ int policy_calendar(struct policy *p, const struct entry *e, int by_admin, char 
 				       "calendar");
 		return SJ_EVERIFY;
 	}
-	m = suiji__calendar__unpack(NULL, e->payload_len, e->payload);
+	pbuf_reset();
+	m = suiji__calendar__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL && pbuf_failed())
+		return SJ_ENOMEM;
 	if (m == NULL) {
 		snprintf(err, err_cap, "calendar payload does not decode as suiji.Calendar");
 		return SJ_EVERIFY;
@@ -1299,13 +1304,16 @@ static int parse_day(int32_t *out, const char *s)
 int policy_result(struct policy *p, const struct plans *pl, const struct entry *e, int role,
 		  const char *actor_agency, const char *actor_id, char *err, size_t err_cap)
 {
-	Suiji__CheckResult *m = suiji__check_result__unpack(NULL, e->payload_len, e->payload);
+	Suiji__CheckResult *m = (pbuf_reset(), suiji__check_result__unpack(
+						   &pbuf_allocator, e->payload_len, e->payload));
 	struct plans_task_info ti;
 	struct po_result nv;
 	char key[300], why[400];
 	int rc = SJ_OK, skip = 0;
 	long cur;
 
+	if (m == NULL && pbuf_failed())
+		return SJ_ENOMEM;
 	if (m == NULL) {
 		snprintf(err, err_cap, "result payload does not decode as suiji.CheckResult");
 		return SJ_EVERIFY;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/pbuf.h"
 #include "common/util.h"
 
 #include "proto/ledger.pb-c.h"
@@ -272,7 +273,12 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 	case ENTRY_LOG_INIT:
 		if (e->sig != NULL)
 			FAIL("a log-init must be written by the log itself, not a client");
-		li = suiji__log_init__unpack(NULL, e->payload_len, e->payload);
+		pbuf_reset();
+		li = suiji__log_init__unpack(&pbuf_allocator, e->payload_len, e->payload);
+		if (li == NULL && pbuf_failed()) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
 		if (li == NULL)
 			FAIL("log-init payload does not decode as suiji.LogInit");
 		if (!valid_text(li->origin, ENTRY_MAX_ORIGIN))
@@ -287,7 +293,12 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 		struct note_vkey k;
 		if (!by_admin(actor))
 			FAIL("only an administrator may add a witness");
-		wa = suiji__witness_add__unpack(NULL, e->payload_len, e->payload);
+		pbuf_reset();
+		wa = suiji__witness_add__unpack(&pbuf_allocator, e->payload_len, e->payload);
+		if (wa == NULL && pbuf_failed()) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
 		if (wa == NULL)
 			FAIL("witness-add payload does not decode as suiji.WitnessAdd");
 		if (note_vkey_parse(&k, wa->vkey) != SJ_OK || k.type != NOTE_TYPE_COSIG_V1)
@@ -317,7 +328,12 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 	case ENTRY_AGENCY_REGISTER:
 		if (!by_admin(actor))
 			FAIL("only an administrator may register an agency");
-		ar = suiji__agency_register__unpack(NULL, e->payload_len, e->payload);
+		pbuf_reset();
+		ar = suiji__agency_register__unpack(&pbuf_allocator, e->payload_len, e->payload);
+		if (ar == NULL && pbuf_failed()) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
 		if (ar == NULL)
 			FAIL("agency-register payload does not decode as suiji.AgencyRegister");
 		if (!valid_text(ar->code, ENTRY_MAX_AGENCY) || strchr(ar->code, ' '))
@@ -355,7 +371,12 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 	case ENTRY_CLIENT_REGISTER:
 		if (!by_admin(actor))
 			FAIL("only an administrator may register a client");
-		cr = suiji__client_register__unpack(NULL, e->payload_len, e->payload);
+		pbuf_reset();
+		cr = suiji__client_register__unpack(&pbuf_allocator, e->payload_len, e->payload);
+		if (cr == NULL && pbuf_failed()) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
 		if (cr == NULL)
 			FAIL("client-register payload does not decode as suiji.ClientRegister");
 		if (cr->public_key.len != ENTRY_KEY_SIZE)
@@ -388,7 +409,12 @@ int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENT
 		struct replay_client *c;
 		if (!by_admin(actor))
 			FAIL("only an administrator may revoke a client");
-		cv = suiji__client_revoke__unpack(NULL, e->payload_len, e->payload);
+		pbuf_reset();
+		cv = suiji__client_revoke__unpack(&pbuf_allocator, e->payload_len, e->payload);
+		if (cv == NULL && pbuf_failed()) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
 		if (cv == NULL)
 			FAIL("client-revoke payload does not decode as suiji.ClientRevoke");
 		if (cv->public_key.len != ENTRY_KEY_SIZE ||

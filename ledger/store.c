@@ -845,9 +845,12 @@ int ledger_store_add_cosignatures(struct ledger_store *s, const char *text, size
 			rc = SJ_EPERM;
 			goto out;
 		}
-		if (note_verify_cosignature(n, k, NULL) != SJ_OK) {
+		if ((rc = note_verify_cosignature(n, k, NULL)) != SJ_OK) {
 			snprintf(err, err_cap, "cosignature by witness %s does not verify", name);
-			rc = SJ_EVERIFY;
+			if (rc == SJ_ENOMEM)
+				snprintf(err, err_cap, "out of memory checking a cosignature");
+			else
+				rc = SJ_EVERIFY;
 			goto out;
 		}
 	}
@@ -953,7 +956,9 @@ int ledger_store_prove(struct ledger_store *s, int inclusion, uint64_t arg, char
 		rc = checkpoint_parse(&c, body, blen, perr, sizeof perr);
 	}
 	if (rc != SJ_OK) {
-		rc = SJ_ECORRUPT;
+		/* A note the store signed that does not parse is damage; a lack
+		 * of memory is not. */
+		rc = rc == SJ_ENOMEM ? SJ_ENOMEM : SJ_ECORRUPT;
 		goto out;
 	}
 	if (inclusion)
