@@ -277,14 +277,18 @@ FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c daemon/rpc.c ledger/note_sign
 # The config, plan-spec and draw-spec targets drive the daemon's own parsers.
 FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c daemon/planspec.c daemon/drawspec.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
-# keeps what it finds in build/fuzz, never in the committed corpus.
+# keeps what it finds in build/fuzz, never in the committed corpus. The
+# code under test is compiled once for all targets (with the project's
+# warnings, by clang), and each target only links it.
 fuzz:
 	$(Q)sh scripts/deps.sh --fuzz
 	$(Q)$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
-		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(PROTO_OBJS:build/%=build/fuzz/%)
+		SAN="-fsanitize=fuzzer-no-link,address,undefined" $(PROTO_OBJS:build/%=build/fuzz/%) \
+		$(patsubst %.c,build/fuzz/%.o,$(VERIFY_SRCS) $(FUZZ_EXTRA_SRCS))
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		clang -std=c11 -I. -Ibuild/fuzz/gen -D_DEFAULT_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
-			fuzz/$$t.c $(VERIFY_SRCS) $(FUZZ_EXTRA_SRCS) build/fuzz/gen/proto/*.pb-c.o $(PKG_CFLAGS) $(LDLIBS) -o build/fuzz/$$t || exit 2; \
+			fuzz/$$t.c $(patsubst %.c,build/fuzz/%.o,$(VERIFY_SRCS) $(FUZZ_EXTRA_SRCS)) \
+			build/fuzz/gen/proto/*.pb-c.o $(PKG_CFLAGS) $(LDLIBS) -o build/fuzz/$$t || exit 2; \
 		mkdir -p build/fuzz/corpus-$$t; \
 		if build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus-$$t \
 			fuzz/corpus/$${t#fuzz_} >build/fuzz/$$t.log 2>&1; then \
