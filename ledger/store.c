@@ -502,7 +502,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		struct entry e = {0};
 		uint8_t *bytes = NULL;
 		size_t len = 0;
-		char why[300];
+		char why[300] = "";
 
 		e.seq = seq0 + i;
 		memcpy(e.prev, hash, sizeof hash);
@@ -527,7 +527,8 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		if (rc == SJ_OK)
 			rc = replay_apply(s->replay, &e, leaves[i], why, sizeof why);
 		if (rc != SJ_OK) {
-			snprintf(err, err_cap, "request %zu refused: %s", i, why);
+			snprintf(err, err_cap, "request %zu refused: %s", i,
+				 rc == SJ_ENOMEM ? "out of memory" : why);
 			free(bytes);
 			goto rollback;
 		}
