@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "common/util.h"
+#include "beacon/value.h"
 #include "draw/derive.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
@@ -94,7 +95,7 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 	const struct draw_result *res = o->result;
 	const struct policy *pol = s->v ? replay_policy(verify_replay(s->v)) : NULL;
 	cJSON *d = cJSON_CreateObject(), *a;
-	const char **drawn = NULL;
+	const char **drawn = NULL, **excluded = NULL;
 	size_t len;
 	char *b64 = NULL;
 
@@ -114,10 +115,12 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 	for (size_t i = 0; a && i < o->n_beacons; i++) {
 		cJSON *b = cJSON_CreateObject();
 		cJSON_AddStringToObject(b, "source", sp->beacons[i].source);
+		cJSON_AddStringToObject(b, "kind", beacon_kind_name(o->beacons[i].kind));
 		cJSON_AddNumberToObject(b, "round", (double)o->beacons[i].round);
 		hex_into(b, "value", o->beacons[i].value, 32);
 		cJSON_AddItemToArray(a, b);
 	}
+	cJSON_AddNumberToObject(d, "slot_size", sp->slot_size);
 	cJSON_AddStringToObject(d, "rounding",
 				sp->rounding == DRAW_ROUND_FLOOR     ? "floor"
 				: sp->rounding == DRAW_ROUND_HALF_UP ? "half-up"
@@ -170,8 +173,16 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 		cJSON_AddItemToArray(a, x);
 		drawn[i] = pk->id;
 	}
-	/* Drawn share per district, for the fairness charts (R7). */
+	/* Drawn share per district among the eligible objects, for the
+	 * fairness charts (R7); excluded objects are not eligible. */
 	qsort(drawn, res->n_picks, sizeof *drawn, str_cmp);
+	size_t nex = 0;
+	if ((excluded = calloc(sp->n_exclusions + 1, sizeof *excluded)) == NULL)
+		goto oom;
+	for (size_t i = 0; i < sp->n_exclusions; i++)
+		if (sp->exclusions[i].kind == DRAW_OBJECT)
+			excluded[nex++] = sp->exclusions[i].id;
+	qsort(excluded, nex, sizeof *excluded, str_cmp);
 	cJSON *dist = cJSON_CreateObject();
 	size_t cur = 0, idl, off;
 	const char *id;
@@ -179,6 +190,9 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 	while (dist && draw_objects_next(o->objects, &cur, &id, &idl, &st, &off)) {
 		char buf[DRAW_MAX_ID + 1];
 		snprintf(buf, sizeof buf, "%.*s", (int)idl, id);
+		const char *key = buf;
+		if (nex && bsearch(&key, excluded, nex, sizeof *excluded, str_cmp))
+			continue;
 		const char *dn = pol ? policy_object_district(pol, o->agency, buf) : NULL;
 		if (dn == NULL || dn[0] == '\0')
 			dn = "?";
@@ -187,7 +201,6 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 			e = cJSON_CreateIntArray((const int[]){0, 0}, 2);
 			cJSON_AddItemToObject(dist, dn, e);
 		}
-		const char *key = buf;
 		cJSON *c0 = cJSON_GetArrayItem(e, 0), *c1 = cJSON_GetArrayItem(e, 1);
 		cJSON_SetNumberValue(c0, c0->valuedouble + 1);
 		if (res->n_picks && bsearch(&key, drawn, res->n_picks, sizeof *drawn, str_cmp))
@@ -205,12 +218,14 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 	cJSON_AddItemToArray(s->draws, d);
 	free(b64);
 	free(drawn);
+	free(excluded);
 	return;
 oom:
 	s->failed = 1;
 	cJSON_Delete(d);
 	free(b64);
 	free(drawn);
+	free(excluded);
 }
 
 /* The draw whose commitment is entry seq, or NULL. */
@@ -379,6 +394,18 @@ int site_write(struct site *s, const struct verifier *v, const char *out, const 
 		cJSON_AddStringToObject(ag, code, policy_agency_name(p, code));
 	}
 	cJSON_AddItemToObject(site, "agencies", ag);
+	{
+		/* The witnesses the ledger registered, so a reader can check the
+		 * checkpoint's cosignatures without pasting keys. */
+		size_t nw = 0;
+		const struct note_vkey *w = replay_witnesses(r, &nw);
+		cJSON *wa = cJSON_AddArrayToObject(site, "witnesses");
+		for (size_t i = 0; wa && i < nw; i++) {
+			char wk[NOTE_MAX_VKEY];
+			if (note_vkey_format(wk, sizeof wk, w[i].name, w[i].type, w[i].pk) == SJ_OK)
+				cJSON_AddItemToArray(wa, cJSON_CreateString(wk));
+		}
+	}
 	cJSON_AddNumberToObject(site, "results", (double)n);
 	cJSON_AddNumberToObject(site, "draws", cJSON_GetArraySize(s->draws));
 	rc = write_text(downloads, "checkpoint.txt", cptext, cplen);

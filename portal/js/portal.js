@@ -145,6 +145,12 @@ async function viewOverview() {
       append(keyOut, h('span.verdict.fail', null, `✘ ${t('overview.cosigs.bad', { why: e.message })}`));
     }
   };
+  // The witnesses the ledger registered are checked at once; pasting a
+  // witness key obtained elsewhere is the stronger check.
+  if (Array.isArray(site.witnesses) && site.witnesses.length > 0 && cosigs.length > 0) {
+    keyInput.value = site.witnesses[0];
+    verifyWitness();
+  }
   const count = (a) => (Array.isArray(a) ? a.length : 0);
   show(
     h('h2', null, t('overview.h')),
