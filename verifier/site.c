@@ -290,7 +290,9 @@ static int copy_tree(const char *src, const char *dst, int depth)
 		char from[4096], to[4096];
 		struct stat st;
 		size_t n = strlen(de->d_name);
-		if (de->d_name[0] == '.' || (n > 3 && strcmp(de->d_name + n - 3, ".md") == 0))
+		/* Docs and the modules' package.json (for Node) are not the site's. */
+		if (de->d_name[0] == '.' || (n > 3 && strcmp(de->d_name + n - 3, ".md") == 0) ||
+		    strcmp(de->d_name, "package.json") == 0)
 			continue;
 		snprintf(from, sizeof from, "%.3000s/%s", src, de->d_name);
 		snprintf(to, sizeof to, "%.3000s/%s", dst, de->d_name);
