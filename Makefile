@@ -306,7 +306,7 @@ install: all
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(PREFIX)/share/suiji/calendar
 	install -m 0644 results/calendar/cn-*.txt $(DESTDIR)$(PREFIX)/share/suiji/calendar/
-	cd portal && find . -type f ! -name '*.md' | while read f; do \
+	cd portal && find . -type f ! -name '*.md' ! -name package.json | while read f; do \
 		install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/suiji/portal/$$f" || exit 1; done
 	for u in dist/*.service dist/*.timer; do \
 		sed 's|@BINDIR@|$(BINDIR)|g' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
