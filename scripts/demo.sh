@@ -123,6 +123,11 @@ mkdir -p public
 say "The public result records (R17): no phone, ID number or address"
 cat public/results.csv
 
+say "The public portal (一公开, docs/portal.md): a static site in demo-out/site"
+"$B/suiji-verify" --log-key log.vkey -q --site site --assets "$ROOT/portal" data/ledger.db
+echo "serve it with any web server, e.g. (cd demo-out/site && python3 -m http.server 8080),"
+echo "then open http://127.0.0.1:8080/ and check a business's selection in the browser"
+
 say "A business checks its own selection, and a shop the superior checked twice sees why it was left out"
 "$B/suiji-verify" check-entity data/ledger.db --id "$(pick "$FOOD" 1)"
 "$B/suiji-verify" check-entity data/ledger.db --id "$(sed -n 2p objects-jsscjg.csv | cut -d, -f1)" | tail -1
