@@ -278,11 +278,12 @@ int32_t policy_day(int64_t time_us)
 
 /*
  * A broken rule. Strict: refused with the rule's number first. Audit:
- * counted, the first one kept, and the entry changes nothing here (*skip).
+ * counted, the first one kept, and SJ_OK is returned: the caller jumps to
+ * its exit, so the entry changes nothing here.
  */
-static int violation(struct policy *p, unsigned rule, uint64_t seq, int *skip, char *err,
-		     size_t err_cap, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-static int violation(struct policy *p, unsigned rule, uint64_t seq, int *skip, char *err,
+static int violation(struct policy *p, unsigned rule, uint64_t seq, char *err,
+		     size_t err_cap, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int violation(struct policy *p, unsigned rule, uint64_t seq, char *err,
 		     size_t err_cap, const char *fmt, ...)
 {
 	char msg[400];
@@ -299,13 +300,12 @@ static int violation(struct policy *p, unsigned rule, uint64_t seq, int *skip, c
 		t->first_seq = seq;
 		snprintf(t->first, sizeof t->first, "%s", msg);
 	}
-	*skip = 1;
 	return SJ_OK;
 }
 
 #define VIOL(rule, ...)                                                                 \
 	do {                                                                            \
-		rc = violation(p, rule, e->seq, &skip, err, err_cap, __VA_ARGS__);      \
+		rc = violation(p, rule, e->seq, err, err_cap, __VA_ARGS__);             \
 		goto out;                                                               \
 	} while (0)
 
@@ -912,7 +912,7 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 	const struct draw_spec *sp = draw_inputs_spec(in);
 	struct policy_expect *x = NULL;
 	char agency[ENTRY_MAX_AGENCY + 1], why[400];
-	int rc = SJ_OK, skip = 0;
+	int rc = SJ_OK;
 	struct plans_task_info ti;
 
 	snprintf(agency, sizeof agency, "%.*s", (int)e->agency_len, e->agency);
@@ -1140,7 +1140,6 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 	}
 	rc = add_draw(p, e, sp->task, x->task.year, 0, 0);
 out:
-	(void)skip;
 	policy_expect_free(x);
 	return rc;
 }
@@ -1183,7 +1182,6 @@ int policy_draw_revealed(struct policy *p, const struct draws_observed *o)
 		d->picks[i].slot = o->result->picks[i].slot;
 	}
 	d->n_picks = o->result->n_picks;
-	struct plans_task_info ti = {0};
 	const struct draw_spec *sp = draw_inputs_spec(o->in);
 	for (size_t s = 0; s < o->result->n_strata; s++) {
 		struct policy_draw_stratum *ds = &d->strata[s];
@@ -1197,7 +1195,6 @@ int policy_draw_revealed(struct policy *p, const struct draws_observed *o)
 				ds->den = sp->rules[r].den;
 			}
 	}
-	(void)ti;
 	if (d->recheck)
 		return SJ_OK;
 	/* Each drawn object is one check of the task (R9), however often
@@ -1243,7 +1240,7 @@ int policy_calendar(struct policy *p, const struct entry *e, int by_admin, char 
 {
 	Suiji__Calendar *m = NULL;
 	char why[300];
-	int rc = SJ_OK, skip = 0;
+	int rc = SJ_OK;
 
 	checked(p, 15);
 	if (!by_admin) {
@@ -1279,7 +1276,6 @@ int policy_calendar(struct policy *p, const struct entry *e, int by_admin, char 
 	}
 	p->ncals++;
 out:
-	(void)skip;
 	suiji__calendar__free_unpacked(m, NULL);
 	return rc;
 }
@@ -1309,7 +1305,7 @@ int policy_result(struct policy *p, const struct plans *pl, const struct entry *
 	struct plans_task_info ti;
 	struct po_result nv;
 	char key[300], why[400];
-	int rc = SJ_OK, skip = 0;
+	int rc = SJ_OK;
 	long cur;
 
 	if (m == NULL && pbuf_failed())
@@ -1439,7 +1435,6 @@ int policy_result(struct policy *p, const struct plans *pl, const struct entry *
 		p->firsts[p->nfirsts++] = p->nresults;
 	p->nresults++;
 out:
-	(void)skip;
 	suiji__check_result__free_unpacked(m, NULL);
 	return rc;
 }
