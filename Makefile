@@ -74,7 +74,8 @@ DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c 
 CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c daemon/drawspec.c \
 	daemon/planspec.c daemon/resultspec.c \
 	verifier/drawprint.c
-TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c verifier/verify.c
+TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c tests/daemon.c \
+	verifier/verify.c
 # The kill-under-load test drives the daemon with the client library.
 TEST_SRCS   += client/rpc.c
 

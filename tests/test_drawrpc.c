@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "tests/daemon.h"
 #include "tests/harness.h"
 
 #define SUIJID  harness_bin("suijid")
@@ -130,43 +131,14 @@ static int beacon_start(struct world *w)
 /* Starts `suijid run` and waits for its TCP port. */
 static int daemon_start(struct world *w)
 {
-	int64_t end = ms_now() + WAIT_MS;
-	char data[600], line[256];
-
-	unlink(w->out);
+	char data[600];
+	int port;
 	snprintf(data, sizeof data, "%s/data", w->dir);
-	w->daemon = fork();
-	if (w->daemon < 0)
+	if (tdaemon_start(&w->daemon, data, w->out, w->log, &port) != 0)
 		return -1;
-	if (w->daemon == 0) {
-		int fo = open(w->out, O_WRONLY | O_CREAT | O_EXCL, 0600);
-		int fe = open(w->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-			_exit(127);
-		execl(SUIJID, "suijid", "-d", data, "run", (char *)NULL);
-		_exit(127);
-	}
-	while (ms_now() < end) {
-		FILE *f = fopen(w->out, "r");
-		int port = 0;
-		while (f != NULL && fgets(line, sizeof line, f) != NULL)
-			if (sscanf(line, "listening on tcp:127.0.0.1:%d", &port) == 1)
-				break;
-		if (f != NULL)
-			fclose(f);
-		if (port > 0) {
-			snprintf(w->conn, sizeof w->conn,
-			         "--server tcp:127.0.0.1:%d --daemon-key %s/daemon.vkey", port,
-			         w->dir);
-			return 0;
-		}
-		if (waitpid(w->daemon, NULL, WNOHANG) == w->daemon) {
-			w->daemon = 0;
-			return -1;
-		}
-		sleep_ms(10);
-	}
-	return -1;
+	snprintf(w->conn, sizeof w->conn, "--server tcp:127.0.0.1:%d --daemon-key %s/daemon.vkey",
+		 port, w->dir);
+	return 0;
 }
 
 /* The pools: 9 objects in strata A, B, C; 6 officers, two of them with
