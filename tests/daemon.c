@@ -1,4 +1,4 @@
-/* daemon.c: the real suijid for RPC tests (daemon.h). */
+/* daemon.c: the real suijid and suiji-beacon for network tests (daemon.h). */
 #include "tests/daemon.h"
 
 #include <fcntl.h>
@@ -10,7 +10,13 @@
 #include "common/util.h"
 #include "tests/harness.h"
 
-int tdaemon_start(pid_t *pid, const char *data, const char *out, const char *log, int *port)
+/*
+ * Runs argv with standard output in out (made anew) and standard error in
+ * log (appended to when append is set), and waits for a line of out that
+ * scanf's format fmt reads a port from.
+ */
+static int start(pid_t *pid, char *const argv[], const char *out, const char *log, int append,
+		 const char *fmt, int *port)
 {
 	int64_t end = util_now_us() / 1000 + TDAEMON_WAIT_MS;
 	char line[256];
@@ -23,17 +29,17 @@ int tdaemon_start(pid_t *pid, const char *data, const char *out, const char *log
 	}
 	if (*pid == 0) {
 		int fo = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
-		int fe = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		int fe = open(log, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0600);
 		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
 			_exit(127);
-		execl(harness_bin("suijid"), "suijid", "-d", data, "run", (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	while (util_now_us() / 1000 < end) {
 		FILE *f = fopen(out, "r");
 		*port = 0;
 		while (f != NULL && fgets(line, sizeof line, f) != NULL)
-			if (sscanf(line, "listening on tcp:127.0.0.1:%d", port) == 1)
+			if (sscanf(line, fmt, port) == 1)
 				break;
 		if (f != NULL)
 			fclose(f);
@@ -47,4 +53,20 @@ int tdaemon_start(pid_t *pid, const char *data, const char *out, const char *log
 		nanosleep(&ts, NULL);
 	}
 	return -1;
+}
+
+int tdaemon_start(pid_t *pid, const char *data, const char *out, const char *log, int *port)
+{
+	char *const argv[] = {(char *)harness_bin("suijid"), "-d", (char *)data, "run", NULL};
+	return start(pid, argv, out, log, 1, "listening on tcp:127.0.0.1:%d", port);
+}
+
+int tbeacon_start(pid_t *pid, const char *dir, int *port)
+{
+	char out[600], err[600];
+	char *const argv[] = {(char *)harness_bin("suiji-beacon"), "run", "--dir", (char *)dir,
+			      "--listen", "127.0.0.1:0", NULL};
+	snprintf(out, sizeof out, "%s.out", dir);
+	snprintf(err, sizeof err, "%s.err", dir);
+	return start(pid, argv, out, err, 0, "listening on http://127.0.0.1:%d", port);
 }

@@ -1,5 +1,6 @@
 /*
- * daemon.h: the real `suijid run` for tests that talk to it over RPC.
+ * daemon.h: the real `suijid run` and `suiji-beacon run` for tests that
+ * talk to them over the network.
  */
 #ifndef SUIJI_TESTS_DAEMON_H
 #define SUIJI_TESTS_DAEMON_H
@@ -17,5 +18,9 @@
  * if it exited, or still running for the caller to stop).
  */
 int tdaemon_start(pid_t *pid, const char *data, const char *out, const char *log, int *port);
+
+/* The same for `suiji-beacon run --dir dir --listen 127.0.0.1:0`, its
+ * output in dir.out and dir.err. */
+int tbeacon_start(pid_t *pid, const char *dir, int *port);
 
 #endif

@@ -89,43 +89,13 @@ static int stop_pid(pid_t *pid, int sig)
 /* Starts `suiji-beacon run` on 127.0.0.1:0 and waits for its port. */
 static int beacon_start(struct world *w)
 {
-	char bdir[600], out[600], err[600], line[256];
-	int64_t end = ms_now() + WAIT_MS;
-
+	char bdir[600];
+	int port;
 	snprintf(bdir, sizeof bdir, "%s/beacon", w->dir);
-	snprintf(out, sizeof out, "%s/beacon.out", w->dir);
-	snprintf(err, sizeof err, "%s/beacon.err", w->dir);
-	w->beacon = fork();
-	if (w->beacon < 0)
+	if (tbeacon_start(&w->beacon, bdir, &port) != 0)
 		return -1;
-	if (w->beacon == 0) {
-		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
-			_exit(127);
-		execl(BEACON, "suiji-beacon", "run", "--dir", bdir, "--listen", "127.0.0.1:0",
-		      (char *)NULL);
-		_exit(127);
-	}
-	while (ms_now() < end) {
-		FILE *f = fopen(out, "r");
-		int port = 0;
-		if (f != NULL) {
-			if (fgets(line, sizeof line, f) != NULL &&
-			    sscanf(line, "listening on http://127.0.0.1:%d", &port) == 1) {
-				fclose(f);
-				snprintf(w->base, sizeof w->base, "http://127.0.0.1:%d", port);
-				return 0;
-			}
-			fclose(f);
-		}
-		if (waitpid(w->beacon, NULL, WNOHANG) == w->beacon) {
-			w->beacon = 0;
-			return -1;
-		}
-		sleep_ms(10);
-	}
-	return -1;
+	snprintf(w->base, sizeof w->base, "http://127.0.0.1:%d", port);
+	return 0;
 }
 
 /* Starts `suijid run` and waits for its TCP port. */
