@@ -39,41 +39,43 @@ PROTOS    := $(sort $(wildcard proto/*.proto))
 PROTO_C   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
-# Code that reads and checks: linked by every binary, the verifier included.
-VERIFY_SRCS := common/err.c common/util.c common/pbuf.c ledger/entry.c ledger/merkle.c ledger/note.c \
-	ledger/checkpoint.c ledger/proof.c ledger/replay.c ledger/draws.c ledger/export.c \
-	ledger/vkeyfile.c ledger/dirs.c ledger/plans.c ledger/policy.c
-# Policy rules as pure code (scope filters, eligibility): the daemon builds
-# draws with it and the ledger's rules check them with it.
-POLICY_SRCS := $(sort $(wildcard policy/*.c))
-VERIFY_SRCS += $(POLICY_SRCS)
+# The sources by layer (docs/architecture.md); each folder is one layer and
+# includes only the layers below it (make lint checks the directions).
+COMMON_SRCS := common/err.c common/util.c common/pbuf.c
+# The log alone: entries, the Merkle tree, signed notes, checkpoints, proofs,
+# export. It knows nothing of what the entries mean.
+LEDGER_SRCS := ledger/entry.c ledger/merkle.c ledger/note.c ledger/checkpoint.c ledger/proof.c \
+	ledger/export.c ledger/vkeyfile.c
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
 DRAW_SRCS   := $(sort $(wildcard draw/*.c))
 BEACON_SRCS := $(sort $(filter-out beacon/main.c beacon/serve.c,$(wildcard beacon/*.c)))
-# Results, deadlines, publication (R15-R17): pure code the daemon will enforce
-# and the verifier re-check.
-RESULTS_SRCS := $(sort $(wildcard results/*.c))
 BEACON_BIN_SRCS := $(wildcard beacon/main.c beacon/serve.c)
-# Directories and bulk import (两库一单, R1-R3): pure code, which the
-# verifier needs to re-check directory-import entries (ledger/dirs.c).
+# Results, deadlines, publication (R15-R17): pure code.
+RESULTS_SRCS := $(sort $(wildcard results/*.c))
+# Directories and bulk import (两库一单, R1-R3): pure code.
 DIR_SRCS    := $(sort $(wildcard dir/*.c))
-VERIFY_SRCS += $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) $(DIR_SRCS)
+# The rules every entry must keep, replayed in ledger order by the store
+# before it appends and by the verifier (rules/replay.h).
+RULES_SRCS  := $(sort $(wildcard rules/*.c))
+# Code that reads and checks: linked by every binary, the verifier included.
+VERIFY_SRCS := $(COMMON_SRCS) $(LEDGER_SRCS) $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) \
+	$(DIR_SRCS) $(RULES_SRCS)
 # Code that holds keys and writes: never linked by the verifier.
 SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
-VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c verifier/drawprint.c \
+# What daemon and client share: the secure channel, frames, request specs.
+WIRE_SRCS   := $(sort $(wildcard wire/*.c))
+VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
 	verifier/compliance.c verifier/site.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
-	daemon/planspec.c daemon/resultspec.c daemon/resultcmd.c
-# The daemon's side of a draw: seed custody, request files, the entries.
-DRAWOP_SRCS := daemon/drawop.c daemon/drawspec.c daemon/drawtask.c
+	daemon/resultcmd.c
+# The daemon's side of a draw: seed custody, the entries, task draws.
+DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c daemon/channel.c daemon/frame.c daemon/server.c daemon/conn.c \
-	daemon/config.c daemon/log.c
-CLIENT_SRCS := client/main.c client/rpc.c daemon/channel.c daemon/frame.c daemon/drawspec.c \
-	daemon/planspec.c daemon/resultspec.c \
-	verifier/drawprint.c
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/conn.c daemon/config.c daemon/log.c \
+	$(WIRE_SRCS)
+CLIENT_SRCS := client/main.c client/rpc.c $(WIRE_SRCS)
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c tests/daemon.c \
 	verifier/verify.c
 # The kill-under-load test drives the daemon with the client library.
@@ -134,7 +136,7 @@ deps:
 # Static analysis. Suppressed, with reasons: missingIncludeSystem (cppcheck
 # need not read libc's headers); duplicateAssignExpression (two cursors that
 # start at the same offset on purpose, draw/objects.c).
-LINT_DIRS := common ledger verifier daemon client draw beacon dir results
+LINT_DIRS := common ledger rules wire verifier daemon client draw beacon dir results
 lint: $(PROTO_H)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -I. \
 		-I$(BUILD)/gen --suppress=missingIncludeSystem --suppress=duplicateAssignExpression \
@@ -216,11 +218,11 @@ $(BUILD)/suiji-bench-draw: $(call obj,bench/bench_draw.c $(VERIFY_SRCS)) $(PROTO
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c daemon/channel.c daemon/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c wire/channel.c wire/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c daemon/channel.c daemon/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c wire/channel.c wire/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -273,10 +275,9 @@ FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # loads the daemon's key, and the RPC target drives the request table over a
 # real store: they link the channel, the request table, the store and the
 # signing code too.
-FUZZ_EXTRA_SRCS := daemon/channel.c daemon/frame.c daemon/rpc.c ledger/note_sign.c \
-	ledger/keyfile.c ledger/store.c
+FUZZ_EXTRA_SRCS := $(WIRE_SRCS) daemon/rpc.c ledger/note_sign.c ledger/keyfile.c ledger/store.c
 # The config, plan-spec and draw-spec targets drive the daemon's own parsers.
-FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c daemon/planspec.c daemon/drawspec.c
+FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus. The
 # code under test is compiled once for all targets (with the project's

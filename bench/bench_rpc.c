@@ -58,8 +58,8 @@
 
 #include "beacon/round.h"
 #include "common/util.h"
-#include "daemon/channel.h"
-#include "daemon/frame.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"

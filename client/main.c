@@ -6,7 +6,7 @@
  * administrator's registrations, each signed here with the client's key
  * over exactly the payload the ledger will store (docs/ledger.md section 3).
  * An operator requests draws the same way: the client reads the spec and
- * pools (daemon/drawspec.h), encodes and signs the request, and the daemon
+ * pools (wire/drawspec.h), encodes and signs the request, and the daemon
  * commits it; a revealed draw is re-derived here from its three entries
  * before it is printed, so the client never takes the daemon's word for a
  * result (docs/draw-request.md, "Over RPC").
@@ -35,10 +35,10 @@
 #include "beacon/value.h"
 #include "client/rpc.h"
 #include "common/util.h"
-#include "daemon/channel.h"
-#include "daemon/drawspec.h"
-#include "daemon/planspec.h"
-#include "daemon/resultspec.h"
+#include "wire/channel.h"
+#include "wire/drawspec.h"
+#include "wire/planspec.h"
+#include "wire/resultspec.h"
 #include "dir/import.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
@@ -53,7 +53,7 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/vkeyfile.h"
-#include "verifier/drawprint.h"
+#include "draw/print.h"
 #include "ledger/proof.h"
 #include "proto/directory.pb-c.h"
 #include "proto/draw.pb-c.h"
@@ -1224,7 +1224,7 @@ static void rederived_fini(struct rederived *d)
 /*
  * Re-derives a revealed draw from its three entries and the beacon chains
  * the ledger pinned, by the rules the ledger's replay applies to a reveal
- * (ledger/draws.c; docs/draw-spec.md section 5): the request is signed for
+ * (rules/draws.c; docs/draw-spec.md section 5): the request is signed for
  * this log, the commitment chains from it, the seed opens the commitment,
  * each round is the named one, verifies against its chain and was public
  * only after the commitment plus its margin and before the reveal, and the
@@ -1526,7 +1526,7 @@ static int print_draw(struct session *s, const Suiji__Rpc__DrawStateReply *st,
 	printf("randomness R = %s\n", r);
 	printf("re-derived here from the seed, the beacon rounds and the committed inputs: the "
 	       "ledgered result is that draw\n");
-	drawprint_text(stdout, res);
+	draw_print_text(stdout, res);
 	return 0;
 }
 

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "daemon/channel.h"
-#include "daemon/frame.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 #include "proto/rpc.pb-c.h"
 
 #define RPC_CLIENT_VERSION 1 /* suiji.rpc.Request version */

@@ -1,6 +1,6 @@
 /*
  * rpc.h: suiji's blocking RPC client: connect to suijid over TCP or a Unix
- * socket, run the channel handshake (daemon/channel.h) against the pinned
+ * socket, run the channel handshake (wire/channel.h) against the pinned
  * daemon key, then send Requests (proto/rpc.proto) and read their
  * Responses, one at a time, each within a deadline.
  *

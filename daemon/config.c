@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "daemon/frame.h"
+#include "wire/frame.h"
 #include "daemon/log.h"
 
 enum config_kind { KIND_U32, KIND_LISTEN_TCP, KIND_LISTEN_UNIX, KIND_PATH, KIND_LEVEL, KIND_BOOL };

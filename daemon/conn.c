@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/channel.h"
-#include "daemon/frame.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 #include "daemon/log.h"
 
 #define CONN_READ_BUF (64u * 1024u)

@@ -1,7 +1,7 @@
 /*
  * conn.h: suijid's client connections on its libuv loop: accepting them
  * within the limits, reading length-prefixed frames, driving the server
- * side of the secure channel (daemon/channel.h), handing each decrypted
+ * side of the secure channel (wire/channel.h), handing each decrypted
  * request up to the server, and sealing and writing its replies.
  *
  * What a connection enforces by itself (docs/config.md names the settings):

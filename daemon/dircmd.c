@@ -3,7 +3,7 @@
  *
  * The directory an import is compared with is rebuilt from the ledger's
  * directory-import entries of the agency and kind, latest record per key:
- * the replayed state keeps only hashes (ledger/dirs.h), and a dry run must
+ * the replayed state keeps only hashes (rules/dirs.h), and a dry run must
  * name the fields that change, so it needs the records themselves.
  */
 #include "daemon/dircmd.h"

@@ -24,7 +24,7 @@
 #include "common/util.h"
 #include "draw/derive.h"
 #include "draw/result.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "ledger/entry.h"
 #include "proto/draw.pb-c.h"
 

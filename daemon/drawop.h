@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 #include "ledger/store.h"
 
 /* Encodes a suiji.DrawRequest from a loaded spec (malloc'd). */

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include "common/util.h"
-#include "ledger/policy.h"
+#include "rules/policy.h"
 
 #define MAX_FILE (4u * 1024u * 1024u)
 

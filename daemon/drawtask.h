@@ -5,7 +5,7 @@
  * them (officer tags and experts per stratum, slots, beacons, a
  * deadline, leads handled outside the draw, officers who are unavailable);
  * everything the policy fixes comes from the ledger through
- * policy_expect (ledger/policy.h): the object pool and its strata, the
+ * policy_expect (rules/policy.h): the object pool and its strata, the
  * exclusions for deregistered objects and the annual cap, the task's
  * ratios, the officer and expert pools, the declared conflicts and, for a
  * joint task, the agencies whose officers make up each team. The result
@@ -31,7 +31,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
-#include "ledger/replay.h"
+#include "rules/replay.h"
 
 /*
  * Reads the task-draw file at path, asks r what the task's draw must fix,

@@ -4,7 +4,7 @@
  * The JSON files become the ledger payloads of proto/plans.proto through
  * planspec.h, which names a missing or mistyped field. Everything else, from the cap on a general
  * item's ratio to the order of a plan's steps, is the ledger's rule
- * (ledger/plans.h), which the store applies before it appends: the
+ * (rules/plans.h), which the store applies before it appends: the
  * command reports the store's reason when it refuses.
  */
 #include "daemon/plancmd.h"
@@ -15,7 +15,7 @@
 
 #include "daemon/cmdutil.h"
 #include "common/util.h"
-#include "daemon/planspec.h"
+#include "wire/planspec.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"

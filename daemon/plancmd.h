@@ -8,7 +8,7 @@
  *   task create FILE.json [--key FILE]
  * Without --key the log operator writes the entry; with it, the entry is
  * signed by that client key for the agency it was registered for, as an
- * RPC request would be, so the ledger's role rules (ledger/plans.h) apply to
+ * RPC request would be, so the ledger's role rules (rules/plans.h) apply to
  * that client. argv[0] is "items", "plan" or "task". Returns the exit code
  * (0, 1 refused, 2 usage or I/O).
  */

@@ -3,7 +3,7 @@
  *
  * A result step becomes a suiji.CheckResult entry; whether it may be taken
  * (by whom, in which state, with which content and deadline) is the
- * ledger's rule (ledger/policy.h, results/result.h), applied by the store
+ * ledger's rule (rules/policy.h, results/result.h), applied by the store
  * before it appends, so the command only reports the store's reason.
  */
 #include "daemon/resultcmd.h"
@@ -15,10 +15,10 @@
 
 #include "common/util.h"
 #include "daemon/cmdutil.h"
-#include "daemon/resultspec.h"
+#include "wire/resultspec.h"
 #include "ledger/entry.h"
-#include "ledger/policy.h"
-#include "ledger/replay.h"
+#include "rules/policy.h"
+#include "rules/replay.h"
 #include "ledger/store.h"
 #include "results/calendar.h"
 #include "results/result.h"

@@ -26,7 +26,7 @@
 #include "beacon/round.h"
 #include "common/util.h"
 #include "draw/inputs.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "proto/directory.pb-c.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"

@@ -22,7 +22,7 @@
 
 #include "common/err.h"
 #include "ledger/entry.h"
-#include "daemon/channel.h"
+#include "wire/channel.h"
 #include "ledger/store.h"
 
 #define RPC_VERSION 1

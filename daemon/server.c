@@ -49,7 +49,7 @@
 #include "daemon/rpc.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"

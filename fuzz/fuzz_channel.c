@@ -1,7 +1,7 @@
 /*
  * fuzz_channel.c: libFuzzer target for what an unauthenticated peer can
  * send suijid or suiji: a byte stream cut into frames by the frame decoder
- * (daemon/frame.c), whose bodies go to a channel (daemon/channel.c).
+ * (wire/frame.c), whose bodies go to a channel (wire/channel.c).
  *
  * Input: byte 0 picks the receiver (bits 0-1) and seeds the chunking
  * (bits 2-7); the rest is the stream, fed to the decoder in chunks of
@@ -29,8 +29,8 @@
 
 #include <sodium.h>
 
-#include "daemon/channel.h"
-#include "daemon/frame.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 #include "ledger/note_sign.h"
 
 /* Past this, longer inputs exercise nothing new: the largest handshake

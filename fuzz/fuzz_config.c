@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "daemon/config.h"
-#include "daemon/frame.h"
+#include "wire/frame.h"
 #include "daemon/log.h"
 
 /* The file is at most CONFIG_FILE_MAX bytes when read by config_load. */

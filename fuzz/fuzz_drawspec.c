@@ -1,6 +1,6 @@
 /*
  * fuzz_drawspec.c: libFuzzer target for the draw request files an
- * operator or a client hands to suijid and suiji (daemon/drawspec.c): the
+ * operator or a client hands to suijid and suiji (wire/drawspec.c): the
  * JSON spec and the CSV pools it names (objects, officers, experts).
  *
  * drawspec_load reads the spec and the pools by path (it is the one door
@@ -27,7 +27,7 @@
 
 #include <sodium.h>
 
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"

@@ -1,6 +1,6 @@
 /*
  * fuzz_planspec.c: libFuzzer target for the JSON of item lists, plans and
- * tasks (daemon/planspec.c), which suijid reads from an operator's file and
+ * tasks (wire/planspec.c), which suijid reads from an operator's file and
  * suiji from a user's before signing it.
  *
  * The first byte chooses the builder (0 item list, 1 plan, 2 task, modulo
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/planspec.h"
+#include "wire/planspec.h"
 #include "proto/plans.pb-c.h"
 
 #define FUZZ_MAX_INPUT (256u * 1024u)

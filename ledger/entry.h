@@ -69,15 +69,15 @@ enum entry_type {
 	ENTRY_DRAW_REQUEST = 10,
 	ENTRY_DRAW_COMMIT = 11,
 	ENTRY_DRAW_REVEAL = 12,
-	ENTRY_DIRECTORY_IMPORT = 20, /* proto/directory.proto, ledger/dirs.h */
-	/* proto/plans.proto, ledger/plans.h */
+	ENTRY_DIRECTORY_IMPORT = 20, /* proto/directory.proto, rules/dirs.h */
+	/* proto/plans.proto, rules/plans.h */
 	ENTRY_ITEM_LIST = 21,
 	ENTRY_PLAN = 22,
 	ENTRY_PLAN_REVIEW = 23,
 	ENTRY_PLAN_FILE = 24,
 	ENTRY_PLAN_PUBLISH = 25,
 	ENTRY_TASK = 26,
-	/* proto/results.proto, ledger/policy.h */
+	/* proto/results.proto, rules/policy.h */
 	ENTRY_CALENDAR = 27,
 	ENTRY_RESULT = 28,
 };

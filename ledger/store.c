@@ -25,7 +25,7 @@
 #include "ledger/export.h"
 #include "ledger/note.h"
 #include "ledger/proof.h"
-#include "ledger/replay.h"
+#include "rules/replay.h"
 #include "proto/ledger.pb-c.h"
 
 static const char store_schema[] =

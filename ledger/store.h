@@ -29,7 +29,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "ledger/merkle.h"
 #include "ledger/note_sign.h"
 

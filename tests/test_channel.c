@@ -1,6 +1,6 @@
 /*
- * test_channel.c: length-prefixed frames (daemon/frame.h) and the secure
- * channel between suiji and suijid (daemon/channel.h).
+ * test_channel.c: length-prefixed frames (wire/frame.h) and the secure
+ * channel between suiji and suijid (wire/channel.h).
  *
  * The channel is checked against a second, independent client written
  * here from docs/channel.md alone, with libsodium calls and the labels
@@ -22,8 +22,8 @@
 
 #include <sodium.h>
 
-#include "daemon/channel.h"
-#include "daemon/frame.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 #include "ledger/note_sign.h"
 
 /* The identities every test uses: a client, the daemon, and another key

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "daemon/config.h"
-#include "daemon/frame.h"
+#include "wire/frame.h"
 #include "daemon/log.h"
 #include "tests/harness.h"
 

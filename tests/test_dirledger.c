@@ -1,6 +1,6 @@
 /*
  * test_dirledger.c: directories and declared conflicts as ledger entries
- * (R1, R2, R12; ledger/dirs.h): imported by the log operator with suijid
+ * (R1, R2, R12; rules/dirs.h): imported by the log operator with suijid
  * import and by an agency's operator through the store with a signed
  * request, and replayed by the verifier.
  */

@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "common/util.h"
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 #include "draw/wire.h"
 #include "tests/harness.h"
 #include "tests/test_draw.h"
@@ -759,7 +759,7 @@ TEST(draw_joint_uniform,
 	CHECK(chi2_uniform(first[0], 6) >= chi2_crit(5));
 }
 
-/* ---- The operator's spec file (daemon/drawspec.c) --------------------- */
+/* ---- The operator's spec file (wire/drawspec.c) --------------------- */
 
 static int manual_source(void *ctx, const char *id, const struct beacon_chain **chain, int *manual,
                          int64_t *margin_us)

@@ -1,6 +1,6 @@
 /*
- * test_drawledger.c: draws through the ledger (ledger/draws.c,
- * daemon/drawop.c, daemon/drawspec.c) and their replay by the verifier:
+ * test_drawledger.c: draws through the ledger (rules/draws.c,
+ * daemon/drawop.c, wire/drawspec.c) and their replay by the verifier:
  * request, commitment and reveal; refusals before any randomness exists;
  * beacon rounds that existed before the commitment; seeds that do not open
  * their commitment; a daemon that skips its own checks; abandoned draws;
@@ -19,7 +19,7 @@
 #include "beacon/round.h"
 #include "common/util.h"
 #include "daemon/drawop.h"
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 #include "ledger/entry.h"
 #include "proto/draw.pb-c.h"
 #include "tests/fixture.h"

@@ -39,7 +39,7 @@
 #include "client/rpc.h"
 #include "common/util.h"
 #include "daemon/drawop.h"
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 #include "draw/derive.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"

@@ -1,7 +1,7 @@
 /*
  * test_planrpc.c: item lists, plans and tasks over RPC (R3-R5): the real
  * daemon on loopback and the real client, each step signed by the client
- * whose role the request table and the ledger's rules (ledger/plans.h)
+ * whose role the request table and the ledger's rules (rules/plans.h)
  * require.
  */
 #include <fcntl.h>

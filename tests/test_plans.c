@@ -1,7 +1,7 @@
 /*
  * test_plans.c: item lists (R3), annual plans through legal review, filing
  * and publication (R4) and tasks from published plans (R5) as ledger
- * entries (ledger/plans.h): through the store with signed requests, with
+ * entries (rules/plans.h): through the store with signed requests, with
  * suijid's commands, and replayed by the verifier.
  */
 #include <sodium.h>

@@ -1,7 +1,7 @@
 /*
  * test_policy.c: the policy's rules through the real binaries, on the
  * sample city of scripts/city.sh (60 businesses): each test is named by
- * the rule it proves (ledger/policy.h, docs/policy.md), and each rule the
+ * the rule it proves (rules/policy.h, docs/policy.md), and each rule the
  * daemon enforces has a twin that breaks it, either refused by the store
  * or, appended past the store's rules as a daemon that skips its own
  * checks would, reported by the verifier with the rule's number.
@@ -17,9 +17,9 @@
 
 #include "common/util.h"
 #include "daemon/drawop.h"
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 #include "ledger/entry.h"
-#include "ledger/policy.h"
+#include "rules/policy.h"
 #include "results/calendar.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "ledger/policy.h"
+#include "rules/policy.h"
 #include "results/publish.h"
 
 #include "proto/plans.pb-c.h"

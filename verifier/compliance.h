@@ -1,6 +1,6 @@
 /*
  * compliance.h: what suiji-verify reports from a replayed ledger about the
- * policy (ledger/policy.h): the compliance report by rule number, the
+ * policy (rules/policy.h): the compliance report by rule number, the
  * justice bureau's supervision report (R19), and the public records of
  * results (R17). Reads only the replayed state; holds no secret.
  */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ledger/replay.h"
+#include "rules/replay.h"
 
 /*
  * Prints one line per enforceable rule: what was checked, how many

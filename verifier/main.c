@@ -17,7 +17,7 @@
 #include "ledger/export.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
-#include "ledger/policy.h"
+#include "rules/policy.h"
 #include "results/calendar.h"
 #include "verifier/proofcmd.h"
 #include "verifier/publiccmd.h"

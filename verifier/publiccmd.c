@@ -15,7 +15,7 @@
 #include "draw/objects.h"
 #include "draw/people.h"
 #include "draw/result.h"
-#include "verifier/drawprint.h"
+#include "draw/print.h"
 #include "verifier/proofcmd.h"
 #include "verifier/verify.h"
 
@@ -97,7 +97,7 @@ static void print_draw(const struct draw_result *res, const struct draw_inputs *
 	else
 		printf("draw of task %s, derived from the published inputs\n", sp->task);
 	printf("randomness R = %s\n", r);
-	drawprint_text(stdout, res);
+	draw_print_text(stdout, res);
 }
 
 static int write_bin(const char *dir, const char *name, const uint8_t *b, size_t n)
@@ -211,7 +211,7 @@ static void on_draw_check(void *ctx, const struct draws_observed *o)
 		printf(": EXCLUDED, not eligible (%s)\n", excluded);
 	else if (pick) {
 		printf(": DRAWN, slot %u, officers", pick->slot);
-		drawprint_team(stdout, res, pick);
+		draw_print_team(stdout, res, pick);
 		printf("\n");
 	} else
 		printf(": not drawn (its score is above the cutoff)\n");

@@ -22,7 +22,7 @@
 #include "draw/derive.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
-#include "ledger/policy.h"
+#include "rules/policy.h"
 #include "results/calendar.h"
 #include "verifier/compliance.h"
 

@@ -11,7 +11,7 @@
 #ifndef SUIJI_VERIFIER_SITE_H
 #define SUIJI_VERIFIER_SITE_H
 
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "ledger/entry.h"
 #include "verifier/verify.h"
 

@@ -20,7 +20,7 @@
 #include "ledger/entry.h"
 #include "ledger/export.h"
 #include "ledger/merkle.h"
-#include "ledger/replay.h"
+#include "rules/replay.h"
 
 struct verify_cp {
 	char *text;
@@ -72,7 +72,7 @@ int verify_new(struct verifier **out, const struct verify_opts *o)
 		return SJ_ENOMEM;
 	}
 	v->o = *o;
-	/* Policy rules (ledger/policy.h) are counted, not fatal, during the
+	/* Policy rules (rules/policy.h) are counted, not fatal, during the
 	 * replay, so the compliance report can count every violation; any
 	 * violation still fails the ledger in verify_finish. */
 	replay_set_audit(v->replay, 1);

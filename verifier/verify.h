@@ -20,10 +20,10 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "ledger/entry.h"
 #include "ledger/note.h"
-#include "ledger/replay.h"
+#include "rules/replay.h"
 
 struct verify_opts {
 	const struct note_vkey *log_key;   /* pinned log key, or NULL */
@@ -58,7 +58,7 @@ struct verify_report {
 	/* "agency: n, ..." of abandoned commitments, as of verification time:
 	 * a pattern of them is how an operator would try to grind. */
 	char abandoned_by_agency[512];
-	/* Entries that broke a policy rule (ledger/policy.h); any fails. */
+	/* Entries that broke a policy rule (rules/policy.h); any fails. */
 	uint64_t policy_violations;
 };
 

@@ -21,7 +21,7 @@
  *   channel_seal / channel_close  <---->  channel_open
  *
  * Buffers. Every frame a function here writes is a whole frame, 4-byte
- * length prefix included (daemon/frame.h), malloc'd for the caller, who
+ * length prefix included (wire/frame.h), malloc'd for the caller, who
  * owns and frees it, ready to hand to a write call. Every input is a frame
  * body as frame_decoder_feed yields it, borrowed for the call only.
  * Plaintexts returned by channel_open are malloc'd for the caller.
@@ -47,14 +47,14 @@
  * reported fin was cut short by someone, and the data received on it must
  * not be taken as complete.
  */
-#ifndef SUIJI_DAEMON_CHANNEL_H
-#define SUIJI_DAEMON_CHANNEL_H
+#ifndef SUIJI_WIRE_CHANNEL_H
+#define SUIJI_WIRE_CHANNEL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
-#include "daemon/frame.h"
+#include "wire/frame.h"
 #include "ledger/note_sign.h"
 
 #define CHANNEL_VERSION       1

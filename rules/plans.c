@@ -10,7 +10,7 @@
  * plans and tasks are few (an agency publishes a handful a year), so linear
  * searches are enough.
  */
-#include "ledger/plans.h"
+#include "rules/plans.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@
 #include "common/pbuf.h"
 #include "common/util.h"
 #include "dir/ident.h"
-#include "policy/filter.h"
+#include "rules/filter.h"
 
 #include "proto/ledger.pb-c.h"
 #include "proto/plans.pb-c.h"
@@ -52,7 +52,7 @@ struct pl_plan {
 	char (*items)[IDENT_MAX + 1];
 	size_t n;
 	int state;
-	char *filter; /* the object scope filter (policy/filter.h) */
+	char *filter; /* the object scope filter (rules/filter.h) */
 	char *name;   /* the published name; the id when the plan gives none */
 	uint64_t seq;
 };

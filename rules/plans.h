@@ -45,7 +45,7 @@
  * plan version; 1..100 strata with a name and a valid ratio; a team of at
  * least 2 (R11); dates YYYY-MM-DD with start <= end, both in the plan year;
  * stratum names unique and a rounding rule, if any, one of ceil, floor,
- * half-up (R7); its scope filter parses (policy/filter.h) and
+ * half-up (R7); its scope filter parses (rules/filter.h) and
  * narrows the plan version's filter (R5), which must parse too (R4);
  * a joint task names 1..64 registered agencies other than its own, once
  * each, and a task that is not joint names none.
@@ -54,8 +54,8 @@
  * in append-only arrays with the seq of their entry, and an undo log of
  * state changes, so rolling back truncates and replays the log backwards.
  */
-#ifndef SUIJI_LEDGER_PLANS_H
-#define SUIJI_LEDGER_PLANS_H
+#ifndef SUIJI_RULES_PLANS_H
+#define SUIJI_RULES_PLANS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -119,7 +119,7 @@ struct plans_task_info {
 	const char *agency, *id, *name;
 	const char *plan_id, *plan_name;
 	uint32_t plan_version, year;
-	const char *filter;   /* policy/filter.h */
+	const char *filter;   /* rules/filter.h */
 	const char *rounding; /* "ceil", "floor" or "half-up" (R7) */
 	const struct plans_stratum *strata;
 	size_t n_strata;

@@ -4,7 +4,7 @@
  * rolling back truncates them, which is why every element records the
  * sequence number of the entry that made it.
  */
-#include "ledger/replay.h"
+#include "rules/replay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +114,7 @@ static int index_add(struct replay_index *ix, const struct replay *r, size_t n,
 	return SJ_OK;
 }
 
-/* Every revealed draw counts its checks (ledger/policy.h, R9). */
+/* Every revealed draw counts its checks (rules/policy.h, R9). */
 static int reveal_hook(void *ctx, const struct draws_observed *o)
 {
 	return policy_draw_revealed(ctx, o);

@@ -1,7 +1,7 @@
 /*
  * filter.c: parsing and matching object scope filters (filter.h).
  */
-#include "policy/filter.h"
+#include "rules/filter.h"
 
 #include <stdio.h>
 #include <string.h>

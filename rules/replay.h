@@ -30,19 +30,19 @@
  *  - draws tied to a task, calendars and results follow policy.h (R5-R19);
  *    a supervisor may request a re-check draw (R19).
  */
-#ifndef SUIJI_LEDGER_REPLAY_H
-#define SUIJI_LEDGER_REPLAY_H
+#ifndef SUIJI_RULES_REPLAY_H
+#define SUIJI_RULES_REPLAY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
-#include "ledger/dirs.h"
-#include "ledger/draws.h"
+#include "rules/dirs.h"
+#include "rules/draws.h"
 #include "ledger/entry.h"
 #include "ledger/note.h"
-#include "ledger/plans.h"
-#include "ledger/policy.h"
+#include "rules/plans.h"
+#include "rules/policy.h"
 
 struct replay; /* opaque */
 
@@ -77,7 +77,7 @@ const struct plans *replay_plans(const struct replay *r);
 const struct policy *replay_policy(const struct replay *r);
 
 /* Audit mode (the verifier): a broken policy rule is counted and the
- * replay goes on (ledger/policy.h). */
+ * replay goes on (rules/policy.h). */
 void replay_set_audit(struct replay *r, int audit);
 
 /* Undo every entry applied with seq >= seq (used when a batch append is

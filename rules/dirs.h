@@ -31,8 +31,8 @@
  * record hash of its current record (72 bytes a record), never the record
  * itself; suijid re-reads the import entries when it needs the records.
  */
-#ifndef SUIJI_LEDGER_DIRS_H
-#define SUIJI_LEDGER_DIRS_H
+#ifndef SUIJI_RULES_DIRS_H
+#define SUIJI_RULES_DIRS_H
 
 #include <stddef.h>
 #include <stdint.h>

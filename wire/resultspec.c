@@ -2,7 +2,7 @@
  * resultspec.c: a result step's payload from JSON and options
  * (resultspec.h). cJSON reads the file, as for every other spec file.
  */
-#include "daemon/resultspec.h"
+#include "wire/resultspec.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -3,15 +3,15 @@
  * turned into the ledger payloads of proto/plans.proto, for suijid
  * (plancmd.c) and for the suiji client, which signs them. Only the JSON's
  * shape is checked here: a missing or mistyped field is named with its
- * path ("items[2].ratio"); every rule is the ledger's (ledger/plans.h).
+ * path ("items[2].ratio"); every rule is the ledger's (rules/plans.h).
  *
  * Each builder writes a malloc'd payload to *out (*len bytes; the caller
  * frees it) and describes it in info. Errors: SJ_EINVAL (a field, named in
  * err), SJ_EIO (the file cannot be read, or is not a JSON object; err says
  * so), SJ_ENOMEM. On failure *out is NULL.
  */
-#ifndef SUIJI_DAEMON_PLANSPEC_H
-#define SUIJI_DAEMON_PLANSPEC_H
+#ifndef SUIJI_WIRE_PLANSPEC_H
+#define SUIJI_WIRE_PLANSPEC_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* drawprint.c: a draw's result as text (drawprint.h). */
-#include "verifier/drawprint.h"
+#include "draw/print.h"
 
-void drawprint_team(FILE *f, const struct draw_result *res, const struct draw_pick *p)
+void draw_print_team(FILE *f, const struct draw_result *res, const struct draw_pick *p)
 {
 	if (res->n_team_agencies == 0 || res->team_size == 0) {
 		for (unsigned k = 0; k < p->n_officers; k++)
@@ -17,7 +17,7 @@ void drawprint_team(FILE *f, const struct draw_result *res, const struct draw_pi
 	}
 }
 
-void drawprint_text(FILE *f, const struct draw_result *res)
+void draw_print_text(FILE *f, const struct draw_result *res)
 {
 	for (size_t i = 0; i < res->n_strata; i++) {
 		const struct draw_stratum_result *st = &res->strata[i];
@@ -31,7 +31,7 @@ void drawprint_text(FILE *f, const struct draw_result *res)
 		const struct draw_pick *p = &res->picks[i];
 		fprintf(f, "%4zu. %s  stratum %s  slot %u  officers", i + 1, p->id,
 			res->strata[p->stratum].name, p->slot);
-		drawprint_team(f, res, p);
+		draw_print_team(f, res, p);
 		if (p->n_experts) {
 			fprintf(f, "  experts");
 			for (unsigned k = 0; k < p->n_experts; k++)

@@ -22,8 +22,8 @@
  * A decoder belongs to one connection and is used by one thread at a
  * time. Every function assumes nothing about sodium.
  */
-#ifndef SUIJI_DAEMON_FRAME_H
-#define SUIJI_DAEMON_FRAME_H
+#ifndef SUIJI_WIRE_FRAME_H
+#define SUIJI_WIRE_FRAME_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -9,7 +9,7 @@
  * docs/policy.md says the same with the reasons.
  *
  * A draw is tied to a task when its inputs name a task of the requesting
- * agency (ledger/plans.h). For a tied draw that is not a substitution,
+ * agency (rules/plans.h). For a tied draw that is not a substitution,
  * policy_expect computes from the ledger alone what the commitment must
  * fix, and the request must match it:
  *  - the object pool is every object of the task agency's directory that
@@ -58,8 +58,8 @@
  * and the entry changes nothing here. Otherwise (the store) it is refused
  * with SJ_EVERIFY and a message that starts with the rule number.
  */
-#ifndef SUIJI_LEDGER_POLICY_H
-#define SUIJI_LEDGER_POLICY_H
+#ifndef SUIJI_RULES_POLICY_H
+#define SUIJI_RULES_POLICY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,9 +68,9 @@
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 #include "ledger/entry.h"
-#include "ledger/plans.h"
+#include "rules/plans.h"
 #include "results/calendar.h"
 #include "results/result.h"
 

@@ -11,8 +11,8 @@
  * first of its source that is usable after now plus the source's margin
  * plus a little slack for the time the commitment takes to be written.
  */
-#ifndef SUIJI_DAEMON_DRAWSPEC_H
-#define SUIJI_DAEMON_DRAWSPEC_H
+#ifndef SUIJI_WIRE_DRAWSPEC_H
+#define SUIJI_WIRE_DRAWSPEC_H
 
 #include <stddef.h>
 #include <stdint.h>

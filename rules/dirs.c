@@ -10,7 +10,7 @@
  * rolling back replays that undo log backwards, then truncates the arrays
  * by seq and rebuilds the indexes. Settling forgets the undo log.
  */
-#include "ledger/dirs.h"
+#include "rules/dirs.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * the body buffer exists; the buffer then grows with the bytes that
  * actually arrive, never beyond the announced length.
  */
-#include "daemon/frame.h"
+#include "wire/frame.h"
 
 #include <assert.h>
 #include <stdlib.h>

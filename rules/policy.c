@@ -7,7 +7,7 @@
  * undo log is needed. Directory records keep only the fields the rules
  * read; the records themselves stay in the ledger.
  */
-#include "ledger/policy.h"
+#include "rules/policy.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "common/pbuf.h"
 #include "common/util.h"
 #include "dir/record.h"
-#include "policy/filter.h"
+#include "rules/filter.h"
 
 #include "proto/directory.pb-c.h"
 #include "proto/ledger.pb-c.h"

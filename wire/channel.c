@@ -48,7 +48,7 @@
  * the moment the stream keys exist; the receiving key once the peer's
  * stream header has arrived; everything when the channel fails or is freed.
  */
-#include "daemon/channel.h"
+#include "wire/channel.h"
 
 #include <assert.h>
 #include <stdlib.h>

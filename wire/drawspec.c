@@ -2,7 +2,7 @@
  * drawspec.c: the operator's draw request files to canonical encodings
  * (drawspec.h). cJSON parses the spec; the CSV pools are read line by line.
  */
-#include "daemon/drawspec.h"
+#include "wire/drawspec.h"
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -14,7 +14,7 @@
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"
-#include "ledger/draws.h"
+#include "rules/draws.h"
 
 #define DRAWSPEC_MAX_FILE ((size_t)512 * 1024 * 1024)
 #define DRAWSPEC_MAX_FIELDS 4

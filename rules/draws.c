@@ -7,7 +7,7 @@
  * to its reveal, when the draw is re-derived and compared with the stored
  * result; after the reveal has settled they are freed.
  */
-#include "ledger/draws.h"
+#include "rules/draws.h"
 
 #include <sodium.h>
 #include <stdio.h>

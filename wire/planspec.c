@@ -3,7 +3,7 @@
  * (planspec.h). cJSON parses the whole file; each field is read with its
  * path so that an error names it.
  */
-#include "daemon/planspec.h"
+#include "wire/planspec.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -10,8 +10,8 @@
  * no content (review, publish, close ...). Whether the step is allowed is
  * the ledger's rule, never this builder's.
  */
-#ifndef SUIJI_DAEMON_RESULTSPEC_H
-#define SUIJI_DAEMON_RESULTSPEC_H
+#ifndef SUIJI_WIRE_RESULTSPEC_H
+#define SUIJI_WIRE_RESULTSPEC_H
 
 #include <stddef.h>
 #include <stdint.h>

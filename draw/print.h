@@ -6,16 +6,16 @@
  * a joint check's team (R14) as one part per agency, "hb: F1 F2; scjg: F3
  * F4".
  */
-#ifndef SUIJI_VERIFIER_DRAWPRINT_H
-#define SUIJI_VERIFIER_DRAWPRINT_H
+#ifndef SUIJI_DRAW_PRINT_H
+#define SUIJI_DRAW_PRINT_H
 
 #include <stdio.h>
 
 #include "draw/result.h"
 
-void drawprint_text(FILE *f, const struct draw_result *res);
+void draw_print_text(FILE *f, const struct draw_result *res);
 /* One drawn object's officers, each preceded by a space: " F1 F2", or for
  * a joint check " hb: F1 F2; scjg: F3 F4". */
-void drawprint_team(FILE *f, const struct draw_result *res, const struct draw_pick *p);
+void draw_print_team(FILE *f, const struct draw_result *res, const struct draw_pick *p);
 
 #endif

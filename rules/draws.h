@@ -15,8 +15,8 @@
  * reports abandoned commitments per agency, since a pattern of them is how
  * an operator would try to grind.
  */
-#ifndef SUIJI_LEDGER_DRAWS_H
-#define SUIJI_LEDGER_DRAWS_H
+#ifndef SUIJI_RULES_DRAWS_H
+#define SUIJI_RULES_DRAWS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -71,7 +71,7 @@ void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx);
 
 /* Called on every reveal that passed its checks, before the observer; an
  * error (SJ_ENOMEM) fails the reveal, which then changes nothing. replay.c
- * feeds ledger/policy.h with it. */
+ * feeds rules/policy.h with it. */
 typedef int (*draws_hook_fn)(void *ctx, const struct draws_observed *o);
 void draws_set_hook(struct draws *d, draws_hook_fn fn, void *ctx);
 
