@@ -45,7 +45,7 @@ COMMON_SRCS := common/err.c common/util.c common/pbuf.c
 # The log alone: entries, the Merkle tree, signed notes, checkpoints, proofs,
 # export. It knows nothing of what the entries mean.
 LEDGER_SRCS := ledger/entry.c ledger/merkle.c ledger/note.c ledger/checkpoint.c ledger/proof.c \
-	ledger/export.c ledger/vkeyfile.c
+	ledger/export.c ledger/vkeyfile.c ledger/storedb.c
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
