@@ -57,13 +57,15 @@ RESULTS_SRCS := $(sort $(wildcard results/*.c))
 # Directories and bulk import (两库一单, R1-R3): pure code.
 DIR_SRCS    := $(sort $(wildcard dir/*.c))
 # The rules every entry must keep, replayed in ledger order by the store
-# before it appends and by the verifier (rules/replay.h).
-RULES_SRCS  := $(sort $(wildcard rules/*.c))
+# before it appends and by the verifier (rules/replay.h). rules/storeops.c
+# opens the store with them, so it goes with the store in SIGN_SRCS.
+RULES_SRCS  := $(sort $(filter-out rules/storeops.c,$(wildcard rules/*.c)))
 # Code that reads and checks: linked by every binary, the verifier included.
 VERIFY_SRCS := $(COMMON_SRCS) $(LEDGER_SRCS) $(DRAW_SRCS) $(BEACON_SRCS) $(RESULTS_SRCS) \
 	$(DIR_SRCS) $(RULES_SRCS)
 # Code that holds keys and writes: never linked by the verifier.
-SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c
+SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c ledger/store_checkpoint.c \
+	rules/storeops.c
 # What daemon and client share: the secure channel, frames, request specs.
 WIRE_SRCS   := $(sort $(wildcard wire/*.c))
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
@@ -275,7 +277,8 @@ FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 # loads the daemon's key, and the RPC target drives the request table over a
 # real store: they link the channel, the request table, the store and the
 # signing code too.
-FUZZ_EXTRA_SRCS := $(WIRE_SRCS) daemon/rpc.c ledger/note_sign.c ledger/keyfile.c ledger/store.c
+FUZZ_EXTRA_SRCS := $(WIRE_SRCS) daemon/rpc.c ledger/note_sign.c ledger/keyfile.c ledger/store.c \
+	ledger/store_checkpoint.c rules/storeops.c
 # The config, plan-spec and draw-spec targets drive the daemon's own parsers.
 FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
