@@ -25,7 +25,8 @@
 #include "ledger/storedb.h"
 #include "proto/ledger.pb-c.h"
 
-int store_db_err(struct ledger_store *s, int rc, const char *what, char *err, size_t err_cap)
+int ledger_store__db_err(struct ledger_store *s, int rc, const char *what, char *err,
+			 size_t err_cap)
 {
 	snprintf(err, err_cap, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (rc == SQLITE_FULL)
@@ -35,7 +36,7 @@ int store_db_err(struct ledger_store *s, int rc, const char *what, char *err, si
 	return SJ_EIO;
 }
 
-int store_set_broken(struct ledger_store *s, const char *why)
+int ledger_store__set_broken(struct ledger_store *s, const char *why)
 {
 	if (s->broken == NULL)
 		s->broken = strdup(why);
@@ -145,7 +146,7 @@ static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, con
 	s->ops->settle(s->rules);
 	return SJ_OK;
 broken:
-	if (store_set_broken(s, why) != SJ_OK)
+	if (ledger_store__set_broken(s, why) != SJ_OK)
 		return SJ_ENOMEM;
 	return SJ_ECORRUPT;
 }
@@ -156,15 +157,14 @@ broken:
  * write transaction so none can slip in after. They are checked exactly as
  * on open.
  */
-int store_catch_up(struct ledger_store *s, char *err, size_t err_cap)
+int ledger_store__catch_up(struct ledger_store *s, char *err, size_t err_cap)
 {
 	sqlite3_stmt *st = NULL;
 	int src, rc = SJ_OK;
 
-	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES_FROM,
-				 -1, &st, NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES_FROM, -1, &st, NULL);
 	if (src != SQLITE_OK)
-		return store_db_err(s, src, "cannot read new entries", err, err_cap);
+		return ledger_store__db_err(s, src, "cannot read new entries", err, err_cap);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->n);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		merkle_hash leaf;
@@ -177,7 +177,7 @@ int store_catch_up(struct ledger_store *s, char *err, size_t err_cap)
 		}
 	}
 	if (src != SQLITE_DONE)
-		rc = store_db_err(s, src, "cannot read new entries", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot read new entries", err, err_cap);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -195,17 +195,15 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 
 	merkle_frontier_init(&f);
 	merkle_frontier_init(&s->disk);
-	src = sqlite3_prepare_v2(s->db, STOREDB_CHECKPOINTS, -1,
-				 &cp, NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_CHECKPOINTS, -1, &cp, NULL);
 	if (src != SQLITE_OK)
-		return store_db_err(s, src, "reading checkpoints", err, err_cap);
+		return ledger_store__db_err(s, src, "reading checkpoints", err, err_cap);
 	src = sqlite3_step(cp);
 	if (src == SQLITE_ROW)
 		next_cp = (uint64_t)sqlite3_column_int64(cp, 0);
-	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES, -1, &st,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES, -1, &st, NULL);
 	if (src != SQLITE_OK) {
-		rc = store_db_err(s, src, "reading entries", err, err_cap);
+		rc = ledger_store__db_err(s, src, "reading entries", err, err_cap);
 		goto finalize;
 	}
 	for (;;) {
@@ -230,7 +228,7 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 				rc = SJ_EVERIFY;
 			}
 			if (rc != SJ_OK) {
-				rc = store_set_broken(s, why);
+				rc = ledger_store__set_broken(s, why);
 				goto finalize;
 			}
 			s->checkpointed = next_cp;
@@ -242,7 +240,7 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 		if (src == SQLITE_DONE)
 			break;
 		if (src != SQLITE_ROW) {
-			rc = store_db_err(s, src, "reading entries", err, err_cap);
+			rc = ledger_store__db_err(s, src, "reading entries", err, err_cap);
 			goto finalize;
 		}
 		b = sqlite3_column_blob(st, 1);
@@ -259,7 +257,7 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			 "a checkpoint covers %llu entries but only %llu are stored: the ledger "
 			 "was truncated",
 			 (unsigned long long)next_cp, (unsigned long long)s->n);
-		rc = store_set_broken(s, why);
+		rc = ledger_store__set_broken(s, why);
 		goto finalize;
 	}
 	s->disk = f;
@@ -438,10 +436,10 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		return SJ_ENOMEM;
 	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		rc = store_db_err(s, src, "cannot begin append", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot begin append", err, err_cap);
 		goto free_leaves;
 	}
-	if ((rc = store_catch_up(s, err, err_cap)) != SJ_OK) {
+	if ((rc = ledger_store__catch_up(s, err, err_cap)) != SJ_OK) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		if (rc == SJ_ECORRUPT || s->broken)
 			rc = SJ_ECORRUPT;
@@ -454,10 +452,9 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		t = s->last_time;
 	memcpy(hash, s->last_hash, sizeof hash);
 
-	src = sqlite3_prepare_v2(s->db, STOREDB_INSERT_ENTRY, -1, &ins,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_INSERT_ENTRY, -1, &ins, NULL);
 	if (src != SQLITE_OK) {
-		rc = store_db_err(s, src, "cannot prepare append", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot prepare append", err, err_cap);
 		goto rollback;
 	}
 	for (i = 0; i < n; i++) {
@@ -500,7 +497,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		sqlite3_reset(ins);
 		if (src != SQLITE_DONE) {
 			free(bytes);
-			rc = store_db_err(s, src, "cannot append entry", err, err_cap);
+			rc = ledger_store__db_err(s, src, "cannot append entry", err, err_cap);
 			goto rollback;
 		}
 		memcpy(hash, leaves[i], sizeof hash);
@@ -510,7 +507,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	ins = NULL;
 	src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		rc = store_db_err(s, src, "cannot commit append", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot commit append", err, err_cap);
 		goto rollback;
 	}
 	/* Durable now: only from here does the in-memory state move on. */
@@ -519,7 +516,8 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		if (rc != SJ_OK) {
 			/* The entries are stored; the handle can no longer vouch
 			 * for them, so it stops appending until reopened. */
-			store_set_broken(s, "out of memory after a commit; reopen the ledger");
+			ledger_store__set_broken(s,
+						 "out of memory after a commit; reopen the ledger");
 			goto free_leaves;
 		}
 	}
@@ -543,8 +541,7 @@ int ledger_store_entry(struct ledger_store *s, uint64_t seq, uint8_t **bytes, si
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, STOREDB_ENTRY, -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, STOREDB_ENTRY, -1, &st, NULL) != SQLITE_OK)
 		return SJ_EIO;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -574,7 +571,7 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 
 	/* One read transaction, so the export is one consistent moment. */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return store_db_err(s, SQLITE_ERROR, "cannot begin export", err, err_cap);
+		return ledger_store__db_err(s, SQLITE_ERROR, "cannot begin export", err, err_cap);
 	rc = export_writer_init(&w, f);
 	if (rc != SJ_OK)
 		goto io;
@@ -589,11 +586,10 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 	sqlite3_finalize(st);
 	st = NULL;
 	if (src != SQLITE_DONE) {
-		rc = store_db_err(s, src, "cannot read entries for export", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot read entries for export", err, err_cap);
 		goto end;
 	}
-	src = sqlite3_prepare_v2(s->db, STOREDB_CHECKPOINTS, -1, &st,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_CHECKPOINTS, -1, &st, NULL);
 	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		char *note;
 		size_t nl;
@@ -609,7 +605,8 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 		src = SQLITE_OK;
 	}
 	if (src != SQLITE_DONE) {
-		rc = store_db_err(s, src, "cannot read checkpoints for export", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot read checkpoints for export", err,
+					  err_cap);
 		goto end;
 	}
 	rc = export_writer_finish(&w);

@@ -26,10 +26,9 @@ static int store_reread(struct ledger_store *s, char *err, size_t err_cap)
 	struct merkle_frontier f = s->disk;
 	int src, rc = SJ_OK;
 
-	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES_FROM,
-				 -1, &st, NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES_FROM, -1, &st, NULL);
 	if (src != SQLITE_OK)
-		return store_db_err(s, src, "cannot re-read entries", err, err_cap);
+		return ledger_store__db_err(s, src, "cannot re-read entries", err, err_cap);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)f.size);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW && f.size < s->n) {
 		merkle_hash leaf;
@@ -39,20 +38,20 @@ static int store_reread(struct ledger_store *s, char *err, size_t err_cap)
 		    sodium_memcmp(leaf, merkle_tree_leaf(&s->tree, f.size), 32) != 0) {
 			snprintf(err, err_cap, "entry %llu on disk differs from what was appended",
 				 (unsigned long long)f.size);
-			store_set_broken(s, err);
+			ledger_store__set_broken(s, err);
 			rc = SJ_ECORRUPT;
 			goto finalize;
 		}
 		merkle_frontier_push(&f, leaf);
 	}
 	if (src != SQLITE_ROW && src != SQLITE_DONE) {
-		rc = store_db_err(s, src, "cannot re-read entries", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot re-read entries", err, err_cap);
 		goto finalize;
 	}
 	if (f.size != s->n) {
 		snprintf(err, err_cap, "only %llu of %llu entries could be re-read",
 			 (unsigned long long)f.size, (unsigned long long)s->n);
-		store_set_broken(s, err);
+		ledger_store__set_broken(s, err);
 		rc = SJ_ECORRUPT;
 		goto finalize;
 	}
@@ -67,9 +66,8 @@ int ledger_store_checkpoint_get(struct ledger_store *s, uint64_t size, char **no
 	sqlite3_stmt *st = NULL;
 	int src, rc;
 
-	src = sqlite3_prepare_v2(s->db,
-				 size ? STOREDB_CHECKPOINT : STOREDB_LATEST_CHECKPOINT,
-				 -1, &st, NULL);
+	src = sqlite3_prepare_v2(s->db, size ? STOREDB_CHECKPOINT : STOREDB_LATEST_CHECKPOINT, -1,
+				 &st, NULL);
 	if (src != SQLITE_OK)
 		return SJ_EIO;
 	if (size)
@@ -117,8 +115,8 @@ int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_
 	 * the root and its signature. */
 	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (src != SQLITE_OK)
-		return store_db_err(s, src, "cannot begin checkpoint", err, err_cap);
-	rc = store_catch_up(s, err, err_cap);
+		return ledger_store__db_err(s, src, "cannot begin checkpoint", err, err_cap);
+	rc = ledger_store__catch_up(s, err, err_cap);
 	if (rc == SJ_OK && ledger_store_checkpoint_get(s, s->n, note, len) == SJ_OK) {
 		s->checkpointed = s->n; /* signed already, perhaps by another process */
 		goto out;
@@ -141,22 +139,21 @@ int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_
 		snprintf(err, err_cap, "cannot sign checkpoint: %s", sj_strerror(rc));
 		goto out;
 	}
-	src = sqlite3_prepare_v2(s->db, STOREDB_INSERT_CHECKPOINT, -1, &ins,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_INSERT_CHECKPOINT, -1, &ins, NULL);
 	if (src == SQLITE_OK) {
 		sqlite3_bind_int64(ins, 1, (sqlite3_int64)c.size);
 		sqlite3_bind_text(ins, 2, signed_note, (int)slen, SQLITE_STATIC);
 		src = sqlite3_step(ins);
 	}
 	if (src != SQLITE_DONE) {
-		rc = store_db_err(s, src, "cannot store checkpoint", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot store checkpoint", err, err_cap);
 		goto out;
 	}
 	sqlite3_finalize(ins);
 	ins = NULL;
 	src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		rc = store_db_err(s, src, "cannot commit checkpoint", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot commit checkpoint", err, err_cap);
 		goto out;
 	}
 	s->checkpointed = c.size;
@@ -246,9 +243,9 @@ int ledger_store_add_cosignatures(struct ledger_store *s, const char *text, size
 			goto out;
 		}
 	}
-	if (sqlite3_prepare_v2(s->db, STOREDB_INSERT_COSIGNATURE,
-			       -1, &ins, NULL) != SQLITE_OK) {
-		rc = store_db_err(s, SQLITE_ERROR, "cannot store cosignature", err, err_cap);
+	if (sqlite3_prepare_v2(s->db, STOREDB_INSERT_COSIGNATURE, -1, &ins, NULL) != SQLITE_OK) {
+		rc = ledger_store__db_err(s, SQLITE_ERROR, "cannot store cosignature", err,
+					  err_cap);
 		goto out;
 	}
 	/* Signature lines are stored verbatim, as they appear in the note. */
@@ -264,8 +261,9 @@ int ledger_store_add_cosignatures(struct ledger_store *s, const char *text, size
 				sqlite3_bind_int64(ins, 1, (sqlite3_int64)c.size);
 				sqlite3_bind_text(ins, 2, p, (int)ll, SQLITE_STATIC);
 				if (sqlite3_step(ins) != SQLITE_DONE) {
-					rc = store_db_err(s, SQLITE_ERROR, "cannot store cosignature", err,
-						    err_cap);
+					rc = ledger_store__db_err(s, SQLITE_ERROR,
+								  "cannot store cosignature", err,
+								  err_cap);
 					goto out;
 				}
 				*added += (size_t)sqlite3_changes(s->db);

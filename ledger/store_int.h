@@ -30,15 +30,16 @@ struct ledger_store {
 
 /* Writes "what: SQLite's message" into err and maps SQLite's code rc to
  * SJ_EFULL, SJ_ENOMEM or SJ_EIO. */
-int store_db_err(struct ledger_store *s, int rc, const char *what, char *err, size_t err_cap);
+int ledger_store__db_err(struct ledger_store *s, int rc, const char *what, char *err,
+			 size_t err_cap);
 
 /* Marks the store broken with why (the first reason is kept). SJ_OK or
  * SJ_ENOMEM. */
-int store_set_broken(struct ledger_store *s, const char *why);
+int ledger_store__set_broken(struct ledger_store *s, const char *why);
 
 /* Takes in, through the rules, the entries another process appended since
  * this handle last looked; called inside the caller's write transaction.
  * SJ_ECORRUPT (the store is marked broken), SJ_EIO, SJ_ENOMEM. */
-int store_catch_up(struct ledger_store *s, char *err, size_t err_cap);
+int ledger_store__catch_up(struct ledger_store *s, char *err, size_t err_cap);
 
 #endif

@@ -98,10 +98,14 @@ static int read_entries(sqlite3 *db, const struct storedb_visitor *v, void *ctx)
 /* Every checkpoint, joined with its cosignatures, in increasing size. */
 static int read_checkpoints(sqlite3 *db, const struct storedb_visitor *v, void *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *cs = NULL;
 	int src, rc = SJ_OK;
 
-	if (sqlite3_prepare_v2(db, STOREDB_CHECKPOINTS, -1, &st, NULL) != SQLITE_OK)
+	/* Both tables must be there, whether or not there is a checkpoint. */
+	src = sqlite3_prepare_v2(db, STOREDB_COSIGNATURES, -1, &cs, NULL);
+	sqlite3_finalize(cs);
+	if (src != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, STOREDB_CHECKPOINTS, -1, &st, NULL) != SQLITE_OK)
 		return SJ_EIO;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		char *note;
