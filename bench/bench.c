@@ -55,6 +55,7 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
 #include "verifier/verify.h"
 
@@ -285,7 +286,7 @@ static int bench_ledger_open(struct bench_ledger *l, const char *name)
 	note_skey_public(&l->log_vk, l->log_key);
 	note_skey_public(&l->admin_vk, l->admin);
 	note_skey_public(&l->witness_vk, l->witness);
-	rc = ledger_store_open(&l->s, l->path, LEDGER_STORE_CREATE, err, sizeof err);
+	rc = storeops_open(&l->s, l->path, LEDGER_STORE_CREATE, err, sizeof err);
 	if (rc == SJ_OK)
 		rc = ledger_store_init_log(l->s, BENCH_ORIGIN, "benchmark", l->log_key, err,
 		                           sizeof err);

@@ -67,6 +67,7 @@
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
 
@@ -185,7 +186,7 @@ static int build_ledger(void)
 
 	snprintf(path, sizeof path, "%s/ledger.db", b.dir);
 	if (note_skey_generate(&log_key, ABUSE_ORIGIN, NOTE_TYPE_ED25519) != SJ_OK ||
-	    ledger_store_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
+	    storeops_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
 	    ledger_store_init_log(s, ABUSE_ORIGIN, "abuse bench", log_key, err, sizeof err) !=
 	        SJ_OK) {
 		die("cannot create the ledger: %s", err);

@@ -67,6 +67,7 @@
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
@@ -152,7 +153,7 @@ static int build_ledger(void)
 
 	snprintf(path, sizeof path, "%s/ledger.db", b.dir);
 	if (note_skey_generate(&log_key, BENCH_ORIGIN, NOTE_TYPE_ED25519) != SJ_OK ||
-	    ledger_store_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
+	    storeops_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
 	    ledger_store_init_log(s, BENCH_ORIGIN, "rpc bench", log_key, err, sizeof err) !=
 	        SJ_OK) {
 		die("cannot create the ledger: %s", err);

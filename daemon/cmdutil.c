@@ -8,6 +8,7 @@
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
+#include "rules/storeops.h"
 
 #define ERRLEN 1024
 
@@ -31,7 +32,7 @@ int cmdutil_open_store(struct ledger_store **s, const char *dir, int flags)
 {
 	char path[4096], err[1024];
 	snprintf(path, sizeof path, "%s/ledger.db", dir);
-	if (ledger_store_open(s, path, flags, err, sizeof err) != SJ_OK) {
+	if (storeops_open(s, path, flags, err, sizeof err) != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
 		return 2;
 	}
@@ -68,7 +69,7 @@ int cmdutil_append(const char *dir, uint32_t type, const char *agency, const uin
 	int rc, role;
 
 	snprintf(path, sizeof path, "%s/ledger.db", dir);
-	if (ledger_store_open(&s, path, 0, err, sizeof err) != SJ_OK) {
+	if (storeops_open(&s, path, 0, err, sizeof err) != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
 		return 2;
 	}

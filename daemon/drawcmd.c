@@ -16,6 +16,7 @@
 #include "rules/draws.h"
 #include "ledger/entry.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/draw.pb-c.h"
 
 #define ERRLEN 1024
@@ -119,7 +120,7 @@ static int draw_request(const char *dir, int argc, char **argv)
 		/* Everything the policy fixes comes from the ledger (R6-R14). */
 		const char *o = cmdutil_arg(argc, argv, "--out");
 		snprintf(out, sizeof out, "%s/draws/", dir);
-		rc = drawtask_prepare(ledger_store_replay(s), path, o ? o : out, spec, sizeof spec,
+		rc = drawtask_prepare(storeops_replay(s), path, o ? o : out, spec, sizeof spec,
 				      err, sizeof err);
 		if (rc != SJ_OK) {
 			fprintf(stderr, "suijid: %s\n", err);
@@ -135,7 +136,7 @@ static int draw_request(const char *dir, int argc, char **argv)
 		path = spec;
 	}
 	/* The ledger's state is only read through the lookup. */
-	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(s),
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(s),
 			   util_now_us(), err, sizeof err);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
@@ -148,12 +149,12 @@ static int draw_request(const char *dir, int argc, char **argv)
 				   sizeof err);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
-	} else if (draws_find(ledger_store_draws(s), seq, &idx) == SJ_OK) {
+	} else if (draws_find(storeops_draws(s), seq, &idx) == SJ_OK) {
 		struct draws_info i;
 		const struct draw_spec *in;
 		char hex[65];
-		draws_get(ledger_store_draws(s), idx, &i);
-		in = draw_inputs_spec(draws_inputs(ledger_store_draws(s), idx));
+		draws_get(storeops_draws(s), idx, &i);
+		in = draw_inputs_spec(draws_inputs(storeops_draws(s), idx));
 		util_hex(hex, i.commitment, 32);
 		printf("draw request %llu committed at entry %llu\ncommitment %s\n",
 		       (unsigned long long)seq, (unsigned long long)i.commit_seq, hex);
@@ -215,7 +216,7 @@ static int draw_status(const char *dir)
 	int rc;
 	if ((rc = cmdutil_open_store(&s, dir, LEDGER_STORE_READONLY)) != 0)
 		return rc;
-	d = ledger_store_draws(s);
+	d = storeops_draws(s);
 	for (size_t i = 0; i < draws_count(d); i++) {
 		struct draws_info info;
 		draws_get(d, i, &info);

@@ -27,6 +27,7 @@
 #include "rules/draws.h"
 #include "ledger/entry.h"
 #include "proto/draw.pb-c.h"
+#include "rules/storeops.h"
 
 #define SEED_FILE_SIZE (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + DRAW_SEED_SIZE)
 
@@ -316,7 +317,7 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 		  const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq,
 		  char *err, size_t err_cap)
 {
-	const struct draws *d = ledger_store_draws(s);
+	const struct draws *d = storeops_draws(s);
 	const struct draw_spec *sp;
 	struct draws_info info;
 	Suiji__DrawReveal m = SUIJI__DRAW_REVEAL__INIT;

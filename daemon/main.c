@@ -25,6 +25,7 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
 
@@ -120,7 +121,7 @@ static int open_store(struct ledger_store **s, const struct opts *o, int flags)
 	int rc;
 
 	snprintf(path, sizeof path, "%s/ledger.db", o->dir);
-	rc = ledger_store_open(s, path, flags, err, sizeof err);
+	rc = storeops_open(s, path, flags, err, sizeof err);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: %s\n", err);
 		return 2;

@@ -20,6 +20,7 @@
 #include "rules/policy.h"
 #include "rules/replay.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "results/calendar.h"
 #include "results/result.h"
 
@@ -127,7 +128,7 @@ static int results_list(const char *dir, int argc, char **argv)
 	}
 	if ((rc = cmdutil_open_store(&s, dir, LEDGER_STORE_READONLY)) != 0)
 		return rc;
-	const struct policy *p = replay_policy(ledger_store_replay(s));
+	const struct policy *p = replay_policy(storeops_replay(s));
 	size_t n = policy_result_count(p);
 	for (size_t i = 0; i < n; i++) {
 		const char *ta;

@@ -31,6 +31,7 @@
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/storeops.h"
 
 #define R(x) (1u << SUIJI__ROLE__ROLE_##x)
 #define ROLES_ALL (R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR) | R(ADMIN))
@@ -287,7 +288,7 @@ static void h_prove_consistency(struct ledger_store *s, const struct rpc_caller 
 static void h_get_beacons(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *body,
                           size_t len, struct rpc_outcome *o)
 {
-	const struct draws *d = ledger_store_draws(s);
+	const struct draws *d = storeops_draws(s);
 	Suiji__Rpc__BeaconsReply r = SUIJI__RPC__BEACONS_REPLY__INIT;
 	size_t n = draws_source_count(d), got = 0;
 	Suiji__Rpc__BeaconSource *v = calloc(n ? n : 1, sizeof *v);
@@ -375,7 +376,7 @@ static void h_get_draw(struct ledger_store *s, const struct rpc_caller *c, const
 	Suiji__Rpc__GetDraw *q = suiji__rpc__get_draw__unpack(NULL, len, body);
 	Suiji__Rpc__DrawStateReply r = SUIJI__RPC__DRAW_STATE_REPLY__INIT;
 	Suiji__Rpc__DrawRound v[DRAW_MAX_BEACONS], *pv[DRAW_MAX_BEACONS];
-	const struct draws *d = ledger_store_draws(s);
+	const struct draws *d = storeops_draws(s);
 	struct draws_info info;
 	uint8_t *eb[3] = {NULL, NULL, NULL};
 	size_t el[3] = {0, 0, 0}, idx, size;
@@ -596,7 +597,7 @@ void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc, ui
 {
 	Suiji__Rpc__DrawReply r = SUIJI__RPC__DRAW_REPLY__INIT;
 	Suiji__Rpc__DrawRound v[DRAW_MAX_BEACONS], *pv[DRAW_MAX_BEACONS];
-	const struct draws *d = ledger_store_draws(s);
+	const struct draws *d = storeops_draws(s);
 	struct draws_info info;
 	size_t idx;
 

@@ -54,6 +54,7 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/rpc.pb-c.h"
 
 #define ERRLEN           1024
@@ -668,7 +669,7 @@ static void reveal_scan(struct server *sv)
 
 	if (sv->job != NULL || sv->stopping || ledger_store_broken(sv->store) != NULL)
 		return;
-	d = ledger_store_draws(sv->store);
+	d = storeops_draws(sv->store);
 	if (sv->reveal_from < draws_count(d)) {
 		/* Notes about closed draws are dropped. */
 		struct draws_info first;
@@ -1045,7 +1046,7 @@ static int open_ledger(struct server *sv, char *err, size_t err_cap)
 
 	if (rc != SJ_OK)
 		return rc;
-	rc = ledger_store_open(&sv->store, path, 0, err, err_cap);
+	rc = storeops_open(&sv->store, path, 0, err, err_cap);
 	if (rc == SJ_ENOENT)
 		snprintf(err, err_cap, "no ledger in %s: run suijid init first", sv->cfg->data_dir);
 	if (rc != SJ_OK)

@@ -17,6 +17,7 @@
 #include "ledger/entry.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,7 +36,7 @@ static void setup(void)
 	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
 		abort();
 	snprintf(path, sizeof path, "%s/ledger.db", dir);
-	if (ledger_store_open(&store, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
+	if (storeops_open(&store, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
 	    note_skey_generate(&log, "fuzz.test/log", NOTE_TYPE_ED25519) != SJ_OK ||
 	    note_skey_generate(&adm, "admin", NOTE_TYPE_ED25519) != SJ_OK ||
 	    ledger_store_init_log(store, "fuzz.test/log", "", log, err, sizeof err) != SJ_OK)

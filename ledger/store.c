@@ -1,17 +1,15 @@
 /*
  * store.c: the ledger in SQLite (store.h).
  *
- * Schema (every table append-only, enforced by triggers):
- *   entries(seq INTEGER PRIMARY KEY, bytes BLOB)      entry bytes (entry.h)
- *   checkpoints(size INTEGER PRIMARY KEY, note TEXT)  log-signed note
- *   cosignatures(size INTEGER, line TEXT)             one cosignature line
- *
- * In memory the store keeps one leaf hash per entry (32 bytes each), the
- * hash of the last entry for the chain, the replay state (replay.h) and a
- * Merkle frontier over the entries it has re-read from disk, which is the
- * only root it ever signs.
+ * The schema is ledger/storedb.h's. In memory the store keeps one leaf hash
+ * per entry (32 bytes each), the hash of the last entry for the chain, the
+ * rules' state (behind struct ledger_rules_ops) and a Merkle frontier over
+ * the entries it has re-read from disk, which is the only root it ever
+ * signs. Opening, loading and appending are here; checkpoints,
+ * cosignatures and proofs are in store_checkpoint.c.
  */
 #include "ledger/store.h"
+#include "ledger/store_int.h"
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -24,42 +22,11 @@
 #include "ledger/entry.h"
 #include "ledger/export.h"
 #include "ledger/note.h"
-#include "ledger/proof.h"
-#include "rules/replay.h"
+#include "ledger/storedb.h"
 #include "proto/ledger.pb-c.h"
 
-static const char store_schema[] =
-	"CREATE TABLE IF NOT EXISTS entries(seq INTEGER PRIMARY KEY, bytes BLOB NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS cosignatures(size INTEGER NOT NULL, line TEXT NOT NULL,"
-	"  UNIQUE(size, line));"
-	"CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries"
-	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries"
-	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints"
-	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints"
-	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS cosignatures_no_update BEFORE UPDATE ON cosignatures"
-	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS cosignatures_no_delete BEFORE DELETE ON cosignatures"
-	"  BEGIN SELECT RAISE(ABORT, 'suiji ledger is append-only'); END;";
-
-struct ledger_store {
-	sqlite3 *db;
-	int readonly;
-	struct replay *replay;
-	struct merkle_tree tree; /* leaf hash of every entry, subtree roots above */
-	uint64_t n;              /* entries */
-	uint8_t last_hash[ENTRY_HASH_SIZE];
-	int64_t last_time;
-	struct merkle_frontier disk; /* over entries re-read from disk */
-	uint64_t checkpointed;       /* size of the latest checkpoint */
-	char *broken;                /* why the ledger failed to verify */
-};
-
-static int db_err(struct ledger_store *s, int rc, const char *what, char *err, size_t err_cap)
+int ledger_store__db_err(struct ledger_store *s, int rc, const char *what, char *err,
+			 size_t err_cap)
 {
 	snprintf(err, err_cap, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (rc == SQLITE_FULL)
@@ -69,7 +36,7 @@ static int db_err(struct ledger_store *s, int rc, const char *what, char *err, s
 	return SJ_EIO;
 }
 
-static int set_broken(struct ledger_store *s, const char *why)
+int ledger_store__set_broken(struct ledger_store *s, const char *why)
 {
 	if (s->broken == NULL)
 		s->broken = strdup(why);
@@ -84,14 +51,14 @@ static int push_leaf(struct ledger_store *s, const merkle_hash h)
 	return rc;
 }
 
-/* Verifies one stored checkpoint note against the replayed log key and the
+/* Verifies one stored checkpoint note against the rules' log key and the
  * root of its size, which the caller has computed from the stored entries. */
 static int check_checkpoint(struct ledger_store *s, const char *text, size_t len,
 			    uint64_t *size, const merkle_hash root_at, char *why, size_t why_cap)
 {
 	struct note *n = NULL;
 	struct checkpoint c;
-	const struct note_vkey *k = replay_log_key(s->replay);
+	const struct note_vkey *k = s->ops->log_key(s->rules);
 	const char *body;
 	size_t blen;
 	char perr[200];
@@ -116,9 +83,9 @@ static int check_checkpoint(struct ledger_store *s, const char *text, size_t len
 		rc = SJ_EVERIFY;
 		goto out;
 	}
-	if (strcmp(c.origin, replay_origin(s->replay)) != 0) {
+	if (strcmp(c.origin, s->ops->origin(s->rules)) != 0) {
 		snprintf(why, why_cap, "checkpoint at size %llu names origin \"%s\", not \"%s\"",
-			 (unsigned long long)c.size, c.origin, replay_origin(s->replay));
+			 (unsigned long long)c.size, c.origin, s->ops->origin(s->rules));
 		rc = SJ_EVERIFY;
 		goto out;
 	}
@@ -137,7 +104,7 @@ out:
 
 /*
  * Checks one stored row as the next entry (format, sequence, chain, time,
- * the rules of replay.h) and takes it into the state. Returns SJ_OK,
+ * the rules) and takes it into the state. Returns SJ_OK,
  * SJ_ENOMEM, or SJ_ECORRUPT after marking the store broken with the reason.
  */
 static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, const uint8_t *b,
@@ -165,7 +132,7 @@ static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, con
 		goto broken;
 	}
 	entry_hash(leaf, b, len);
-	rc = replay_apply(s->replay, &e, leaf, eerr, sizeof eerr);
+	rc = s->ops->apply(s->rules, &e, leaf, eerr, sizeof eerr);
 	if (rc == SJ_ENOMEM)
 		return rc;
 	if (rc != SJ_OK) {
@@ -176,10 +143,10 @@ static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, con
 		return rc;
 	memcpy(s->last_hash, leaf, MERKLE_HASH_SIZE);
 	s->last_time = e.time_us;
-	replay_settle(s->replay);
+	s->ops->settle(s->rules);
 	return SJ_OK;
 broken:
-	if (set_broken(s, why) != SJ_OK)
+	if (ledger_store__set_broken(s, why) != SJ_OK)
 		return SJ_ENOMEM;
 	return SJ_ECORRUPT;
 }
@@ -190,15 +157,14 @@ broken:
  * write transaction so none can slip in after. They are checked exactly as
  * on open.
  */
-static int store_catch_up(struct ledger_store *s, char *err, size_t err_cap)
+int ledger_store__catch_up(struct ledger_store *s, char *err, size_t err_cap)
 {
 	sqlite3_stmt *st = NULL;
 	int src, rc = SJ_OK;
 
-	src = sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM entries WHERE seq >= ? ORDER BY seq",
-				 -1, &st, NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES_FROM, -1, &st, NULL);
 	if (src != SQLITE_OK)
-		return db_err(s, src, "cannot read new entries", err, err_cap);
+		return ledger_store__db_err(s, src, "cannot read new entries", err, err_cap);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->n);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		merkle_hash leaf;
@@ -211,7 +177,7 @@ static int store_catch_up(struct ledger_store *s, char *err, size_t err_cap)
 		}
 	}
 	if (src != SQLITE_DONE)
-		rc = db_err(s, src, "cannot read new entries", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot read new entries", err, err_cap);
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -229,17 +195,15 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 
 	merkle_frontier_init(&f);
 	merkle_frontier_init(&s->disk);
-	src = sqlite3_prepare_v2(s->db, "SELECT size, note FROM checkpoints ORDER BY size", -1,
-				 &cp, NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_CHECKPOINTS, -1, &cp, NULL);
 	if (src != SQLITE_OK)
-		return db_err(s, src, "reading checkpoints", err, err_cap);
+		return ledger_store__db_err(s, src, "reading checkpoints", err, err_cap);
 	src = sqlite3_step(cp);
 	if (src == SQLITE_ROW)
 		next_cp = (uint64_t)sqlite3_column_int64(cp, 0);
-	src = sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM entries ORDER BY seq", -1, &st,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRIES, -1, &st, NULL);
 	if (src != SQLITE_OK) {
-		rc = db_err(s, src, "reading entries", err, err_cap);
+		rc = ledger_store__db_err(s, src, "reading entries", err, err_cap);
 		goto finalize;
 	}
 	for (;;) {
@@ -264,7 +228,7 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 				rc = SJ_EVERIFY;
 			}
 			if (rc != SJ_OK) {
-				rc = set_broken(s, why);
+				rc = ledger_store__set_broken(s, why);
 				goto finalize;
 			}
 			s->checkpointed = next_cp;
@@ -276,7 +240,7 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 		if (src == SQLITE_DONE)
 			break;
 		if (src != SQLITE_ROW) {
-			rc = db_err(s, src, "reading entries", err, err_cap);
+			rc = ledger_store__db_err(s, src, "reading entries", err, err_cap);
 			goto finalize;
 		}
 		b = sqlite3_column_blob(st, 1);
@@ -293,7 +257,7 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			 "a checkpoint covers %llu entries but only %llu are stored: the ledger "
 			 "was truncated",
 			 (unsigned long long)next_cp, (unsigned long long)s->n);
-		rc = set_broken(s, why);
+		rc = ledger_store__set_broken(s, why);
 		goto finalize;
 	}
 	s->disk = f;
@@ -303,20 +267,22 @@ finalize:
 	return rc;
 }
 
-int ledger_store_open(struct ledger_store **out, const char *path, int flags, char *err,
-		      size_t err_cap)
+int ledger_store_open(struct ledger_store **out, const char *path, int flags,
+		      const struct ledger_rules_ops *ops, void *ctx, char *err, size_t err_cap)
 {
 	struct ledger_store *s;
 	int oflags, src, rc;
 	char *msg = NULL;
 
 	s = calloc(1, sizeof *s);
-	if (s == NULL)
+	if (s == NULL) {
+		ops->free(ctx); /* owned from the call on, as store.h says */
 		return SJ_ENOMEM;
+	}
 	s->readonly = (flags & LEDGER_STORE_READONLY) != 0;
+	s->ops = ops;
+	s->rules = ctx;
 	merkle_tree_init(&s->tree);
-	if ((rc = replay_new(&s->replay)) != SJ_OK)
-		goto free_store;
 	oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (!s->readonly && (flags & LEDGER_STORE_CREATE))
 		oflags |= SQLITE_OPEN_CREATE;
@@ -339,7 +305,7 @@ int ledger_store_open(struct ledger_store **out, const char *path, int flags, ch
 		sqlite3_finalize(jm);
 		if (src != SQLITE_OK ||
 		    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(s->db, store_schema, NULL, NULL, &msg) != SQLITE_OK) {
+		    sqlite3_exec(s->db, storedb_schema, NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, err_cap, "cannot prepare ledger %s: %s", path,
 				 msg ? msg : sqlite3_errmsg(s->db));
 			sqlite3_free(msg);
@@ -354,10 +320,9 @@ int ledger_store_open(struct ledger_store **out, const char *path, int flags, ch
 	return SJ_OK;
 close_db:
 	sqlite3_close(s->db);
-	replay_free(s->replay);
+	s->ops->free(s->rules);
 	merkle_tree_fini(&s->tree);
 	free(s->broken);
-free_store:
 	free(s);
 	return rc;
 }
@@ -367,7 +332,7 @@ void ledger_store_close(struct ledger_store *s)
 	if (s == NULL)
 		return;
 	sqlite3_close(s->db);
-	replay_free(s->replay);
+	s->ops->free(s->rules);
 	merkle_tree_fini(&s->tree);
 	free(s->broken);
 	free(s);
@@ -385,28 +350,23 @@ uint64_t ledger_store_size(const struct ledger_store *s)
 
 const char *ledger_store_origin(const struct ledger_store *s)
 {
-	return replay_origin(s->replay);
+	return s->ops->origin(s->rules);
 }
 
 int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
 			char *agency)
 {
-	return replay_client(s->replay, key, role, agency);
+	return s->ops->client(s->rules, key, role, agency);
 }
 
-const struct replay *ledger_store_replay(const struct ledger_store *s)
+void *ledger_store_rules_ctx(const struct ledger_store *s)
 {
-	return s->replay;
-}
-
-const struct draws *ledger_store_draws(const struct ledger_store *s)
-{
-	return replay_draws(s->replay);
+	return s->rules;
 }
 
 int ledger_store_log_vkey(const struct ledger_store *s, char *out, size_t cap)
 {
-	const struct note_vkey *k = replay_log_key(s->replay);
+	const struct note_vkey *k = s->ops->log_key(s->rules);
 	if (k == NULL)
 		return SJ_ENOENT;
 	return note_vkey_format(out, cap, k->name, k->type, k->pk);
@@ -476,10 +436,10 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		return SJ_ENOMEM;
 	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		rc = db_err(s, src, "cannot begin append", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot begin append", err, err_cap);
 		goto free_leaves;
 	}
-	if ((rc = store_catch_up(s, err, err_cap)) != SJ_OK) {
+	if ((rc = ledger_store__catch_up(s, err, err_cap)) != SJ_OK) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		if (rc == SJ_ECORRUPT || s->broken)
 			rc = SJ_ECORRUPT;
@@ -492,10 +452,9 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		t = s->last_time;
 	memcpy(hash, s->last_hash, sizeof hash);
 
-	src = sqlite3_prepare_v2(s->db, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &ins,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_INSERT_ENTRY, -1, &ins, NULL);
 	if (src != SQLITE_OK) {
-		rc = db_err(s, src, "cannot prepare append", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot prepare append", err, err_cap);
 		goto rollback;
 	}
 	for (i = 0; i < n; i++) {
@@ -525,7 +484,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		entry_hash(leaves[i], bytes, len);
 		rc = entry_decode(&e, bytes, len, why, sizeof why);
 		if (rc == SJ_OK)
-			rc = replay_apply(s->replay, &e, leaves[i], why, sizeof why);
+			rc = s->ops->apply(s->rules, &e, leaves[i], why, sizeof why);
 		if (rc != SJ_OK) {
 			snprintf(err, err_cap, "request %zu refused: %s", i,
 				 rc == SJ_ENOMEM ? "out of memory" : why);
@@ -538,7 +497,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		sqlite3_reset(ins);
 		if (src != SQLITE_DONE) {
 			free(bytes);
-			rc = db_err(s, src, "cannot append entry", err, err_cap);
+			rc = ledger_store__db_err(s, src, "cannot append entry", err, err_cap);
 			goto rollback;
 		}
 		memcpy(hash, leaves[i], sizeof hash);
@@ -548,7 +507,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	ins = NULL;
 	src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (src != SQLITE_OK) {
-		rc = db_err(s, src, "cannot commit append", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot commit append", err, err_cap);
 		goto rollback;
 	}
 	/* Durable now: only from here does the in-memory state move on. */
@@ -557,337 +516,23 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		if (rc != SJ_OK) {
 			/* The entries are stored; the handle can no longer vouch
 			 * for them, so it stops appending until reopened. */
-			set_broken(s, "out of memory after a commit; reopen the ledger");
+			ledger_store__set_broken(s,
+						 "out of memory after a commit; reopen the ledger");
 			goto free_leaves;
 		}
 	}
 	memcpy(s->last_hash, hash, sizeof hash);
 	s->last_time = t;
-	replay_settle(s->replay);
+	s->ops->settle(s->rules);
 	if (first_seq)
 		*first_seq = seq0;
 	goto free_leaves;
 rollback:
 	sqlite3_finalize(ins);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	replay_rollback(s->replay, seq0);
+	s->ops->rollback(s->rules, seq0);
 free_leaves:
 	free(leaves);
-	return rc;
-}
-
-/* Reads entries [s->disk.size, s->n) back from the database, recomputes
- * their leaf hashes and extends the on-disk frontier. Any difference from
- * what was appended marks the store broken. */
-static int store_reread(struct ledger_store *s, char *err, size_t err_cap)
-{
-	sqlite3_stmt *st = NULL;
-	struct merkle_frontier f = s->disk;
-	int src, rc = SJ_OK;
-
-	src = sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM entries WHERE seq >= ? ORDER BY seq",
-				 -1, &st, NULL);
-	if (src != SQLITE_OK)
-		return db_err(s, src, "cannot re-read entries", err, err_cap);
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)f.size);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW && f.size < s->n) {
-		merkle_hash leaf;
-		merkle_leaf_hash(leaf, sqlite3_column_blob(st, 1),
-				 (size_t)sqlite3_column_bytes(st, 1));
-		if ((uint64_t)sqlite3_column_int64(st, 0) != f.size ||
-		    sodium_memcmp(leaf, merkle_tree_leaf(&s->tree, f.size), 32) != 0) {
-			snprintf(err, err_cap, "entry %llu on disk differs from what was appended",
-				 (unsigned long long)f.size);
-			set_broken(s, err);
-			rc = SJ_ECORRUPT;
-			goto finalize;
-		}
-		merkle_frontier_push(&f, leaf);
-	}
-	if (src != SQLITE_ROW && src != SQLITE_DONE) {
-		rc = db_err(s, src, "cannot re-read entries", err, err_cap);
-		goto finalize;
-	}
-	if (f.size != s->n) {
-		snprintf(err, err_cap, "only %llu of %llu entries could be re-read",
-			 (unsigned long long)f.size, (unsigned long long)s->n);
-		set_broken(s, err);
-		rc = SJ_ECORRUPT;
-		goto finalize;
-	}
-	s->disk = f;
-finalize:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Joins a stored checkpoint note and its cosignature lines. */
-static int store_note_with_cosigs(struct ledger_store *s, uint64_t size, const char *note,
-				  size_t nlen, char **out, size_t *len)
-{
-	sqlite3_stmt *st = NULL;
-	char *buf;
-	size_t cap = nlen + 1, used = nlen;
-	int src, rc = SJ_OK;
-
-	buf = malloc(cap);
-	if (buf == NULL)
-		return SJ_ENOMEM;
-	memcpy(buf, note, nlen);
-	src = sqlite3_prepare_v2(s->db, "SELECT line FROM cosignatures WHERE size = ? ORDER BY rowid",
-				 -1, &st, NULL);
-	if (src != SQLITE_OK) {
-		rc = SJ_EIO;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t l = (size_t)sqlite3_column_bytes(st, 0);
-		if (used + l + 1 > cap) {
-			char *nb = realloc(buf, used + l + 1);
-			if (nb == NULL) {
-				rc = SJ_ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-			cap = used + l + 1;
-		}
-		memcpy(buf + used, sqlite3_column_text(st, 0), l);
-		used += l;
-	}
-	if (src != SQLITE_DONE) {
-		rc = SJ_EIO;
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return SJ_OK;
-fail:
-	sqlite3_finalize(st);
-	free(buf);
-	return rc;
-}
-
-int ledger_store_checkpoint_get(struct ledger_store *s, uint64_t size, char **note, size_t *len)
-{
-	sqlite3_stmt *st = NULL;
-	int src, rc;
-
-	src = sqlite3_prepare_v2(s->db,
-				 size ? "SELECT size, note FROM checkpoints WHERE size = ?"
-				      : "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
-				 -1, &st, NULL);
-	if (src != SQLITE_OK)
-		return SJ_EIO;
-	if (size)
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
-	src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
-		rc = store_note_with_cosigs(s, (uint64_t)sqlite3_column_int64(st, 0),
-					    (const char *)sqlite3_column_text(st, 1),
-					    (size_t)sqlite3_column_bytes(st, 1), note, len);
-	else
-		rc = src == SQLITE_DONE ? SJ_ENOENT : SJ_EIO;
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_key, char **note,
-			    size_t *len, char *err, size_t err_cap)
-{
-	struct checkpoint c;
-	struct note_vkey vk;
-	const struct note_vkey *want = replay_log_key(s->replay);
-	sqlite3_stmt *ins = NULL;
-	char body[CHECKPOINT_MAX_ORIGIN + 200], *signed_note = NULL;
-	size_t blen, slen;
-	int rc, src;
-
-	if (s->broken) {
-		snprintf(err, err_cap, "checkpoint refused: the stored ledger does not verify: %s",
-			 s->broken);
-		return SJ_ECORRUPT;
-	}
-	if (s->n == 0 || want == NULL) {
-		snprintf(err, err_cap, "the ledger is empty: initialise it first");
-		return SJ_ENOENT;
-	}
-	note_skey_public(&vk, log_key);
-	if (vk.id != want->id || strcmp(vk.name, want->name) != 0 ||
-	    sodium_memcmp(vk.pk, want->pk, 32) != 0) {
-		snprintf(err, err_cap, "the key given is not the log key named in entry 0 (%s)",
-			 want->name);
-		return SJ_EPERM;
-	}
-	/* One write transaction: take in what other processes appended, so the
-	 * checkpoint covers every durable entry and none can slip in between
-	 * the root and its signature. */
-	src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (src != SQLITE_OK)
-		return db_err(s, src, "cannot begin checkpoint", err, err_cap);
-	rc = store_catch_up(s, err, err_cap);
-	if (rc == SJ_OK && ledger_store_checkpoint_get(s, s->n, note, len) == SJ_OK) {
-		s->checkpointed = s->n; /* signed already, perhaps by another process */
-		goto out;
-	}
-	if (rc == SJ_OK)
-		rc = store_reread(s, err, err_cap);
-	if (rc != SJ_OK)
-		goto out;
-	memset(&c, 0, sizeof c);
-	snprintf(c.origin, sizeof c.origin, "%s", replay_origin(s->replay));
-	c.size = s->disk.size;
-	merkle_frontier_root(&s->disk, c.root);
-	rc = checkpoint_format(body, sizeof body, &blen, &c);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "cannot format checkpoint");
-		goto out;
-	}
-	rc = note_sign(&signed_note, &slen, body, blen, log_key);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "cannot sign checkpoint: %s", sj_strerror(rc));
-		goto out;
-	}
-	src = sqlite3_prepare_v2(s->db, "INSERT INTO checkpoints(size, note) VALUES(?, ?)", -1, &ins,
-				 NULL);
-	if (src == SQLITE_OK) {
-		sqlite3_bind_int64(ins, 1, (sqlite3_int64)c.size);
-		sqlite3_bind_text(ins, 2, signed_note, (int)slen, SQLITE_STATIC);
-		src = sqlite3_step(ins);
-	}
-	if (src != SQLITE_DONE) {
-		rc = db_err(s, src, "cannot store checkpoint", err, err_cap);
-		goto out;
-	}
-	sqlite3_finalize(ins);
-	ins = NULL;
-	src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	if (src != SQLITE_OK) {
-		rc = db_err(s, src, "cannot commit checkpoint", err, err_cap);
-		goto out;
-	}
-	s->checkpointed = c.size;
-	*note = signed_note;
-	*len = slen;
-	signed_note = NULL;
-out:
-	sqlite3_finalize(ins);
-	/* After a COMMIT this finds no transaction and does nothing. */
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	free(signed_note);
-	return rc;
-}
-
-int ledger_store_add_cosignatures(struct ledger_store *s, const char *text, size_t len,
-				  size_t *added, char *err, size_t err_cap)
-{
-	struct note *n = NULL, *stored = NULL;
-	struct checkpoint c;
-	char perr[200], *mine = NULL;
-	const char *body, *sbody;
-	size_t blen, sblen, mlen, nw;
-	const struct note_vkey *wit = replay_witnesses(s->replay, &nw);
-	sqlite3_stmt *ins = NULL;
-	int rc;
-
-	*added = 0;
-	if (s->readonly) {
-		snprintf(err, err_cap, "the ledger is open read-only");
-		return SJ_EPERM;
-	}
-	rc = note_parse(&n, text, len, perr, sizeof perr);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "not a signed note: %s", perr);
-		return rc;
-	}
-	body = note_body(n, &blen);
-	rc = checkpoint_parse(&c, body, blen, perr, sizeof perr);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "not a checkpoint: %s", perr);
-		goto out;
-	}
-	rc = ledger_store_checkpoint_get(s, c.size, &mine, &mlen);
-	if (rc == SJ_OK)
-		rc = note_parse(&stored, mine, mlen, perr, sizeof perr);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "the ledger has no checkpoint at size %llu",
-			 (unsigned long long)c.size);
-		goto out;
-	}
-	sbody = note_body(stored, &sblen);
-	if (sblen != blen || memcmp(sbody, body, blen) != 0) {
-		snprintf(err, err_cap,
-			 "the cosigned checkpoint at size %llu differs from the log's own",
-			 (unsigned long long)c.size);
-		rc = SJ_EVERIFY;
-		goto out;
-	}
-	/* Every signature line must be the log's own or a registered witness's
-	 * valid cosignature; anything else is refused as a whole. */
-	for (size_t i = 0; i < note_sig_count(n); i++) {
-		const char *name;
-		uint32_t id;
-		const uint8_t *sig;
-		size_t sl;
-		const struct note_vkey *k = NULL;
-		const struct note_vkey *lk = replay_log_key(s->replay);
-		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK)
-			continue;
-		if (lk && lk->id == id && strcmp(lk->name, name) == 0)
-			continue;
-		for (size_t w = 0; w < nw; w++)
-			if (wit[w].id == id && strcmp(wit[w].name, name) == 0)
-				k = &wit[w];
-		if (k == NULL) {
-			snprintf(err, err_cap, "%s (key ID %08x) is not a witness of this log", name,
-				 id);
-			rc = SJ_EPERM;
-			goto out;
-		}
-		if ((rc = note_verify_cosignature(n, k, NULL)) != SJ_OK) {
-			snprintf(err, err_cap, "cosignature by witness %s does not verify", name);
-			if (rc == SJ_ENOMEM)
-				snprintf(err, err_cap, "out of memory checking a cosignature");
-			else
-				rc = SJ_EVERIFY;
-			goto out;
-		}
-	}
-	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO cosignatures(size, line) VALUES(?, ?)",
-			       -1, &ins, NULL) != SQLITE_OK) {
-		rc = db_err(s, SQLITE_ERROR, "cannot store cosignature", err, err_cap);
-		goto out;
-	}
-	/* Signature lines are stored verbatim, as they appear in the note. */
-	{
-		const char *p = text + blen + 1, *end = text + len;
-		while (p < end) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t ll = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-			const struct note_vkey *lk = replay_log_key(s->replay);
-			char prefix[NOTE_MAX_NAME + 8];
-			int pl = snprintf(prefix, sizeof prefix, "\xe2\x80\x94 %s ", lk->name);
-			if (!(ll > (size_t)pl && memcmp(p, prefix, (size_t)pl) == 0)) {
-				sqlite3_bind_int64(ins, 1, (sqlite3_int64)c.size);
-				sqlite3_bind_text(ins, 2, p, (int)ll, SQLITE_STATIC);
-				if (sqlite3_step(ins) != SQLITE_DONE) {
-					rc = db_err(s, SQLITE_ERROR, "cannot store cosignature", err,
-						    err_cap);
-					goto out;
-				}
-				*added += (size_t)sqlite3_changes(s->db);
-				sqlite3_reset(ins);
-			}
-			p += ll;
-		}
-	}
-out:
-	sqlite3_finalize(ins);
-	note_free(n);
-	note_free(stored);
-	free(mine);
 	return rc;
 }
 
@@ -896,8 +541,7 @@ int ledger_store_entry(struct ledger_store *s, uint64_t seq, uint8_t **bytes, si
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT bytes FROM entries WHERE seq = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, STOREDB_ENTRY, -1, &st, NULL) != SQLITE_OK)
 		return SJ_EIO;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 	rc = sqlite3_step(st);
@@ -919,69 +563,6 @@ int ledger_store_entry(struct ledger_store *s, uint64_t seq, uint8_t **bytes, si
 	return rc;
 }
 
-int ledger_store_inclusion_proof(const struct ledger_store *s, uint64_t seq, uint64_t size,
-				 merkle_hash *proof, size_t *n, size_t cap)
-{
-	if (size > s->n || seq >= size)
-		return SJ_ERANGE;
-	return merkle_tree_inclusion_proof(&s->tree, seq, size, proof, n, cap);
-}
-
-int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uint64_t size,
-				   merkle_hash *proof, size_t *n, size_t cap)
-{
-	if (size > s->n)
-		return SJ_ERANGE;
-	return merkle_tree_consistency_proof(&s->tree, m, size, proof, n, cap);
-}
-
-int ledger_store_prove(struct ledger_store *s, int inclusion, uint64_t arg, char **text,
-		       size_t *len)
-{
-	merkle_hash hashes[MERKLE_MAX_PROOF];
-	struct note *n = NULL;
-	struct checkpoint c;
-	char *note = NULL, perr[200];
-	const char *body;
-	size_t nlen, blen, nh;
-	int rc;
-
-	rc = ledger_store_checkpoint_get(s, 0, &note, &nlen);
-	if (rc != SJ_OK)
-		return rc;
-	/* The size comes from the stored note itself: the proof is only ever
-	 * for the tree that note signs. */
-	rc = note_parse(&n, note, nlen, perr, sizeof perr);
-	if (rc == SJ_OK) {
-		body = note_body(n, &blen);
-		rc = checkpoint_parse(&c, body, blen, perr, sizeof perr);
-	}
-	if (rc != SJ_OK) {
-		/* A note the store signed that does not parse is damage; a lack
-		 * of memory is not. */
-		rc = rc == SJ_ENOMEM ? SJ_ENOMEM : SJ_ECORRUPT;
-		goto out;
-	}
-	if (inclusion)
-		rc = ledger_store_inclusion_proof(s, arg, c.size, hashes, &nh, MERKLE_MAX_PROOF);
-	else
-		rc = ledger_store_consistency_proof(s, arg, c.size, hashes, &nh, MERKLE_MAX_PROOF);
-	if (rc != SJ_OK) {
-		rc = SJ_ERANGE;
-		goto out;
-	}
-	if (inclusion)
-		rc = proof_inclusion_format(text, len, arg, (const merkle_hash *)hashes, nh, note,
-					    nlen, NULL, 0);
-	else
-		rc = proof_consistency_format(text, len, arg, (const merkle_hash *)hashes, nh, note,
-					      nlen);
-out:
-	note_free(n);
-	free(note);
-	return rc;
-}
-
 int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_cap)
 {
 	struct export_writer w;
@@ -990,11 +571,11 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 
 	/* One read transaction, so the export is one consistent moment. */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return db_err(s, SQLITE_ERROR, "cannot begin export", err, err_cap);
+		return ledger_store__db_err(s, SQLITE_ERROR, "cannot begin export", err, err_cap);
 	rc = export_writer_init(&w, f);
 	if (rc != SJ_OK)
 		goto io;
-	src = sqlite3_prepare_v2(s->db, "SELECT bytes FROM entries ORDER BY seq", -1, &st, NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRY_BYTES, -1, &st, NULL);
 	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = export_writer_add(&w, EXPORT_KIND_ENTRY, sqlite3_column_blob(st, 0),
 				       (size_t)sqlite3_column_bytes(st, 0));
@@ -1005,15 +586,14 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 	sqlite3_finalize(st);
 	st = NULL;
 	if (src != SQLITE_DONE) {
-		rc = db_err(s, src, "cannot read entries for export", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot read entries for export", err, err_cap);
 		goto end;
 	}
-	src = sqlite3_prepare_v2(s->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st,
-				 NULL);
+	src = sqlite3_prepare_v2(s->db, STOREDB_CHECKPOINTS, -1, &st, NULL);
 	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		char *note;
 		size_t nl;
-		rc = store_note_with_cosigs(s, (uint64_t)sqlite3_column_int64(st, 0),
+		rc = storedb_note_with_cosigs(s->db, (uint64_t)sqlite3_column_int64(st, 0),
 					    (const char *)sqlite3_column_text(st, 1),
 					    (size_t)sqlite3_column_bytes(st, 1), &note, &nl);
 		if (rc != SJ_OK)
@@ -1025,7 +605,8 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 		src = SQLITE_OK;
 	}
 	if (src != SQLITE_DONE) {
-		rc = db_err(s, src, "cannot read checkpoints for export", err, err_cap);
+		rc = ledger_store__db_err(s, src, "cannot read checkpoints for export", err,
+					  err_cap);
 		goto end;
 	}
 	rc = export_writer_finish(&w);

@@ -14,10 +14,16 @@
  * them together.
  *
  * On open the store replays every stored entry: decoding, the hash chain,
- * the rules of replay.h and the Merkle roots of every stored checkpoint with
- * the log's signature on it. A ledger that fails is opened "broken": it can
- * still be read and exported, but appends and checkpoints are refused with
- * SJ_ECORRUPT and ledger_store_broken() says why.
+ * the rules (through struct ledger_rules_ops) and the Merkle roots of every
+ * stored checkpoint with the log's signature on it. A ledger that fails is
+ * opened "broken": it can still be read and exported, but appends and
+ * checkpoints are refused with SJ_ECORRUPT and ledger_store_broken() says
+ * why.
+ *
+ * The store sequences and persists entries without knowing what they mean
+ * (as a Tessera appender): what an entry may say is decided by the rules it
+ * is given at open, through one callback interface. rules/storeops.h opens a
+ * store with the rules of rules/replay.h.
  *
  * A store handle is used from one thread at a time.
  */
@@ -29,8 +35,9 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "rules/draws.h"
+#include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "ledger/note.h"
 #include "ledger/note_sign.h"
 
 struct ledger_store; /* opaque */
@@ -48,10 +55,50 @@ struct ledger_append {
 	const uint8_t *sig;       /* client's 64-byte request signature, or NULL */
 };
 
-/* Opens (or creates) the ledger at path. Errors: SJ_ENOENT (missing and not
- * LEDGER_STORE_CREATE), SJ_EIO, SJ_ENOMEM; err names the file and cause. A
- * ledger that opens but does not verify is not an error: see _broken. */
-SJ_WUR int ledger_store_open(struct ledger_store **out, const char *path, int flags, char *err,
+/*
+ * The rules the store applies, as callbacks on the caller's state ctx. The
+ * store calls them on the thread that uses the store, never concurrently.
+ *
+ * apply:     checks e (the entry at sequence e->seq, decoded and chained;
+ *            hash is its entry hash) and on success takes it into the state.
+ *            On failure the state is unchanged and err says which rule
+ *            failed. Returns SJ_OK, SJ_EVERIFY (refused) or SJ_ENOMEM.
+ * settle:    everything applied so far is durable and will not be undone.
+ * rollback:  undo every entry applied with sequence >= seq (a batch whose
+ *            transaction did not commit).
+ * client:    the role and agency (ENTRY_MAX_AGENCY + 1 bytes) of a client
+ *            key that may act now; SJ_ENOENT never registered, SJ_EPERM
+ *            revoked.
+ * origin:    the log's origin from entry 0, NULL before it (borrowed).
+ * log_key:   the log's checkpoint key from entry 0, NULL before it
+ *            (borrowed): the only key whose checkpoints the store accepts.
+ * witnesses: the witness keys registered so far (borrowed array of *n),
+ *            whose cosignatures the store keeps.
+ * free:      releases ctx when the store is closed.
+ */
+struct ledger_rules_ops {
+	int (*apply)(void *ctx, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
+		     char *err, size_t err_cap);
+	void (*settle)(void *ctx);
+	void (*rollback)(void *ctx, uint64_t seq);
+	int (*client)(const void *ctx, const uint8_t key[ENTRY_KEY_SIZE], int *role,
+		      char *agency);
+	const char *(*origin)(const void *ctx);
+	const struct note_vkey *(*log_key)(const void *ctx);
+	const struct note_vkey *(*witnesses)(const void *ctx, size_t *n);
+	void (*free)(void *ctx);
+};
+
+/*
+ * Opens (or creates) the ledger at path, checked by the rules ops over ctx.
+ * ops is borrowed and must outlive the store; ctx is owned by the store from
+ * the call on, success or not, and released with ops->free. Errors: SJ_ENOENT
+ * (missing and not LEDGER_STORE_CREATE), SJ_EIO, SJ_ENOMEM; err names the
+ * file and cause. A ledger that opens but does not verify is not an error:
+ * see _broken.
+ */
+SJ_WUR int ledger_store_open(struct ledger_store **out, const char *path, int flags,
+			     const struct ledger_rules_ops *ops, void *ctx, char *err,
 			     size_t err_cap);
 void ledger_store_close(struct ledger_store *s);
 
@@ -63,16 +110,13 @@ uint64_t ledger_store_size(const struct ledger_store *s);
 /* The origin from entry 0, or NULL for an empty ledger. Borrowed. */
 const char *ledger_store_origin(const struct ledger_store *s);
 
-/* The role and agency of a client key that may act now (replay.h's
- * replay_client). */
+/* The role and agency of a client key that may act now (the rules' client
+ * callback). */
 SJ_WUR int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
 			       char *agency);
 
-/* The draws and beacon sources as replayed so far (borrowed; valid until
- * the next append). */
-const struct draws *ledger_store_draws(const struct ledger_store *s);
-/* The replayed state of every rule (borrowed; valid until the next append). */
-const struct replay *ledger_store_replay(const struct ledger_store *s);
+/* The rules' state given at open (borrowed; valid until the next append). */
+void *ledger_store_rules_ctx(const struct ledger_store *s);
 
 /* The log's verifier key string from entry 0 into out (cap bytes).
  * Errors: SJ_ENOENT for an empty ledger, SJ_ERANGE. */
@@ -89,7 +133,7 @@ SJ_WUR int ledger_store_init_log(struct ledger_store *s, const char *origin,
 
 /*
  * Appends n entries in one durable transaction, or none of them. Each is
- * checked by the rules of replay.h first (a forged or unauthorised request
+ * checked by the rules' apply callback first (a forged or unauthorised request
  * is refused with SJ_EVERIFY, the reason and batch index in err). On
  * success *first_seq (when not NULL) is the first new sequence number and
  * the entries are on disk. Errors: SJ_EVERIFY, SJ_EINVAL, SJ_ECORRUPT

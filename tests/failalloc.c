@@ -37,6 +37,7 @@
 
 #include "ledger/entry.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
 #include "tests/fixture.h"
 
@@ -196,7 +197,7 @@ static int reopen(const char *db)
 	merkle_hash proof[64];
 	size_t n;
 	char err[256];
-	int rc = ledger_store_open(&s, db, 0, err, sizeof err);
+	int rc = storeops_open(&s, db, 0, err, sizeof err);
 	if (rc != SJ_OK)
 		return rc;
 	if (ledger_store_broken(s) != NULL)
@@ -251,7 +252,7 @@ static int left_verifiable(const char *dir, char *why, size_t cap)
 	snprintf(db, sizeof db, "%s/ledger.db", dir);
 	if (stat(db, &st) != 0)
 		return 0; /* the failure came before the file existed */
-	rc = ledger_store_open(&s, db, 0, err, sizeof err);
+	rc = storeops_open(&s, db, 0, err, sizeof err);
 	if (rc != SJ_OK) {
 		snprintf(why, cap, "does not open: %s", err);
 		return -1;

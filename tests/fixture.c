@@ -11,6 +11,7 @@
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "proto/ledger.pb-c.h"
+#include "rules/storeops.h"
 
 static int pack_and_append(struct fixture *f, uint32_t type, const char *agency,
 			   const struct note_skey *k, uint8_t *payload, size_t len, int corrupt)
@@ -117,7 +118,7 @@ int fixture_build(struct fixture *f, const char *dir, size_t extra)
 			 f->log_vk.pk);
 	note_vkey_format(f->witness_vkey, sizeof f->witness_vkey, f->witness_vk.name,
 			 f->witness_vk.type, f->witness_vk.pk);
-	rc = ledger_store_open(&f->s, f->db, LEDGER_STORE_CREATE, err, sizeof err);
+	rc = storeops_open(&f->s, f->db, LEDGER_STORE_CREATE, err, sizeof err);
 	if (rc != SJ_OK)
 		return rc;
 	if ((rc = ledger_store_init_log(f->s, "suiji.test/log", "test", f->log_key, err,

@@ -17,11 +17,12 @@
 #include "ledger/entry.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
+#include "rules/storeops.h"
 
 static void child_loop(struct fixture *f, int fd, unsigned round)
 {
 	char err[512];
-	if (ledger_store_open(&f->s, f->db, 0, err, sizeof err) != SJ_OK || ledger_store_broken(f->s))
+	if (storeops_open(&f->s, f->db, 0, err, sizeof err) != SJ_OK || ledger_store_broken(f->s))
 		_exit(3);
 	for (unsigned i = 0;; i++) {
 		char code[32];
@@ -73,7 +74,7 @@ TEST(crash_sigkill_keeps_acknowledged, "every acknowledged entry survives a SIGK
 			total_acked++;
 		}
 		close(p[0]);
-		CHECK_INT(ledger_store_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
+		CHECK_INT(storeops_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
 		if (ledger_store_broken(f.s))
 			printf("    round %u: %s\n", round, ledger_store_broken(f.s));
 		CHECK(ledger_store_broken(f.s) == NULL);

@@ -19,6 +19,7 @@
 #include "proto/ledger.pb-c.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
+#include "rules/storeops.h"
 
 /* Five objects supervised by scjg (the three of objects-gbk.csv and the
  * two of objects-bom.csv), in UTF-8. */
@@ -289,7 +290,7 @@ TEST(dirledger_other_agency_refused, "an operator of another agency cannot impor
 	size_t len;
 	char err[1024];
 	CHECK(dl_build(&w) == 0);
-	CHECK_INT(ledger_store_open(&w.f.s, w.f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&w.f.s, w.f.db, 0, err, sizeof err), ==, SJ_OK);
 	CHECK_INT(note_skey_generate(&op_sfj, "op@sfj", NOTE_TYPE_ED25519), ==, SJ_OK);
 	CHECK_INT(note_skey_generate(&op_scjg, "op@scjg", NOTE_TYPE_ED25519), ==, SJ_OK);
 	CHECK_INT(note_skey_generate(&aud, "aud@scjg", NOTE_TYPE_ED25519), ==, SJ_OK);

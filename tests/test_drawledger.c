@@ -24,6 +24,7 @@
 #include "proto/draw.pb-c.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
+#include "rules/storeops.h"
 
 /* A suiji-beacon chain the test holds the key of, one round a second. */
 struct tb {
@@ -124,7 +125,7 @@ static int dw_request(struct dw *w, const char *id, unsigned team, const char *h
 	if (write_text(w->dir, "spec.json", spec))
 		return SJ_EIO;
 	snprintf(path, sizeof path, "%s/spec.json", w->dir);
-	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(w->f.s),
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w->f.s),
 			   util_now_us(), err, cap);
 	if (rc != SJ_OK)
 		return rc;
@@ -143,9 +144,9 @@ static int dw_wait_round(struct dw *w, uint64_t seq, char *doc, size_t cap, uint
 {
 	size_t idx;
 	int64_t due;
-	if (draws_find(ledger_store_draws(w->f.s), seq, &idx) != SJ_OK)
+	if (draws_find(storeops_draws(w->f.s), seq, &idx) != SJ_OK)
 		return -1;
-	*round = draw_inputs_spec(draws_inputs(ledger_store_draws(w->f.s), idx))->beacons[0].round;
+	*round = draw_inputs_spec(draws_inputs(storeops_draws(w->f.s), idx))->beacons[0].round;
 	if (beacon_round_time(&due, &w->b.chain, *round) != SJ_OK)
 		return -1;
 	while (util_now_us() < due * 1000000 + 50000)
@@ -231,8 +232,8 @@ TEST(drawledger_bad_reveal_refused, "a reveal with another round, a forged round
 	uint64_t before = ledger_store_size(w.f.s);
 	/* Before the round is due: the value was known early. */
 	size_t idx;
-	CHECK_INT(draws_find(ledger_store_draws(w.f.s), seq, &idx), ==, SJ_OK);
-	round = draw_inputs_spec(draws_inputs(ledger_store_draws(w.f.s), idx))->beacons[0].round;
+	CHECK_INT(draws_find(storeops_draws(w.f.s), seq, &idx), ==, SJ_OK);
+	round = draw_inputs_spec(draws_inputs(storeops_draws(w.f.s), idx))->beacons[0].round;
 	CHECK_INT(tb_round(&w.b, round, doc, sizeof doc), ==, SJ_OK);
 	CHECK_INT(drawop_reveal(w.f.s, w.dir, seq, docs, 1, 0, &rseq, err, sizeof err), ==,
 		  SJ_EVERIFY);
@@ -267,7 +268,7 @@ TEST(drawledger_sealed_seed_survives_restart, "the sealed seed survives a restar
 	CHECK_INT(stat(path, &st), ==, 0);
 	CHECK_INT(st.st_mode & 0777, ==, 0600);
 	fixture_close_store(&w.f);
-	CHECK_INT(ledger_store_open(&w.f.s, w.f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&w.f.s, w.f.db, 0, err, sizeof err), ==, SJ_OK);
 	CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);
 	CHECK_INT(drawop_reveal(w.f.s, w.dir, seq, docs, 1, 0, &rseq, err, sizeof err), ==, SJ_OK);
 	fixture_free(&w.f);
@@ -288,8 +289,8 @@ TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own 
 		CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);
 		size_t idx;
 		struct draws_info info;
-		CHECK_INT(draws_find(ledger_store_draws(w.f.s), seq, &idx), ==, SJ_OK);
-		draws_get(ledger_store_draws(w.f.s), idx, &info);
+		CHECK_INT(draws_find(storeops_draws(w.f.s), seq, &idx), ==, SJ_OK);
+		draws_get(storeops_draws(w.f.s), idx, &info);
 		fixture_close_store(&w.f);
 		Suiji__DrawReveal m = SUIJI__DRAW_REVEAL__INIT;
 		/* 0: a seed that is not the committed one; 1: the committed seed
@@ -348,7 +349,7 @@ TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused n
 	snprintf(path, sizeof path, "%s/spec.json", w.dir);
 	CHECK_INT(write_text(w.dir, "spec.json", "{\"request_id\": \"x\"}"), ==, SJ_OK);
 	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "task");
 	CHECK_INT(write_text(w.dir, "objects.csv", "id,stratum\nO1,A\nO1,B\n"), ==, SJ_OK);
@@ -356,7 +357,7 @@ TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused n
 	snprintf(spec, sizeof spec, spec_fmt, "q", 2u, "1", "\"auto\"");
 	CHECK_INT(write_text(w.dir, "spec.json", spec), ==, SJ_OK);
 	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "appears twice");
 	CHECK_INT(write_text(w.dir, "objects.csv", "id,stratum\nO1,A\n"), ==, SJ_OK);
@@ -365,7 +366,7 @@ TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused n
 	memcpy(p, "xyz-beacon", 10);
 	CHECK_INT(write_text(w.dir, "spec.json", spec), ==, SJ_OK);
 	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "xyz-beacon is not registered");
 	fixture_free(&w.f);
@@ -452,7 +453,7 @@ static int dw_substitute(struct dw *w, const char *hex, uint64_t *seq, char *err
 	if (write_text(w->dir, "sub.json", spec))
 		return SJ_EIO;
 	snprintf(path, sizeof path, "%s/sub.json", w->dir);
-	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(w->f.s),
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w->f.s),
 			   util_now_us(), err, cap);
 	if (rc != SJ_OK)
 		return rc;
@@ -475,8 +476,8 @@ TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must n
 	size_t idx;
 	CHECK(dw_build(&w) == 0);
 	CHECK_INT(dw_request(&w, "q1", 2, "1", "\"auto\"", &seq, err, sizeof err), ==, SJ_OK);
-	CHECK_INT(draws_find(ledger_store_draws(w.f.s), seq, &idx), ==, SJ_OK);
-	draws_get(ledger_store_draws(w.f.s), idx, &info);
+	CHECK_INT(draws_find(storeops_draws(w.f.s), seq, &idx), ==, SJ_OK);
+	draws_get(storeops_draws(w.f.s), idx, &info);
 	uint64_t before = ledger_store_size(w.f.s);
 	/* A commitment that is not in the ledger. */
 	CHECK_INT(dw_substitute(&w, "00000000000000000000000000000000000000000000000000000000000000ff",
@@ -535,7 +536,7 @@ TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies,
 	snprintf(spec, sizeof spec, fmt, "j0", "\"wjw\", \"hb\"", conflicts);
 	CHECK(write_text(w.dir, "spec.json", spec) == 0);
 	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_OK);
 	CHECK_INT(drawop_request_payload(&payload, &plen, &sp), ==, SJ_OK);
 	CHECK_INT(drawop_commit(w.f.s, w.dir, payload, plen, sp.agency, NULL, NULL, &seq, err,
@@ -551,7 +552,7 @@ TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies,
 	snprintf(spec, sizeof spec, fmt, "j1", "\"scjg\", \"hb\"", conflicts);
 	CHECK(write_text(w.dir, "spec.json", spec) == 0);
 	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)ledger_store_draws(w.f.s), util_now_us(), err, sizeof err),
+				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
 		  ==, SJ_OK);
 	CHECK_INT(drawop_request_payload(&payload, &plen, &sp), ==, SJ_OK);
 	CHECK_INT(drawop_commit(w.f.s, w.dir, payload, plen, sp.agency, NULL, NULL, &seq, err,

@@ -44,6 +44,7 @@
 #include "proto/rpc.pb-c.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
+#include "rules/storeops.h"
 
 #define SUIJID     harness_bin("suijid")
 #define SUIJI      harness_bin("suiji")
@@ -225,7 +226,7 @@ static void store_child(struct space *sp, struct store_report *r)
 		free(note);
 	}
 	/* What another reader sees while the disk is full. */
-	if (ledger_store_open(&s2, f.db, LEDGER_STORE_READONLY, err, sizeof err) == SJ_OK) {
+	if (storeops_open(&s2, f.db, LEDGER_STORE_READONLY, err, sizeof err) == SJ_OK) {
 		r->reopened = ledger_store_size(s2);
 		r->reopened_broken = ledger_store_broken(s2) != NULL;
 		ledger_store_close(s2);

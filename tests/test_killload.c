@@ -44,6 +44,7 @@
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/store.h"
+#include "rules/storeops.h"
 #include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
@@ -592,7 +593,7 @@ static int check_ack(struct ledger_store *s, const struct ack *a)
 		return -1;
 	}
 	if (a->kind == WORK_DRAW) {
-		const struct draws *dr = ledger_store_draws(s);
+		const struct draws *dr = storeops_draws(s);
 		struct draws_info di;
 		size_t i;
 		if (draws_find(dr, a->seq, &i) != SJ_OK)
@@ -611,7 +612,7 @@ static int check_ack(struct ledger_store *s, const struct ack *a)
  * the seed opens it; *open counts them. */
 static int check_seeds(struct kl *w, struct ledger_store *s, size_t *open)
 {
-	const struct draws *dr = ledger_store_draws(s);
+	const struct draws *dr = storeops_draws(s);
 	uint8_t *seed = sodium_malloc(DRAW_SEED_SIZE);
 	char err[256];
 	int rc = 0;
@@ -639,7 +640,7 @@ static int check_seeds(struct kl *w, struct ledger_store *s, size_t *open)
  * is reported; moved back, it passes again. */
 static int seed_twin(struct kl *w, struct ledger_store *s)
 {
-	const struct draws *dr = ledger_store_draws(s);
+	const struct draws *dr = storeops_draws(s);
 	char hex[65], from[800], to[800];
 	size_t open;
 
@@ -672,7 +673,7 @@ static int check_ledger(struct kl *w, int all)
 	int rc = 0;
 
 	snprintf(db, sizeof db, "%s/ledger.db", w->data);
-	if (ledger_store_open(&s, db, 0, err, sizeof err) != SJ_OK) {
+	if (storeops_open(&s, db, 0, err, sizeof err) != SJ_OK) {
 		printf("    %s\n", err);
 		return -1;
 	}
@@ -704,8 +705,8 @@ static int wait_revealed(struct kl *w, size_t *ndraws)
 	while (ms_now() < end) {
 		struct ledger_store *s = NULL;
 		size_t open = 0, n = 0;
-		if (ledger_store_open(&s, db, LEDGER_STORE_READONLY, err, sizeof err) == SJ_OK) {
-			const struct draws *dr = ledger_store_draws(s);
+		if (storeops_open(&s, db, LEDGER_STORE_READONLY, err, sizeof err) == SJ_OK) {
+			const struct draws *dr = storeops_draws(s);
 			n = draws_count(dr);
 			for (size_t i = 0; i < n; i++) {
 				struct draws_info di;
@@ -769,7 +770,7 @@ static void run(struct kl *w)
 		forged.digest[0] ^= 1;
 		printf("    the twin: entry %llu acknowledged with another digest\n",
 		       (unsigned long long)forged.seq);
-		CHECK_INT(ledger_store_open(&s, db, LEDGER_STORE_READONLY, err, sizeof err), ==,
+		CHECK_INT(storeops_open(&s, db, LEDGER_STORE_READONLY, err, sizeof err), ==,
 		          SJ_OK);
 		int caught = check_ack(s, &forged) != 0;
 		ledger_store_close(s);

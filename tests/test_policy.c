@@ -23,6 +23,7 @@
 #include "results/calendar.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
+#include "rules/storeops.h"
 
 struct city {
 	char dir[512];
@@ -174,10 +175,10 @@ static int raw_request(const struct city *c, const char *name, const char *agenc
 	size_t plen;
 	snprintf(path, sizeof path, "%s/%s", c->dir, name);
 	snprintf(db, sizeof db, "%s/data/ledger.db", c->dir);
-	int rc = ledger_store_open(&s, db, 0, err, cap);
+	int rc = storeops_open(&s, db, 0, err, cap);
 	if (rc != SJ_OK)
 		return rc;
-	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)ledger_store_draws(s),
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(s),
 			   util_now_us(), err, cap);
 	ledger_store_close(s);
 	if (rc != SJ_OK)

@@ -15,6 +15,7 @@
 #include "proto/ledger.pb-c.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
+#include "rules/storeops.h"
 
 TEST(store_reopens_with_same_size, "a built ledger reopens verified with every entry in place")
 {
@@ -25,7 +26,7 @@ TEST(store_reopens_with_same_size, "a built ledger reopens verified with every e
 	uint64_t n = ledger_store_size(f.s);
 	CHECK_INT(n, ==, 5 + 4);
 	fixture_close_store(&f);
-	CHECK_INT(ledger_store_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
 	CHECK(ledger_store_broken(f.s) == NULL);
 	CHECK_INT(ledger_store_size(f.s), ==, n);
 	CHECK(strcmp(ledger_store_origin(f.s), "suiji.test/log") == 0);
@@ -162,7 +163,7 @@ TEST(store_altered_ledger_refuses_appends, "a ledger whose stored entry was alte
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 4), ==, SJ_OK);
 	fixture_close_store(&f);
 	CHECK_INT(fixture_flip(f.db, 6, 120, 3), ==, SJ_OK);
-	CHECK_INT(ledger_store_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
 	CHECK(ledger_store_broken(f.s) != NULL);
 	/* Byte 120 lies in entry 6's signed payload: its client signature
 	 * no longer verifies, and the store says so by number. */
@@ -183,7 +184,7 @@ TEST(store_truncated_ledger_refuses_appends, "a ledger truncated below its last 
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 4), ==, SJ_OK);
 	fixture_close_store(&f);
 	CHECK_INT(fixture_sql(f.db, "DELETE FROM entries WHERE seq >= 7"), ==, SQLITE_OK);
-	CHECK_INT(ledger_store_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&f.s, f.db, 0, err, sizeof err), ==, SJ_OK);
 	CHECK_STR_HAS(ledger_store_broken(f.s), "truncated");
 	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "later", 0), ==, SJ_ECORRUPT);
 	fixture_free(&f);
@@ -341,7 +342,7 @@ TEST(store_readonly_refuses_appends, "a ledger opened read-only refuses appends"
 	char err[512];
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 0), ==, SJ_OK);
 	fixture_close_store(&f);
-	CHECK_INT(ledger_store_open(&f.s, f.db, LEDGER_STORE_READONLY, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&f.s, f.db, LEDGER_STORE_READONLY, err, sizeof err), ==, SJ_OK);
 	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "ro", 0), ==, SJ_EPERM);
 	fixture_free(&f);
 }
@@ -351,7 +352,7 @@ TEST(store_missing_file_without_create, "opening a missing ledger without create
 	struct ledger_store *s = NULL;
 	char path[600], err[512];
 	snprintf(path, sizeof path, "%s/none.db", harness_tmpdir());
-	CHECK_INT(ledger_store_open(&s, path, 0, err, sizeof err), ==, SJ_ENOENT);
+	CHECK_INT(storeops_open(&s, path, 0, err, sizeof err), ==, SJ_ENOENT);
 	CHECK_STR_HAS(err, "none.db");
 }
 
@@ -364,7 +365,7 @@ TEST(store_other_writer_taken_in, "entries another process appended are taken in
 	struct verify_report r;
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 1), ==, SJ_OK);
 	uint64_t n = ledger_store_size(f.s);
-	CHECK_INT(ledger_store_open(&other, f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(storeops_open(&other, f.db, 0, err, sizeof err), ==, SJ_OK);
 	struct ledger_store *mine = f.s;
 	f.s = other; /* the "operator command" appends through the other handle */
 	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "by-other", 0), ==, SJ_OK);

@@ -9,7 +9,6 @@
 #include "verifier/verify.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "ledger/entry.h"
 #include "ledger/export.h"
 #include "ledger/merkle.h"
+#include "ledger/storedb.h"
 #include "rules/replay.h"
 
 struct verify_cp {
@@ -520,102 +520,45 @@ out:
 	return v->failed ? SJ_EVERIFY : SJ_OK;
 }
 
+/* The verifier as a reader of the store's database (ledger/storedb.h). */
+struct sqlite_read {
+	struct verifier *v;
+	verify_progress_fn progress;
+	uint64_t total, done;
+};
+
+static int sqlite_count(void *ctx, uint64_t entries)
+{
+	struct sqlite_read *sr = ctx;
+	sr->total = entries;
+	return verify_expect(sr->v, entries) == SJ_OK ? SJ_OK : SJ_ENOMEM;
+}
+
+static int sqlite_entry(void *ctx, int64_t seq, const uint8_t *bytes, size_t len)
+{
+	struct sqlite_read *sr = ctx;
+	if (verify_entry(sr->v, seq < 0 ? UINT64_MAX : (uint64_t)seq, bytes, len) == SJ_ENOMEM)
+		return SJ_ENOMEM;
+	if (sr->v->failed)
+		return STOREDB_STOP;
+	if (sr->progress && (++sr->done % 4096 == 0 || sr->done == sr->total))
+		sr->progress(sr->done, sr->total);
+	return SJ_OK;
+}
+
+static int sqlite_checkpoint(void *ctx, const char *note, size_t len)
+{
+	struct sqlite_read *sr = ctx;
+	return verify_checkpoint(sr->v, note, len) == SJ_ENOMEM ? SJ_ENOMEM : SJ_OK;
+}
+
 int verify_sqlite(struct verifier *v, const char *path, verify_progress_fn progress, char *err,
 		  size_t err_cap)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL, *cs = NULL;
-	uint64_t total = 0, done = 0;
-	char *note = NULL;
-	int src, rc = SJ_OK;
+	static const struct storedb_visitor visit = {sqlite_count, sqlite_entry, sqlite_checkpoint};
+	struct sqlite_read sr = {.v = v, .progress = progress};
 
-	/* Read-only, in one read transaction: the verifier never writes to the
-	 * ledger it checks, and sees one moment of it while the daemon runs. */
-	src = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (src != SQLITE_OK)
-		goto dberr;
-	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		goto dberr;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM entries", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		total = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL; /* finalized: the exit path below must not finalize it again */
-	if (verify_expect(v, total) != SJ_OK) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT seq, bytes FROM entries ORDER BY seq", -1, &st, NULL) !=
-	    SQLITE_OK)
-		goto dberr;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 seq = sqlite3_column_int64(st, 0);
-		const void *b = sqlite3_column_blob(st, 1);
-		rc = verify_entry(v, seq < 0 ? UINT64_MAX : (uint64_t)seq,
-				  b ? b : (const void *)"", (size_t)sqlite3_column_bytes(st, 1));
-		if (rc == SJ_ENOMEM)
-			goto out;
-		rc = SJ_OK;
-		if (v->failed)
-			break;
-		if (progress && (++done % 4096 == 0 || done == total))
-			progress(done, total);
-	}
-	if (src != SQLITE_ROW && src != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st,
-			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT line FROM cosignatures WHERE size = ? ORDER BY rowid",
-			       -1, &cs, NULL) != SQLITE_OK)
-		goto dberr;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		/* The log-signed note and its cosignature lines, joined as the
-		 * export joins them. */
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		note = malloc(len + 1);
-		if (note == NULL) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		memcpy(note, sqlite3_column_text(st, 1), len);
-		sqlite3_bind_int64(cs, 1, sqlite3_column_int64(st, 0));
-		while ((src = sqlite3_step(cs)) == SQLITE_ROW) {
-			size_t l = (size_t)sqlite3_column_bytes(cs, 0);
-			char *nn = realloc(note, len + l + 1);
-			if (nn == NULL) {
-				rc = SJ_ENOMEM;
-				goto out;
-			}
-			note = nn;
-			memcpy(note + len, sqlite3_column_text(cs, 0), l);
-			len += l;
-		}
-		sqlite3_reset(cs);
-		if (src != SQLITE_DONE)
-			goto dberr;
-		rc = verify_checkpoint(v, note, len);
-		free(note);
-		note = NULL;
-		if (rc == SJ_ENOMEM)
-			goto out;
-		rc = SJ_OK;
-	}
-	if (src != SQLITE_DONE)
-		goto dberr;
-	goto out;
-dberr:
-	snprintf(err, err_cap, "cannot read ledger %s: %s", path,
-		 db ? sqlite3_errmsg(db) : "out of memory");
-	rc = SJ_EIO;
-out:
-	free(note);
-	sqlite3_finalize(cs);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return rc;
+	return storedb_read(path, &visit, &sr, err, err_cap);
 }
 
 int verify_export(struct verifier *v, const uint8_t *buf, size_t len, verify_progress_fn progress)

@@ -53,7 +53,7 @@ SJ_WUR int drawspec_load(struct drawspec *out, const char *path, drawspec_source
 void drawspec_fini(struct drawspec *s);
 
 /* A drawspec_source_fn over the sources a ledger registered: ctx is a
- * const struct draws * (ledger_store_draws), only read. */
+ * const struct draws * (storeops_draws), only read. */
 int drawspec_ledger_source(void *ctx, const char *id, const struct beacon_chain **chain,
 			   int *manual, int64_t *margin_us);
 
