@@ -1110,7 +1110,6 @@ static int cmd_beacons(struct session *s, const struct cli *a)
 
 static int cmd_draw_request(struct session *s, const struct cli *a)
 {
-	Suiji__DrawRequest m = SUIJI__DRAW_REQUEST__INIT;
 	Suiji__Rpc__DrawReply *dr;
 	struct rpc_client_reply r;
 	struct sources set;
@@ -1138,23 +1137,10 @@ static int cmd_draw_request(struct session *s, const struct cli *a)
 		drawspec_fini(&sp);
 		return fail(s, 2, err);
 	}
-	m.request_id = sp.request_id;
-	m.inputs.data = sp.inputs;
-	m.inputs.len = sp.inputs_len;
-	m.objects.data = sp.objects;
-	m.objects.len = sp.objects_len;
-	m.officers.data = sp.officers;
-	m.officers.len = sp.officers_len;
-	m.experts.data = sp.experts;
-	m.experts.len = sp.experts_len;
-	plen = suiji__draw_request__get_packed_size(&m);
-	payload = malloc(plen);
-	if (payload == NULL) {
-		drawspec_fini(&sp);
-		return fail(s, 2, "out of memory");
-	}
-	suiji__draw_request__pack(&m, payload);
+	rc = drawspec_payload(&payload, &plen, &sp);
 	drawspec_fini(&sp);
+	if (rc != SJ_OK)
+		return fail(s, 2, "out of memory");
 	rc = sign_payload(s, sig, ENTRY_DRAW_REQUEST, payload, plen);
 	if (rc == 0)
 		rc = call(s, &r, SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST, s->agency, payload, plen,

@@ -347,9 +347,13 @@ static void commit_draw(struct server *sv, struct pending *p)
 	int rc;
 
 	err[0] = '\0';
-	rc = drawop_commit(sv->store, sv->cfg->data_dir, p->o.entry.payload, p->o.entry.payload_len,
-	                   p->o.entry.agency, p->o.entry.actor, p->o.entry.sig, &seq, err,
-	                   sizeof err);
+	if (p->o.refused) /* refused at the front door; its reason is in p->o.draw */
+		rc = p->o.refused;
+	else
+		rc = drawop_commit_request(sv->store, sv->cfg->data_dir, p->o.draw,
+		                           p->o.entry.payload, p->o.entry.payload_len,
+		                           p->o.entry.agency, p->o.entry.actor, p->o.entry.sig, &seq,
+		                           err, sizeof err);
 	p->rc = rc;
 	p->seq = seq;
 	if (rc == SJ_OK) {

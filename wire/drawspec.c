@@ -15,6 +15,7 @@
 #include "draw/objects.h"
 #include "draw/people.h"
 #include "rules/draws.h"
+#include "proto/draw.pb-c.h"
 
 #define DRAWSPEC_MAX_FILE ((size_t)512 * 1024 * 1024)
 #define DRAWSPEC_MAX_FIELDS 4
@@ -688,4 +689,24 @@ void drawspec_fini(struct drawspec *s)
 	free(s->officers);
 	free(s->experts);
 	memset(s, 0, sizeof *s);
+}
+
+int drawspec_payload(uint8_t **out, size_t *len, const struct drawspec *sp)
+{
+	Suiji__DrawRequest m = SUIJI__DRAW_REQUEST__INIT;
+	m.request_id = (char *)sp->request_id;
+	m.inputs.data = sp->inputs;
+	m.inputs.len = sp->inputs_len;
+	m.objects.data = sp->objects;
+	m.objects.len = sp->objects_len;
+	m.officers.data = sp->officers;
+	m.officers.len = sp->officers_len;
+	m.experts.data = sp->experts;
+	m.experts.len = sp->experts_len;
+	*len = suiji__draw_request__get_packed_size(&m);
+	*out = malloc(*len ? *len : 1);
+	if (*out == NULL)
+		return SJ_ENOMEM;
+	suiji__draw_request__pack(&m, *out);
+	return SJ_OK;
 }
