@@ -213,6 +213,36 @@ out:
 	return rc;
 }
 
+/* A name that becomes part of a file path (issue 13, item 5): a letter or
+ * digit, then up to 63 letters, digits, '.', '_' or '-', and never "..",
+ * so that no request id, task or agency code can lead a path out of the
+ * folder it is written in. */
+static int safe_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > DRAWTASK_MAX_NAME || strstr(s, "..") != NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when the JSON text holds an escaped NUL, which cJSON would cut a
+ * string at without a word. */
+static int has_nul_escape(const uint8_t *b, size_t len)
+{
+	static const char esc[] = "\\u0000";
+	for (size_t i = 0; i + sizeof esc - 1 <= len; i++)
+		if (memcmp(b + i, esc, sizeof esc - 1) == 0)
+			return 1;
+	return 0;
+}
+
 int drawtask_prepare(const struct replay *r, const char *path, const char *outdir, char *spec_path,
                      size_t cap, char *err, size_t err_cap)
 {
@@ -238,6 +268,20 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		BAD("%s: \"request_id\" and \"task\" are required strings", path);
 	if (agency && !cJSON_IsString(agency))
 		BAD("%s: \"agency\" must be a string", path);
+	/* Each names files or folders: checked before any is used. */
+	if (has_nul_escape(buf, len))
+		BAD("%s: a string holds \\u0000 (a NUL byte), which no request id, task or agency "
+		    "code may",
+		    path);
+	{
+		const char *const field[] = {"request_id", "task", "agency"};
+		const cJSON *const value[] = {rid, task, agency};
+		for (size_t k = 0; k < 3; k++)
+			if (value[k] != NULL && !safe_name(value[k]->valuestring))
+				BAD("%s: \"%s\" \"%.80s\" is not a name: 1 to %d letters, digits, "
+				    "'.', '_' or '-', starting with a letter or digit, without \"..\"",
+				    path, field[k], value[k]->valuestring, DRAWTASK_MAX_NAME);
+	}
 	rc = policy_expect(replay_policy(r), replay_plans(r), agency ? agency->valuestring : "",
 	                   task->valuestring, &x, why, sizeof why);
 	if (rc != SJ_OK) {
