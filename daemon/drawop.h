@@ -48,9 +48,11 @@ SJ_WUR int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t 
  * drawop_commit for a request already decoded from payload[0..len) (m,
  * borrowed; draws_request_decode): feasibility is checked unless m passed
  * it already, and the append's rules take m's parts instead of decoding
- * the payload again, so after the call m holds no parts, only, when the
- * request was refused by a rule or found infeasible, m->refusal: the
- * reason alone, which an RPC reply gives as it is. Errors as drawop_commit.
+ * the payload again (draws_request_expect), so after the call m may hold
+ * no parts; the caller still finishes it with draws_request_msg_fini. When
+ * the request was found infeasible or refused by the draw rules,
+ * m->refusal holds the reason alone, which an RPC reply gives as it is.
+ * Errors as drawop_commit.
  */
 SJ_WUR int drawop_commit_request(struct ledger_store *s, const char *dir,
 				 struct draws_request_msg *m, const uint8_t *payload, size_t len,
