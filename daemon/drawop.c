@@ -33,22 +33,7 @@
 
 int drawop_request_payload(uint8_t **out, size_t *len, const struct drawspec *sp)
 {
-	Suiji__DrawRequest m = SUIJI__DRAW_REQUEST__INIT;
-	m.request_id = (char *)sp->request_id;
-	m.inputs.data = sp->inputs;
-	m.inputs.len = sp->inputs_len;
-	m.objects.data = sp->objects;
-	m.objects.len = sp->objects_len;
-	m.officers.data = sp->officers;
-	m.officers.len = sp->officers_len;
-	m.experts.data = sp->experts;
-	m.experts.len = sp->experts_len;
-	*len = suiji__draw_request__get_packed_size(&m);
-	*out = malloc(*len ? *len : 1);
-	if (*out == NULL)
-		return SJ_ENOMEM;
-	suiji__draw_request__pack(&m, *out);
-	return SJ_OK;
+	return drawspec_payload(out, len, sp);
 }
 
 static int write_all(int fd, const uint8_t *b, size_t n)
@@ -207,42 +192,44 @@ int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payloa
 		  const char *agency, const uint8_t *actor, const uint8_t *sig,
 		  uint64_t *request_seq, char *err, size_t err_cap)
 {
-	Suiji__DrawRequest *m = NULL;
+	struct draws_request_msg m;
+	char why[512];
+	int rc = draws_request_decode(&m, payload, len, why, sizeof why);
+
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "draw request refused: %s", why);
+		return SJ_EVERIFY;
+	}
+	rc = drawop_commit_request(s, dir, &m, payload, len, agency, actor, sig, request_seq, err,
+				   err_cap);
+	draws_request_msg_fini(&m);
+	return rc;
+}
+
+int drawop_commit_request(struct ledger_store *s, const char *dir, struct draws_request_msg *m,
+			  const uint8_t *payload, size_t len, const char *agency,
+			  const uint8_t *actor, const uint8_t *sig, uint64_t *request_seq,
+			  char *err, size_t err_cap)
+{
 	Suiji__DrawCommit c = SUIJI__DRAW_COMMIT__INIT;
-	struct draw_inputs *in = NULL;
-	struct draw_objects *objects = NULL;
-	struct draw_people *officers = NULL, *experts = NULL;
 	struct ledger_append a[2];
 	uint8_t *seed = NULL, commitment[32], cbuf[128];
 	char why[512], path[4096];
 	uint64_t first;
-	int rc = SJ_OK;
+	int rc;
 
-	/* Feasibility first, before any seed exists (R11-R13). The append
-	 * checks everything again; this only keeps a refused request from
-	 * ever costing a seed. */
-	m = suiji__draw_request__unpack(NULL, len, payload);
-	if (m == NULL) {
-		snprintf(err, err_cap, "the draw request does not decode as suiji.DrawRequest");
+	/* Feasibility first, before any seed exists (R11-R13); a request
+	 * checked at the front door is not checked again. */
+	if (draws_request_feasible(m, why, sizeof why) != SJ_OK) {
+		snprintf(err, err_cap, "draw request refused: %s", why);
+		snprintf(m->refusal, sizeof m->refusal, "%s", why);
 		return SJ_EVERIFY;
 	}
-	if (draw_inputs_decode(&in, m->inputs.data, m->inputs.len, why, sizeof why) != SJ_OK ||
-	    draw_objects_decode(&objects, m->objects.data, m->objects.len, why, sizeof why) !=
-		    SJ_OK ||
-	    draw_people_decode(&officers, m->officers.data, m->officers.len, why, sizeof why) !=
-		    SJ_OK ||
-	    draw_people_decode(&experts, m->experts.data, m->experts.len, why, sizeof why) !=
-		    SJ_OK ||
-	    draw_derive_check(in, objects, officers, experts, why, sizeof why) != SJ_OK) {
-		snprintf(err, err_cap, "draw request refused: %s", why);
-		rc = SJ_EVERIFY;
-		goto out;
-	}
 	seed = sodium_malloc(DRAW_SEED_SIZE);
-	if (seed == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
+	if (seed == NULL)
+		return SJ_ENOMEM;
 	randombytes_buf(seed, DRAW_SEED_SIZE);
 	draw_derive_commitment(commitment, seed);
 	rc = seed_store(dir, commitment, seed, err, err_cap);
@@ -256,7 +243,10 @@ int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payloa
 				      .sig = sig};
 	a[1] = (struct ledger_append){.type = ENTRY_DRAW_COMMIT, .agency = "", .payload = cbuf,
 				      .payload_len = suiji__draw_commit__pack(&c, cbuf)};
+	/* The rules take the decoded request rather than decode it again. */
+	draws_request_expect(m, payload, len);
 	rc = ledger_store_append(s, a, 2, &first, err, err_cap);
+	draws_request_expect(NULL, NULL, 0);
 	if (rc != SJ_OK) {
 		/* Nothing was appended: the seed was never committed to. */
 		seed_path(path, sizeof path, dir, commitment);
@@ -265,13 +255,7 @@ int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payloa
 	}
 	*request_seq = first;
 out:
-	if (seed)
-		sodium_free(seed); /* sodium_free wipes it */
-	draw_inputs_free(in);
-	draw_objects_free(objects);
-	draw_people_free(officers);
-	draw_people_free(experts);
-	suiji__draw_request__free_unpacked(m, NULL);
+	sodium_free(seed); /* sodium_free wipes it */
 	return rc;
 }
 

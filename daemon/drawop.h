@@ -24,8 +24,10 @@
 #include "common/err.h"
 #include "wire/drawspec.h"
 #include "ledger/store.h"
+#include "rules/draws.h"
 
-/* Encodes a suiji.DrawRequest from a loaded spec (malloc'd). */
+/* Encodes a suiji.DrawRequest from a loaded spec (malloc'd): the same
+ * encoder as drawspec_payload. */
 SJ_WUR int drawop_request_payload(uint8_t **out, size_t *len, const struct drawspec *sp);
 
 /*
@@ -35,11 +37,27 @@ SJ_WUR int drawop_request_payload(uint8_t **out, size_t *len, const struct draws
  * *request_seq is the request's entry; the commitment is the next one.
  * Errors: SJ_EVERIFY (refused by a ledger rule, e.g. infeasible: err
  * names it), SJ_EIO (the seed could not be stored: nothing was appended),
- * others as ledger_store_append.
+ * others as ledger_store_append. Decodes the payload once and commits it
+ * with drawop_commit_request.
  */
 SJ_WUR int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payload,
 			 size_t len, const char *agency, const uint8_t *actor, const uint8_t *sig,
 			 uint64_t *request_seq, char *err, size_t err_cap);
+
+/*
+ * drawop_commit for a request already decoded from payload[0..len) (m,
+ * borrowed; draws_request_decode): feasibility is checked unless m passed
+ * it already, and the append's rules take m's parts instead of decoding
+ * the payload again (draws_request_expect), so after the call m may hold
+ * no parts; the caller still finishes it with draws_request_msg_fini. When
+ * the request was found infeasible or refused by the draw rules,
+ * m->refusal holds the reason alone, which an RPC reply gives as it is.
+ * Errors as drawop_commit.
+ */
+SJ_WUR int drawop_commit_request(struct ledger_store *s, const char *dir,
+				 struct draws_request_msg *m, const uint8_t *payload, size_t len,
+				 const char *agency, const uint8_t *actor, const uint8_t *sig,
+				 uint64_t *request_seq, char *err, size_t err_cap);
 
 /*
  * Reveals the draw requested at request_seq: gets each named beacon round

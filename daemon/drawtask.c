@@ -20,11 +20,11 @@
 
 #define MAX_FILE (4u * 1024u * 1024u)
 
-#define BAD(...)                                                               \
-	do {                                                                   \
-		snprintf(err, err_cap, __VA_ARGS__);                           \
-		rc = SJ_EINVAL;                                                \
-		goto out;                                                      \
+#define BAD(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(err, err_cap, __VA_ARGS__);                                               \
+		rc = SJ_EINVAL;                                                                    \
+		goto out;                                                                          \
 	} while (0)
 
 /* Writes people as "id,agency,tags" CSV. */
@@ -64,56 +64,16 @@ static cJSON *copy_or_null(const cJSON *o, const char *k)
 	return v ? cJSON_Duplicate(v, 1) : NULL;
 }
 
-int drawtask_prepare(const struct replay *r, const char *path, const char *outdir,
-		     char *spec_path, size_t cap, char *err, size_t err_cap)
+/* Writes the pools into outdir, as the ledger says (R1, R2, R6, R7, R10,
+ * R14). */
+static int write_pools(const char *outdir, const struct policy_expect *x, char *err, size_t err_cap)
 {
-	uint8_t *buf = NULL;
-	size_t len;
-	cJSON *j = NULL, *out = NULL;
-	struct policy_expect *x = NULL;
-	char file[4200], why[400], dirbuf[4096];
-	char *text = NULL;
+	char file[4200];
+	FILE *f;
 	int rc = SJ_OK;
 
-	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
-		snprintf(err, err_cap, "cannot read task-draw file %s", path);
-		return SJ_EIO;
-	}
-	j = cJSON_ParseWithLength((const char *)buf, len);
-	if (j == NULL || !cJSON_IsObject(j))
-		BAD("%s: not a JSON object", path);
-	const cJSON *task = cJSON_GetObjectItemCaseSensitive(j, "task");
-	const cJSON *agency = cJSON_GetObjectItemCaseSensitive(j, "agency");
-	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "request_id");
-	if (!cJSON_IsString(task) || !cJSON_IsString(rid))
-		BAD("%s: \"request_id\" and \"task\" are required strings", path);
-	if (agency && !cJSON_IsString(agency))
-		BAD("%s: \"agency\" must be a string", path);
-	rc = policy_expect(replay_policy(r), replay_plans(r),
-			   agency ? agency->valuestring : "", task->valuestring, &x, why, sizeof why);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "%s: %s", path, why);
-		goto out;
-	}
-	/* A folder ending in '/' holds one folder per request. */
-	if (outdir[0] && outdir[strlen(outdir) - 1] == '/') {
-		if (make_dirs(outdir) != 0) {
-			snprintf(err, err_cap, "cannot create %s", outdir);
-			rc = SJ_EIO;
-			goto out;
-		}
-		snprintf(dirbuf, sizeof dirbuf, "%s%s", outdir, rid->valuestring);
-		outdir = dirbuf;
-	}
-	if (make_dirs(outdir) != 0) {
-		snprintf(err, err_cap, "cannot create %s", outdir);
-		rc = SJ_EIO;
-		goto out;
-	}
-
-	/* The pools, as the ledger says (R1, R2, R6, R7, R10, R14). */
 	snprintf(file, sizeof file, "%.4000s/objects.csv", outdir);
-	FILE *f = fopen(file, "w");
+	f = fopen(file, "w");
 	if (f == NULL) {
 		snprintf(err, err_cap, "cannot write %s", file);
 		rc = SJ_EIO;
@@ -140,42 +100,17 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		goto out;
 	}
 
-	/* The spec: the operator's choices, the task's ratios (R7), the
-	 * exclusions and conflicts the ledger requires (R6, R9, R12). */
-	out = cJSON_CreateObject();
-	if (out == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	cJSON_AddStringToObject(out, "request_id", rid->valuestring);
-	if (agency)
-		cJSON_AddStringToObject(out, "agency", agency->valuestring);
-	cJSON_AddStringToObject(out, "task", task->valuestring);
-	cJSON_AddStringToObject(out, "objects", "objects.csv");
-	cJSON_AddStringToObject(out, "officers", "officers.csv");
-	cJSON_AddStringToObject(out, "experts", "experts.csv");
-	static const char *const copied[] = {"slot_size", "officer_repeat_in_slot",
-					     "deadline_hours", "beacons"};
-	/* The rounding rule is the task's (R7), not the operator's choice. */
-	if (cJSON_GetObjectItemCaseSensitive(j, "rounding"))
-		BAD("%s: \"rounding\" is task %s's rule (%s), not a draw's choice", path,
-		    task->valuestring, x->task.rounding);
-	cJSON_AddStringToObject(out, "rounding", x->task.rounding);
-	for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
-		cJSON *v = copy_or_null(j, copied[i]);
-		if (v)
-			cJSON_AddItemToObject(out, copied[i], v);
-	}
-	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(j, "team_size");
-	if (ts && (!cJSON_IsNumber(ts) || ts->valuedouble < x->task.team_size))
-		BAD("%s: \"team_size\" must be a number, at least the task's %u (R11)", path,
-		    x->task.team_size);
-	cJSON_AddNumberToObject(out, "team_size", ts ? ts->valuedouble : x->task.team_size);
-	if (x->task.joint) {
-		cJSON *ta = cJSON_AddArrayToObject(out, "team_agencies");
-		for (size_t i = 0; ta && i < x->n_agencies; i++)
-			cJSON_AddItemToArray(ta, cJSON_CreateString(x->agencies[i]));
-	}
+out:
+	return rc;
+}
+
+/* The spec's rules: one per stratum of the task's scope, with the task's
+ * ratio (R7) and the operator's tags and experts per stratum (R13). */
+static int spec_rules(cJSON *out, const cJSON *j, const struct policy_expect *x, const char *path,
+                      const char *task, char *err, size_t err_cap)
+{
+	int rc = SJ_OK;
+
 	const cJSON *dtags = cJSON_GetObjectItemCaseSensitive(j, "officer_tags");
 	const cJSON *strata = cJSON_GetObjectItemCaseSensitive(j, "strata");
 	if (strata && !cJSON_IsObject(strata))
@@ -187,21 +122,22 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 				break;
 		if (k == x->n_strata)
 			BAD("%s: stratum \"%s\" has no object in task %s's scope", path, s->string,
-			    task->valuestring);
+			    task);
 	}
 	cJSON *rules = cJSON_AddArrayToObject(out, "rules");
 	for (size_t i = 0; rules && i < x->n_strata; i++) {
 		cJSON *ru = cJSON_CreateObject();
-		const cJSON *own = strata ? cJSON_GetObjectItemCaseSensitive(strata, x->strata[i])
-					  : NULL;
+		const cJSON *own =
+		    strata ? cJSON_GetObjectItemCaseSensitive(strata, x->strata[i]) : NULL;
 		char ratio[32] = "1/1";
 		for (size_t s = 0; s < x->task.n_strata; s++)
 			if (strcmp(x->task.strata[s].name, x->strata[i]) == 0)
 				snprintf(ratio, sizeof ratio, "%u/%u", x->task.strata[s].num,
-					 x->task.strata[s].den);
+				         x->task.strata[s].den);
 		cJSON_AddStringToObject(ru, "stratum", x->strata[i]);
 		cJSON_AddStringToObject(ru, "ratio", ratio);
-		const cJSON *tags = own ? cJSON_GetObjectItemCaseSensitive(own, "officer_tags") : NULL;
+		const cJSON *tags =
+		    own ? cJSON_GetObjectItemCaseSensitive(own, "officer_tags") : NULL;
 		if (tags == NULL)
 			tags = dtags;
 		if (tags)
@@ -214,6 +150,17 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		}
 		cJSON_AddItemToArray(rules, ru);
 	}
+out:
+	return rc;
+}
+
+/* The spec's exclusions (the ledger's, then the operator's handled
+ * objects and unavailable people, R6, R9) and conflicts (R12). */
+static int spec_exclusions(cJSON *out, const cJSON *j, const struct policy_expect *x,
+                           const char *path, char *err, size_t err_cap)
+{
+	int rc = SJ_OK;
+
 	cJSON *ex = cJSON_AddArrayToObject(out, "exclusions");
 	for (size_t i = 0; ex && i < x->n_exclusions; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -234,17 +181,19 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
 			const cJSON *note = cJSON_GetObjectItemCaseSensitive(it, "note");
 			const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
-			if (!cJSON_IsString(id) || !cJSON_IsString(note) || note->valuestring[0] == 0)
-				BAD("%s: every \"%s\" entry needs an \"id\" and a \"note\" saying why",
+			if (!cJSON_IsString(id) || !cJSON_IsString(note) ||
+			    note->valuestring[0] == 0)
+				BAD("%s: every \"%s\" entry needs an \"id\" and a \"note\" saying "
+				    "why",
 				    path, extra[k].key);
-			if (!extra[k].kind && (!cJSON_IsString(kind) ||
-					       (strcmp(kind->valuestring, "officer") != 0 &&
-						strcmp(kind->valuestring, "expert") != 0)))
+			if (!extra[k].kind &&
+			    (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "officer") != 0 &&
+			                               strcmp(kind->valuestring, "expert") != 0)))
 				BAD("%s: an \"unavailable\" entry's \"kind\" is officer or expert",
 				    path);
 			cJSON *e = cJSON_CreateObject();
 			cJSON_AddStringToObject(e, "kind",
-						extra[k].kind ? extra[k].kind : kind->valuestring);
+			                        extra[k].kind ? extra[k].kind : kind->valuestring);
 			cJSON_AddStringToObject(e, "id", id->valuestring);
 			cJSON_AddStringToObject(e, "reason", extra[k].reason);
 			cJSON_AddStringToObject(e, "note", note->valuestring);
@@ -254,12 +203,149 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	cJSON *cf = cJSON_AddArrayToObject(out, "conflicts");
 	for (size_t i = 0; cf && i < x->n_conflicts; i++) {
 		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "kind",
-					x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert");
+		cJSON_AddStringToObject(
+		    c, "kind", x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert");
 		cJSON_AddStringToObject(c, "object", x->conflicts[i].object);
 		cJSON_AddStringToObject(c, "person", x->conflicts[i].person);
 		cJSON_AddItemToArray(cf, c);
 	}
+out:
+	return rc;
+}
+
+/* A name that becomes part of a file path (issue 13, item 5): a letter or
+ * digit, then up to 63 letters, digits, '.', '_' or '-', and never "..",
+ * so that no request id, task or agency code can lead a path out of the
+ * folder it is written in. */
+static int safe_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > DRAWTASK_MAX_NAME || strstr(s, "..") != NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when the JSON text holds an escaped NUL, which cJSON would cut a
+ * string at without a word. */
+static int has_nul_escape(const uint8_t *b, size_t len)
+{
+	static const char esc[] = "\\u0000";
+	for (size_t i = 0; i + sizeof esc - 1 <= len; i++)
+		if (memcmp(b + i, esc, sizeof esc - 1) == 0)
+			return 1;
+	return 0;
+}
+
+int drawtask_prepare(const struct replay *r, const char *path, const char *outdir, char *spec_path,
+                     size_t cap, char *err, size_t err_cap)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	cJSON *j = NULL, *out = NULL;
+	struct policy_expect *x = NULL;
+	char why[400], dirbuf[4096];
+	char *text = NULL;
+	int rc = SJ_OK;
+
+	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
+		snprintf(err, err_cap, "cannot read task-draw file %s", path);
+		return SJ_EIO;
+	}
+	j = cJSON_ParseWithLength((const char *)buf, len);
+	if (j == NULL || !cJSON_IsObject(j))
+		BAD("%s: not a JSON object", path);
+	const cJSON *task = cJSON_GetObjectItemCaseSensitive(j, "task");
+	const cJSON *agency = cJSON_GetObjectItemCaseSensitive(j, "agency");
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "request_id");
+	if (!cJSON_IsString(task) || !cJSON_IsString(rid))
+		BAD("%s: \"request_id\" and \"task\" are required strings", path);
+	if (agency && !cJSON_IsString(agency))
+		BAD("%s: \"agency\" must be a string", path);
+	/* Each names files or folders: checked before any is used. */
+	if (has_nul_escape(buf, len))
+		BAD("%s: a string holds \\u0000 (a NUL byte), which no request id, task or agency "
+		    "code may",
+		    path);
+	{
+		const char *const field[] = {"request_id", "task", "agency"};
+		const cJSON *const value[] = {rid, task, agency};
+		for (size_t k = 0; k < 3; k++)
+			if (value[k] != NULL && !safe_name(value[k]->valuestring))
+				BAD("%s: \"%s\" \"%.80s\" is not a name: 1 to %d letters, digits, "
+				    "'.', '_' or '-', starting with a letter or digit, without \"..\"",
+				    path, field[k], value[k]->valuestring, DRAWTASK_MAX_NAME);
+	}
+	rc = policy_expect(replay_policy(r), replay_plans(r), agency ? agency->valuestring : "",
+	                   task->valuestring, &x, why, sizeof why);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "%s: %s", path, why);
+		goto out;
+	}
+	/* A folder ending in '/' holds one folder per request. */
+	if (outdir[0] && outdir[strlen(outdir) - 1] == '/') {
+		if (make_dirs(outdir) != 0) {
+			snprintf(err, err_cap, "cannot create %s", outdir);
+			rc = SJ_EIO;
+			goto out;
+		}
+		snprintf(dirbuf, sizeof dirbuf, "%s%s", outdir, rid->valuestring);
+		outdir = dirbuf;
+	}
+	if (make_dirs(outdir) != 0) {
+		snprintf(err, err_cap, "cannot create %s", outdir);
+		rc = SJ_EIO;
+		goto out;
+	}
+
+	if ((rc = write_pools(outdir, x, err, err_cap)) != SJ_OK)
+		goto out;
+
+	/* The spec: the operator's choices, the task's ratios (R7), the
+	 * exclusions and conflicts the ledger requires (R6, R9, R12). */
+	out = cJSON_CreateObject();
+	if (out == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	cJSON_AddStringToObject(out, "request_id", rid->valuestring);
+	if (agency)
+		cJSON_AddStringToObject(out, "agency", agency->valuestring);
+	cJSON_AddStringToObject(out, "task", task->valuestring);
+	cJSON_AddStringToObject(out, "objects", "objects.csv");
+	cJSON_AddStringToObject(out, "officers", "officers.csv");
+	cJSON_AddStringToObject(out, "experts", "experts.csv");
+	static const char *const copied[] = {"slot_size", "officer_repeat_in_slot",
+	                                     "deadline_hours", "beacons"};
+	/* The rounding rule is the task's (R7), not the operator's choice. */
+	if (cJSON_GetObjectItemCaseSensitive(j, "rounding"))
+		BAD("%s: \"rounding\" is task %s's rule (%s), not a draw's choice", path,
+		    task->valuestring, x->task.rounding);
+	cJSON_AddStringToObject(out, "rounding", x->task.rounding);
+	for (size_t i = 0; i < sizeof copied / sizeof copied[0]; i++) {
+		cJSON *v = copy_or_null(j, copied[i]);
+		if (v)
+			cJSON_AddItemToObject(out, copied[i], v);
+	}
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(j, "team_size");
+	if (ts && (!cJSON_IsNumber(ts) || ts->valuedouble < x->task.team_size))
+		BAD("%s: \"team_size\" must be a number, at least the task's %u (R11)", path,
+		    x->task.team_size);
+	cJSON_AddNumberToObject(out, "team_size", ts ? ts->valuedouble : x->task.team_size);
+	if (x->task.joint) {
+		cJSON *ta = cJSON_AddArrayToObject(out, "team_agencies");
+		for (size_t i = 0; ta && i < x->n_agencies; i++)
+			cJSON_AddItemToArray(ta, cJSON_CreateString(x->agencies[i]));
+	}
+	if ((rc = spec_rules(out, j, x, path, task->valuestring, err, err_cap)) != SJ_OK ||
+	    (rc = spec_exclusions(out, j, x, path, err, err_cap)) != SJ_OK)
+		goto out;
 	if ((text = cJSON_Print(out)) == NULL) {
 		rc = SJ_ENOMEM;
 		goto out;

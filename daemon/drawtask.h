@@ -33,12 +33,19 @@
 #include "common/err.h"
 #include "rules/replay.h"
 
+/* The longest request id, task or agency code drawtask_prepare takes. */
+#define DRAWTASK_MAX_NAME 64
+
 /*
  * Reads the task-draw file at path, asks r what the task's draw must fix,
  * and writes spec.json, objects.csv, officers.csv and experts.csv into
  * outdir (created if missing; when it ends in '/', into its subfolder named
  * after the request id). spec_path (cap bytes) receives the spec's
- * path. Errors: SJ_EINVAL (the file or the task, named in err), SJ_ENOENT
+ * path. The request id, the task and the agency code become parts of file
+ * paths, so each must be a name (a letter or digit, then letters, digits,
+ * '.', '_' or '-', at most DRAWTASK_MAX_NAME bytes, never ".."), and no
+ * string may hold an escaped NUL; otherwise nothing is written.
+ * Errors: SJ_EINVAL (the file or the task, named in err), SJ_ENOENT
  * (no such task), SJ_EIO, SJ_ENOMEM.
  */
 SJ_WUR int drawtask_prepare(const struct replay *r, const char *path, const char *outdir,

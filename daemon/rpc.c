@@ -41,6 +41,10 @@
 
 typedef void (*rpc_read_fn)(struct ledger_store *s, const struct rpc_caller *c,
 			    const uint8_t *body, size_t len, struct rpc_outcome *out);
+/* Decodes and validates a mutation's body at the front door; what it
+ * decodes travels in the outcome to the commit. SJ_OK, or an error with
+ * the outcome's code and message set. */
+typedef int (*rpc_decode_fn)(const uint8_t *body, size_t len, struct rpc_outcome *out);
 
 struct rpc_method {
 	uint32_t method;
@@ -49,6 +53,7 @@ struct rpc_method {
 	size_t max_body;
 	rpc_read_fn read;    /* a read, answered at once */
 	uint32_t entry_type; /* a mutation: the entry it appends */
+	rpc_decode_fn decode; /* a mutation's body check, or NULL */
 };
 
 static void h_status(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
@@ -65,54 +70,56 @@ static void h_get_beacons(struct ledger_store *, const struct rpc_caller *, cons
 			  size_t, struct rpc_outcome *);
 static void h_get_draw(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
 		       struct rpc_outcome *);
+static int d_draw_request(const uint8_t *, size_t, struct rpc_outcome *);
+static int d_directory_import(const uint8_t *, size_t, struct rpc_outcome *);
 
 static const struct rpc_method rpc_methods[] = {
-	{SUIJI__RPC__METHOD__METHOD_STATUS, "status", ROLES_ALL, 0, h_status, 0},
+	{SUIJI__RPC__METHOD__METHOD_STATUS, "status", ROLES_ALL, 0, h_status, 0, NULL},
 	{SUIJI__RPC__METHOD__METHOD_GET_ENTRY, "get-entry", R(SUPERVISOR) | R(AUDITOR) | R(ADMIN),
-	 32, h_get_entry, 0},
+	 32, h_get_entry, 0, NULL},
 	{SUIJI__RPC__METHOD__METHOD_GET_CHECKPOINT, "get-checkpoint", ROLES_ALL, 32,
-	 h_get_checkpoint, 0},
+	 h_get_checkpoint, 0, NULL},
 	{SUIJI__RPC__METHOD__METHOD_PROVE_INCLUSION, "prove-inclusion", ROLES_ALL, 32,
-	 h_prove_inclusion, 0},
+	 h_prove_inclusion, 0, NULL},
 	{SUIJI__RPC__METHOD__METHOD_PROVE_CONSISTENCY, "prove-consistency", ROLES_ALL, 32,
-	 h_prove_consistency, 0},
+	 h_prove_consistency, 0, NULL},
 	{SUIJI__RPC__METHOD__METHOD_REGISTER_AGENCY, "register-agency", R(ADMIN), 4096, NULL,
-	 ENTRY_AGENCY_REGISTER},
+	 ENTRY_AGENCY_REGISTER, NULL},
 	{SUIJI__RPC__METHOD__METHOD_REGISTER_CLIENT, "register-client", R(ADMIN), 4096, NULL,
-	 ENTRY_CLIENT_REGISTER},
+	 ENTRY_CLIENT_REGISTER, NULL},
 	{SUIJI__RPC__METHOD__METHOD_REVOKE_CLIENT, "revoke-client", R(ADMIN), 4096, NULL,
-	 ENTRY_CLIENT_REVOKE},
+	 ENTRY_CLIENT_REVOKE, NULL},
 	{SUIJI__RPC__METHOD__METHOD_ADD_WITNESS, "add-witness", R(ADMIN), 4096, NULL,
-	 ENTRY_WITNESS_ADD},
-	{SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "get-beacons", ROLES_ALL, 0, h_get_beacons, 0},
+	 ENTRY_WITNESS_ADD, NULL},
+	{SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "get-beacons", ROLES_ALL, 0, h_get_beacons, 0, NULL},
 	/* R6: only an operator of the agency requests its draws; R19: the
 	 * justice bureau's supervisor requests re-check draws, which the
 	 * ledger's rules (policy.h) confine to published results. */
 	{SUIJI__RPC__METHOD__METHOD_DRAW_REQUEST, "draw-request", R(OPERATOR) | R(SUPERVISOR),
-	 RPC_MAX_REQUEST, NULL, ENTRY_DRAW_REQUEST},
+	 RPC_MAX_REQUEST, NULL, ENTRY_DRAW_REQUEST, d_draw_request},
 	{SUIJI__RPC__METHOD__METHOD_GET_DRAW, "get-draw",
-	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR), 32, h_get_draw, 0},
+	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR), 32, h_get_draw, 0, NULL},
 	/* R1, R2, R12: an operator imports its own agency's directories. */
 	{SUIJI__RPC__METHOD__METHOD_DIRECTORY_IMPORT, "directory-import", R(OPERATOR),
-	 RPC_MAX_REQUEST, NULL, ENTRY_DIRECTORY_IMPORT},
+	 RPC_MAX_REQUEST, NULL, ENTRY_DIRECTORY_IMPORT, d_directory_import},
 	/* R3-R5: each step of an item list, plan or task by its role; the
 	 * ledger's rules (plans.h) check the plan's agency and the order. */
 	{SUIJI__RPC__METHOD__METHOD_ITEM_LIST, "item-list", R(OPERATOR), RPC_MAX_REQUEST, NULL,
-	 ENTRY_ITEM_LIST},
+	 ENTRY_ITEM_LIST, NULL},
 	{SUIJI__RPC__METHOD__METHOD_PLAN_SUBMIT, "plan-submit", R(OPERATOR), RPC_MAX_REQUEST, NULL,
-	 ENTRY_PLAN},
+	 ENTRY_PLAN, NULL},
 	{SUIJI__RPC__METHOD__METHOD_PLAN_REVIEW, "plan-review", R(LEGAL), 4096, NULL,
-	 ENTRY_PLAN_REVIEW},
+	 ENTRY_PLAN_REVIEW, NULL},
 	{SUIJI__RPC__METHOD__METHOD_PLAN_FILE, "plan-file", R(SUPERVISOR), 4096, NULL,
-	 ENTRY_PLAN_FILE},
+	 ENTRY_PLAN_FILE, NULL},
 	{SUIJI__RPC__METHOD__METHOD_PLAN_PUBLISH, "plan-publish", R(OPERATOR), 4096, NULL,
-	 ENTRY_PLAN_PUBLISH},
+	 ENTRY_PLAN_PUBLISH, NULL},
 	{SUIJI__RPC__METHOD__METHOD_TASK_CREATE, "task-create", R(OPERATOR), RPC_MAX_REQUEST, NULL,
-	 ENTRY_TASK},
+	 ENTRY_TASK, NULL},
 	/* R15, R16, R19: each step by its role; the ledger's rules (policy.h)
 	 * check the agency that checked, the order and the deadline. */
 	{SUIJI__RPC__METHOD__METHOD_RESULT_STEP, "result-step",
-	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR), 65536, NULL, ENTRY_RESULT},
+	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR), 65536, NULL, ENTRY_RESULT, NULL},
 };
 
 static const struct rpc_method *find_method(uint32_t m)
@@ -453,6 +460,50 @@ out:
 	suiji__rpc__get_draw__free_unpacked(q, NULL);
 }
 
+/* A draw request is decoded here, once, and checked for feasibility
+ * (R11-R13); the decoded value goes with the outcome to drawop_commit_request
+ * and into the ledger's rules. A request that breaks a rule is still queued
+ * and refused in its turn, like a refusal at the append, so replies keep
+ * the order of the requests. */
+static int d_draw_request(const uint8_t *body, size_t len, struct rpc_outcome *o)
+{
+	char why[sizeof o->draw->refusal];
+	int rc;
+
+	o->draw = calloc(1, sizeof *o->draw);
+	if (o->draw == NULL) {
+		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory");
+		return SJ_ENOMEM;
+	}
+	rc = draws_request_decode(o->draw, body, len, why, sizeof why);
+	if (rc == SJ_OK)
+		rc = draws_request_feasible(o->draw, why, sizeof why);
+	switch (rc) {
+	case SJ_OK: return SJ_OK;
+	case SJ_EINVAL:
+		set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST, "body is not a suiji.DrawRequest message");
+		return rc;
+	case SJ_ENOMEM: set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory"); return rc;
+	}
+	o->refused = rc;
+	snprintf(o->draw->refusal, sizeof o->draw->refusal, "%s", why);
+	return SJ_OK;
+}
+
+/* The records are checked by the ledger's rules (dirs.h) when the entry is
+ * appended; here only the message. */
+static int d_directory_import(const uint8_t *body, size_t len, struct rpc_outcome *o)
+{
+	Suiji__DirectoryImport *di = suiji__directory_import__unpack(NULL, len, body);
+	if (di == NULL) {
+		set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
+		    "body is not a suiji.DirectoryImport message");
+		return SJ_EINVAL;
+	}
+	suiji__directory_import__free_unpacked(di, NULL);
+	return SJ_OK;
+}
+
 void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *req, size_t len,
 		struct rpc_outcome *o)
 {
@@ -513,31 +564,8 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 		    q->signature.len);
 		goto out;
 	}
-	if (m->entry_type == ENTRY_DRAW_REQUEST) {
-		/* Its contents are checked when it is committed; here only
-		 * that it is the message it claims to be. */
-		Suiji__DrawRequest *dr =
-		    suiji__draw_request__unpack(NULL, q->body.len, q->body.data);
-		if (dr == NULL) {
-			set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
-			    "body is not a suiji.DrawRequest message");
-			goto out;
-		}
-		suiji__draw_request__free_unpacked(dr, NULL);
-		o->draw = 1;
-	}
-	if (m->entry_type == ENTRY_DIRECTORY_IMPORT) {
-		/* The records are checked by the ledger's rules (dirs.h) when
-		 * the entry is appended; here only the message. */
-		Suiji__DirectoryImport *di =
-		    suiji__directory_import__unpack(NULL, q->body.len, q->body.data);
-		if (di == NULL) {
-			set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
-			    "body is not a suiji.DirectoryImport message");
-			goto out;
-		}
-		suiji__directory_import__free_unpacked(di, NULL);
-	}
+	if (m->decode && m->decode(q->body.data, q->body.len, o) != SJ_OK)
+		goto out;
 	o->payload = malloc(q->body.len ? q->body.len : 1);
 	if (o->payload == NULL) {
 		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory");
@@ -578,18 +606,14 @@ void rpc_outcome_appended(struct rpc_outcome *o, int rc, uint64_t seq, const cha
 	}
 }
 
-/* The reason alone, for a client that knows what it asked: the store
- * names a refused entry of a batch as "request N refused: WHY", and
- * drawop_commit its own refusal as "draw request refused: WHY". */
-static const char *refusal_reason(const char *err)
+/* The store names a refused entry of a batch by its index ("request N
+ * refused: WHY", ledger/store.h); a client that sent one request knows
+ * which it was. Only for refusals outside the draw rules, whose reason
+ * comes back in the decoded request itself. */
+static const char *store_reason(const char *err)
 {
-	static const char draw[] = "draw request refused: ";
-	const char *p;
-	if (strncmp(err, "request ", 8) == 0 && (p = strstr(err, " refused: ")) != NULL)
-		return p + 10;
-	if (strncmp(err, draw, sizeof draw - 1) == 0)
-		return err + sizeof draw - 1;
-	return err;
+	static const char prefix[] = "request 0 refused: ";
+	return strncmp(err, prefix, sizeof prefix - 1) == 0 ? err + sizeof prefix - 1 : err;
 }
 
 void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc, uint64_t request_seq,
@@ -602,16 +626,17 @@ void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc, ui
 	size_t idx;
 
 	o->append = 0;
-	o->draw = 0;
 	o->entry.actor = NULL;
 	switch (rc) {
 	case SJ_OK: break;
 	case SJ_EVERIFY:
 	case SJ_EINVAL:
 	case SJ_EPERM:
-		/* Infeasible pools (drawop's own check), a past round, a
-		 * request id used before, a bad signature: named. */
-		set(o, SUIJI__RPC__CODE__CODE_REFUSED, "%s", refusal_reason(err));
+		/* Infeasible pools, a past round, a request id used before:
+		 * the rule's own reason, carried in the request; a bad
+		 * signature or role: the store's. */
+		set(o, SUIJI__RPC__CODE__CODE_REFUSED, "%s",
+		    o->draw && o->draw->refusal[0] ? o->draw->refusal : store_reason(err));
 		return;
 	default: set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "%s", err); return;
 	}
@@ -654,6 +679,11 @@ void rpc_outcome_fini(struct rpc_outcome *o)
 {
 	free(o->body);
 	free(o->payload);
+	if (o->draw) {
+		draws_request_msg_fini(o->draw);
+		free(o->draw);
+	}
 	o->body = NULL;
 	o->payload = NULL;
+	o->draw = NULL;
 }

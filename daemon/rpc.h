@@ -8,9 +8,10 @@
  * validate the body → either answer at once (reads) or hand back an entry
  * to append (mutations), which the server appends in a group commit and
  * only then answers with rpc_outcome_appended. A draw request (draw set)
- * is not appended as it stands: the server commits it with
- * drawop_commit (daemon/drawop.h), which appends the request and a sealed
- * seed's commitment, and answers with rpc_outcome_drawn.
+ * is decoded once, here, into a typed value (rpc_outcome.draw) and checked
+ * for feasibility; the server commits that value with
+ * drawop_commit_request (daemon/drawop.h), which appends the request and a
+ * sealed seed's commitment, and answers with rpc_outcome_drawn.
  *
  * Runs on the daemon's loop thread; no I/O of its own beyond the store.
  */
@@ -24,6 +25,7 @@
 #include "ledger/entry.h"
 #include "wire/channel.h"
 #include "ledger/store.h"
+#include "rules/draws.h"
 
 #define RPC_VERSION 1
 #define RPC_MAX_REQUEST CHANNEL_MSG_MAX /* largest Request: one channel message */
@@ -45,7 +47,14 @@ struct rpc_outcome {
 	/* For a mutation that passed the gate: the entry to append. Its
 	 * pointers point into this outcome. */
 	int append;
-	int draw; /* the entry is a draw request: commit it with drawop_commit */
+	/* A draw request, decoded and checked once by rpc_handle (malloc'd,
+	 * owned here): commit it with drawop_commit_request; NULL for any
+	 * other method. */
+	struct draws_request_msg *draw;
+	/* Not 0 when rpc_handle found the draw request breaks a rule (an SJ_
+	 * code; the reason is draw->refusal): it is answered as refused in
+	 * its turn, without a commit. */
+	int refused;
 	struct ledger_append entry;
 	uint8_t *payload;
 	uint8_t sig[ENTRY_SIG_SIZE];
@@ -67,9 +76,10 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
  * result for this entry, seq its sequence number, err its message. */
 void rpc_outcome_appended(struct rpc_outcome *o, int rc, uint64_t seq, const char *err);
 
-/* Completes a draw request after drawop_commit: rc is its result,
- * request_seq the request's entry (the commitment is the next), err its
- * message. The reply (DrawReply: the commitment and the rounds the draw
+/* Completes a draw request after drawop_commit_request: rc is its
+ * result, request_seq the request's entry (the commitment is the next),
+ * err its message; a refusal is answered with the rule's own reason from
+ * o->draw->refusal when it has one. The reply (DrawReply: the commitment and the rounds the draw
  * waits for) is read from s's draw state. */
 void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc,
 		       uint64_t request_seq, const char *err);

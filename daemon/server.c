@@ -11,15 +11,10 @@
  * and uv_loop_close() must then succeed.
  *
  * Draws. A draw request in the queue is committed at the flush point like
- * any mutation, in the order received, but on its own: drawop_commit seals
+ * any mutation, in the order received, but on its own: drawop_commit_request seals
  * and fsyncs the seed and then appends request and commitment in one
  * transaction, so its reply too is written only once both are durable.
- * The reveal is the daemon's own business: a timer looks for committed
- * draws whose named rounds are all due, fetches the rounds on the libuv
- * thread pool (one draw at a time; the loop never waits on a beacon) and
- * reveals on the loop thread. Because the sealed seed is durable before
- * the commitment is, the same scan finishes, after a restart, the draws a
- * stopped or killed daemon had committed.
+ * The reveal is the daemon's own business (daemon/reveal.h).
  */
 #include "daemon/server.h"
 
@@ -46,6 +41,7 @@
 #include "daemon/conn.h"
 #include "daemon/drawop.h"
 #include "daemon/log.h"
+#include "daemon/reveal.h"
 #include "daemon/rpc.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
@@ -59,9 +55,6 @@
 
 #define ERRLEN           1024
 #define BUCKET_SLOTS_MIN 256
-#define REVEAL_TICK_MS   500  /* how often due draws are looked for */
-#define REVEAL_FETCH_MS  3000 /* one round fetch, on the thread pool */
-#define REVEAL_RETRY_MS  5000 /* after a failed fetch or reveal */
 
 /* A mutation waiting for the group commit. */
 struct pending {
@@ -90,30 +83,6 @@ struct server_stats {
 	uint64_t commits;
 	uint64_t refused;
 	uint64_t draws_committed;
-	uint64_t draws_revealed;
-};
-
-/* What the reveal scan remembers about one committed draw. */
-struct reveal_note {
-	uint64_t seq;     /* the draw's request entry */
-	int skip;         /* never to be revealed by this daemon: said once */
-	int warned;       /* a failure was logged at warn; later ones at debug */
-	uint64_t next_ms; /* loop time before which it is not tried again */
-};
-
-/* One draw's rounds, fetched on the thread pool. The work callback reads
- * only what is copied in here and touches nothing of the server's. */
-struct reveal_job {
-	uv_work_t req;
-	struct server *sv;
-	uint64_t seq;
-	size_t n;
-	char *source[DRAW_MAX_BEACONS];
-	char *url[DRAW_MAX_BEACONS];
-	uint64_t round[DRAW_MAX_BEACONS];
-	char *doc[DRAW_MAX_BEACONS]; /* round documents, filled by the work */
-	int rc;
-	char err[512];
 };
 
 struct server {
@@ -123,7 +92,6 @@ struct server {
 	uv_signal_t sigint, sigterm;
 	uv_check_t commit;
 	uv_timer_t grace;
-	uv_timer_t reveal;
 	const struct config *cfg;
 	struct ledger_store *store;
 	struct note_skey *key;
@@ -135,10 +103,7 @@ struct server {
 	int stopping;
 	int unix_bound;
 	struct server_stats stats;
-	struct reveal_job *job; /* a fetch in flight, or NULL */
-	struct reveal_note *notes;
-	size_t nnotes, cnotes;
-	size_t reveal_from; /* draws before this index are closed to the scan */
+	struct reveal *reveal; /* the automatic reveal (daemon/reveal.h) */
 };
 
 static const char *code_name(int code)
@@ -348,9 +313,13 @@ static void commit_draw(struct server *sv, struct pending *p)
 	int rc;
 
 	err[0] = '\0';
-	rc = drawop_commit(sv->store, sv->cfg->data_dir, p->o.entry.payload, p->o.entry.payload_len,
-	                   p->o.entry.agency, p->o.entry.actor, p->o.entry.sig, &seq, err,
-	                   sizeof err);
+	if (p->o.refused) /* refused at the front door; its reason is in p->o.draw */
+		rc = p->o.refused;
+	else
+		rc = drawop_commit_request(sv->store, sv->cfg->data_dir, p->o.draw,
+		                           p->o.entry.payload, p->o.entry.payload_len,
+		                           p->o.entry.agency, p->o.entry.actor, p->o.entry.sig, &seq,
+		                           err, sizeof err);
 	p->rc = rc;
 	p->seq = seq;
 	if (rc == SJ_OK) {
@@ -440,276 +409,6 @@ static void flush(struct server *sv)
 	}
 	if (!sv->stopping)
 		uv_check_stop(&sv->commit);
-}
-
-/* --- automatic reveal --- */
-
-static struct reveal_note *note_get(struct server *sv, uint64_t seq)
-{
-	for (size_t i = 0; i < sv->nnotes; i++)
-		if (sv->notes[i].seq == seq)
-			return &sv->notes[i];
-	if (sv->nnotes == sv->cnotes) {
-		size_t nc = sv->cnotes ? sv->cnotes * 2 : 16;
-		struct reveal_note *n = realloc(sv->notes, nc * sizeof *n);
-		if (n == NULL)
-			return NULL;
-		sv->notes = n;
-		sv->cnotes = nc;
-	}
-	memset(&sv->notes[sv->nnotes], 0, sizeof sv->notes[0]);
-	sv->notes[sv->nnotes].seq = seq;
-	return &sv->notes[sv->nnotes++];
-}
-
-/* A draw this daemon will not reveal by itself: said once, at warn. */
-static void note_skip(struct reveal_note *n, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void note_skip(struct reveal_note *n, const char *fmt, ...)
-{
-	char m[600];
-	va_list ap;
-
-	if (n == NULL || n->skip)
-		return;
-	n->skip = 1;
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof m, fmt, ap);
-	va_end(ap);
-	log_warn("draw %llu: %s", (unsigned long long)n->seq, m);
-}
-
-/* A failure that may pass (a beacon late or unreachable): the first at
- * warn, the rest at debug; tried again after REVEAL_RETRY_MS. */
-static void note_failed(struct server *sv, uint64_t seq, const char *what)
-{
-	struct reveal_note *n = note_get(sv, seq);
-	int level = n == NULL || !n->warned ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG;
-
-	log_msg(level, "draw %llu: not revealed yet: %s", (unsigned long long)seq, what);
-	if (n != NULL) {
-		n->warned = 1;
-		n->next_ms = uv_now(&sv->loop) + REVEAL_RETRY_MS;
-	}
-}
-
-static void job_free(struct reveal_job *j)
-{
-	for (size_t i = 0; i < DRAW_MAX_BEACONS; i++) {
-		free(j->source[i]);
-		free(j->url[i]);
-		free(j->doc[i]);
-	}
-	free(j);
-}
-
-/* On the thread pool: fetches each round; no store, no log. */
-static void reveal_work(uv_work_t *req)
-{
-	struct reveal_job *j = req->data;
-	char why[400], buf[BEACON_MAX_JSON + 1];
-
-	j->rc = SJ_OK;
-	for (size_t i = 0; i < j->n && j->rc == SJ_OK; i++) {
-		struct beacon_round r;
-		size_t len;
-		j->rc = beacon_fetch_round(&r, j->url[i], j->round[i], REVEAL_FETCH_MS, why,
-		                           sizeof why);
-		if (j->rc == SJ_ENOENT)
-			snprintf(j->err, sizeof j->err, "round %llu of beacon %s is not out yet",
-			         (unsigned long long)j->round[i], j->source[i]);
-		else if (j->rc != SJ_OK)
-			snprintf(j->err, sizeof j->err, "cannot fetch round %llu of beacon %s: %s",
-			         (unsigned long long)j->round[i], j->source[i], why);
-		else if ((j->rc = beacon_round_format(buf, sizeof buf, &len, &r)) != SJ_OK)
-			snprintf(j->err, sizeof j->err, "round %llu of beacon %s is too long",
-			         (unsigned long long)j->round[i], j->source[i]);
-		else if ((j->doc[i] = strdup(buf)) == NULL)
-			j->rc = SJ_ENOMEM;
-	}
-}
-
-static void reveal_scan(struct server *sv);
-
-/* Back on the loop thread: reveals with the fetched rounds. */
-static void reveal_done(uv_work_t *req, int status)
-{
-	struct reveal_job *j = req->data;
-	struct server *sv = j->sv;
-	char err[512];
-	uint64_t rseq = 0;
-	int rc;
-
-	sv->job = NULL;
-	if (status == UV_ECANCELED) {
-		job_free(j);
-		return;
-	}
-	if (j->rc == SJ_ENOENT) {
-		/* Due by the clock, not served yet: the next tick asks again. */
-		log_debug("draw %llu: %s", (unsigned long long)j->seq, j->err);
-	} else if (j->rc != SJ_OK) {
-		note_failed(sv, j->seq, j->rc == SJ_ENOMEM ? "out of memory" : j->err);
-	} else {
-		err[0] = '\0';
-		rc = drawop_reveal(sv->store, sv->cfg->data_dir, j->seq,
-		                   (const char *const *)j->doc, j->n, 0, &rseq, err, sizeof err);
-		if (rc == SJ_OK) {
-			sv->stats.commits++;
-			sv->stats.appended++;
-			sv->stats.draws_revealed++;
-			log_info("draw %llu revealed at entry %llu", (unsigned long long)j->seq,
-			         (unsigned long long)rseq);
-		} else if (rc == SJ_ENOENT) {
-			note_skip(note_get(sv, j->seq), "cannot be revealed here: %s", err);
-		} else {
-			note_failed(sv, j->seq, err);
-		}
-	}
-	job_free(j);
-	/* Other draws may be due at once: they need not wait for a tick. */
-	if (!sv->stopping)
-		reveal_scan(sv);
-}
-
-/* Queues the fetch of draw i's rounds when they are all due and it is
- * ours to reveal; 1 when a fetch was queued. */
-static int reveal_try(struct server *sv, const struct draws *d, size_t i,
-                      const struct draws_info *info, int64_t now_us)
-{
-	const struct draw_spec *sp = draw_inputs_spec(draws_inputs(d, i));
-	struct reveal_note *n = note_get(sv, info->request_seq);
-	struct reveal_job *j;
-	uint8_t *seed;
-	char err[512];
-	int rc, e;
-
-	if (n == NULL || n->skip || uv_now(&sv->loop) < n->next_ms)
-		return 0;
-	for (size_t k = 0; k < sp->n_beacons; k++) {
-		const struct beacon_chain *chain;
-		const char *url;
-		int manual;
-		int64_t margin, due;
-		if (draws_source(d, sp->beacons[k].source, &chain, &manual, &margin, &url) != SJ_OK)
-			return 0; /* the ledger's rules make this impossible */
-		if (manual) {
-			note_skip(n,
-			          "beacon %s gives public values, which the daemon cannot "
-			          "fetch: reveal it with suijid draw reveal --round",
-			          sp->beacons[k].source);
-			return 0;
-		}
-		if (url[0] == '\0') {
-			note_skip(n,
-			          "beacon %s has no URL to fetch rounds from: reveal it with "
-			          "suijid draw reveal --round",
-			          sp->beacons[k].source);
-			return 0;
-		}
-		if (beacon_round_time(&due, chain, sp->beacons[k].round) != SJ_OK ||
-		    due > (now_us / 1000000))
-			return 0; /* not due yet */
-	}
-	/* The rounds are due: is the seed in this daemon's custody? */
-	seed = sodium_malloc(DRAW_SEED_SIZE);
-	if (seed == NULL)
-		return 0;
-	rc = drawop_seed(sv->cfg->data_dir, info->commitment, seed, err, sizeof err);
-	sodium_free(seed);
-	if (rc == SJ_ENOENT) {
-		note_skip(n, "its sealed seed is not in this daemon's custody (%s)", err);
-		return 0;
-	}
-	if (rc != SJ_OK) {
-		note_skip(n, "%s", err);
-		return 0;
-	}
-	j = calloc(1, sizeof *j);
-	if (j == NULL)
-		return 0;
-	j->sv = sv;
-	j->seq = info->request_seq;
-	j->req.data = j;
-	for (size_t k = 0; k < sp->n_beacons; k++) {
-		const struct beacon_chain *chain;
-		const char *url;
-		int manual;
-		int64_t margin;
-		if (draws_source(d, sp->beacons[k].source, &chain, &manual, &margin, &url) !=
-		        SJ_OK ||
-		    (j->source[k] = strdup(sp->beacons[k].source)) == NULL ||
-		    (j->url[k] = strdup(url)) == NULL) {
-			job_free(j);
-			return 0;
-		}
-		j->round[k] = sp->beacons[k].round;
-		j->n++;
-	}
-	e = uv_queue_work(&sv->loop, &j->req, reveal_work, reveal_done);
-	if (e != 0) {
-		log_error("cannot queue a beacon fetch: %s", uv_strerror(e));
-		job_free(j);
-		return 0;
-	}
-	sv->job = j;
-	log_debug("draw %llu: its rounds are due; fetching them", (unsigned long long)j->seq);
-	return 1;
-}
-
-/* Looks for one draw to reveal: committed, not revealed, before its
- * deadline, its rounds all due. Draws before reveal_from are closed
- * (revealed, abandoned or not ours), so a long ledger is not rescanned. */
-static void reveal_scan(struct server *sv)
-{
-	const struct draws *d;
-	int64_t now_us = util_now_us();
-	int front = 1;
-
-	if (sv->job != NULL || sv->stopping || ledger_store_broken(sv->store) != NULL)
-		return;
-	d = storeops_draws(sv->store);
-	if (sv->reveal_from < draws_count(d)) {
-		/* Notes about closed draws are dropped. */
-		struct draws_info first;
-		size_t w = 0;
-		draws_get(d, sv->reveal_from, &first);
-		for (size_t i = 0; i < sv->nnotes; i++)
-			if (sv->notes[i].seq >= first.request_seq)
-				sv->notes[w++] = sv->notes[i];
-		sv->nnotes = w;
-	} else {
-		sv->nnotes = 0;
-	}
-	for (size_t i = sv->reveal_from; i < draws_count(d); i++) {
-		struct draws_info info;
-		struct reveal_note *n;
-		draws_get(d, i, &info);
-		if (info.revealed || now_us > info.deadline_us) {
-			if (front)
-				sv->reveal_from = i + 1;
-			continue;
-		}
-		if (!info.committed || draws_inputs(d, i) == NULL) {
-			front = 0;
-			continue;
-		}
-		n = note_get(sv, info.request_seq);
-		if (n != NULL && n->skip) {
-			if (front)
-				sv->reveal_from = i + 1;
-			continue;
-		}
-		front = 0;
-		if (reveal_try(sv, d, i, &info, now_us))
-			return;
-	}
-}
-
-static void on_reveal_tick(uv_timer_t *t)
-{
-	reveal_scan(t->data);
 }
 
 static void on_commit(uv_check_t *h)
@@ -831,11 +530,7 @@ static void stop(struct server *sv, const char *why)
 		conn_pool_stop(sv->pool, 1);
 	flush(sv);
 	uv_close((uv_handle_t *)&sv->commit, NULL);
-	uv_close((uv_handle_t *)&sv->reveal, NULL);
-	/* A fetch not started is dropped; one under way finishes (within
-	 * REVEAL_FETCH_MS per round) and its draw is revealed. */
-	if (sv->job != NULL)
-		(void)uv_cancel((uv_req_t *)&sv->job->req);
+	reveal_stop(sv->reveal);
 	if (uv_is_closing((uv_handle_t *)&sv->grace))
 		return;
 	if (sv->pool != NULL && conn_pool_count(sv->pool) > 0)
@@ -1099,9 +794,7 @@ static int start(struct server *sv, char *err, size_t err_cap)
 	}
 	log_info("suijid %s serving %s (%llu entries)", SERVER_VERSION,
 	         ledger_store_origin(sv->store), (unsigned long long)ledger_store_size(sv->store));
-	/* At once, then every tick: draws committed before a restart are
-	 * found by the first scan. */
-	uv_timer_start(&sv->reveal, on_reveal_tick, 0, REVEAL_TICK_MS);
+	reveal_start(sv->reveal, sv->store, sv->cfg->data_dir);
 	return SJ_OK;
 }
 
@@ -1121,6 +814,9 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	rc = lock_dir(&lock_fd, cfg->data_dir, err, err_cap);
 	if (rc != SJ_OK)
 		goto free_sv;
+	rc = reveal_new(&sv->reveal);
+	if (rc != SJ_OK)
+		goto unlock;
 	e = uv_loop_init(&sv->loop);
 	if (e != 0) {
 		snprintf(err, err_cap, "cannot start the event loop: %s", uv_strerror(e));
@@ -1133,9 +829,9 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	uv_signal_init(&sv->loop, &sv->sigterm);
 	uv_check_init(&sv->loop, &sv->commit);
 	uv_timer_init(&sv->loop, &sv->grace);
-	uv_timer_init(&sv->loop, &sv->reveal);
+	reveal_init(sv->reveal, &sv->loop);
 	sv->tcp.data = sv->pipe.data = sv->sigint.data = sv->sigterm.data = sv;
-	sv->commit.data = sv->grace.data = sv->reveal.data = sv;
+	sv->commit.data = sv->grace.data = sv;
 	rc = start(sv, err, err_cap);
 	if (rc != SJ_OK)
 		stop(sv, "start-up failed");
@@ -1156,20 +852,20 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 		         (unsigned long long)cs.timed_out, (unsigned long long)cs.slow_readers,
 		         (unsigned long long)sv->stats.requests,
 		         (unsigned long long)sv->stats.rate_limited,
-		         (unsigned long long)sv->stats.appended,
-		         (unsigned long long)sv->stats.commits,
+		         (unsigned long long)(sv->stats.appended + reveal_count(sv->reveal)),
+		         (unsigned long long)(sv->stats.commits + reveal_count(sv->reveal)),
 		         (unsigned long long)sv->stats.refused,
 		         (unsigned long long)sv->stats.draws_committed,
-		         (unsigned long long)sv->stats.draws_revealed);
+		         (unsigned long long)reveal_count(sv->reveal));
 	}
 	if (sv->unix_bound)
 		unlink(cfg->listen_unix);
 	conn_pool_free(sv->pool);
 	buckets_free(sv);
-	free(sv->notes);
 	note_skey_free(sv->key);
 	ledger_store_close(sv->store);
 unlock:
+	reveal_free(sv->reveal);
 	close(lock_fd);
 free_sv:
 	free(sv);

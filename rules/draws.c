@@ -205,54 +205,45 @@ out:
 	return rc;
 }
 
+static int request_take(struct draws_request_msg *m, const struct entry *e);
+static void request_refused(const char *err);
+
 int draws_request(struct draws *d, const struct entry *e, int actor_is_operator, char *err,
 		  size_t err_cap)
 {
-	Suiji__DrawRequest *m = NULL;
+	struct draws_request_msg m;
 	struct draws_req q;
 	const struct draw_spec *sp;
 	char why[512];
-	int rc = SJ_OK;
+	int rc = SJ_OK, taken = 0;
 
 	memset(&q, 0, sizeof q);
-	if (!actor_is_operator)
+	memset(&m, 0, sizeof m);
+	/* Decoded once: by the daemon's front door when it handed the value
+	 * over, otherwise here. */
+	taken = request_take(&m, e);
+	if (!actor_is_operator) {
+		draws_request_msg_fini(&m);
 		FAIL("only an operator of the agency or the log operator may request a draw (R6)");
-	pbuf_reset();
-	m = suiji__draw_request__unpack(&pbuf_allocator, e->payload_len, e->payload);
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
 	}
-	if (m == NULL)
-		FAIL("draw-request payload does not decode as suiji.DrawRequest");
-	if (!is_identifier(m->request_id))
-		FAIL("request id \"%s\" is not an identifier", m->request_id);
+	if (!taken) {
+		rc = draws_request_decode(&m, e->payload, e->payload_len, err, err_cap);
+		if (rc != SJ_OK) {
+			rc = rc == SJ_EINVAL ? SJ_EVERIFY : rc;
+			goto out;
+		}
+	}
+	q.in = m.in;
+	q.objects = m.objects;
+	q.officers = m.officers;
+	q.experts = m.experts;
 	for (size_t i = 0; i < d->nreq; i++)
-		if (strcmp(d->req[i].request_id, m->request_id) == 0 &&
+		if (strcmp(d->req[i].request_id, m.request_id) == 0 &&
 		    strlen(d->req[i].agency) == e->agency_len &&
 		    memcmp(d->req[i].agency, e->agency, e->agency_len) == 0)
-			FAIL("request id %s was used already by entry %llu", m->request_id,
+			FAIL("request id %s was used already by entry %llu", m.request_id,
 			     (unsigned long long)d->req[i].seq);
-	if (draw_inputs_decode(&q.in, m->inputs.data, m->inputs.len, why, sizeof why) != SJ_OK)
-		FAIL("draw inputs: %s", why);
-	if (draw_objects_decode(&q.objects, m->objects.data, m->objects.len, why, sizeof why) !=
-	    SJ_OK)
-		FAIL("object pool: %s", why);
-	if (draw_people_decode(&q.officers, m->officers.data, m->officers.len, why, sizeof why) !=
-	    SJ_OK)
-		FAIL("officer pool: %s", why);
-	if (draw_people_kind(q.officers) != DRAW_OFFICER)
-		FAIL("officer pool: it is not an officer pool (R2)");
-	if (draw_people_decode(&q.experts, m->experts.data, m->experts.len, why, sizeof why) !=
-	    SJ_OK)
-		FAIL("expert pool: %s", why);
-	if (draw_people_kind(q.experts) != DRAW_EXPERT)
-		FAIL("expert pool: it is not an expert pool (R2: experts never count as officers)");
 	sp = draw_inputs_spec(q.in);
-	if (memcmp(sp->object_pool, draw_objects_hash(q.objects), 32) != 0 ||
-	    memcmp(sp->officer_pool, draw_people_hash(q.officers), 32) != 0 ||
-	    memcmp(sp->expert_pool, draw_people_hash(q.experts), 32) != 0)
-		FAIL("the pools given are not the pools the inputs name by hash");
 	if (sp->deadline_us <= e->time_us)
 		FAIL("the deadline is not after the request");
 	for (size_t i = 0; i < sp->n_beacons; i++)
@@ -268,14 +259,15 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 			FAIL("the substitution (补抽) names a commitment that is not in the ledger");
 	}
 	/* R11-R13: staffing is decided now, before any randomness exists. */
-	if (draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK)
+	if (!m.feasible &&
+	    draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK)
 		FAIL("%s", why);
 	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
 		goto out;
 	q.seq = e->seq;
 	memcpy(q.agency, e->agency, e->agency_len);
 	q.agency[e->agency_len] = '\0';
-	snprintf(q.request_id, sizeof q.request_id, "%s", m->request_id);
+	snprintf(q.request_id, sizeof q.request_id, "%s", m.request_id);
 	q.time_us = e->time_us;
 	q.deadline_us = sp->deadline_us;
 	snprintf(q.task, sizeof q.task, "%s", sp->task);
@@ -285,7 +277,8 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 out:
 	if (rc != SJ_OK)
 		req_release(&q);
-	suiji__draw_request__free_unpacked(m, NULL);
+	if (rc != SJ_OK && taken)
+		request_refused(err);
 	return rc;
 }
 
@@ -562,4 +555,181 @@ void draws_source_at(const struct draws *d, size_t i, const char **id, uint64_t 
 {
 	*id = d->src[i].id;
 	*seq = d->src[i].seq;
+}
+
+/* --- one decode per draw request (draws.h) --- */
+
+int draws_request_parts(struct draws_request_msg *m, const uint8_t *inputs, size_t inputs_len,
+			const uint8_t *objects, size_t objects_len, const uint8_t *officers,
+			size_t officers_len, const uint8_t *experts, size_t experts_len, char *err,
+			size_t err_cap)
+{
+	char why[512];
+	int rc = SJ_OK;
+
+	memset(m, 0, sizeof *m);
+	if (draw_inputs_decode(&m->in, inputs, inputs_len, why, sizeof why) != SJ_OK)
+		FAIL("draw inputs: %s", why);
+	if (draw_objects_decode(&m->objects, objects, objects_len, why, sizeof why) != SJ_OK)
+		FAIL("object pool: %s", why);
+	if (draw_people_decode(&m->officers, officers, officers_len, why, sizeof why) != SJ_OK)
+		FAIL("officer pool: %s", why);
+	if (draw_people_kind(m->officers) != DRAW_OFFICER)
+		FAIL("officer pool: it is not an officer pool (R2)");
+	if (experts == NULL)
+		goto out;
+	if (draw_people_decode(&m->experts, experts, experts_len, why, sizeof why) != SJ_OK)
+		FAIL("expert pool: %s", why);
+	if (draw_people_kind(m->experts) != DRAW_EXPERT)
+		FAIL("expert pool: it is not an expert pool (R2: experts never count as officers)");
+out:
+	if (rc != SJ_OK)
+		draws_request_msg_fini(m);
+	return rc;
+}
+
+int draws_request_decode(struct draws_request_msg *m, const uint8_t *payload, size_t len,
+			 char *err, size_t err_cap)
+{
+	Suiji__DrawRequest *q;
+	const struct draw_spec *sp;
+	int rc = SJ_OK;
+
+	memset(m, 0, sizeof *m);
+	pbuf_reset();
+	q = suiji__draw_request__unpack(&pbuf_allocator, len, payload);
+	if (q == NULL && pbuf_failed())
+		return SJ_ENOMEM;
+	if (q == NULL) {
+		snprintf(err, err_cap, "draw-request payload does not decode as suiji.DrawRequest");
+		return SJ_EINVAL;
+	}
+	if (!is_identifier(q->request_id))
+		FAIL("request id \"%s\" is not an identifier", q->request_id);
+	/* An empty expert field is still a pool (the empty one), never absent. */
+	rc = draws_request_parts(m, q->inputs.data, q->inputs.len, q->objects.data,
+				 q->objects.len, q->officers.data, q->officers.len,
+				 q->experts.data ? q->experts.data : (const uint8_t *)"",
+				 q->experts.len, err, err_cap);
+	if (rc != SJ_OK)
+		goto out;
+	snprintf(m->request_id, sizeof m->request_id, "%s", q->request_id);
+	sp = draw_inputs_spec(m->in);
+	if (memcmp(sp->object_pool, draw_objects_hash(m->objects), 32) != 0 ||
+	    memcmp(sp->officer_pool, draw_people_hash(m->officers), 32) != 0 ||
+	    memcmp(sp->expert_pool, draw_people_hash(m->experts), 32) != 0)
+		FAIL("the pools given are not the pools the inputs name by hash");
+out:
+	if (rc != SJ_OK)
+		draws_request_msg_fini(m);
+	suiji__draw_request__free_unpacked(q, NULL);
+	return rc;
+}
+
+int draws_request_feasible(struct draws_request_msg *m, char *err, size_t err_cap)
+{
+	if (m->feasible)
+		return SJ_OK;
+	if (draw_derive_check(m->in, m->objects, m->officers, m->experts, err, err_cap) != SJ_OK)
+		return SJ_EVERIFY;
+	m->feasible = 1;
+	return SJ_OK;
+}
+
+void draws_request_msg_fini(struct draws_request_msg *m)
+{
+	draw_inputs_free(m->in);
+	draw_objects_free(m->objects);
+	draw_people_free(m->officers);
+	draw_people_free(m->experts);
+	memset(m, 0, sizeof *m);
+}
+
+/* The value handed over by draws_request_expect, for this thread's next
+ * append of the same bytes. */
+static _Thread_local struct {
+	struct draws_request_msg *m;
+	const uint8_t *payload;
+	size_t len;
+} expected;
+
+void draws_request_expect(struct draws_request_msg *m, const uint8_t *payload, size_t len)
+{
+	expected.m = m;
+	expected.payload = payload;
+	expected.len = len;
+	if (m != NULL)
+		m->refusal[0] = '\0';
+}
+
+/* Takes the expected value when e carries its bytes: 1 when taken (*m then
+ * owns the parts; the handed-over value keeps only its refusal slot), 0
+ * otherwise. Equal bytes decode to the same request, so taking the value
+ * is the same as decoding them. */
+static int request_take(struct draws_request_msg *m, const struct entry *e)
+{
+	struct draws_request_msg *x = expected.m;
+	if (x == NULL || x->in == NULL || expected.len != e->payload_len ||
+	    (e->payload_len && memcmp(expected.payload, e->payload, e->payload_len) != 0))
+		return 0;
+	*m = *x;
+	x->in = NULL;
+	x->objects = NULL;
+	x->officers = x->experts = NULL;
+	return 1;
+}
+
+/* The rules refused the value they took: its owner reads the reason as the
+ * rule gave it. */
+static void request_refused(const char *err)
+{
+	if (expected.m != NULL)
+		snprintf(expected.m->refusal, sizeof expected.m->refusal, "%s", err);
+}
+
+int draws_rederive(struct draws *d, const struct entry *request, const struct entry *commit,
+		   const uint8_t commit_hash[ENTRY_HASH_SIZE], const struct entry *reveal,
+		   char *err, size_t err_cap)
+{
+	struct draws_request_msg m;
+	struct draws_req q;
+	const struct draw_spec *sp;
+	int rc;
+
+	memset(&q, 0, sizeof q);
+	rc = draws_request_decode(&m, request->payload, request->payload_len, err, err_cap);
+	if (rc != SJ_OK)
+		return rc == SJ_EINVAL ? SJ_EVERIFY : rc;
+	q.in = m.in;
+	q.objects = m.objects;
+	q.officers = m.officers;
+	q.experts = m.experts;
+	sp = draw_inputs_spec(q.in);
+	/* The request's own rules (draws_request); a reused request id and a
+	 * substitution's commitment are questions about the whole ledger. */
+	if (sp->deadline_us <= request->time_us)
+		FAIL("the deadline is not after the request");
+	for (size_t i = 0; i < sp->n_beacons; i++)
+		if (find_src(d, sp->beacons[i].source) == NULL)
+			FAIL("beacon source %s is not registered in the ledger",
+			     sp->beacons[i].source);
+	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
+		goto out;
+	q.seq = request->seq;
+	memcpy(q.agency, request->agency, request->agency_len);
+	q.agency[request->agency_len] = '\0';
+	snprintf(q.request_id, sizeof q.request_id, "%s", m.request_id);
+	q.time_us = request->time_us;
+	q.deadline_us = sp->deadline_us;
+	snprintf(q.task, sizeof q.task, "%s", sp->task);
+	q.commit_seq = q.reveal_seq = UINT64_MAX;
+	d->req[d->nreq++] = q;
+	memset(&q, 0, sizeof q); /* now owned by the array */
+	rc = draws_commit(d, commit, commit_hash, err, err_cap);
+	if (rc == SJ_OK)
+		rc = draws_reveal(d, reveal, err, err_cap);
+out:
+	if (rc != SJ_OK)
+		req_release(&q);
+	return rc;
 }

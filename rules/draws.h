@@ -130,4 +130,81 @@ SJ_WUR int draws_source(const struct draws *d, const char *id, const struct beac
 size_t draws_source_count(const struct draws *d);
 void draws_source_at(const struct draws *d, size_t i, const char **id, uint64_t *seq);
 
+/*
+ * A draw request (suiji.DrawRequest), decoded once. The daemon decodes the
+ * payload at the front door, checks feasibility there, and hands the same
+ * value to the ledger's rules when it appends (draws_request_expect); the
+ * client re-derives a draw from it and the verifier derives from its parts.
+ * The decoded parts are owned by the value: draws_request_msg_fini frees
+ * them.
+ */
+struct draws_request_msg {
+	char request_id[64 + 1];
+	struct draw_inputs *in;
+	struct draw_objects *objects;
+	struct draw_people *officers, *experts;
+	int feasible; /* draws_request_feasible has passed */
+	/* Set when the ledger's rules refused this value after taking it
+	 * (draws_request_expect): the rule's reason, as it gave it. */
+	char refusal[512];
+};
+
+/*
+ * Decodes payload[0..len) (borrowed) into *m and checks what it says by
+ * itself: the request id is an identifier, inputs and pools decode, each
+ * pool is of its kind (R2) and is the pool the inputs name by hash. It does
+ * not check feasibility (draws_request_feasible) nor anything the ledger
+ * decides (a reused request id, the deadline, the beacon sources).
+ * Errors: SJ_EINVAL (the payload is not a suiji.DrawRequest message at
+ * all), SJ_EVERIFY (a field breaks a rule: err names it), SJ_ENOMEM. On
+ * failure *m holds nothing to free.
+ */
+SJ_WUR int draws_request_decode(struct draws_request_msg *m, const uint8_t *payload, size_t len,
+				char *err, size_t err_cap);
+
+/*
+ * Decodes the inputs and pools of a draw given as separate encodings
+ * (borrowed; experts may be NULL: m->experts is then left NULL) and checks
+ * each pool's kind. Errors and *m on failure as draws_request_decode.
+ */
+SJ_WUR int draws_request_parts(struct draws_request_msg *m, const uint8_t *inputs,
+			       size_t inputs_len, const uint8_t *objects, size_t objects_len,
+			       const uint8_t *officers, size_t officers_len,
+			       const uint8_t *experts, size_t experts_len, char *err,
+			       size_t err_cap);
+
+/*
+ * R11-R13: the pools can staff every team the inputs ask for. Runs the
+ * check once: when it has passed for m it is not run again.
+ * Errors: SJ_EVERIFY (err names the shortage).
+ */
+SJ_WUR int draws_request_feasible(struct draws_request_msg *m, char *err, size_t err_cap);
+
+void draws_request_msg_fini(struct draws_request_msg *m);
+
+/*
+ * Hands m, decoded from payload[0..len) (both borrowed until withdrawn), to
+ * the next draws_request on this thread whose entry carries exactly these
+ * bytes: that call takes over m's parts instead of decoding the bytes
+ * again, and skips the feasibility check when m passed it; when that call
+ * refuses the request, m->refusal holds its reason (without the store's
+ * batch prefix). Call with m NULL after the append to withdraw it. Per
+ * thread, like pbuf.h's flag.
+ */
+void draws_request_expect(struct draws_request_msg *m, const uint8_t *payload, size_t len);
+
+/*
+ * Re-derives one revealed draw from its three entries alone, by the rules
+ * above: the request's own (draws_request_decode, the deadline, its beacon
+ * sources registered in d), then draws_commit and draws_reveal, whose
+ * observer and hook run as in a replay. For a client that holds a draw's
+ * entries but not the ledger: a request id used twice and a substitution's
+ * commitment are the verifier's to check over the whole ledger. d is a
+ * state with the beacon sources added (draws_beacon_add) and no draws.
+ * Errors: SJ_EVERIFY (err names the rule), SJ_ENOMEM.
+ */
+SJ_WUR int draws_rederive(struct draws *d, const struct entry *request, const struct entry *commit,
+			  const uint8_t commit_hash[ENTRY_HASH_SIZE], const struct entry *reveal,
+			  char *err, size_t err_cap);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "ledger/checkpoint.h"
@@ -392,4 +393,69 @@ TEST(cli_proof_vectors, "suiji-verify proof --raw decides every case in the shar
 	printf("    %d vector files decided through the command line\n", total);
 	CHECK(total > 100);
 	CHECK_INT(wrong, ==, 0);
+}
+
+/* Writes a task-draw file whose field (request_id, task or agency) holds
+ * raw, a JSON string body given as it goes into the file. */
+static int write_task_draw(const char *d, const char *field, const char *raw)
+{
+	char path[4200], text[1024];
+	int n;
+	snprintf(path, sizeof path, "%.4000s/draw.json", d);
+	n = snprintf(text, sizeof text,
+		     "{\"request_id\": \"%s\", \"task\": \"%s\", \"agency\": \"%s\", "
+		     "\"beacons\": [{\"source\": \"m\", \"round\": 1}]}\n",
+		     strcmp(field, "request_id") == 0 ? raw : "r1",
+		     strcmp(field, "task") == 0 ? raw : "t1",
+		     strcmp(field, "agency") == 0 ? raw : "scjg");
+	return util_write_file(path, text, (size_t)n, 0644);
+}
+
+TEST(cli_draw_task_names_stay_inside, "suijid draw task refuses a request id, task or agency code that is not a name (a path out of DATA/draws, '/', an escaped NUL, 65 bytes), naming the field, and writes nothing")
+{
+	const char *d = harness_tmpdir();
+	static const char *const fields[] = {"request_id", "task", "agency"};
+	static const char *const bad[] = {"../../../x", "/", "..", "a\\u0000/../../../x",
+					  "a/b", ".hidden"};
+	char over[66], probe[4096];
+	char *out = NULL;
+
+	memset(over, 'a', 65);
+	over[65] = '\0';
+	CHECK_INT(harness_run(&out, "cd %s && mkdir -p w/a/b && cd w/a/b && %s -d data init "
+				    "--origin suiji.test/names >/dev/null",
+			      d, SUIJID),
+		  ==, 0);
+	free(out);
+	out = NULL;
+	for (size_t f = 0; f < 3; f++)
+		for (size_t b = 0; b < sizeof bad / sizeof bad[0] + 1; b++) {
+			const char *raw = b < sizeof bad / sizeof bad[0] ? bad[b] : over;
+			char dir[4096];
+			snprintf(dir, sizeof dir, "%.4000s/w/a/b", d);
+			CHECK_INT(write_task_draw(dir, fields[f], raw), ==, SJ_OK);
+			CHECK_INT(harness_run(&out, "cd %s && %s -d data draw task draw.json", dir,
+					      SUIJID),
+				  ==, 1);
+			if (strstr(raw, "u0000") != NULL) {
+				CHECK_STR_HAS(out, "NUL");
+			} else {
+				char want[64];
+				snprintf(want, sizeof want, "\"%s\"", fields[f]);
+				CHECK_STR_HAS(out, want);
+				CHECK_STR_HAS(out, "is not a name");
+			}
+			free(out);
+			out = NULL;
+		}
+	/* Nothing was written: not above the data folder, not in it. */
+	snprintf(probe, sizeof probe, "%.4000s/w/a/x", d);
+	CHECK_INT(access(probe, F_OK), !=, 0);
+	snprintf(probe, sizeof probe, "%.4000s/w/x", d);
+	CHECK_INT(access(probe, F_OK), !=, 0);
+	CHECK_INT(harness_run(&out, "cd %s && find . -name spec.json -o -name objects.csv", d),
+		  ==, 0);
+	CHECK(out == NULL || strstr(out, "spec.json") == NULL);
+	CHECK(out == NULL || strstr(out, "objects.csv") == NULL);
+	free(out);
 }

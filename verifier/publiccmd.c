@@ -16,6 +16,7 @@
 #include "draw/people.h"
 #include "draw/result.h"
 #include "draw/print.h"
+#include "rules/draws.h"
 #include "verifier/proofcmd.h"
 #include "verifier/verify.h"
 
@@ -325,9 +326,7 @@ static int cmd_derive(int argc, char **argv)
 	uint8_t *bytes[4] = {0}, seed[32], e[32], r[32], vals[DRAW_MAX_BEACONS][32];
 	size_t lens[4] = {0}, nb = 0;
 	struct draw_beacon_value bv[DRAW_MAX_BEACONS];
-	struct draw_inputs *in = NULL;
-	struct draw_objects *objects = NULL;
-	struct draw_people *officers = NULL, *experts = NULL;
+	struct draws_request_msg m;
 	struct draw_result *res = NULL;
 	char why[512];
 	int rc = 2;
@@ -346,39 +345,37 @@ static int cmd_derive(int argc, char **argv)
 			bv[nb].len = 32;
 			nb++;
 		}
+	memset(&m, 0, sizeof m);
 	for (int i = 0; i < 4; i++)
 		if (files[i] && util_read_file(&bytes[i], &lens[i], files[i], (size_t)1 << 31) != SJ_OK) {
 			fprintf(stderr, "suiji-verify: cannot read %s\n", files[i]);
 			goto out;
 		}
 	rc = 1;
-	if (draw_inputs_decode(&in, bytes[0], lens[0], why, sizeof why) != SJ_OK ||
-	    draw_objects_decode(&objects, bytes[1], lens[1], why, sizeof why) != SJ_OK ||
-	    draw_people_decode(&officers, bytes[2], lens[2], why, sizeof why) != SJ_OK ||
-	    (bytes[3] && draw_people_decode(&experts, bytes[3], lens[3], why, sizeof why) != SJ_OK)) {
+	/* Decoded as the ledger's rules decode a draw request's parts. */
+	if (draws_request_parts(&m, bytes[0], lens[0], bytes[1], lens[1], bytes[2], lens[2],
+				bytes[3], lens[3], why, sizeof why) != SJ_OK) {
 		fprintf(stderr, "suiji-verify: FAILED: %s\n", why);
 		goto out;
 	}
-	if (experts == NULL) {
+	if (m.experts == NULL) {
 		/* No expert file: the empty expert pool. */
-		if (draw_people_new(&experts, DRAW_EXPERT, NULL, 0, NULL, 0, 0, why, sizeof why) !=
+		if (draw_people_new(&m.experts, DRAW_EXPERT, NULL, 0, NULL, 0, 0, why, sizeof why) !=
 			    SJ_OK ||
-		    draw_people_seal(experts) != SJ_OK)
+		    draw_people_seal(m.experts) != SJ_OK)
 			goto out;
 	}
-	if (draw_derive_randomness(r, seed, e, in, bv, nb, why, sizeof why) != SJ_OK ||
-	    draw_derive_run(&res, in, objects, officers, experts, r, why, sizeof why) != SJ_OK) {
+	if (draw_derive_randomness(r, seed, e, m.in, bv, nb, why, sizeof why) != SJ_OK ||
+	    draw_derive_run(&res, m.in, m.objects, m.officers, m.experts, r, why, sizeof why) !=
+		    SJ_OK) {
 		fprintf(stderr, "suiji-verify: FAILED: %s\n", why);
 		goto out;
 	}
-	print_draw(res, in, 0, "", "", has(argc, argv, "--json"));
+	print_draw(res, m.in, 0, "", "", has(argc, argv, "--json"));
 	rc = 0;
 out:
 	draw_result_free(res);
-	draw_inputs_free(in);
-	draw_objects_free(objects);
-	draw_people_free(officers);
-	draw_people_free(experts);
+	draws_request_msg_fini(&m);
 	for (int i = 0; i < 4; i++)
 		free(bytes[i]);
 	return rc;

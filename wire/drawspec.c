@@ -14,9 +14,10 @@
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"
+#include "proto/draw.pb-c.h"
 #include "rules/draws.h"
 
-#define DRAWSPEC_MAX_FILE ((size_t)512 * 1024 * 1024)
+#define DRAWSPEC_MAX_FILE   ((size_t)512 * 1024 * 1024)
 #define DRAWSPEC_MAX_FIELDS 4
 
 /* A small string set: sorted and unique after names_finish. */
@@ -95,7 +96,7 @@ static int cmp_row(const void *a, const void *b)
 
 /* Reads a CSV file with a header line into rows (fields point into *buf). */
 static int read_csv(const char *path, uint8_t **buf, struct row **rows, size_t *nrows,
-		    size_t want_fields, const char *header, char *err, size_t err_cap)
+                    size_t want_fields, const char *header, char *err, size_t err_cap)
 {
 	size_t len, n = 0, cap = 0, line = 0;
 	char *p, *end;
@@ -125,7 +126,7 @@ static int read_csv(const char *path, uint8_t **buf, struct row **rows, size_t *
 		if (line == 1) {
 			if (strcmp(cur, header) != 0) {
 				snprintf(err, err_cap, "%s line 1: the header must be \"%s\"", path,
-					 header);
+				         header);
 				rc = SJ_EINVAL;
 				goto fail;
 			}
@@ -145,7 +146,7 @@ static int read_csv(const char *path, uint8_t **buf, struct row **rows, size_t *
 		}
 		if (r.nf != want_fields) {
 			snprintf(err, err_cap, "%s line %zu: %zu fields, expected %zu (%s)", path,
-				 line, r.nf, want_fields, header);
+			         line, r.nf, want_fields, header);
 			rc = SJ_EINVAL;
 			goto fail;
 		}
@@ -166,7 +167,7 @@ static int read_csv(const char *path, uint8_t **buf, struct row **rows, size_t *
 	for (size_t i = 1; i < n; i++)
 		if (strcmp((*rows)[i - 1].f[0], (*rows)[i].f[0]) == 0) {
 			snprintf(err, err_cap, "%s lines %zu and %zu: identifier %s appears twice",
-				 path, (*rows)[i - 1].line, (*rows)[i].line, (*rows)[i].f[0]);
+			         path, (*rows)[i - 1].line, (*rows)[i].line, (*rows)[i].f[0]);
 			rc = SJ_EINVAL;
 			goto fail;
 		}
@@ -202,7 +203,7 @@ static int load_objects(struct draw_objects **out, const char *path, char *err, 
 	}
 	for (size_t i = 0; i < n; i++) {
 		rc = draw_objects_add(*out, rows[i].f[0], names_index(&strata, rows[i].f[1]), why,
-				      sizeof why);
+		                      sizeof why);
 		if (rc != SJ_OK) {
 			snprintf(err, err_cap, "%s line %zu: %s", path, rows[i].line, why);
 			goto out;
@@ -245,7 +246,7 @@ static int cmp_uint(const void *a, const void *b)
 
 /* Loads a people pool; path NULL gives an empty pool. */
 static int load_people(struct draw_people **out, enum draw_kind kind, const char *path, char *err,
-		       size_t err_cap)
+                       size_t err_cap)
 {
 	uint8_t *buf = NULL;
 	struct row *rows = NULL;
@@ -273,7 +274,7 @@ static int load_people(struct draw_people **out, enum draw_kind kind, const char
 	names_finish(&tags);
 	names_finish(&agencies);
 	rc = draw_people_new(out, kind, (const char *const *)tags.v, tags.n,
-			     (const char *const *)agencies.v, agencies.n, n, why, sizeof why);
+	                     (const char *const *)agencies.v, agencies.n, n, why, sizeof why);
 	if (rc != SJ_OK) {
 		snprintf(err, err_cap, "%s: %s", path ? path : "(empty pool)", why);
 		goto out;
@@ -288,8 +289,8 @@ static int load_people(struct draw_people **out, enum draw_kind kind, const char
 		for (size_t j = 0; j < nt; j++)
 			if (w == 0 || ix[w - 1] != ix[j])
 				ix[w++] = ix[j];
-		rc = draw_people_add(*out, rows[i].f[0], names_index(&agencies, rows[i].f[1]), ix, w,
-				     why, sizeof why);
+		rc = draw_people_add(*out, rows[i].f[0], names_index(&agencies, rows[i].f[1]), ix,
+		                     w, why, sizeof why);
 		if (rc != SJ_OK) {
 			snprintf(err, err_cap, "%s line %zu: %s", path, rows[i].line, why);
 			goto out;
@@ -365,142 +366,139 @@ static int str_array(const cJSON *a, const char ***out, size_t *n)
 	return SJ_OK;
 }
 
-#define BAD(...)                                                               \
-	do {                                                                   \
-		snprintf(err, err_cap, __VA_ARGS__);                           \
-		rc = SJ_EINVAL;                                                \
-		goto out;                                                      \
+#define BAD(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(err, err_cap, __VA_ARGS__);                                               \
+		rc = SJ_EINVAL;                                                                    \
+		goto out;                                                                          \
 	} while (0)
 
 int drawspec_ledger_source(void *ctx, const char *id, const struct beacon_chain **chain,
-			   int *manual, int64_t *margin_us)
+                           int *manual, int64_t *margin_us)
 {
 	const char *url;
 	return draws_source(ctx, id, chain, manual, margin_us, &url);
 }
 
-int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn lookup, void *ctx,
-		  int64_t now_us, char *err, size_t err_cap)
-{
-	uint8_t *text = NULL;
-	size_t len;
-	cJSON *j = NULL;
-	const cJSON *a, *x;
-	struct draw_objects *objects = NULL;
-	struct draw_people *officers = NULL, *experts = NULL;
+/* What drawspec_load holds while it reads a spec: the parsed JSON, the
+ * pools, and the arrays the draw_spec borrows until it is encoded. */
+struct load {
+	cJSON *j;
+	const char *path;
+	char dir[2048], file[4096];
+	int64_t now_us;
+	drawspec_source_fn lookup;
+	void *ctx;
+	struct draw_objects *objects;
+	struct draw_people *officers, *experts;
 	struct draw_spec sp;
-	struct draw_rule *rules = NULL;
-	struct draw_exclusion *ex = NULL;
-	struct draw_conflict *cf = NULL;
+	struct draw_rule *rules;
+	struct draw_exclusion *ex;
+	struct draw_conflict *cf;
 	struct draw_beacon_ref br[DRAW_MAX_BEACONS];
-	const char **tag_lists[2 * 256] = {0};
-	const char **team_agencies = NULL;
-	char dir[2048], file[4096], why[300];
+	const char **tag_lists[2 * 256];
+	const char **team_agencies;
+};
+
+/* The pools: objects, officers and experts (none: the empty pool), and
+ * their hashes in the inputs. */
+static int load_pools(struct load *L, char *err, size_t err_cap)
+{
+	const char *s;
+	int rc = SJ_OK;
+
+	if ((s = str_field(L->j, "objects")) == NULL)
+		BAD("draw spec: \"objects\" (the object pool CSV file) is missing");
+	snprintf(L->file, sizeof L->file, "%s%s", s[0] == '/' ? "" : L->dir, s);
+	if ((rc = load_objects(&L->objects, L->file, err, err_cap)) != SJ_OK)
+		goto out;
+	if ((s = str_field(L->j, "officers")) == NULL)
+		BAD("draw spec: \"officers\" (the officer pool CSV file) is missing");
+	snprintf(L->file, sizeof L->file, "%s%s", s[0] == '/' ? "" : L->dir, s);
+	if ((rc = load_people(&L->officers, DRAW_OFFICER, L->file, err, err_cap)) != SJ_OK)
+		goto out;
+	s = str_field(L->j, "experts");
+	if (s)
+		snprintf(L->file, sizeof L->file, "%s%s", s[0] == '/' ? "" : L->dir, s);
+	if ((rc = load_people(&L->experts, DRAW_EXPERT, s ? L->file : NULL, err, err_cap)) != SJ_OK)
+		goto out;
+	memcpy(L->sp.object_pool, draw_objects_hash(L->objects), 32);
+	memcpy(L->sp.officer_pool, draw_people_hash(L->officers), 32);
+	memcpy(L->sp.expert_pool, draw_people_hash(L->experts), 32);
+out:
+	return rc;
+}
+
+/* The parameters: rounding, team and slot sizes (R11), a joint check's
+ * agencies (R14), the deadline. */
+static int load_params(struct load *L, char *err, size_t err_cap)
+{
 	const char *s;
 	double num;
 	uint64_t v;
-	int rc;
+	const cJSON *x;
+	int rc = SJ_OK;
 
-	memset(o, 0, sizeof *o);
-	memset(&sp, 0, sizeof sp);
-	rc = util_read_file(&text, &len, path, 16 * 1024 * 1024);
-	if (rc != SJ_OK) {
-		snprintf(err, err_cap, "cannot read draw spec %s: %s", path, sj_strerror(rc));
-		return rc;
-	}
-	snprintf(dir, sizeof dir, "%s", path);
-	{
-		char *slash = strrchr(dir, '/');
-		if (slash)
-			slash[1] = '\0';
-		else
-			dir[0] = '\0';
-	}
-	j = cJSON_ParseWithLength((const char *)text, len);
-	if (j == NULL || !cJSON_IsObject(j))
-		BAD("draw spec %s is not a JSON object", path);
-
-	if ((s = str_field(j, "request_id")) == NULL || strlen(s) >= sizeof o->request_id)
-		BAD("draw spec: \"request_id\" is missing or longer than 64 bytes");
-	snprintf(o->request_id, sizeof o->request_id, "%s", s);
-	if ((sp.task = str_field(j, "task")) == NULL)
-		BAD("draw spec: \"task\" is missing");
-	if ((s = str_field(j, "agency")) != NULL) {
-		if (strlen(s) >= sizeof o->agency)
-			BAD("draw spec: \"agency\" is longer than 64 bytes");
-		snprintf(o->agency, sizeof o->agency, "%s", s);
-	}
-
-	/* The pools. */
-	if ((s = str_field(j, "objects")) == NULL)
-		BAD("draw spec: \"objects\" (the object pool CSV file) is missing");
-	snprintf(file, sizeof file, "%s%s", s[0] == '/' ? "" : dir, s);
-	if ((rc = load_objects(&objects, file, err, err_cap)) != SJ_OK)
-		goto out;
-	if ((s = str_field(j, "officers")) == NULL)
-		BAD("draw spec: \"officers\" (the officer pool CSV file) is missing");
-	snprintf(file, sizeof file, "%s%s", s[0] == '/' ? "" : dir, s);
-	if ((rc = load_people(&officers, DRAW_OFFICER, file, err, err_cap)) != SJ_OK)
-		goto out;
-	s = str_field(j, "experts");
-	if (s)
-		snprintf(file, sizeof file, "%s%s", s[0] == '/' ? "" : dir, s);
-	if ((rc = load_people(&experts, DRAW_EXPERT, s ? file : NULL, err, err_cap)) != SJ_OK)
-		goto out;
-	memcpy(sp.object_pool, draw_objects_hash(objects), 32);
-	memcpy(sp.officer_pool, draw_people_hash(officers), 32);
-	memcpy(sp.expert_pool, draw_people_hash(experts), 32);
-
-	/* Parameters. */
-	s = str_field(j, "rounding");
+	s = str_field(L->j, "rounding");
 	if (s == NULL || strcmp(s, "ceil") == 0)
-		sp.rounding = DRAW_ROUND_CEIL;
+		L->sp.rounding = DRAW_ROUND_CEIL;
 	else if (strcmp(s, "floor") == 0)
-		sp.rounding = DRAW_ROUND_FLOOR;
+		L->sp.rounding = DRAW_ROUND_FLOOR;
 	else if (strcmp(s, "half-up") == 0)
-		sp.rounding = DRAW_ROUND_HALF_UP;
+		L->sp.rounding = DRAW_ROUND_HALF_UP;
 	else
 		BAD("draw spec: \"rounding\" is \"%s\", not ceil, floor or half-up", s);
-	sp.team_size = 2;
-	if (num_field(j, "team_size", &num)) {
+	L->sp.team_size = 2;
+	if (num_field(L->j, "team_size", &num)) {
 		if (!whole(num, DRAW_MIN_TEAM, DRAW_MAX_TEAM, &v))
 			BAD("draw spec: \"team_size\" must be %d..%d (R11: at least two officers)",
 			    DRAW_MIN_TEAM, DRAW_MAX_TEAM);
-		sp.team_size = (unsigned)v;
+		L->sp.team_size = (unsigned)v;
 	}
-	sp.slot_size = 1;
-	if (num_field(j, "slot_size", &num)) {
+	L->sp.slot_size = 1;
+	if (num_field(L->j, "slot_size", &num)) {
 		if (!whole(num, 1, 65535, &v))
 			BAD("draw spec: \"slot_size\" must be 1..65535");
-		sp.slot_size = (unsigned)v;
+		L->sp.slot_size = (unsigned)v;
 	}
-	sp.officer_repeat_in_slot =
-		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "officer_repeat_in_slot"));
+	L->sp.officer_repeat_in_slot =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(L->j, "officer_repeat_in_slot"));
 	/* A joint cross-agency check (R14): team_size officers of each listed
 	 * agency per object. The list is sorted here, as the library wants
 	 * it; a name given twice is refused by the library's encoder. */
-	x = cJSON_GetObjectItemCaseSensitive(j, "team_agencies");
+	x = cJSON_GetObjectItemCaseSensitive(L->j, "team_agencies");
 	if (x != NULL) {
 		if (!cJSON_IsArray(x) || cJSON_GetArraySize(x) < 1 ||
 		    cJSON_GetArraySize(x) > DRAW_MAX_TEAM_AGENCIES)
 			BAD("draw spec: \"team_agencies\" must list 1..%d agency codes (R14)",
 			    DRAW_MAX_TEAM_AGENCIES);
-		if ((rc = str_array(x, &team_agencies, &sp.n_team_agencies)) != SJ_OK) {
+		if ((rc = str_array(x, &L->team_agencies, &L->sp.n_team_agencies)) != SJ_OK) {
 			if (rc == SJ_EINVAL)
 				BAD("draw spec: \"team_agencies\" must be a list of agency codes "
 				    "(R14)");
 			goto out;
 		}
-		sp.team_agencies = team_agencies;
+		L->sp.team_agencies = L->team_agencies;
 	}
 	num = 7 * 24;
-	if (num_field(j, "deadline_hours", &num) && !(num > 0 && num <= 24 * 366))
+	if (num_field(L->j, "deadline_hours", &num) && !(num > 0 && num <= 24 * 366))
 		BAD("draw spec: \"deadline_hours\" must be more than 0 and at most a year");
-	sp.deadline_us = now_us + (int64_t)(num * 3600.0 * 1e6);
+	L->sp.deadline_us = L->now_us + (int64_t)(num * 3600.0 * 1e6);
+out:
+	return rc;
+}
 
-	/* Beacons: each a registered source, and a round or "auto". */
-	a = cJSON_GetObjectItemCaseSensitive(j, "beacons");
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > DRAW_MAX_BEACONS)
+/* The beacons: each a registered source, and a round or "auto". */
+static int load_beacons(struct load *L, char *err, size_t err_cap)
+{
+	uint64_t v;
+	const cJSON *x;
+	const cJSON *a;
+	int rc = SJ_OK;
+
+	a = cJSON_GetObjectItemCaseSensitive(L->j, "beacons");
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 ||
+	    cJSON_GetArraySize(a) > DRAW_MAX_BEACONS)
 		BAD("draw spec: \"beacons\" must list 1..%d beacon rounds", DRAW_MAX_BEACONS);
 	cJSON_ArrayForEach(x, a)
 	{
@@ -508,10 +506,10 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 		int manual = 0;
 		int64_t margin = 0;
 		const cJSON *rd = cJSON_GetObjectItemCaseSensitive(x, "round");
-		struct draw_beacon_ref *b = &br[sp.n_beacons];
+		struct draw_beacon_ref *b = &L->br[L->sp.n_beacons];
 		if ((b->source = str_field(x, "source")) == NULL)
-			BAD("draw spec: beacon %zu has no \"source\"", sp.n_beacons + 1);
-		if (lookup(ctx, b->source, &chain, &manual, &margin) != SJ_OK)
+			BAD("draw spec: beacon %zu has no \"source\"", L->sp.n_beacons + 1);
+		if (L->lookup(L->ctx, b->source, &chain, &manual, &margin) != SJ_OK)
 			BAD("draw spec: beacon source %s is not registered (suijid add-beacon)",
 			    b->source);
 		if (cJSON_IsString(rd) && strcmp(rd->valuestring, "auto") == 0) {
@@ -519,40 +517,53 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 				BAD("draw spec: beacon %s gives public values: name their round "
 				    "number, \"auto\" needs a chain",
 				    b->source);
-			if (beacon_first_usable_round(&b->round, chain,
-						      now_us + margin + DRAWSPEC_AUTO_SLACK_US) !=
+			if (beacon_first_usable_round(
+			        &b->round, chain, L->now_us + margin + DRAWSPEC_AUTO_SLACK_US) !=
 			    SJ_OK)
 				BAD("draw spec: no usable round of beacon %s", b->source);
 		} else if (cJSON_IsNumber(rd) && whole(rd->valuedouble, 0, 9e15, &v)) {
 			b->round = v;
 		} else {
-			BAD("draw spec: beacon %s: \"round\" must be a number or \"auto\"", b->source);
+			BAD("draw spec: beacon %s: \"round\" must be a number or \"auto\"",
+			    b->source);
 		}
-		sp.n_beacons++;
+		L->sp.n_beacons++;
 	}
-	sp.beacons = br;
+	L->sp.beacons = L->br;
+out:
+	return rc;
+}
 
-	/* Rules per stratum (R7), each with its officer and expert tags (R13). */
-	a = cJSON_GetObjectItemCaseSensitive(j, "rules");
+/* The rules per stratum (R7), each with its officer and expert tags (R13). */
+static int load_rules(struct load *L, char *err, size_t err_cap)
+{
+	double num;
+	uint64_t v;
+	const cJSON *x;
+	const cJSON *a;
+	int rc = SJ_OK;
+
+	a = cJSON_GetObjectItemCaseSensitive(L->j, "rules");
 	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > 255)
 		BAD("draw spec: \"rules\" must list one rule per stratum");
-	rules = calloc((size_t)cJSON_GetArraySize(a), sizeof *rules);
-	if (rules == NULL) {
+	L->rules = calloc((size_t)cJSON_GetArraySize(a), sizeof *L->rules);
+	if (L->rules == NULL) {
 		rc = SJ_ENOMEM;
 		goto out;
 	}
 	cJSON_ArrayForEach(x, a)
 	{
-		struct draw_rule *r = &rules[sp.n_rules];
+		struct draw_rule *r = &L->rules[L->sp.n_rules];
 		const char *ratio = str_field(x, "ratio");
 		if ((r->stratum = str_field(x, "stratum")) == NULL)
-			BAD("draw spec: rule %zu has no \"stratum\"", sp.n_rules + 1);
+			BAD("draw spec: rule %zu has no \"stratum\"", L->sp.n_rules + 1);
 		if (ratio) {
 			unsigned long num_, den_;
 			char tail;
 			if (sscanf(ratio, "%lu/%lu%c", &num_, &den_, &tail) != 2 || den_ == 0 ||
 			    num_ > den_ || den_ > DRAW_MAX_DEN)
-				BAD("draw spec: stratum %s: \"ratio\" \"%s\" is not N/D with 0 <= N "
+				BAD("draw spec: stratum %s: \"ratio\" \"%s\" is not N/D with 0 <= "
+				    "N "
 				    "<= D, D > 0",
 				    r->stratum, ratio);
 			r->kind = DRAW_RULE_RATIO;
@@ -566,97 +577,126 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 			    r->stratum);
 		}
 		if (str_array(cJSON_GetObjectItemCaseSensitive(x, "officer_tags"),
-			      &tag_lists[2 * sp.n_rules], &r->n_officer_tags) != SJ_OK ||
+		              &L->tag_lists[2 * L->sp.n_rules], &r->n_officer_tags) != SJ_OK ||
 		    str_array(cJSON_GetObjectItemCaseSensitive(x, "expert_tags"),
-			      &tag_lists[2 * sp.n_rules + 1], &r->n_expert_tags) != SJ_OK)
+		              &L->tag_lists[2 * L->sp.n_rules + 1], &r->n_expert_tags) != SJ_OK)
 			BAD("draw spec: stratum %s: tags must be lists of strings", r->stratum);
-		r->officer_tags = tag_lists[2 * sp.n_rules];
-		r->expert_tags = tag_lists[2 * sp.n_rules + 1];
+		r->officer_tags = L->tag_lists[2 * L->sp.n_rules];
+		r->expert_tags = L->tag_lists[2 * L->sp.n_rules + 1];
 		if (num_field(x, "experts", &num)) {
 			if (!whole(num, 0, DRAW_MAX_EXPERTS, &v))
 				BAD("draw spec: stratum %s: \"experts\" must be 0..%d", r->stratum,
 				    DRAW_MAX_EXPERTS);
 			r->experts = (unsigned)v;
 		}
-		sp.n_rules++;
+		L->sp.n_rules++;
 	}
-	qsort(rules, sp.n_rules, sizeof *rules, draw_spec_rule_cmp);
-	sp.rules = rules;
+	qsort(L->rules, L->sp.n_rules, sizeof *L->rules, draw_spec_rule_cmp);
+	L->sp.rules = L->rules;
+out:
+	return rc;
+}
 
-	/* Exclusions with their reasons (R6, R9, R10) and conflicts (R12). */
-	a = cJSON_GetObjectItemCaseSensitive(j, "exclusions");
-	ex = calloc(a ? (size_t)cJSON_GetArraySize(a) + 1 : 1, sizeof *ex);
-	a = cJSON_GetObjectItemCaseSensitive(j, "conflicts");
-	cf = calloc(a ? (size_t)cJSON_GetArraySize(a) + 1 : 1, sizeof *cf);
-	if (ex == NULL || cf == NULL) {
+/* The exclusions with their reasons (R6, R9, R10) and conflicts (R12). */
+static int load_exclusions(struct load *L, char *err, size_t err_cap)
+{
+	const cJSON *x;
+	const cJSON *a;
+	int rc = SJ_OK;
+
+	a = cJSON_GetObjectItemCaseSensitive(L->j, "exclusions");
+	L->ex = calloc(a ? (size_t)cJSON_GetArraySize(a) + 1 : 1, sizeof *L->ex);
+	a = cJSON_GetObjectItemCaseSensitive(L->j, "conflicts");
+	L->cf = calloc(a ? (size_t)cJSON_GetArraySize(a) + 1 : 1, sizeof *L->cf);
+	if (L->ex == NULL || L->cf == NULL) {
 		rc = SJ_ENOMEM;
 		goto out;
 	}
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "exclusions"))
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(L->j, "exclusions"))
 	{
-		struct draw_exclusion *e = &ex[sp.n_exclusions];
+		struct draw_exclusion *e = &L->ex[L->sp.n_exclusions];
 		const char *reason = str_field(x, "reason");
-		if (!kind_of(str_field(x, "kind"), &e->kind) || (e->id = str_field(x, "id")) == NULL)
+		if (!kind_of(str_field(x, "kind"), &e->kind) ||
+		    (e->id = str_field(x, "id")) == NULL)
 			BAD("draw spec: exclusion %zu needs \"kind\" (object, officer or expert) "
 			    "and \"id\"",
-			    sp.n_exclusions + 1);
+			    L->sp.n_exclusions + 1);
 		if (draw_reason_parse(&e->reason, reason) != SJ_OK)
 			BAD("draw spec: exclusion of %s: \"reason\" \"%s\" is not one of "
 			    "deregistered, annual-cap, superior, other-unit, handled, "
 			    "already-drawn, replaced, unavailable, other",
 			    e->id, reason ? reason : "");
 		e->note = str_field(x, "note") ? str_field(x, "note") : "";
-		sp.n_exclusions++;
+		L->sp.n_exclusions++;
 	}
-	if (sp.n_exclusions)
-		qsort(ex, sp.n_exclusions, sizeof *ex, draw_spec_exclusion_cmp);
-	sp.exclusions = ex;
-	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, "conflicts"))
+	if (L->sp.n_exclusions)
+		qsort(L->ex, L->sp.n_exclusions, sizeof *L->ex, draw_spec_exclusion_cmp);
+	L->sp.exclusions = L->ex;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(L->j, "conflicts"))
 	{
-		struct draw_conflict *c = &cf[sp.n_conflicts];
+		struct draw_conflict *c = &L->cf[L->sp.n_conflicts];
 		if (!kind_of(str_field(x, "kind"), &c->kind) || c->kind == DRAW_OBJECT ||
 		    (c->object = str_field(x, "object")) == NULL ||
 		    (c->person = str_field(x, "person")) == NULL)
 			BAD("draw spec: conflict %zu needs \"kind\" (officer or expert), "
 			    "\"object\" and \"person\" (R12)",
-			    sp.n_conflicts + 1);
-		sp.n_conflicts++;
+			    L->sp.n_conflicts + 1);
+		L->sp.n_conflicts++;
 	}
-	if (sp.n_conflicts)
-		qsort(cf, sp.n_conflicts, sizeof *cf, draw_spec_conflict_cmp);
-	sp.conflicts = cf;
+	if (L->sp.n_conflicts)
+		qsort(L->cf, L->sp.n_conflicts, sizeof *L->cf, draw_spec_conflict_cmp);
+	L->sp.conflicts = L->cf;
+out:
+	return rc;
+}
 
-	/* A substitution (补抽) names the commitment it replaces. */
-	x = cJSON_GetObjectItemCaseSensitive(j, "replaces");
+/* A substitution (补抽) names the commitment it replaces. */
+static int load_replaces(struct load *L, char *err, size_t err_cap)
+{
+	const cJSON *x;
+	int rc = SJ_OK;
+
+	x = cJSON_GetObjectItemCaseSensitive(L->j, "replaces");
 	if (x) {
 		const char *h = str_field(x, "commitment_entry_hash");
 		size_t got = 0;
-		if (h == NULL || sodium_hex2bin(sp.replaced_entry, 32, h, strlen(h), NULL, &got,
-						NULL) != 0 ||
-		    got != 32 || (sp.replace_reason = str_field(x, "reason")) == NULL)
-			BAD("draw spec: \"replaces\" needs \"commitment_entry_hash\" (64 hex digits) "
+		if (h == NULL ||
+		    sodium_hex2bin(L->sp.replaced_entry, 32, h, strlen(h), NULL, &got, NULL) != 0 ||
+		    got != 32 || (L->sp.replace_reason = str_field(x, "reason")) == NULL)
+			BAD("draw spec: \"replaces\" needs \"commitment_entry_hash\" (64 hex "
+			    "digits) "
 			    "and \"reason\"");
-		sp.replaces = 1;
+		L->sp.replaces = 1;
 	}
+out:
+	return rc;
+}
 
-	if ((rc = draw_inputs_encode(&o->inputs, &o->inputs_len, &sp, why, sizeof why)) != SJ_OK) {
-		snprintf(err, err_cap, "draw spec %s: %s", path, why);
+/* Encodes the inputs and copies the pools' encodings into *o. */
+static int load_encode(struct load *L, struct drawspec *o, char *err, size_t err_cap)
+{
+	char why[300];
+	int rc;
+
+	if ((rc = draw_inputs_encode(&o->inputs, &o->inputs_len, &L->sp, why, sizeof why)) !=
+	    SJ_OK) {
+		snprintf(err, err_cap, "draw spec %s: %s", L->path, why);
 		goto out;
 	}
 	{
 		const uint8_t *b;
 		size_t bl;
-		b = draw_objects_bytes(objects, &bl);
+		b = draw_objects_bytes(L->objects, &bl);
 		o->objects = malloc(bl);
 		if (o->objects)
 			memcpy(o->objects, b, bl);
 		o->objects_len = bl;
-		b = draw_people_bytes(officers, &bl);
+		b = draw_people_bytes(L->officers, &bl);
 		o->officers = malloc(bl);
 		if (o->officers)
 			memcpy(o->officers, b, bl);
 		o->officers_len = bl;
-		b = draw_people_bytes(experts, &bl);
+		b = draw_people_bytes(L->experts, &bl);
 		o->experts = malloc(bl);
 		if (o->experts)
 			memcpy(o->experts, b, bl);
@@ -665,18 +705,76 @@ int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn looku
 			rc = SJ_ENOMEM;
 	}
 out:
+	return rc;
+}
+
+int drawspec_load(struct drawspec *o, const char *path, drawspec_source_fn lookup, void *ctx,
+                  int64_t now_us, char *err, size_t err_cap)
+{
+	struct load *L;
+	uint8_t *text = NULL;
+	size_t len;
+	const char *s;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	L = calloc(1, sizeof *L);
+	if (L == NULL)
+		return SJ_ENOMEM;
+	L->path = path;
+	L->now_us = now_us;
+	L->lookup = lookup;
+	L->ctx = ctx;
+	rc = util_read_file(&text, &len, path, 16 * 1024 * 1024);
+	if (rc != SJ_OK) {
+		snprintf(err, err_cap, "cannot read draw spec %s: %s", path, sj_strerror(rc));
+		free(L);
+		return rc;
+	}
+	snprintf(L->dir, sizeof L->dir, "%s", path);
+	{
+		char *slash = strrchr(L->dir, '/');
+		if (slash)
+			slash[1] = '\0';
+		else
+			L->dir[0] = '\0';
+	}
+	L->j = cJSON_ParseWithLength((const char *)text, len);
+	if (L->j == NULL || !cJSON_IsObject(L->j))
+		BAD("draw spec %s is not a JSON object", path);
+
+	if ((s = str_field(L->j, "request_id")) == NULL || strlen(s) >= sizeof o->request_id)
+		BAD("draw spec: \"request_id\" is missing or longer than 64 bytes");
+	snprintf(o->request_id, sizeof o->request_id, "%s", s);
+	if ((L->sp.task = str_field(L->j, "task")) == NULL)
+		BAD("draw spec: \"task\" is missing");
+	if ((s = str_field(L->j, "agency")) != NULL) {
+		if (strlen(s) >= sizeof o->agency)
+			BAD("draw spec: \"agency\" is longer than 64 bytes");
+		snprintf(o->agency, sizeof o->agency, "%s", s);
+	}
+	if ((rc = load_pools(L, err, err_cap)) != SJ_OK ||
+	    (rc = load_params(L, err, err_cap)) != SJ_OK ||
+	    (rc = load_beacons(L, err, err_cap)) != SJ_OK ||
+	    (rc = load_rules(L, err, err_cap)) != SJ_OK ||
+	    (rc = load_exclusions(L, err, err_cap)) != SJ_OK ||
+	    (rc = load_replaces(L, err, err_cap)) != SJ_OK)
+		goto out;
+	rc = load_encode(L, o, err, err_cap);
+out:
 	if (rc != SJ_OK)
 		drawspec_fini(o);
-	for (size_t i = 0; i < sizeof tag_lists / sizeof tag_lists[0]; i++)
-		free(tag_lists[i]);
-	free(team_agencies);
-	free(rules);
-	free(ex);
-	free(cf);
-	draw_objects_free(objects);
-	draw_people_free(officers);
-	draw_people_free(experts);
-	cJSON_Delete(j);
+	for (size_t i = 0; i < sizeof L->tag_lists / sizeof L->tag_lists[0]; i++)
+		free(L->tag_lists[i]);
+	free(L->team_agencies);
+	free(L->rules);
+	free(L->ex);
+	free(L->cf);
+	draw_objects_free(L->objects);
+	draw_people_free(L->officers);
+	draw_people_free(L->experts);
+	cJSON_Delete(L->j);
+	free(L);
 	free(text);
 	return rc;
 }
@@ -688,4 +786,24 @@ void drawspec_fini(struct drawspec *s)
 	free(s->officers);
 	free(s->experts);
 	memset(s, 0, sizeof *s);
+}
+
+int drawspec_payload(uint8_t **out, size_t *len, const struct drawspec *sp)
+{
+	Suiji__DrawRequest m = SUIJI__DRAW_REQUEST__INIT;
+	m.request_id = (char *)sp->request_id;
+	m.inputs.data = sp->inputs;
+	m.inputs.len = sp->inputs_len;
+	m.objects.data = sp->objects;
+	m.objects.len = sp->objects_len;
+	m.officers.data = sp->officers;
+	m.officers.len = sp->officers_len;
+	m.experts.data = sp->experts;
+	m.experts.len = sp->experts_len;
+	*len = suiji__draw_request__get_packed_size(&m);
+	*out = malloc(*len ? *len : 1);
+	if (*out == NULL)
+		return SJ_ENOMEM;
+	suiji__draw_request__pack(&m, *out);
+	return SJ_OK;
 }

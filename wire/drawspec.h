@@ -52,6 +52,11 @@ SJ_WUR int drawspec_load(struct drawspec *out, const char *path, drawspec_source
 			 void *ctx, int64_t now_us, char *err, size_t err_cap);
 void drawspec_fini(struct drawspec *s);
 
+/* Encodes the suiji.DrawRequest payload of a loaded spec into *out
+ * (malloc'd): the one encoder of a draw request, for the daemon's own
+ * commands and the client alike. Errors: SJ_ENOMEM. */
+SJ_WUR int drawspec_payload(uint8_t **out, size_t *len, const struct drawspec *sp);
+
 /* A drawspec_source_fn over the sources a ledger registered: ctx is a
  * const struct draws * (storeops_draws), only read. */
 int drawspec_ledger_source(void *ctx, const char *id, const struct beacon_chain **chain,
