@@ -22,6 +22,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ledger/note.h"
 
+#include "common/util.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,36 +156,6 @@ static const char *name_check(const char *name, size_t len)
 	return NULL;
 }
 
-/*
- * Decodes padded standard base64 b64[0..b64_len) into bin (cap bytes) and
- * accepts it only if it is the one canonical encoding of what it decodes
- * to: it is re-encoded, 48 bytes at a time to stay on the stack, and
- * compared. Without this, one signature would have several spellings and a
- * note several byte forms, which breaks "store and sign the exact bytes".
- */
-static int b64_decode(uint8_t *bin, size_t cap, size_t *bin_len, const char *b64, size_t b64_len)
-{
-	char chunk[sodium_base64_ENCODED_LEN(48, sodium_base64_VARIANT_ORIGINAL)];
-	size_t done, n, enc;
-
-	if (b64_len == 0 || b64_len % 4 != 0)
-		return -1;
-	if (sodium_base642bin(bin, cap, b64, b64_len, NULL, bin_len, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return -1;
-	for (done = 0; done < *bin_len; done += n) {
-		n = *bin_len - done < 48 ? *bin_len - done : 48;
-		sodium_bin2base64(chunk, sizeof chunk, bin + done, n,
-		                  sodium_base64_VARIANT_ORIGINAL);
-		enc = strlen(chunk);
-		if (enc > b64_len - done / 3 * 4 || memcmp(chunk, b64 + done / 3 * 4, enc) != 0)
-			return -1;
-	}
-	if (*bin_len / 3 * 4 + (*bin_len % 3 ? 4 : 0) != b64_len)
-		return -1;
-	return 0;
-}
-
 /* Parses 8 lowercase hex digits, the form Go's %08x writes. */
 static int hex8(const char *s, uint32_t *out)
 {
@@ -245,7 +217,7 @@ int note_vkey_parse(struct note_vkey *out, const char *text)
 	if (hex8(hex, &k.id) != 0)
 		return SJ_EINVAL;
 	b64 = hex + 9;
-	if (b64_decode(raw, sizeof raw, &raw_len, b64, (size_t)(text + len - b64)) != 0 ||
+	if (util_b64_decode(raw, sizeof raw, &raw_len, b64, (size_t)(text + len - b64)) != SJ_OK ||
 	    raw_len != 33)
 		return SJ_EINVAL;
 	k.type = raw[0];
@@ -334,7 +306,9 @@ static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t li
 	b64_len = (size_t)(line + line_len - b64);
 	if (b64_len == 0)
 		return fail(err, err_cap, "signature line %zu has no signature", lineno);
-	if (b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) != 0)
+	/* Canonical only (common/util.h): without it one signature would have
+	 * several spellings and a note several byte forms. */
+	if (util_b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) != SJ_OK)
 		return fail(err, err_cap, "signature line %zu: signature is not canonical base64",
 		            lineno);
 	if (raw_len < 4 + 1)
