@@ -41,7 +41,7 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
 # The sources by layer (docs/architecture.md); each folder is one layer and
 # includes only the layers below it (make lint checks the directions).
-COMMON_SRCS := common/err.c common/util.c common/pbuf.c
+COMMON_SRCS := common/err.c common/util.c common/pbuf.c common/utf8.c
 # The log alone: entries, the Merkle tree, signed notes, checkpoints, proofs,
 # export. It knows nothing of what the entries mean.
 LEDGER_SRCS := ledger/entry.c ledger/merkle.c ledger/note.c ledger/checkpoint.c ledger/proof.c \
@@ -226,12 +226,12 @@ $(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c wire/channel.c wire/f
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/err.c common/util.c)
+$(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/err.c common/util.c common/utf8.c)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # The sample city of make demo (directory files); not installed.
-$(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c common/util.c)
+$(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c common/util.c common/utf8.c)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

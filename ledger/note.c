@@ -22,6 +22,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ledger/note.h"
 
+#include "common/utf8.h"
 #include "common/util.h"
 
 #include <inttypes.h>
@@ -63,50 +64,6 @@ static uint64_t load_be64(const uint8_t *p)
 	return (uint64_t)load_be32(p) << 32 | load_be32(p + 4);
 }
 
-/*
- * Returns the length (1 to 4) of the well-formed UTF-8 sequence at the start
- * of s[0..len), with its code point in *cp, or 0 when there is none. Strict
- * RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, which
- * is what Go's utf8.DecodeRune accepts, so we agree with the Go tools on
- * which notes are valid.
- */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Unicode White_Space, as Go's unicode.IsSpace sees it; key names must
  * hold none of these (signed-note: "MUST NOT contain any Unicode spaces"). */
 static int is_space(uint32_t c)
@@ -143,7 +100,7 @@ static const char *name_check(const char *name, size_t len)
 	if (len > NOTE_MAX_NAME)
 		return "is longer than 255 bytes";
 	for (i = 0; i < len; i += n) {
-		n = utf8_next(s + i, len - i, &c);
+		n = utf8_next(s + i, len - i, &c); /* strict RFC 3629, as Go decodes */
 		if (n == 0)
 			return "is not valid UTF-8";
 		if (is_space(c))
