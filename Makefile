@@ -210,7 +210,7 @@ bench: deps
 		build/bench/suiji-verify build/bench/suiji build/bench/suiji-democity
 	$(Q)node bench/portal.mjs build/bench
 
-$(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench: $(call obj,bench/bench.c bench/report.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -222,7 +222,7 @@ $(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c wire/channel.c wire/frame
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c wire/channel.c wire/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c bench/abuse_conn.c wire/channel.c wire/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
