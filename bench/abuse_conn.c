@@ -52,8 +52,8 @@ int abuse_conn_send_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-int abuse_conn_recv_frame(int fd, struct frame_decoder *dec, uint8_t *in, size_t cap, uint8_t **body,
-                          size_t *blen)
+int abuse_conn_recv_frame(int fd, struct frame_decoder *dec, uint8_t *in, size_t cap,
+                          uint8_t **body, size_t *blen)
 {
 	for (;;) {
 		ssize_t n = recv(fd, in, cap, 0);
@@ -106,4 +106,3 @@ fail:
 	*dec = NULL;
 	return -1;
 }
-

@@ -107,8 +107,8 @@ void report_head(void)
 
 /* One row: a figure, its baseline, and the target ratio (0 for a row that
  * has no target and is there for information). */
-void report_row(const char *no, const char *what, double rate, const char *base_what,
-                      double base, double target)
+void report_row(const char *no, const char *what, double rate, const char *base_what, double base,
+                double target)
 {
 	double ratio = base > 0 ? rate / base : 0;
 	char t[16];

@@ -30,8 +30,8 @@ void report_head(void);
 /* One row: a figure, its baseline, and the target ratio (0 for a row that
  * has no target and is there for information). A missed target is
  * counted. */
-void report_row(const char *no, const char *what, double rate, const char *base_what,
-                double base, double target);
+void report_row(const char *no, const char *what, double rate, const char *base_what, double base,
+                double target);
 /* How many rows missed their target so far. */
 int report_missed(void);
 

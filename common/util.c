@@ -137,7 +137,7 @@ int util_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in, s
 	if (in_len % 4 != 0)
 		return SJ_EINVAL;
 	if (sodium_base642bin(out, cap, in, in_len, NULL, &got, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    end != in + in_len)
 		return SJ_EINVAL;
 	if (got / 3 * 4 + (got % 3 ? 4 : 0) != in_len)
@@ -145,7 +145,7 @@ int util_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in, s
 	for (done = 0; done < got; done += n) {
 		n = got - done < 48 ? got - done : 48;
 		sodium_bin2base64(chunk, sizeof chunk, out + done, n,
-				  sodium_base64_VARIANT_ORIGINAL);
+		                  sodium_base64_VARIANT_ORIGINAL);
 		enc = strlen(chunk);
 		if (enc > in_len - done / 3 * 4 || memcmp(chunk, in + done / 3 * 4, enc) != 0)
 			return SJ_EVERIFY;

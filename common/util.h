@@ -33,7 +33,8 @@ int util_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
  * padding bits, or more than cap bytes); SJ_EVERIFY (it decodes, but the
  * bytes re-encode to a different text). On failure *out_len is 0 and out
  * holds nothing the caller may use. */
-SJ_WUR int util_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in, size_t in_len);
+SJ_WUR int util_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in,
+                           size_t in_len);
 /* Decodes canonical standard base64 of exactly want bytes; anything else
  * (wrong length, bad characters, non-zero padding bits) is SJ_EINVAL. */
 SJ_WUR int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_len);

@@ -55,4 +55,3 @@ void arena_free(struct arena *a)
 		free(c);
 	}
 }
-

@@ -158,9 +158,9 @@ static void draw_people(struct draw_stream *s, uint32_t *e, uint32_t m, unsigned
 /* Lists, per stratum that draws and per part, the people who may serve it
  * at all, in pool order: lists[i * np + g] for officers of part g (part
  * gives each officer's), lists[i] for experts (part NULL, np 1). */
-static int qualified_lists(uint32_t **lists, const struct draw_plan *p, const struct draw_people *pool,
-                           const uint8_t *excl, uint64_t (*mask)[4], const uint8_t *part, size_t np,
-                           const struct draw_spec *s)
+static int qualified_lists(uint32_t **lists, const struct draw_plan *p,
+                           const struct draw_people *pool, const uint8_t *excl, uint64_t (*mask)[4],
+                           const uint8_t *part, size_t np, const struct draw_spec *s)
 {
 	int experts = part == NULL;
 
@@ -345,11 +345,12 @@ out:
 }
 
 /* Copies everything into a self-contained result. */
-static int build_result(struct draw_result **out, const struct draw_plan *p, const struct draw_spec *s,
-                        const struct draw_inputs *in, const struct draw_objects *objects,
-                        const struct draw_people *officers, const struct draw_people *experts,
-                        const struct draw_rank_ent *picks, const size_t *cutoff_off,
-                        const struct staffing *sf, const uint8_t r[DRAW_HASH_SIZE])
+static int build_result(struct draw_result **out, const struct draw_plan *p,
+                        const struct draw_spec *s, const struct draw_inputs *in,
+                        const struct draw_objects *objects, const struct draw_people *officers,
+                        const struct draw_people *experts, const struct draw_rank_ent *picks,
+                        const size_t *cutoff_off, const struct staffing *sf,
+                        const uint8_t r[DRAW_HASH_SIZE])
 {
 	struct draw_result *res = calloc(1, sizeof *res);
 	size_t per_team = p->np * s->team_size, na = s->n_team_agencies;

@@ -30,7 +30,8 @@ void draw_plan_free(struct draw_plan *p)
 	free(p->conf_person);
 }
 
-static int plan_alloc(struct draw_plan *p, size_t ns, size_t np, size_t nof, size_t nex, size_t nconf)
+static int plan_alloc(struct draw_plan *p, size_t ns, size_t np, size_t nof, size_t nex,
+                      size_t nconf)
 {
 	memset(p, 0, sizeof *p);
 	p->ns = ns;
@@ -93,9 +94,9 @@ static void join_tags(char *out, size_t cap, const char *const *tags, size_t n)
 }
 
 /* Pools against inputs: hashes, kinds, strata, people references. */
-static int check_refs(struct draw_plan *p, const struct draw_spec *s, const struct draw_objects *objects,
-                      const struct draw_people *officers, const struct draw_people *experts,
-                      char *err, size_t cap)
+static int check_refs(struct draw_plan *p, const struct draw_spec *s,
+                      const struct draw_objects *objects, const struct draw_people *officers,
+                      const struct draw_people *experts, char *err, size_t cap)
 {
 	const uint8_t *oh = draw_objects_hash(objects), *fh = draw_people_hash(officers),
 	              *xh = draw_people_hash(experts);
@@ -223,9 +224,9 @@ static void count_conflicts(uint32_t *c, const struct draw_plan *p, const struct
  * and conflicts: counts eligible objects per stratum, finds each
  * stratum's most conflicted object, and refuses lists naming objects that
  * are not in the pool. */
-static int scan_pool(struct draw_plan *p, const struct draw_spec *s, const struct draw_objects *objects,
-                     const struct draw_people *officers, const struct draw_people *experts,
-                     char *err, size_t cap)
+static int scan_pool(struct draw_plan *p, const struct draw_spec *s,
+                     const struct draw_objects *objects, const struct draw_people *officers,
+                     const struct draw_people *experts, char *err, size_t cap)
 {
 	size_t cur = 0, off, len, xi = 0, oi = p->oc_begin, ei = p->xc_begin;
 	const char *id;
@@ -431,4 +432,3 @@ int draw_plan_make(struct draw_plan *p, const struct draw_inputs *in,
 		draw_plan_free(p);
 	return rc;
 }
-

@@ -7,7 +7,8 @@
 
 /* (key, identifier) order. Identifiers are unique in a pool, so this is a
  * total order and every sort below has exactly one outcome. */
-int draw_rank_cmp(const struct draw_objects *o, const struct draw_rank_ent *a, const struct draw_rank_ent *b)
+int draw_rank_cmp(const struct draw_objects *o, const struct draw_rank_ent *a,
+                  const struct draw_rank_ent *b)
 {
 	const char *ia, *ib;
 	size_t la, lb;
@@ -56,8 +57,8 @@ static void sift_up(const struct draw_objects *o, struct draw_rank_ent *h, size_
 
 /* Offers e to the bounded max-heap h of *n entries and capacity cap: the
  * heap keeps the cap smallest entries seen, with the largest on top. */
-void draw_rank_offer(const struct draw_objects *o, struct draw_rank_ent *h, uint32_t *n, uint32_t cap,
-                       const struct draw_rank_ent *e)
+void draw_rank_offer(const struct draw_objects *o, struct draw_rank_ent *h, uint32_t *n,
+                     uint32_t cap, const struct draw_rank_ent *e)
 {
 	if (*n < cap) {
 		h[*n] = *e;
@@ -86,4 +87,3 @@ void draw_rank_sort(const struct draw_objects *o, struct draw_rank_ent *h, size_
 		sift_down(o, h, 0, end - 1);
 	}
 }
-

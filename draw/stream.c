@@ -9,7 +9,7 @@
 #include "draw/wire.h"
 
 void draw_stream_init(struct draw_stream *s, const crypto_hash_sha256_state *keyed, const char *id,
-                        size_t len, const char *agency)
+                      size_t len, const char *agency)
 {
 	uint8_t n = (uint8_t)len;
 
@@ -53,4 +53,3 @@ uint32_t draw_stream_below(struct draw_stream *s, uint32_t m)
 			return (uint32_t)(w % m);
 	}
 }
-

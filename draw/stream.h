@@ -25,8 +25,8 @@ struct draw_stream {
 /* Starts the stream for identifier id[0..len) (and a joint check's
  * agency, or NULL) under keyed, a SHA-256 state that has absorbed T || R.
  * keyed is copied; id and agency are read now and not kept. */
-void draw_stream_init(struct draw_stream *s, const crypto_hash_sha256_state *keyed,
-                      const char *id, size_t len, const char *agency);
+void draw_stream_init(struct draw_stream *s, const crypto_hash_sha256_state *keyed, const char *id,
+                      size_t len, const char *agency);
 /* The next 64-bit word: word s->word of s->buf, hashing block s->block
  * first when the four words of the last one are used up. */
 uint64_t draw_stream_word(struct draw_stream *s);

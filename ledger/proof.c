@@ -116,12 +116,9 @@ static const char *parse_u64(const char *s, size_t len, uint64_t *out)
 static const char *decode_b64(uint8_t *bin, size_t cap, size_t *bin_len, const char *s, size_t len)
 {
 	switch (util_b64_decode(bin, cap, bin_len, s, len)) {
-	case SJ_OK:
-		return NULL;
-	case SJ_EVERIFY:
-		return "it is not canonical base64";
-	default:
-		return "it is not standard padded base64";
+	case SJ_OK: return NULL;
+	case SJ_EVERIFY: return "it is not canonical base64";
+	default: return "it is not standard padded base64";
 	}
 }
 

@@ -52,7 +52,7 @@ TEST(draw_below_boundary,
      "for a large m the refused range starts exactly at the last multiple of m below 2^64")
 {
 	struct draw_stream s;
-	const uint32_t m = 0xfffffffbu; /* the largest prime below 2^32 */
+	const uint32_t m = 0xfffffffbu;                /* the largest prime below 2^32 */
 	const uint64_t rem = (UINT64_MAX % m + 1) % m; /* 2^64 mod m, computed here */
 	const uint64_t w[] = {UINT64_MAX - rem + 1, UINT64_MAX, UINT64_MAX - rem, 0};
 

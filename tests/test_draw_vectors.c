@@ -1314,8 +1314,8 @@ TEST(draw_vectors_forged,
      "score, R or result byte")
 {
 	enum { PICK, SEED, BEACON, SCORE, R, RESULT, NFORGERIES };
-	static const char *const what[NFORGERIES] = {"pick", "seed", "beacon", "score", "R",
-	                                             "result"};
+	static const char *const what[NFORGERIES] = {"pick",  "seed", "beacon",
+	                                             "score", "R",    "result"};
 	char m[600];
 	cJSON *orig;
 
@@ -1362,7 +1362,8 @@ TEST(draw_vectors_forged,
 		}
 		if (o == NULL || (k != PICK && flip_hex(o) != 0)) {
 			cJSON_Delete(f);
-			snprintf(m, sizeof m, "mixed.json has no field to forge the %s in", what[k]);
+			snprintf(m, sizeof m, "mixed.json has no field to forge the %s in",
+			         what[k]);
 			harness_fail(__FILE__, __LINE__, m);
 			break;
 		}

@@ -49,9 +49,8 @@ static size_t next(const char *s, size_t len, uint32_t *cp)
 
 TEST(utf8_boundaries, "the first and last code point of each length decode to themselves")
 {
-	static const uint32_t cps[] = {0x0,    0x7f,    0x80,    0x7ff,    0x800,
-	                               0xd7ff, 0xe000,  0xfffd,  0xffff,   0x10000,
-	                               0x4e2d, 0x1f600, 0xfffff, 0x10ffff};
+	static const uint32_t cps[] = {0x0,    0x7f,   0x80,    0x7ff,  0x800,   0xd7ff,  0xe000,
+	                               0xfffd, 0xffff, 0x10000, 0x4e2d, 0x1f600, 0xfffff, 0x10ffff};
 	uint8_t buf[4];
 	uint32_t cp;
 	size_t i, n;

@@ -11,8 +11,7 @@
 #include "common/err.h"
 #include "common/util.h"
 
-static const char b64_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* The base64 character whose value differs from c's in the lowest bit: in
  * the last character before '=', that bit is a padding bit. */
