@@ -41,7 +41,7 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
 # The sources by layer (docs/architecture.md); each folder is one layer and
 # includes only the layers below it (make lint checks the directions).
-COMMON_SRCS := common/err.c common/util.c common/pbuf.c
+COMMON_SRCS := common/err.c common/util.c common/pbuf.c common/utf8.c
 # The log alone: entries, the Merkle tree, signed notes, checkpoints, proofs,
 # export. It knows nothing of what the entries mean.
 LEDGER_SRCS := ledger/entry.c ledger/merkle.c ledger/note.c ledger/checkpoint.c ledger/proof.c \
@@ -219,7 +219,7 @@ bench: deps
 		build/bench/suiji-verify build/bench/suiji build/bench/suiji-democity
 	$(Q)node bench/portal.mjs build/bench
 
-$(BUILD)/suiji-bench: $(call obj,bench/bench.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench: $(call obj,bench/bench.c bench/report.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -231,16 +231,16 @@ $(BUILD)/suiji-bench-rpc: $(call obj,bench/bench_rpc.c wire/channel.c wire/frame
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c wire/channel.c wire/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench-abuse: $(call obj,bench/bench_abuse.c bench/abuse_conn.c wire/channel.c wire/frame.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/err.c common/util.c)
+$(BUILD)/suiji-bench-import: $(call obj,bench/bench_import.c $(DIR_SRCS) common/err.c common/util.c common/utf8.c)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # The sample city of make demo (directory files); not installed.
-$(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c common/util.c)
+$(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c common/util.c common/utf8.c)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -3,6 +3,8 @@
  */
 #include "beacon/bjson.h"
 
+#include "common/utf8.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -279,39 +281,18 @@ int bjson_ascii(char *out, size_t cap, const cJSON *obj, const char *name, int r
 
 int bjson_utf8_ok(const char *str, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	const uint8_t *s = (const uint8_t *)str;
+	size_t i = 0, n;
+	uint32_t cp;
 
 	while (i < len) {
-		unsigned c = s[i], need, cp, min;
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			need = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
+		n = utf8_next(s + i, len - i, &cp);
+		if (n == 0)
 			return 0;
-		}
-		if (len - i <= need)
+		/* C0 controls, DEL and the C1 controls are all control characters. */
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return 0;
-		for (unsigned k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		/* C1 controls are control characters too. */
-		if (cp >= 0x80 && cp <= 0x9f)
-			return 0;
-		i += need + 1;
+		i += n;
 	}
 	return 1;
 }

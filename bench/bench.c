@@ -43,9 +43,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/vfs.h>
-#endif
 
 #include "common/err.h"
 #include "common/util.h"
@@ -58,6 +55,8 @@
 #include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
 #include "verifier/verify.h"
+
+#include "bench/report.h"
 
 
 #define BENCH_BATCH              64      /* group commit batch size */
@@ -76,118 +75,6 @@
 
 #define BENCH_ORIGIN "bench.suiji.example/log"
 #define BENCH_AGENCY "sfj"
-
-/* --- clock, messages, temporary directory --- */
-
-static double bench_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int bench_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int bench_error(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("suiji-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -1;
-}
-
-static char bench_dir[512];
-
-static void bench_path(char *out, size_t cap, const char *name)
-{
-	snprintf(out, cap, "%s/%s", bench_dir, name);
-}
-
-/* Makes the temporary directory; every file goes straight into it, so
- * removing it needs no recursion. */
-static int bench_dir_make(void)
-{
-	const char *tmp = getenv("TMPDIR");
-	if (tmp == NULL || tmp[0] == '\0')
-		tmp = "/tmp";
-	snprintf(bench_dir, sizeof bench_dir, "%s/suiji-bench.XXXXXX", tmp);
-	if (mkdtemp(bench_dir) == NULL)
-		return bench_error("cannot make a directory in %s: %s", tmp, strerror(errno));
-	return 0;
-}
-
-static void bench_dir_remove(void)
-{
-	DIR *d;
-	struct dirent *de;
-	char p[1024];
-
-	if (bench_dir[0] == '\0' || (d = opendir(bench_dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", bench_dir, de->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(bench_dir);
-}
-
-/* Says so when the temporary directory is on tmpfs, where fsync costs
- * nothing and the durable figures are not durable. */
-static const char *bench_fs_warning(void)
-{
-#ifdef __linux__
-	struct statfs sf;
-	if (statfs(bench_dir, &sf) == 0 && sf.f_type == 0x01021994 /* TMPFS_MAGIC */)
-		return "on tmpfs: fsync reaches no disk, durable rates are not durable";
-#endif
-	return "fsync reaches the disk";
-}
-
-/* --- the output table --- */
-
-static int bench_missed;
-
-static void bench_rule(void)
-{
-	char line[133];
-	memset(line, '-', sizeof line - 1);
-	line[sizeof line - 1] = '\0';
-	puts(line);
-}
-
-static void bench_head(void)
-{
-	printf("%-2s %-44s %11s   %-34s %11s %8s %7s %s\n", "#", "measurement", "rate",
-	       "baseline (same run)", "rate", "ratio", "target", "result");
-	bench_rule();
-}
-
-/* One row: a figure, its baseline, and the target ratio (0 for a row that
- * has no target and is there for information). */
-static void bench_row(const char *no, const char *what, double rate, const char *base_what,
-                      double base, double target)
-{
-	double ratio = base > 0 ? rate / base : 0;
-	char t[16];
-	const char *verdict = "(info)";
-
-	if (target > 0) {
-		snprintf(t, sizeof t, ">=%.2fx", target);
-		verdict = ratio >= target ? "met" : "MISSED";
-		if (ratio < target)
-			bench_missed++;
-	} else {
-		snprintf(t, sizeof t, "-");
-	}
-	printf("%-2s %-44s %9.0f/s   %-34s %9.0f/s %7.2fx %7s %s\n", no, what, rate, base_what,
-	       base, ratio, t, verdict);
-}
 
 /* --- building ledgers through the store --- */
 
@@ -214,7 +101,7 @@ static int bench_append_one(struct bench_ledger *l, const struct ledger_append *
 	char err[512];
 	int rc = ledger_store_append(l->s, a, 1, NULL, err, sizeof err);
 	if (rc != SJ_OK)
-		return bench_error("append refused: %s (%s)", err, sj_strerror(rc));
+		return report_error("append refused: %s (%s)", err, sj_strerror(rc));
 	return 0;
 }
 
@@ -236,7 +123,7 @@ static int bench_req_make(struct bench_ledger *l, struct bench_req *r, int sign,
 	m.parent = (char *)BENCH_AGENCY;
 	plen = suiji__agency_register__get_packed_size(&m);
 	if (plen > sizeof r->payload)
-		return bench_error("payload of %zu bytes does not fit", plen);
+		return report_error("payload of %zu bytes does not fit", plen);
 	suiji__agency_register__pack(&m, r->payload);
 	r->a = (struct ledger_append){.type = ENTRY_AGENCY_REGISTER,
 	                              .agency = "",
@@ -244,14 +131,14 @@ static int bench_req_make(struct bench_ledger *l, struct bench_req *r, int sign,
 	                              .payload_len = plen};
 	if (!sign)
 		return 0;
-	t0 = bench_now();
+	t0 = report_now();
 	if (entry_request_message(&msg, &mlen, BENCH_ORIGIN, ENTRY_AGENCY_REGISTER, BENCH_AGENCY,
 	                          strlen(BENCH_AGENCY), r->payload, plen) != SJ_OK)
-		return bench_error("cannot build a request message");
+		return report_error("cannot build a request message");
 	note_skey_sign_raw(r->sig, msg, mlen, l->admin);
 	free(msg);
 	if (sign_s)
-		*sign_s += bench_now() - t0;
+		*sign_s += report_now() - t0;
 	r->a.agency = BENCH_AGENCY;
 	r->a.actor = l->admin_vk.pk;
 	r->a.sig = r->sig;
@@ -278,11 +165,11 @@ static int bench_ledger_open(struct bench_ledger *l, const char *name)
 	int rc;
 
 	memset(l, 0, sizeof *l);
-	bench_path(l->path, sizeof l->path, name);
+	report_path(l->path, sizeof l->path, name);
 	if (note_skey_generate(&l->log_key, BENCH_ORIGIN, NOTE_TYPE_ED25519) != SJ_OK ||
 	    note_skey_generate(&l->admin, "admin@sfj", NOTE_TYPE_ED25519) != SJ_OK ||
 	    note_skey_generate(&l->witness, "witness.example/w1", NOTE_TYPE_COSIG_V1) != SJ_OK)
-		return bench_error("cannot generate keys");
+		return report_error("cannot generate keys");
 	note_skey_public(&l->log_vk, l->log_key);
 	note_skey_public(&l->admin_vk, l->admin);
 	note_skey_public(&l->witness_vk, l->witness);
@@ -291,7 +178,7 @@ static int bench_ledger_open(struct bench_ledger *l, const char *name)
 		rc = ledger_store_init_log(l->s, BENCH_ORIGIN, "benchmark", l->log_key, err,
 		                           sizeof err);
 	if (rc != SJ_OK)
-		return bench_error("cannot create ledger %s: %s", name, err);
+		return report_error("cannot create ledger %s: %s", name, err);
 
 	ar.code = (char *)BENCH_AGENCY;
 	ar.name = (char *)"连云港市司法局";
@@ -313,7 +200,7 @@ static int bench_ledger_open(struct bench_ledger *l, const char *name)
 
 	if (note_vkey_format(wvkey, sizeof wvkey, l->witness_vk.name, l->witness_vk.type,
 	                     l->witness_vk.pk) != SJ_OK)
-		return bench_error("cannot format the witness key");
+		return report_error("cannot format the witness key");
 	wa.vkey = wvkey;
 	wa.note = (char *)"benchmark witness";
 	a.type = ENTRY_WITNESS_ADD;
@@ -341,7 +228,7 @@ static int bench_checkpoint(struct bench_ledger *l)
 
 	rc = ledger_store_checkpoint(l->s, l->log_key, &note, &len, err, sizeof err);
 	if (rc != SJ_OK)
-		return bench_error("checkpoint refused: %s", err);
+		return report_error("checkpoint refused: %s", err);
 	blank = strstr(note, "\n\n"); /* the body ends at the blank line */
 	rc = note_cosign(&line, note, (size_t)(blank - note) + 1, (uint64_t)time(NULL), l->witness);
 	if (rc == SJ_OK) {
@@ -360,7 +247,7 @@ static int bench_checkpoint(struct bench_ledger *l)
 	free(line);
 	free(note);
 	if (rc != SJ_OK)
-		return bench_error("cannot cosign a checkpoint: %s", sj_strerror(rc));
+		return report_error("cannot cosign a checkpoint: %s", sj_strerror(rc));
 	return 0;
 }
 
@@ -394,25 +281,25 @@ static int bench_appends(const char *name, size_t batch, uint64_t max, struct be
 	reqs = calloc(batch, sizeof *reqs);
 	as = calloc(batch, sizeof *as);
 	if (reqs == NULL || as == NULL) {
-		bench_error("out of memory");
+		report_error("out of memory");
 		goto out;
 	}
 	if (bench_ledger_open(&l, name))
 		goto close;
-	t0 = bench_now();
-	while (out->n < max && bench_now() - t0 < BENCH_DURABLE_SECONDS) {
+	t0 = report_now();
+	while (out->n < max && report_now() - t0 < BENCH_DURABLE_SECONDS) {
 		for (size_t i = 0; i < batch; i++) {
 			if (bench_req_make(&l, &reqs[i], 1, &out->sign_s))
 				goto close;
 			as[i] = reqs[i].a;
 		}
 		if (ledger_store_append(l.s, as, batch, NULL, err, sizeof err) != SJ_OK) {
-			bench_error("batch append refused: %s", err);
+			report_error("batch append refused: %s", err);
 			goto close;
 		}
 		out->n += batch;
 	}
-	out->seconds = bench_now() - t0;
+	out->seconds = report_now() - t0;
 	if (entry_size)
 		*entry_size = bench_entry_size(&reqs[0]);
 	rc = 0;
@@ -439,15 +326,15 @@ static int bench_plain(const char *name, size_t size, uint64_t max, struct bench
 	int wal = 0, rc = -1;
 
 	memset(out, 0, sizeof *out);
-	bench_path(path, sizeof path, name);
+	report_path(path, sizeof path, name);
 	blob = malloc(size);
 	if (blob == NULL) {
-		bench_error("out of memory");
+		report_error("out of memory");
 		goto out;
 	}
 	randombytes_buf(blob, size);
 	if (sqlite3_open(path, &db) != SQLITE_OK) {
-		bench_error("cannot open %s", path);
+		report_error("cannot open %s", path);
 		goto out;
 	}
 	/* journal_mode answers with the mode in force. The statement is
@@ -462,22 +349,22 @@ static int bench_plain(const char *name, size_t size, uint64_t max, struct bench
 	                 NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO t(seq, bytes) VALUES(?, ?)", -1, &ins, NULL) !=
 	        SQLITE_OK) {
-		bench_error("plain SQLite set-up failed: %s", sqlite3_errmsg(db));
+		report_error("plain SQLite set-up failed: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	t0 = bench_now();
-	while (out->n < max && bench_now() - t0 < BENCH_DURABLE_SECONDS) {
+	t0 = report_now();
+	while (out->n < max && report_now() - t0 < BENCH_DURABLE_SECONDS) {
 		memcpy(blob, &out->n, sizeof out->n); /* every row differs */
 		sqlite3_bind_int64(ins, 1, (sqlite3_int64)out->n);
 		sqlite3_bind_blob(ins, 2, blob, (int)size, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE) {
-			bench_error("plain insert failed: %s", sqlite3_errmsg(db));
+			report_error("plain insert failed: %s", sqlite3_errmsg(db));
 			goto out;
 		}
 		sqlite3_reset(ins);
 		out->n++;
 	}
-	out->seconds = bench_now() - t0;
+	out->seconds = report_now() - t0;
 	rc = 0;
 out:
 	sqlite3_finalize(ins);
@@ -503,8 +390,8 @@ static int bench_section_appends(void)
 	gr = (double)grouped.n / grouped.seconds;
 	sr = (double)single.n / single.seconds;
 	snprintf(what, sizeof what, "signed appends, group commit (batch %d)", BENCH_BATCH);
-	bench_row("1", what, gr, "plain SQLite, 1 INSERT per txn", pr, 0.5);
-	bench_row("", "signed appends, no batching (batch 1)", sr, "plain SQLite, 1 INSERT per txn",
+	report_row("1", what, gr, "plain SQLite, 1 INSERT per txn", pr, 0.5);
+	report_row("", "signed appends, no batching (batch 1)", sr, "plain SQLite, 1 INSERT per txn",
 	          pr, 0);
 	printf("   %zu-byte entries, WAL + synchronous=FULL; timed: %llu grouped in %.2f s, "
 	       "%llu single in %.2f s, %llu plain in %.2f s\n",
@@ -550,20 +437,20 @@ static int bench_verify_ledger(struct bench_ledger *l, const char *name, int sig
 			as[i] = reqs[i].a;
 		}
 		if (ledger_store_append(l->s, as, n, NULL, err, sizeof err) != SJ_OK)
-			return bench_error("append refused: %s", err);
+			return report_error("append refused: %s", err);
 		if (ledger_store_size(l->s) % every == 0 && bench_checkpoint(l))
 			return -1;
 	}
 	snprintf(export_path, export_cap, "%s.export", l->path);
 	f = fopen(export_path, "wb");
 	if (f == NULL)
-		return bench_error("cannot write %s: %s", export_path, strerror(errno));
+		return report_error("cannot write %s: %s", export_path, strerror(errno));
 	if (ledger_store_export(l->s, f, err, sizeof err) != SJ_OK) {
 		fclose(f);
-		return bench_error("export failed: %s", err);
+		return report_error("export failed: %s", err);
 	}
 	if (fclose(f) != 0)
-		return bench_error("cannot write %s", export_path);
+		return report_error("cannot write %s", export_path);
 	/* The verifier reads the file with nobody writing to it. */
 	ledger_store_close(l->s);
 	l->s = NULL;
@@ -581,7 +468,7 @@ static int bench_entries_of(struct bench_entries *e, const uint8_t *buf, size_t 
 
 	memset(e, 0, sizeof *e);
 	if (export_reader_init(&r, buf, len, why, sizeof why) != SJ_OK)
-		return bench_error("export: %s", why);
+		return report_error("export: %s", why);
 	while ((rc = export_reader_next(&r, &kind, &data, &dl, why, sizeof why)) == SJ_OK) {
 		if (kind != EXPORT_KIND_ENTRY)
 			continue;
@@ -589,11 +476,11 @@ static int bench_entries_of(struct bench_entries *e, const uint8_t *buf, size_t 
 			size_t nc = cap ? 2 * cap : 4096;
 			const uint8_t **np = realloc(e->p, nc * sizeof *np);
 			if (np == NULL)
-				return bench_error("out of memory");
+				return report_error("out of memory");
 			e->p = np;
 			size_t *nl = realloc(e->len, nc * sizeof *nl);
 			if (nl == NULL)
-				return bench_error("out of memory");
+				return report_error("out of memory");
 			e->len = nl;
 			cap = nc;
 		}
@@ -602,7 +489,7 @@ static int bench_entries_of(struct bench_entries *e, const uint8_t *buf, size_t 
 		e->n++;
 	}
 	if (rc != SJ_ENOENT)
-		return bench_error("export: %s", why);
+		return report_error("export: %s", why);
 	return 0;
 }
 
@@ -621,7 +508,7 @@ static double bench_raw_hash(const struct bench_entries *e)
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
 	uint64_t done = 0;
-	double t0 = bench_now(), t;
+	double t0 = report_now(), t;
 
 	do {
 		for (size_t i = 0; i < e->n; i++) {
@@ -629,7 +516,7 @@ static double bench_raw_hash(const struct bench_entries *e)
 			bench_sink ^= h[0];
 		}
 		done += e->n;
-	} while ((t = bench_now() - t0) < BENCH_MIN_SECONDS);
+	} while ((t = report_now() - t0) < BENCH_MIN_SECONDS);
 	return (double)done / t;
 }
 
@@ -646,35 +533,35 @@ static int bench_ed25519_only(const struct bench_entries *e, const char *origin,
 	int rc = -1;
 
 	if (msg == NULL || mlen == NULL || d == NULL) {
-		bench_error("out of memory");
+		report_error("out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < e->n; i++) {
 		if (entry_decode(&d[i], e->p[i], e->len[i], why, sizeof why) != SJ_OK) {
-			bench_error("entry %zu: %s", i, why);
+			report_error("entry %zu: %s", i, why);
 			goto out;
 		}
 		if (d[i].sig != NULL &&
 		    entry_request_message(&msg[i], &mlen[i], origin, d[i].type, d[i].agency,
 		                          d[i].agency_len, d[i].payload,
 		                          d[i].payload_len) != SJ_OK) {
-			bench_error("entry %zu: cannot build its request message", i);
+			report_error("entry %zu: cannot build its request message", i);
 			goto out;
 		}
 	}
-	t0 = bench_now();
+	t0 = report_now();
 	do {
 		for (size_t i = 0; i < e->n; i++) {
 			if (d[i].sig == NULL)
 				continue;
 			if (crypto_sign_verify_detached(d[i].sig, msg[i], mlen[i], d[i].actor) !=
 			    0) {
-				bench_error("entry %zu: signature does not verify", i);
+				report_error("entry %zu: signature does not verify", i);
 				goto out;
 			}
 			nsig++;
 		}
-	} while ((t = bench_now() - t0) < BENCH_MIN_SECONDS);
+	} while ((t = report_now() - t0) < BENCH_MIN_SECONDS);
 	*rate = (double)nsig / t;
 	rc = 0;
 out:
@@ -703,7 +590,7 @@ static int bench_verify_once(const struct bench_ledger *l, const uint8_t *buf, s
 	struct verify_report r = {0};
 	struct verifier *v = NULL;
 	char err[512] = "";
-	double t0 = bench_now();
+	double t0 = report_now();
 	int rc;
 
 	rc = verify_new(&v, &o);
@@ -712,14 +599,14 @@ static int bench_verify_once(const struct bench_ledger *l, const uint8_t *buf, s
 		         : verify_sqlite(v, l->path, NULL, err, sizeof err);
 	if (rc == SJ_OK)
 		rc = verify_finish(v, &r);
-	*seconds = bench_now() - t0;
+	*seconds = report_now() - t0;
 	verify_free(v);
 	if (rc != SJ_OK)
-		return bench_error("the verifier refused the %s ledger (%s): %s",
+		return report_error("the verifier refused the %s ledger (%s): %s",
 		                   buf ? "exported" : "SQLite", sj_strerror(rc),
 		                   rc == SJ_EVERIFY ? r.what : err);
 	if (r.entries != total || r.checkpoints != BENCH_VERIFY_CHECKPOINTS || r.quorum_met != 1)
-		return bench_error("the verifier saw %llu entries and %llu checkpoints",
+		return report_error("the verifier saw %llu entries and %llu checkpoints",
 		                   (unsigned long long)r.entries,
 		                   (unsigned long long)r.checkpoints);
 	return 0;
@@ -754,20 +641,20 @@ static int bench_verify_growth(const struct bench_entries *e, double *first, dou
 	double t0 = 0;
 
 	if (e->n < 2 * BENCH_EDGE)
-		return bench_error("too few entries to time their growth");
+		return report_error("too few entries to time their growth");
 	if (verify_new(&v, &o) != SJ_OK)
-		return bench_error("out of memory");
+		return report_error("out of memory");
 	for (size_t i = 0; i < e->n; i++) {
 		if (i == 0 || i == e->n - BENCH_EDGE)
-			t0 = bench_now();
+			t0 = report_now();
 		if (verify_entry(v, i, e->p[i], e->len[i]) != SJ_OK) {
 			verify_free(v);
-			return bench_error("verify_entry refused entry %zu", i);
+			return report_error("verify_entry refused entry %zu", i);
 		}
 		if (i == BENCH_EDGE - 1)
-			*first = (bench_now() - t0) / BENCH_EDGE;
+			*first = (report_now() - t0) / BENCH_EDGE;
 		if (i == e->n - 1)
-			*last = (bench_now() - t0) / BENCH_EDGE;
+			*last = (report_now() - t0) / BENCH_EDGE;
 	}
 	verify_free(v);
 	return 0;
@@ -785,12 +672,12 @@ static int bench_verifier_kind(int sign, const char *no)
 	int rc = -1;
 
 	snprintf(name, sizeof name, "verify-%s.db", kind);
-	t0 = bench_now();
+	t0 = report_now();
 	if (bench_verify_ledger(&l, name, sign, BENCH_VERIFY_ENTRIES, xpath, sizeof xpath))
 		goto out;
-	build_s = bench_now() - t0;
+	build_s = report_now() - t0;
 	if (util_read_file(&buf, &len, xpath, (size_t)1 << 30) != SJ_OK) {
-		bench_error("cannot read %s", xpath);
+		report_error("cannot read %s", xpath);
 		goto out;
 	}
 	if (bench_entries_of(&e, buf, len))
@@ -807,11 +694,11 @@ static int bench_verifier_kind(int sign, const char *no)
 
 	snprintf(base, sizeof base, "SHA-256 of each entry once");
 	snprintf(what, sizeof what, "verifier, %s entries, from export", kind);
-	bench_row(no, what, exp_rate, base, hash_rate, 0.5);
+	report_row(no, what, exp_rate, base, hash_rate, 0.5);
 	snprintf(what, sizeof what, "verifier, %s entries, from SQLite", kind);
-	bench_row("", what, sql_rate, base, hash_rate, 0.5);
+	report_row("", what, sql_rate, base, hash_rate, 0.5);
 	if (sign)
-		bench_row("", "verifier, signed entries, from export", exp_rate,
+		report_row("", "verifier, signed entries, from export", exp_rate,
 		          "Ed25519 verify alone, per entry", ed_rate, 0);
 	printf("   %s: %zu entries, %.0f bytes each on average, %d cosigned checkpoints, "
 	       "built in %.1f s; median of %d runs\n",
@@ -861,7 +748,7 @@ static int bench_tree_build(struct bench_tree *t, const merkle_hash *leaves, uin
 		total += (s + 1) / 2;
 	t->storage = malloc((size_t)total * sizeof *t->storage);
 	if (t->storage == NULL)
-		return bench_error("out of memory");
+		return report_error("out of memory");
 	t->level[0] = (merkle_hash *)leaves;
 	t->size[0] = n;
 	t->nlevels = 1;
@@ -911,17 +798,17 @@ static int bench_section_proofs(void)
 	idx = malloc(BENCH_PROOFS * sizeof *idx);
 	plen = malloc(BENCH_PROOFS);
 	if (leaves == NULL || proofs == NULL || idx == NULL || plen == NULL) {
-		bench_error("out of memory");
+		report_error("out of memory");
 		goto out;
 	}
 	randombytes_buf(leaves, (size_t)n * sizeof *leaves);
-	t0 = bench_now();
+	t0 = report_now();
 	if (bench_tree_build(&t, leaves, n))
 		goto out;
-	build_s = bench_now() - t0;
+	build_s = report_now() - t0;
 	memcpy(root, t.level[t.nlevels - 1][0], MERKLE_HASH_SIZE);
 	if (merkle_root(check, leaves, n) != SJ_OK || memcmp(check, root, MERKLE_HASH_SIZE) != 0) {
-		bench_error("the bench tree's root is not merkle_root's");
+		report_error("the bench tree's root is not merkle_root's");
 		goto out;
 	}
 
@@ -934,16 +821,16 @@ static int bench_section_proofs(void)
 	 * timed for a few leaves; each path must be the one looked up. */
 	for (uint64_t i = 0; i < BENCH_PROOF_GEN; i++) {
 		uint64_t j = 2 + i; /* random leaves */
-		t0 = bench_now();
+		t0 = report_now();
 		if (merkle_inclusion_proof(gen, &gl, MERKLE_MAX_PROOF, leaves, n, idx[j]) !=
 		    SJ_OK) {
-			bench_error("merkle_inclusion_proof failed");
+			report_error("merkle_inclusion_proof failed");
 			goto out;
 		}
-		gen_s += bench_now() - t0;
+		gen_s += report_now() - t0;
 		if (gl != plen[j] ||
 		    memcmp(gen, proofs + j * BENCH_MAX_PROOF, gl * sizeof *gen) != 0) {
-			bench_error(
+			report_error(
 			    "merkle_inclusion_proof and the bench tree disagree on leaf %llu",
 			    (unsigned long long)idx[j]);
 			goto out;
@@ -951,27 +838,27 @@ static int bench_section_proofs(void)
 	}
 
 	/* Timed: verification of every proof, repeated to a trustworthy span. */
-	t0 = bench_now();
+	t0 = report_now();
 	do {
 		for (uint64_t i = 0; i < BENCH_PROOFS; i++) {
 			if (merkle_verify_inclusion(
 			        idx[i], n, leaves[idx[i]],
 			        (const merkle_hash *)(proofs + i * BENCH_MAX_PROOF), plen[i],
 			        root) != SJ_OK) {
-				bench_error("the proof for leaf %llu does not verify",
+				report_error("the proof for leaf %llu does not verify",
 				            (unsigned long long)idx[i]);
 				goto out;
 			}
 		}
 		done += BENCH_PROOFS;
-	} while ((ver_s = bench_now() - t0) < 2 * BENCH_MIN_SECONDS);
+	} while ((ver_s = report_now() - t0) < 2 * BENCH_MIN_SECONDS);
 
 	/* A forged twin: one flipped bit must fail. */
 	proofs[2 * BENCH_MAX_PROOF][0] ^= 0x01;
 	if (merkle_verify_inclusion(idx[2], n, leaves[idx[2]],
 	                            (const merkle_hash *)(proofs + 2 * BENCH_MAX_PROOF), plen[2],
 	                            root) != SJ_EVERIFY) {
-		bench_error("a forged proof verified");
+		report_error("a forged proof verified");
 		goto out;
 	}
 	proofs[2 * BENCH_MAX_PROOF][0] ^= 0x01;
@@ -979,16 +866,16 @@ static int bench_section_proofs(void)
 	/* Baseline: the same number of node hashes, raw. */
 	for (uint64_t i = 0; i < BENCH_PROOFS; i++)
 		hashes += plen[i];
-	t0 = bench_now();
+	t0 = report_now();
 	for (uint64_t pass = 0; pass < done / BENCH_PROOFS; pass++)
 		for (uint64_t i = 0; i < hashes; i++) {
 			crypto_hash_sha256(h, node, sizeof node);
 			node[1] = h[0];
 		}
-	raw_s = bench_now() - t0;
+	raw_s = report_now() - t0;
 	bench_sink ^= h[0];
 
-	bench_row("3", "inclusion proofs verified, 1M-leaf tree", (double)done / ver_s,
+	report_row("3", "inclusion proofs verified, 1M-leaf tree", (double)done / ver_s,
 	          "SHA-256 of the same node hashes", (double)done / raw_s, 0);
 	printf("   %llu leaves, %.1f hashes per proof, %d distinct random proofs; "
 	       "tree levels built in %.2f s\n",
@@ -1008,34 +895,34 @@ out:
 
 int main(void)
 {
-	double t0 = bench_now();
+	double t0 = report_now();
 	int rc = 1;
 
 	if (sodium_init() < 0) {
-		bench_error("sodium_init failed");
+		report_error("sodium_init failed");
 		return 1;
 	}
-	if (bench_dir_make())
+	if (report_dir_make())
 		return 1;
 	printf("suiji-bench: SQLite %s, libsodium %s; temporary files %s\n", sqlite3_libversion(),
-	       sodium_version_string(), bench_fs_warning());
-	bench_head();
+	       sodium_version_string(), report_fs_warning());
+	report_head();
 	if (bench_section_appends())
 		goto out;
-	bench_rule();
+	report_rule();
 	if (bench_verifier_kind(1, "2") || bench_verifier_kind(0, ""))
 		goto out;
-	bench_rule();
+	report_rule();
 	if (bench_section_proofs())
 		goto out;
-	bench_rule();
-	if (bench_missed)
-		printf("%d target(s) MISSED. ", bench_missed);
+	report_rule();
+	if (report_missed() > 0)
+		printf("%d target(s) MISSED. ", report_missed());
 	else
 		printf("Every target met. ");
-	printf("Total %.1f s.\n", bench_now() - t0);
+	printf("Total %.1f s.\n", report_now() - t0);
 	rc = 0;
 out:
-	bench_dir_remove();
+	report_dir_remove();
 	return rc;
 }

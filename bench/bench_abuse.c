@@ -71,6 +71,8 @@
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
 
+#include "bench/abuse_conn.h"
+
 #define ABUSE_GOOD          50      /* well-behaved clients */
 #define ABUSE_RATE          5000.0  /* their paced rate, requests per second in all */
 #define ABUSE_WARMUP        0.5
@@ -316,99 +318,17 @@ static void remove_dir(void)
 	rmdir(b.dir);
 }
 
-/* --- connections --- */
+/* --- connections (bench/abuse_conn.h, to this daemon) --- */
 
 static int tcp_connect(void)
 {
-	struct sockaddr_in sa;
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)b.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		close(fd);
-		return -1;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	return fd;
+	return abuse_conn_open(b.port);
 }
 
-static int send_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			continue;
-		} else {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Reads one frame on a blocking socket (the handshake's message 2). */
-static int recv_frame(int fd, struct frame_decoder *dec, uint8_t *in, size_t cap, uint8_t **body,
-                      size_t *blen)
-{
-	for (;;) {
-		ssize_t n = recv(fd, in, cap, 0);
-		size_t used = 0;
-		if (n <= 0)
-			return -1;
-		if (frame_decoder_feed(dec, body, blen, &used, in, (size_t)n) != SJ_OK)
-			return -1;
-		if (*body != NULL)
-			return 0;
-	}
-}
-
-/* Connects and runs the handshake with key, waiting at most timeout_s for
- * message 2; the socket is left blocking with that receive timeout. 0, or
- * -1 when the daemon would not have it in time. */
 static int handshake_within(int *fd_out, struct channel **ch, struct frame_decoder **dec,
                             const struct note_skey *key, long timeout_s)
 {
-	struct timeval tv = {timeout_s, 0};
-	uint8_t *f = NULL, *body = NULL, in[1024];
-	size_t fl = 0, bl = 0;
-	int fd = tcp_connect(), rc;
-
-	*ch = NULL;
-	*dec = NULL;
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (frame_decoder_new(dec, FRAME_MAX) != SJ_OK ||
-	    channel_client_new(ch, b.daemon_pk, key) != SJ_OK || channel_start(*ch, &f, &fl) != SJ_OK)
-		goto fail;
-	rc = send_all(fd, f, fl);
-	free(f);
-	f = NULL;
-	if (rc != 0 || recv_frame(fd, *dec, in, sizeof in, &body, &bl) != 0)
-		goto fail;
-	rc = channel_handshake(*ch, &f, &fl, body, bl);
-	free(body);
-	if (rc != SJ_OK)
-		goto fail;
-	rc = send_all(fd, f, fl);
-	free(f);
-	if (rc != 0)
-		goto fail;
-	*fd_out = fd;
-	return 0;
-fail:
-	close(fd);
-	channel_free(*ch);
-	frame_decoder_free(*dec);
-	*ch = NULL;
-	*dec = NULL;
-	return -1;
+	return abuse_conn_handshake(fd_out, ch, dec, b.port, b.daemon_pk, key, timeout_s);
 }
 
 /* The abusers' handshakes: they give up after 3 s. */
@@ -427,7 +347,7 @@ static int send_request(struct client *c, int64_t due)
 	int rc;
 	if (channel_seal(c->ch, &f, &fl, b.status, b.status_len) != SJ_OK)
 		return -1;
-	rc = send_all(c->fd, f, fl);
+	rc = abuse_conn_send_all(c->fd, f, fl);
 	free(f);
 	c->busy = 1;
 	c->due_ns = due;
@@ -677,8 +597,8 @@ static void abuse_flood(void)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 		if (frame_decoder_new(&dec, 4096) == SJ_OK &&
 		    channel_client_new(&ch, b.daemon_pk, b.abuser_keys[i % ABUSE_KEYS]) == SJ_OK &&
-		    channel_start(ch, &f, &fl) == SJ_OK && send_all(fd, f, fl) == 0 &&
-		    recv_frame(fd, dec, in, sizeof in, &body, &bl) == 0)
+		    channel_start(ch, &f, &fl) == SJ_OK && abuse_conn_send_all(fd, f, fl) == 0 &&
+		    abuse_conn_recv_frame(fd, dec, in, sizeof in, &body, &bl) == 0)
 			b.st->handshakes++;
 		else
 			b.st->flood_failed++;
@@ -722,12 +642,12 @@ static void abuse_oversize(void)
 			}
 			channel_free(ch);
 			frame_decoder_free(dec);
-			if (send_all(fd, huge, 4) == 0 && closed_by_daemon(fd))
+			if (abuse_conn_send_all(fd, huge, 4) == 0 && closed_by_daemon(fd))
 				b.st->oversize_auth_closed++;
 		} else {
 			if ((fd = tcp_connect()) < 0)
 				continue;
-			if (send_all(fd, huge, 4) == 0 && closed_by_daemon(fd))
+			if (abuse_conn_send_all(fd, huge, 4) == 0 && closed_by_daemon(fd))
 				b.st->oversize_closed++;
 		}
 		close(fd);

@@ -116,23 +116,51 @@ int util_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len)
 	return SJ_OK;
 }
 
+/*
+ * Decoding is libsodium's, which stops at the first character outside the
+ * alphabet and refuses wrong padding and non-zero padding bits. The
+ * re-encoding comparison then makes "canonical" a property this function
+ * checks rather than one it inherits from a library version: the decoded
+ * bytes are encoded again, 48 at a time to stay on the stack, and must give
+ * back exactly the text. Without it one signature or hash could have
+ * several spellings, which breaks "store and sign the exact bytes".
+ */
+int util_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in, size_t in_len)
+{
+	char chunk[sodium_base64_ENCODED_LEN(48, sodium_base64_VARIANT_ORIGINAL)];
+	const char *end = NULL;
+	size_t got = 0, done, n, enc;
+
+	*out_len = 0;
+	if (in_len == 0)
+		return SJ_OK;
+	if (in_len % 4 != 0)
+		return SJ_EINVAL;
+	if (sodium_base642bin(out, cap, in, in_len, NULL, &got, &end,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    end != in + in_len)
+		return SJ_EINVAL;
+	if (got / 3 * 4 + (got % 3 ? 4 : 0) != in_len)
+		return SJ_EVERIFY;
+	for (done = 0; done < got; done += n) {
+		n = got - done < 48 ? got - done : 48;
+		sodium_bin2base64(chunk, sizeof chunk, out + done, n,
+		                  sodium_base64_VARIANT_ORIGINAL);
+		enc = strlen(chunk);
+		if (enc > in_len - done / 3 * 4 || memcmp(chunk, in + done / 3 * 4, enc) != 0)
+			return SJ_EVERIFY;
+	}
+	*out_len = got;
+	return SJ_OK;
+}
+
 int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_len)
 {
 	size_t got = 0;
-	const char *end = NULL;
-	char again[1024];
 
-	if (in_len != sodium_base64_ENCODED_LEN(want, sodium_base64_VARIANT_ORIGINAL) - 1 ||
-	    want > 700)
+	if (in_len != sodium_base64_ENCODED_LEN(want, sodium_base64_VARIANT_ORIGINAL) - 1)
 		return SJ_EINVAL;
-	if (sodium_base642bin(out, want, in, in_len, NULL, &got, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    got != want || end != in + in_len)
-		return SJ_EINVAL;
-	/* Canonical only: the same bytes must encode to the same text, so no
-	 * two spellings of one hash exist. */
-	sodium_bin2base64(again, sizeof again, out, want, sodium_base64_VARIANT_ORIGINAL);
-	if (memcmp(again, in, in_len) != 0)
+	if (util_b64_decode(out, want, &got, in, in_len) != SJ_OK || got != want)
 		return SJ_EINVAL;
 	return SJ_OK;
 }

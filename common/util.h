@@ -25,6 +25,16 @@ SJ_WUR int util_write_file(const char *path, const void *buf, size_t len, unsign
 /* Standard base64 with padding; out gets a NUL-terminated string. Returns
  * SJ_ERANGE when cap is too small. */
 int util_b64_encode(char *out, size_t cap, const uint8_t *in, size_t len);
+/* Decodes in[0..in_len), standard padded base64, into out (cap bytes) and
+ * sets *out_len, accepting only the one canonical spelling of the bytes it
+ * decodes to. The empty text is the canonical spelling of no bytes. Errors:
+ * SJ_EINVAL (not padded standard base64: a length that is not a multiple of
+ * 4, a character outside the alphabet, whitespace, wrong padding, non-zero
+ * padding bits, or more than cap bytes); SJ_EVERIFY (it decodes, but the
+ * bytes re-encode to a different text). On failure *out_len is 0 and out
+ * holds nothing the caller may use. */
+SJ_WUR int util_b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *in,
+                           size_t in_len);
 /* Decodes canonical standard base64 of exactly want bytes; anything else
  * (wrong length, bad characters, non-zero padding bits) is SJ_EINVAL. */
 SJ_WUR int util_b64_decode_exact(uint8_t *out, size_t want, const char *in, size_t in_len);

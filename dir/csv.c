@@ -7,6 +7,8 @@
  */
 #include "dir/csv.h"
 
+#include "common/utf8.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
@@ -185,61 +187,9 @@ static int end_row(struct tok *t)
 	return t->fn(t->arg, &r);
 }
 
-/* Length of the strictly valid UTF-8 sequence at p[0..n), or 0. */
-static size_t utf8_seq(const uint8_t *p, size_t n)
-{
-	uint8_t c = p[0];
-	size_t len;
-	uint8_t lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0; /* no overlong forms */
-		else if (c == 0xed)
-			hi = 0x9f; /* no surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f; /* nothing above U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
 int csv_utf8_valid(const uint8_t *buf, size_t len)
 {
-	size_t i = 0;
-
-	while (i < len) {
-		size_t k;
-		/* Eight ASCII bytes at a time: the common case. */
-		while (i + 8 <= len) {
-			uint64_t w;
-			memcpy(&w, buf + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= len)
-			break;
-		k = utf8_seq(buf + i, len - i);
-		if (k == 0)
-			return 0;
-		i += k;
-	}
-	return 1;
+	return utf8_valid(buf, len);
 }
 
 static int has_utf8_bom(const uint8_t *buf, size_t len)
@@ -387,7 +337,7 @@ static int feed(struct tok *t, const uint8_t *p, size_t n)
 			damage(t, "a NUL byte");
 			i++;
 		} else {
-			size_t k = utf8_seq(p + i, n - i);
+			size_t k = utf8_next(p + i, n - i, NULL);
 			if (k == 0) {
 				damage(t, "bytes that are not valid UTF-8 (0x%02x)", c);
 				i++;

@@ -14,73 +14,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dir/arena.h"
+
 #define COL_IGNORED  (-1) /* 序号, or unknown with ignore_unknown_columns */
 #define COL_NAMELESS (-2) /* empty header: its cells must be empty */
 
 static const char *const import_default_risk[] = {"A", "B", "C", "D"};
-
-/* A bump allocator in 1 MiB chunks: records' strings and list arrays live
- * here and are freed together. */
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	_Alignas(max_align_t) char data[];
-};
-
-struct arena {
-	struct chunk *head;
-	int oom;
-};
-
-static void *arena_alloc(struct arena *a, size_t n, size_t align)
-{
-	struct chunk *c = a->head;
-	size_t off;
-
-	if (c != NULL) {
-		off = (c->used + align - 1) & ~(align - 1);
-		if (off + n <= c->cap) {
-			c->used = off + n;
-			return c->data + off;
-		}
-	}
-	{
-		size_t cap = n > (1u << 20) ? n : (1u << 20);
-		c = malloc(sizeof *c + cap);
-		if (c == NULL) {
-			a->oom = 1;
-			return NULL;
-		}
-		c->next = a->head;
-		c->used = n;
-		c->cap = cap;
-		a->head = c;
-		return c->data;
-	}
-}
-
-static const char *arena_str(struct arena *a, const char *s, size_t n)
-{
-	char *p;
-
-	if (n == 0)
-		return "";
-	p = arena_alloc(a, n + 1, 1);
-	if (p == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static void arena_free(struct arena *a)
-{
-	while (a->head != NULL) {
-		struct chunk *c = a->head;
-		a->head = c->next;
-		free(c);
-	}
-}
 
 /* A key in the set: the record's index + 1 (0: empty) and the low 32 bits
  * of its key's hash, which pick its slot (the set never has more than

@@ -11,6 +11,9 @@
 
 #include <sodium.h>
 
+#include "draw/plan.h"
+#include "draw/rank.h"
+#include "draw/stream.h"
 #include "draw/wire.h"
 
 #define TAG_COMMIT   "suiji seed commitment v1"
@@ -20,9 +23,6 @@
 #define TAG_OFFICERS "suiji draw officers v1"
 #define TAG_EXPERTS  "suiji draw experts v1"
 #define TAG_PARTS    "suiji draw agency officers v1"
-
-/* An officer of no team agency of a joint check (R14). */
-#define NO_PART 0xffu
 
 void draw_derive_commitment(uint8_t out[DRAW_HASH_SIZE], const uint8_t seed[DRAW_SEED_SIZE])
 {
@@ -130,610 +130,24 @@ uint64_t draw_derive_count(uint64_t n, const struct draw_rule *rule, enum draw_r
 	return 0;
 }
 
-/* What the check learns and the derivation uses. Stratum i of the object
- * pool has rule i: both lists are strictly ascending over the same names. */
-struct plan {
-	size_t ns;
-	/* Parts of a team: the team agencies of a joint check (R14), or 1,
-	 * the whole team, drawn from every agency. Officer counts are per
-	 * stratum and part: entry i * np + g is stratum i, part g. */
-	size_t np;
-	uint32_t *n, *k;
-	uint64_t (*omask)[4], (*xmask)[4];
-	const char **omissing, **xmissing; /* a required tag no one has */
-	uint32_t *q, *qx;                  /* qualified officers, experts */
-	uint32_t *maxc, *maxcx;            /* most conflicts of one object */
-	size_t *maxc_off, *maxcx_off;
-	uint8_t *oexcl, *xexcl; /* per officer, per expert */
-	uint8_t *opart;         /* per officer: its part, or NO_PART */
-	long *conf_person;      /* per conflict */
-	size_t ox_end;          /* object exclusions: [0, ox_end) */
-	size_t oc_begin, oc_end, xc_begin, xc_end;
-	uint64_t total; /* K, objects drawn in all */
-	uint64_t need;  /* officers an object must have */
-};
-
-static void plan_free(struct plan *p)
-{
-	free(p->n);
-	free(p->k);
-	free(p->omask);
-	free(p->xmask);
-	free(p->omissing);
-	free(p->xmissing);
-	free(p->q);
-	free(p->qx);
-	free(p->maxc);
-	free(p->maxcx);
-	free(p->maxc_off);
-	free(p->maxcx_off);
-	free(p->oexcl);
-	free(p->xexcl);
-	free(p->opart);
-	free(p->conf_person);
-}
-
-static int plan_alloc(struct plan *p, size_t ns, size_t np, size_t nof, size_t nex, size_t nconf)
-{
-	memset(p, 0, sizeof *p);
-	p->ns = ns;
-	p->np = np;
-	p->n = calloc(ns, sizeof *p->n);
-	p->k = calloc(ns, sizeof *p->k);
-	p->omask = calloc(ns, sizeof *p->omask);
-	p->xmask = calloc(ns, sizeof *p->xmask);
-	p->omissing = calloc(ns, sizeof *p->omissing);
-	p->xmissing = calloc(ns, sizeof *p->xmissing);
-	p->q = calloc(ns * np, sizeof *p->q);
-	p->qx = calloc(ns, sizeof *p->qx);
-	p->maxc = calloc(ns * np, sizeof *p->maxc);
-	p->maxcx = calloc(ns, sizeof *p->maxcx);
-	p->maxc_off = calloc(ns * np, sizeof *p->maxc_off);
-	p->maxcx_off = calloc(ns, sizeof *p->maxcx_off);
-	p->oexcl = calloc(nof + 1, 1);
-	p->xexcl = calloc(nex + 1, 1);
-	p->opart = calloc(nof + 1, 1);
-	p->conf_person = calloc(nconf + 1, sizeof *p->conf_person);
-	if (!p->n || !p->k || !p->omask || !p->xmask || !p->omissing || !p->xmissing || !p->q ||
-	    !p->qx || !p->maxc || !p->maxcx || !p->maxc_off || !p->maxcx_off || !p->oexcl ||
-	    !p->xexcl || !p->opart || !p->conf_person) {
-		plan_free(p);
-		return SJ_ENOMEM;
-	}
-	return SJ_OK;
-}
-
-/* Sets the bits of the named tags in mask; a name the pool lacks goes to
- * *missing, which makes no one qualify (spec 5.5). */
-static void resolve_tags(uint64_t mask[4], const char **missing, const struct draw_people *pool,
-                         const char *const *tags, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int t = draw_people_find_tag(pool, tags[i], strlen(tags[i]));
-
-		if (t < 0) {
-			*missing = tags[i];
-			continue;
-		}
-		mask[t / 64] |= (uint64_t)1 << (t % 64);
-	}
-}
-
-static void join_tags(char *out, size_t cap, const char *const *tags, size_t n)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n && used + 1 < cap; i++) {
-		int w = snprintf(out + used, cap - used, "%s%s", i ? "," : "", tags[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	if (n == 0)
-		snprintf(out, cap, "(any)");
-}
-
-/* Pools against inputs: hashes, kinds, strata, people references. */
-static int check_refs(struct plan *p, const struct draw_spec *s, const struct draw_objects *objects,
-                      const struct draw_people *officers, const struct draw_people *experts,
-                      char *err, size_t cap)
-{
-	const uint8_t *oh = draw_objects_hash(objects), *fh = draw_people_hash(officers),
-	              *xh = draw_people_hash(experts);
-
-	if (oh == NULL || fh == NULL || xh == NULL) {
-		draw_wire_err(err, cap, "a pool is not sealed");
-		return SJ_EINVAL;
-	}
-	if (memcmp(oh, s->object_pool, DRAW_HASH_SIZE) != 0) {
-		draw_wire_err(err, cap, "the object pool is not the one the inputs name");
-		return SJ_EINVAL;
-	}
-	if (draw_people_kind(officers) != DRAW_OFFICER ||
-	    memcmp(fh, s->officer_pool, DRAW_HASH_SIZE) != 0) {
-		draw_wire_err(err, cap, "the officer pool is not the one the inputs name");
-		return SJ_EINVAL;
-	}
-	if (draw_people_kind(experts) != DRAW_EXPERT ||
-	    memcmp(xh, s->expert_pool, DRAW_HASH_SIZE) != 0) {
-		draw_wire_err(err, cap, "the expert pool is not the one the inputs name (R2)");
-		return SJ_EINVAL;
-	}
-	for (size_t i = 0; i < s->n_rules; i++)
-		if (draw_objects_find_stratum(objects, s->rules[i].stratum,
-		                              strlen(s->rules[i].stratum)) < 0) {
-			draw_wire_err(err, cap, "rule for unknown stratum %s (R7)",
-			              s->rules[i].stratum);
-			return SJ_EINVAL;
-		}
-	for (size_t i = 0; i < p->ns; i++) {
-		const char *name = draw_objects_stratum(objects, i);
-
-		if (i >= s->n_rules || strcmp(s->rules[i].stratum, name) != 0) {
-			draw_wire_err(err, cap, "stratum %s has no rule (R7)", name);
-			return SJ_EINVAL;
-		}
-		const struct draw_rule *r = &s->rules[i];
-
-		resolve_tags(p->omask[i], &p->omissing[i], officers, r->officer_tags,
-		             r->n_officer_tags);
-		resolve_tags(p->xmask[i], &p->xmissing[i], experts, r->expert_tags,
-		             r->n_expert_tags);
-	}
-	/* A joint check's part of each officer: the place of their agency in
-	 * the team agencies, or none (spec 5.8). Without a list every
-	 * officer is in the one part, as calloc left them. */
-	if (s->n_team_agencies > 0) {
-		uint8_t part_of[DRAW_MAX_AGENCIES + 1];
-
-		memset(part_of, NO_PART, sizeof part_of);
-		for (size_t g = 0; g < s->n_team_agencies; g++) {
-			const char *a = s->team_agencies[g];
-			int at = draw_people_find_agency(officers, a, strlen(a));
-
-			if (at < 0) {
-				draw_wire_err(err, cap,
-				              "R14: team agency %s is not an agency of the officer "
-				              "pool (it has no officers to draw)",
-				              a);
-				return SJ_EINVAL;
-			}
-			part_of[at] = (uint8_t)g;
-		}
-		for (size_t f = 0; f < draw_people_count(officers); f++)
-			p->opart[f] = part_of[draw_people_agency_index(officers, f)];
-	}
-	/* Exclusions are sorted by kind, so objects come first, then
-	 * officers, then experts. */
-	size_t i = 0;
-
-	while (i < s->n_exclusions && s->exclusions[i].kind == DRAW_OBJECT)
-		i++;
-	p->ox_end = i;
-	for (; i < s->n_exclusions; i++) {
-		const struct draw_exclusion *x = &s->exclusions[i];
-		const struct draw_people *pool = x->kind == DRAW_OFFICER ? officers : experts;
-		long at = draw_people_find(pool, x->id, strlen(x->id));
-
-		if (at < 0) {
-			draw_wire_err(err, cap, "exclusion names unknown %s %s",
-			              x->kind == DRAW_OFFICER ? "officer" : "expert", x->id);
-			return SJ_EINVAL;
-		}
-		(x->kind == DRAW_OFFICER ? p->oexcl : p->xexcl)[at] = 1;
-	}
-	for (i = 0; i < s->n_conflicts && s->conflicts[i].kind == DRAW_OFFICER; i++)
-		;
-	p->oc_begin = 0;
-	p->oc_end = p->xc_begin = i;
-	p->xc_end = s->n_conflicts;
-	for (i = 0; i < s->n_conflicts; i++) {
-		const struct draw_conflict *c = &s->conflicts[i];
-		const struct draw_people *pool = c->kind == DRAW_OFFICER ? officers : experts;
-
-		p->conf_person[i] = draw_people_find(pool, c->person, strlen(c->person));
-		if (p->conf_person[i] < 0) {
-			draw_wire_err(err, cap, "conflict names unknown %s %s (R12)",
-			              c->kind == DRAW_OFFICER ? "officer" : "expert", c->person);
-			return SJ_EINVAL;
-		}
-	}
-	return SJ_OK;
-}
-
-/* Counts, per part, the conflicts in [*ci, end) that name object id and a
- * person who could otherwise serve it in that part; advances *ci past
- * them. part is NULL for experts, who form one part; c[] is not cleared. */
-static void count_conflicts(uint32_t *c, const struct plan *p, const struct draw_spec *s,
-                            size_t *ci, size_t end, const char *id, size_t len, const uint8_t *excl,
-                            const uint8_t *part, const struct draw_people *pool,
-                            const uint64_t mask[4], const char *missing)
-{
-	while (*ci < end && draw_wire_cmp(s->conflicts[*ci].object,
-	                                  strlen(s->conflicts[*ci].object), id, len) == 0) {
-		long f = p->conf_person[*ci];
-
-		if (missing == NULL && !excl[f] && (part == NULL || part[f] != NO_PART) &&
-		    draw_people_qualified(pool, (size_t)f, mask))
-			c[part == NULL ? 0 : part[f]]++;
-		(*ci)++;
-	}
-}
-
-/* One pass over the object pool, merged with the sorted object exclusions
- * and conflicts: counts eligible objects per stratum, finds each
- * stratum's most conflicted object, and refuses lists naming objects that
- * are not in the pool. */
-static int scan_pool(struct plan *p, const struct draw_spec *s, const struct draw_objects *objects,
-                     const struct draw_people *officers, const struct draw_people *experts,
-                     char *err, size_t cap)
-{
-	size_t cur = 0, off, len, xi = 0, oi = p->oc_begin, ei = p->xc_begin;
-	const char *id;
-	unsigned st;
-
-	while (draw_objects_next(objects, &cur, &id, &len, &st, &off)) {
-		int excluded = 0, c;
-
-		while (xi < p->ox_end &&
-		       (c = draw_wire_cmp(s->exclusions[xi].id, strlen(s->exclusions[xi].id), id,
-		                          len)) <= 0) {
-			if (c < 0) {
-				draw_wire_err(err, cap, "exclusion names unknown object %s",
-				              s->exclusions[xi].id);
-				return SJ_EINVAL;
-			}
-			excluded = 1;
-			xi++;
-		}
-		if (oi < p->oc_end && draw_wire_cmp(s->conflicts[oi].object,
-		                                    strlen(s->conflicts[oi].object), id, len) < 0)
-			goto unknown_conflict_object;
-		if (ei < p->xc_end && draw_wire_cmp(s->conflicts[ei].object,
-		                                    strlen(s->conflicts[ei].object), id, len) < 0) {
-			oi = ei;
-			goto unknown_conflict_object;
-		}
-		uint32_t co[DRAW_MAX_TEAM_AGENCIES] = {0}, cx = 0;
-
-		count_conflicts(co, p, s, &oi, p->oc_end, id, len, p->oexcl, p->opart, officers,
-		                p->omask[st], p->omissing[st]);
-		count_conflicts(&cx, p, s, &ei, p->xc_end, id, len, p->xexcl, NULL, experts,
-		                p->xmask[st], p->xmissing[st]);
-
-		if (excluded)
-			continue;
-		p->n[st]++;
-		for (size_t g = 0; g < p->np; g++) {
-			size_t at = st * p->np + g;
-
-			if (co[g] > p->maxc[at]) {
-				p->maxc[at] = co[g];
-				p->maxc_off[at] = off;
-			}
-		}
-		if (cx > p->maxcx[st]) {
-			p->maxcx[st] = cx;
-			p->maxcx_off[st] = off;
-		}
-	}
-	if (xi < p->ox_end) {
-		draw_wire_err(err, cap, "exclusion names unknown object %s", s->exclusions[xi].id);
-		return SJ_EINVAL;
-	}
-	if (ei < p->xc_end)
-		oi = ei;
-	else if (oi == p->oc_end)
-		return SJ_OK;
-	/* fall through: a conflict names an object after the last one */
-
-unknown_conflict_object:
-	draw_wire_err(err, cap, "conflict names unknown object %s (R12)", s->conflicts[oi].object);
-	return SJ_EINVAL;
-}
-
-/* Counts the people who may serve part g under mask; part is NULL for
- * experts, who form one part. */
-static uint32_t count_qualified(const struct draw_people *pool, const uint8_t *excl,
-                                const uint64_t mask[4], const uint8_t *part, size_t g)
-{
-	uint32_t q = 0;
-
-	for (size_t i = 0; i < draw_people_count(pool); i++)
-		q += !excl[i] && (part == NULL || part[i] == g) &&
-		     draw_people_qualified(pool, i, mask);
-	return q;
-}
-
-/* Counts per stratum (R7) and staffing (R2, R11-R13), spec 5.6. */
-static int check_counts(struct plan *p, const struct draw_spec *s,
-                        const struct draw_objects *objects, const struct draw_people *officers,
-                        const struct draw_people *experts, char *err, size_t cap)
-{
-	char tags[DRAW_MAX_RULE_TAGS * (DRAW_MAX_NAME + 1) + 8];
-
-	p->total = 0;
-	for (size_t i = 0; i < p->ns; i++) {
-		const struct draw_rule *r = &s->rules[i];
-		uint64_t k = draw_derive_count(p->n[i], r, s->rounding);
-
-		if (r->kind == DRAW_RULE_COUNT && k > p->n[i]) {
-			draw_wire_err(err, cap,
-			              "R7: stratum %s asks for a fixed count of %llu and has %u "
-			              "eligible objects",
-			              r->stratum, (unsigned long long)k, p->n[i]);
-			return SJ_ERANGE;
-		}
-		p->k[i] = (uint32_t)(k < p->n[i] ? k : p->n[i]);
-		p->total += p->k[i];
-	}
-	uint64_t slot = s->officer_repeat_in_slot ? 1 : s->slot_size;
-
-	if (slot > p->total)
-		slot = p->total;
-	p->need = s->team_size * slot;
-	for (size_t i = 0; i < p->ns; i++) {
-		const struct draw_rule *r = &s->rules[i];
-		const char *id;
-		size_t len;
-		unsigned st;
-
-		if (p->k[i] == 0)
-			continue;
-		join_tags(tags, sizeof tags, r->officer_tags, r->n_officer_tags);
-		if (p->omissing[i] != NULL) {
-			draw_wire_err(err, cap,
-			              "R13: stratum %s needs officers tagged %s and the officer "
-			              "pool has no such tag",
-			              r->stratum, p->omissing[i]);
-			return SJ_ERANGE;
-		}
-		/* Per part: a joint check (R14) needs the bound of spec 5.6 for
-		 * every team agency on its own (spec 5.8); without a list the
-		 * one part is the whole pool and the messages are those of 5.6. */
-		for (size_t g = 0; g < p->np; g++) {
-			size_t at = i * p->np + g;
-			int joint = s->n_team_agencies > 0;
-			char of[DRAW_MAX_ID + 16] = "";
-
-			if (joint)
-				snprintf(of, sizeof of, " of agency %s", s->team_agencies[g]);
-			p->q[at] = count_qualified(officers, p->oexcl, p->omask[i], p->opart, g);
-			if (p->q[at] < p->need) {
-				draw_wire_err(
-				    err, cap,
-				    "%s: stratum %s has %u officers%s with tags %s, needs "
-				    "%llu (team of %u x %llu objects per slot)",
-				    joint ? "R11/R13/R14" : "R11/R13", r->stratum, p->q[at], of,
-				    tags, (unsigned long long)p->need, s->team_size,
-				    (unsigned long long)slot);
-				return SJ_ERANGE;
-			}
-			if (p->q[at] - p->maxc[at] < p->need) {
-				draw_objects_at(objects, p->maxc_off[at], &id, &len, &st);
-				draw_wire_err(
-				    err, cap,
-				    "%s: object %.*s (stratum %s) has %u officers%s with "
-				    "tags %s left after recusal, needs %llu (team of %u x "
-				    "%llu objects per slot)",
-				    joint ? "R12/R14" : "R12", (int)len, id, r->stratum,
-				    p->q[at] - p->maxc[at], of, tags, (unsigned long long)p->need,
-				    s->team_size, (unsigned long long)slot);
-				return SJ_ERANGE;
-			}
-		}
-		if (r->experts == 0)
-			continue;
-		join_tags(tags, sizeof tags, r->expert_tags, r->n_expert_tags);
-		if (p->xmissing[i] != NULL) {
-			draw_wire_err(err, cap,
-			              "R2/R13: stratum %s needs experts tagged %s and the expert "
-			              "pool has no such tag",
-			              r->stratum, p->xmissing[i]);
-			return SJ_ERANGE;
-		}
-		p->qx[i] = count_qualified(experts, p->xexcl, p->xmask[i], NULL, 0);
-		if (p->qx[i] < r->experts) {
-			draw_wire_err(err, cap,
-			              "R2/R13: stratum %s has %u experts with tags %s, needs %u",
-			              r->stratum, p->qx[i], tags, r->experts);
-			return SJ_ERANGE;
-		}
-		if (p->qx[i] - p->maxcx[i] < r->experts) {
-			draw_objects_at(objects, p->maxcx_off[i], &id, &len, &st);
-			draw_wire_err(err, cap,
-			              "R12: object %.*s (stratum %s) has %u experts with tags %s "
-			              "left after recusal, needs %u",
-			              (int)len, id, r->stratum, p->qx[i] - p->maxcx[i], tags,
-			              r->experts);
-			return SJ_ERANGE;
-		}
-	}
-	return SJ_OK;
-}
-
-static int make_plan(struct plan *p, const struct draw_inputs *in,
-                     const struct draw_objects *objects, const struct draw_people *officers,
-                     const struct draw_people *experts, char *err, size_t cap)
-{
-	const struct draw_spec *s = draw_inputs_spec(in);
-	size_t np = s->n_team_agencies > 0 ? s->n_team_agencies : 1;
-	int rc = plan_alloc(p, draw_objects_nstrata(objects), np, draw_people_count(officers),
-	                    draw_people_count(experts), s->n_conflicts);
-
-	if (rc != SJ_OK)
-		return rc;
-	rc = check_refs(p, s, objects, officers, experts, err, cap);
-	if (rc == SJ_OK)
-		rc = scan_pool(p, s, objects, officers, experts, err, cap);
-	if (rc == SJ_OK)
-		rc = check_counts(p, s, objects, officers, experts, err, cap);
-	if (rc != SJ_OK)
-		plan_free(p);
-	return rc;
-}
-
 int draw_derive_check(const struct draw_inputs *in, const struct draw_objects *objects,
                       const struct draw_people *officers, const struct draw_people *experts,
                       char *err, size_t err_cap)
 {
-	struct plan p;
-	int rc = make_plan(&p, in, objects, officers, experts, err, err_cap);
+	struct draw_plan p;
+	int rc = draw_plan_make(&p, in, objects, officers, experts, err, err_cap);
 
 	if (rc == SJ_OK)
-		plan_free(&p);
+		draw_plan_free(&p);
 	return rc;
-}
-
-/* A selected or ordered object: key (score or order key), its score, and
- * its byte offset in the object pool, which also gives its identifier for
- * ties. */
-struct ent {
-	uint64_t key;
-	uint64_t score;
-	size_t off;
-};
-
-/* (key, identifier) order. Identifiers are unique in a pool, so this is a
- * total order and every sort below has exactly one outcome. */
-static int ent_cmp(const struct draw_objects *o, const struct ent *a, const struct ent *b)
-{
-	const char *ia, *ib;
-	size_t la, lb;
-	unsigned sa, sb;
-
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	draw_objects_at(o, a->off, &ia, &la, &sa);
-	draw_objects_at(o, b->off, &ib, &lb, &sb);
-	return draw_wire_cmp(ia, la, ib, lb);
-}
-
-static void sift_down(const struct draw_objects *o, struct ent *h, size_t i, size_t n)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, big = i;
-
-		if (l < n && ent_cmp(o, &h[l], &h[big]) > 0)
-			big = l;
-		if (l + 1 < n && ent_cmp(o, &h[l + 1], &h[big]) > 0)
-			big = l + 1;
-		if (big == i)
-			return;
-		struct ent t = h[i];
-
-		h[i] = h[big];
-		h[big] = t;
-		i = big;
-	}
-}
-
-static void sift_up(const struct draw_objects *o, struct ent *h, size_t i)
-{
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-
-		if (ent_cmp(o, &h[up], &h[i]) >= 0)
-			return;
-		struct ent t = h[i];
-
-		h[i] = h[up];
-		h[up] = t;
-		i = up;
-	}
-}
-
-/* Offers e to the bounded max-heap h of *n entries and capacity cap: the
- * heap keeps the cap smallest entries seen, with the largest on top. */
-static void heap_offer(const struct draw_objects *o, struct ent *h, uint32_t *n, uint32_t cap,
-                       const struct ent *e)
-{
-	if (*n < cap) {
-		h[*n] = *e;
-		sift_up(o, h, (*n)++);
-	} else if (cap > 0 &&
-	           (e->key < h[0].key || (e->key == h[0].key && ent_cmp(o, e, &h[0]) < 0))) {
-		h[0] = *e;
-		sift_down(o, h, 0, cap);
-	}
-}
-
-/* Sorts a max-heap of n entries ascending, in place. */
-static void heap_sort(const struct draw_objects *o, struct ent *h, size_t n)
-{
-	for (size_t end = n; end > 1; end--) {
-		struct ent t = h[0];
-
-		h[0] = h[end - 1];
-		h[end - 1] = t;
-		sift_down(o, h, 0, end - 1);
-	}
-}
-
-/* The keyed stream of spec 5.5: blocks SHA-256(T || R || u8 len || id ||
- * u32 j) for j = 0, 1, ..., read as consecutive 64-bit big-endian words.
- * A joint check's part (spec 5.8) puts str8(agency) after the id. */
-struct stream {
-	crypto_hash_sha256_state base;
-	uint32_t block;
-	unsigned word;
-	uint8_t buf[32];
-};
-
-static void stream_init(struct stream *s, const crypto_hash_sha256_state *keyed, const char *id,
-                        size_t len, const char *agency)
-{
-	uint8_t n = (uint8_t)len;
-
-	s->base = *keyed;
-	crypto_hash_sha256_update(&s->base, &n, 1);
-	crypto_hash_sha256_update(&s->base, (const uint8_t *)id, len);
-	if (agency != NULL) {
-		n = (uint8_t)strlen(agency);
-		crypto_hash_sha256_update(&s->base, &n, 1);
-		crypto_hash_sha256_update(&s->base, (const uint8_t *)agency, n);
-	}
-	s->block = 0;
-	s->word = 4;
-}
-
-static uint64_t stream_word(struct stream *s)
-{
-	if (s->word == 4) {
-		crypto_hash_sha256_state st = s->base;
-		uint8_t j[4];
-
-		draw_wire_put_be32(j, s->block++);
-		crypto_hash_sha256_update(&st, j, 4);
-		crypto_hash_sha256_final(&st, s->buf);
-		s->word = 0;
-	}
-	return draw_wire_be64(s->buf + 8 * s->word++);
-}
-
-/* A uniform integer below m >= 1 by rejection: words at or above the
- * largest multiple of m below 2^64 are skipped, so there is no modulo
- * bias. Each try rejects with probability below 1/2. */
-static uint32_t stream_below(struct stream *s, uint32_t m)
-{
-	uint64_t rem = (UINT64_MAX % m + 1) % m; /* 2^64 mod m */
-
-	for (;;) {
-		uint64_t w = stream_word(s);
-
-		if (w <= UINT64_MAX - rem)
-			return (uint32_t)(w % m);
-	}
 }
 
 /* Draws t of e[0..m) by a partial Fisher-Yates shuffle (spec 5.5): the
  * drawn ones end up in e[0..t), in draw order. */
-static void draw_people(struct stream *s, uint32_t *e, uint32_t m, unsigned t)
+static void draw_people(struct draw_stream *s, uint32_t *e, uint32_t m, unsigned t)
 {
 	for (unsigned i = 0; i < t; i++) {
-		uint32_t j = i + stream_below(s, m - i);
+		uint32_t j = i + draw_stream_below(s, m - i);
 		uint32_t x = e[i];
 
 		e[i] = e[j];
@@ -744,9 +158,9 @@ static void draw_people(struct stream *s, uint32_t *e, uint32_t m, unsigned t)
 /* Lists, per stratum that draws and per part, the people who may serve it
  * at all, in pool order: lists[i * np + g] for officers of part g (part
  * gives each officer's), lists[i] for experts (part NULL, np 1). */
-static int qualified_lists(uint32_t **lists, const struct plan *p, const struct draw_people *pool,
-                           const uint8_t *excl, uint64_t (*mask)[4], const uint8_t *part, size_t np,
-                           const struct draw_spec *s)
+static int qualified_lists(uint32_t **lists, const struct draw_plan *p,
+                           const struct draw_people *pool, const uint8_t *excl, uint64_t (*mask)[4],
+                           const uint8_t *part, size_t np, const struct draw_spec *s)
 {
 	int experts = part == NULL;
 
@@ -799,9 +213,9 @@ struct staffing {
  * (spec 5.8) does this once per team agency, in list order, over that
  * agency's officers, each part with its own stream.
  */
-static int staff(struct staffing *out, const struct plan *p, const struct draw_spec *s,
+static int staff(struct staffing *out, const struct draw_plan *p, const struct draw_spec *s,
                  const struct draw_objects *objects, const struct draw_people *officers,
-                 const struct draw_people *experts, const struct ent *picks,
+                 const struct draw_people *experts, const struct draw_rank_ent *picks,
                  const uint8_t r[DRAW_HASH_SIZE], char *err, size_t cap)
 {
 	size_t nof = draw_people_count(officers), nex = draw_people_count(experts), np = p->np;
@@ -846,7 +260,7 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 		size_t len;
 		unsigned st;
 		uint32_t slot = i / s->slot_size, m = 0, stamp = i + 1;
-		struct stream str;
+		struct draw_stream str;
 
 		draw_objects_at(objects, picks[i].off, &id, &len, &st);
 		for (size_t c = conflicts_of(s, p->oc_begin, p->oc_end, id, len);
@@ -879,7 +293,7 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 				rc = SJ_ERANGE;
 				goto out;
 			}
-			stream_init(&str, &okey, id, len, joint ? s->team_agencies[g] : NULL);
+			draw_stream_init(&str, &okey, id, len, joint ? s->team_agencies[g] : NULL);
 			draw_people(&str, cand, m, s->team_size);
 			for (unsigned j = 0; j < s->team_size; j++) {
 				team[j] = cand[j];
@@ -901,7 +315,7 @@ static int staff(struct staffing *out, const struct plan *p, const struct draw_s
 			if (xmark[xl[st][j]] != stamp)
 				cand[m++] = xl[st][j];
 		assert(m >= e);
-		stream_init(&str, &xkey, id, len, NULL);
+		draw_stream_init(&str, &xkey, id, len, NULL);
 		draw_people(&str, cand, m, e);
 		for (unsigned j = 0; j < e; j++)
 			out->expert[total_x++] = cand[j];
@@ -931,11 +345,12 @@ out:
 }
 
 /* Copies everything into a self-contained result. */
-static int build_result(struct draw_result **out, const struct plan *p, const struct draw_spec *s,
-                        const struct draw_inputs *in, const struct draw_objects *objects,
-                        const struct draw_people *officers, const struct draw_people *experts,
-                        const struct ent *picks, const size_t *cutoff_off,
-                        const struct staffing *sf, const uint8_t r[DRAW_HASH_SIZE])
+static int build_result(struct draw_result **out, const struct draw_plan *p,
+                        const struct draw_spec *s, const struct draw_inputs *in,
+                        const struct draw_objects *objects, const struct draw_people *officers,
+                        const struct draw_people *experts, const struct draw_rank_ent *picks,
+                        const size_t *cutoff_off, const struct staffing *sf,
+                        const uint8_t r[DRAW_HASH_SIZE])
 {
 	struct draw_result *res = calloc(1, sizeof *res);
 	size_t per_team = p->np * s->team_size, na = s->n_team_agencies;
@@ -1027,13 +442,13 @@ int draw_derive_run(struct draw_result **out, const struct draw_inputs *in,
                     size_t err_cap)
 {
 	const struct draw_spec *s = draw_inputs_spec(in);
-	struct plan p;
+	struct draw_plan p;
 	struct staffing sf = {0};
-	struct ent *heap = NULL;
+	struct draw_rank_ent *heap = NULL;
 	size_t *base = NULL, *cutoff_off = NULL;
 	uint32_t *fill = NULL;
 	crypto_hash_sha256_state skey, okey;
-	int rc = make_plan(&p, in, objects, officers, experts, err, err_cap);
+	int rc = draw_plan_make(&p, in, objects, officers, experts, err, err_cap);
 
 	if (rc != SJ_OK)
 		return rc;
@@ -1057,7 +472,7 @@ int draw_derive_run(struct draw_result **out, const struct draw_inputs *in,
 
 	while (draw_objects_next(objects, &cur, &id, &len, &st, &off)) {
 		uint8_t h[32];
-		struct ent e;
+		struct draw_rank_ent e;
 		int excluded = 0;
 
 		while (xi < p.ox_end) {
@@ -1074,11 +489,11 @@ int draw_derive_run(struct draw_result **out, const struct draw_inputs *in,
 		draw_wire_keyed_id(h, &skey, id, len);
 		e.key = e.score = draw_wire_be64(h);
 		e.off = off;
-		heap_offer(objects, heap + base[st], &fill[st], p.k[st], &e);
+		draw_rank_offer(objects, heap + base[st], &fill[st], p.k[st], &e);
 	}
 	for (size_t i = 0; i < p.ns; i++) {
 		assert(fill[i] == p.k[i]); /* k <= n, and all n were offered */
-		heap_sort(objects, heap + base[i], p.k[i]);
+		draw_rank_sort(objects, heap + base[i], p.k[i]);
 		if (p.k[i] > 0)
 			cutoff_off[i] = heap[base[i] + p.k[i] - 1].off;
 	}
@@ -1092,9 +507,8 @@ int draw_derive_run(struct draw_result **out, const struct draw_inputs *in,
 		draw_wire_keyed_id(h, &okey, id, len);
 		heap[i].key = draw_wire_be64(h);
 	}
-	for (size_t i = p.total / 2; i-- > 0;)
-		sift_down(objects, heap, i, p.total);
-	heap_sort(objects, heap, p.total);
+	draw_rank_heapify(objects, heap, p.total);
+	draw_rank_sort(objects, heap, p.total);
 
 	rc = staff(&sf, &p, s, objects, officers, experts, heap, r, err, err_cap);
 	if (rc != SJ_OK)
@@ -1110,6 +524,6 @@ out:
 	free(base);
 	free(cutoff_off);
 	free(fill);
-	plan_free(&p);
+	draw_plan_free(&p);
 	return rc;
 }

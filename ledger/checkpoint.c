@@ -11,6 +11,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ledger/checkpoint.h"
 
+#include "common/util.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,17 +113,9 @@ static int parse_size(uint64_t *out, const char *s, size_t len)
  * spelling whose re-encoding is itself. */
 static int parse_root(uint8_t root[32], const char *s, size_t len)
 {
-	char again[ROOT_B64_LEN + 1];
-	size_t n;
-
 	if (len != ROOT_B64_LEN)
 		return -1;
-	if (sodium_base642bin(root, 32, s, len, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) !=
-	        0 ||
-	    n != 32)
-		return -1;
-	sodium_bin2base64(again, sizeof again, root, 32, sodium_base64_VARIANT_ORIGINAL);
-	return memcmp(again, s, ROOT_B64_LEN) == 0 ? 0 : -1;
+	return util_b64_decode_exact(root, 32, s, len) == SJ_OK ? 0 : -1;
 }
 
 int checkpoint_parse(struct checkpoint *out, const char *body, size_t len, char *err,

@@ -22,6 +22,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ledger/note.h"
 
+#include "common/utf8.h"
+#include "common/util.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,50 +64,6 @@ static uint64_t load_be64(const uint8_t *p)
 	return (uint64_t)load_be32(p) << 32 | load_be32(p + 4);
 }
 
-/*
- * Returns the length (1 to 4) of the well-formed UTF-8 sequence at the start
- * of s[0..len), with its code point in *cp, or 0 when there is none. Strict
- * RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, which
- * is what Go's utf8.DecodeRune accepts, so we agree with the Go tools on
- * which notes are valid.
- */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Unicode White_Space, as Go's unicode.IsSpace sees it; key names must
  * hold none of these (signed-note: "MUST NOT contain any Unicode spaces"). */
 static int is_space(uint32_t c)
@@ -141,7 +100,7 @@ static const char *name_check(const char *name, size_t len)
 	if (len > NOTE_MAX_NAME)
 		return "is longer than 255 bytes";
 	for (i = 0; i < len; i += n) {
-		n = utf8_next(s + i, len - i, &c);
+		n = utf8_next(s + i, len - i, &c); /* strict RFC 3629, as Go decodes */
 		if (n == 0)
 			return "is not valid UTF-8";
 		if (is_space(c))
@@ -152,36 +111,6 @@ static const char *name_check(const char *name, size_t len)
 			return "holds '+'";
 	}
 	return NULL;
-}
-
-/*
- * Decodes padded standard base64 b64[0..b64_len) into bin (cap bytes) and
- * accepts it only if it is the one canonical encoding of what it decodes
- * to: it is re-encoded, 48 bytes at a time to stay on the stack, and
- * compared. Without this, one signature would have several spellings and a
- * note several byte forms, which breaks "store and sign the exact bytes".
- */
-static int b64_decode(uint8_t *bin, size_t cap, size_t *bin_len, const char *b64, size_t b64_len)
-{
-	char chunk[sodium_base64_ENCODED_LEN(48, sodium_base64_VARIANT_ORIGINAL)];
-	size_t done, n, enc;
-
-	if (b64_len == 0 || b64_len % 4 != 0)
-		return -1;
-	if (sodium_base642bin(bin, cap, b64, b64_len, NULL, bin_len, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return -1;
-	for (done = 0; done < *bin_len; done += n) {
-		n = *bin_len - done < 48 ? *bin_len - done : 48;
-		sodium_bin2base64(chunk, sizeof chunk, bin + done, n,
-		                  sodium_base64_VARIANT_ORIGINAL);
-		enc = strlen(chunk);
-		if (enc > b64_len - done / 3 * 4 || memcmp(chunk, b64 + done / 3 * 4, enc) != 0)
-			return -1;
-	}
-	if (*bin_len / 3 * 4 + (*bin_len % 3 ? 4 : 0) != b64_len)
-		return -1;
-	return 0;
 }
 
 /* Parses 8 lowercase hex digits, the form Go's %08x writes. */
@@ -245,7 +174,7 @@ int note_vkey_parse(struct note_vkey *out, const char *text)
 	if (hex8(hex, &k.id) != 0)
 		return SJ_EINVAL;
 	b64 = hex + 9;
-	if (b64_decode(raw, sizeof raw, &raw_len, b64, (size_t)(text + len - b64)) != 0 ||
+	if (util_b64_decode(raw, sizeof raw, &raw_len, b64, (size_t)(text + len - b64)) != SJ_OK ||
 	    raw_len != 33)
 		return SJ_EINVAL;
 	k.type = raw[0];
@@ -334,7 +263,9 @@ static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t li
 	b64_len = (size_t)(line + line_len - b64);
 	if (b64_len == 0)
 		return fail(err, err_cap, "signature line %zu has no signature", lineno);
-	if (b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) != 0)
+	/* Canonical only (common/util.h): without it one signature would have
+	 * several spellings and a note several byte forms. */
+	if (util_b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) != SJ_OK)
 		return fail(err, err_cap, "signature line %zu: signature is not canonical base64",
 		            lineno);
 	if (raw_len < 4 + 1)

@@ -10,6 +10,8 @@
  */
 #include "ledger/proof.h"
 
+#include "common/util.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,44 +110,26 @@ static const char *parse_u64(const char *s, size_t len, uint64_t *out)
 }
 
 /*
- * Decodes canonical standard base64 of at most cap bytes into bin. Returns
- * NULL or the reason the text is not that. libsodium stops at the first
- * character outside the alphabet and already refuses non-zero padding bits;
- * the re-encoding comparison makes "canonical" a checked property rather
- * than a property of one library version. enc (enc_cap bytes) receives the
- * re-encoding; a text whose decoding would not re-encode into it is refused.
+ * Decodes canonical standard base64 of at most cap bytes into bin (see
+ * util_b64_decode). Returns NULL or the reason the text is not that.
  */
-static const char *decode_b64(uint8_t *bin, size_t cap, size_t *bin_len, const char *s, size_t len,
-                              char *enc, size_t enc_cap)
+static const char *decode_b64(uint8_t *bin, size_t cap, size_t *bin_len, const char *s, size_t len)
 {
-	const char *end = NULL;
-
-	if (len == 0) {
-		*bin_len = 0;
-		return NULL;
+	switch (util_b64_decode(bin, cap, bin_len, s, len)) {
+	case SJ_OK: return NULL;
+	case SJ_EVERIFY: return "it is not canonical base64";
+	default: return "it is not standard padded base64";
 	}
-	if (sodium_base642bin(bin, cap, s, len, NULL, bin_len, &end,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0)
-		return "it is not standard padded base64";
-	if (end != s + len)
-		return "it is not standard padded base64";
-	if (sodium_base64_ENCODED_LEN(*bin_len, sodium_base64_VARIANT_ORIGINAL) > enc_cap)
-		return "it is not standard padded base64";
-	sodium_bin2base64(enc, enc_cap, bin, *bin_len, sodium_base64_VARIANT_ORIGINAL);
-	if (strlen(enc) != len || memcmp(enc, s, len) != 0)
-		return "it is not canonical base64";
-	return NULL;
 }
 
 static const char *decode_hash(merkle_hash out, const char *s, size_t len)
 {
-	char enc[PROOF_B64_HASH_LEN + 1];
 	size_t n;
 	const char *why;
 
 	if (len != PROOF_B64_HASH_LEN)
 		return "a hash is 44 base64 characters";
-	why = decode_b64(out, MERKLE_HASH_SIZE, &n, s, len, enc, sizeof enc);
+	why = decode_b64(out, MERKLE_HASH_SIZE, &n, s, len);
 	if (why == NULL && n != MERKLE_HASH_SIZE)
 		why = "a hash is 32 bytes";
 	return why;
@@ -223,7 +207,6 @@ int proof_inclusion_parse(struct proof_inclusion *out, const char *text, size_t 
 	 * than PROOF_MAX_EXTRA, so the decoder cannot run out of room and the
 	 * length check below decides. */
 	uint8_t extra[PROOF_MAX_EXTRA + 2];
-	char enc[PROOF_B64_EXTRA_MAX + 1];
 	struct cursor c;
 	const char *line, *val, *why;
 	size_t line_len, val_len;
@@ -247,8 +230,7 @@ int proof_inclusion_parse(struct proof_inclusion *out, const char *text, size_t 
 			     PROOF_MAX_EXTRA);
 			return SJ_EINVAL;
 		}
-		why =
-		    decode_b64(extra, sizeof extra, &out->extra_len, val, val_len, enc, sizeof enc);
+		why = decode_b64(extra, sizeof extra, &out->extra_len, val, val_len);
 		if (why != NULL) {
 			fail(err, err_cap, c.line, "bad extra data: %s", why);
 			return SJ_EINVAL;

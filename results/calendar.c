@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/util.h"
 
 struct calendar_year {
@@ -199,40 +200,6 @@ static int bad(const struct parse *p, const char *fmt, ...)
 	return fail(SJ_EINVAL, p->err, p->err_cap, "%s:%u: %s", p->name, p->line, msg);
 }
 
-/*
- * Length of the valid UTF-8 sequence at s[0..len) (1..4), or 0 when it is
- * not one: overlong forms, surrogates and code points above U+10FFFF are
- * refused, as RFC 3629 says.
- */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned c = s[0];
-	size_t n;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Checks one line's bytes (without its LF): text only, as calendar.h says. */
 static int check_bytes(const struct parse *p, const char *line, size_t len)
 {
@@ -246,7 +213,7 @@ static int check_bytes(const struct parse *p, const char *line, size_t len)
 			return bad(p, "carriage return (lines must end in LF alone)");
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			return bad(p, "control byte 0x%02x", s[i]);
-		n = utf8_seq(s + i, len - i);
+		n = utf8_next(s + i, len - i, NULL);
 		if (n == 0)
 			return bad(p, "invalid UTF-8 at byte %zu", i + 1);
 		i += n;

@@ -9,6 +9,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "results/result.h"
 
+#include "common/utf8.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,35 +137,6 @@ static const char *role_name(enum result_role r)
 
 /* ---- Text ---- */
 
-/* Length of the valid UTF-8 sequence at s[0..len) (1..4), or 0 (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned c = s[0], cp;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 int result_text_ok(const char *s, size_t cap, int allow_lf)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -175,7 +148,7 @@ int result_text_ok(const char *s, size_t cap, int allow_lf)
 	while (i < len) {
 		if ((u[i] < 0x20 && !(allow_lf && u[i] == '\n')) || u[i] == 0x7f)
 			return 0;
-		if ((n = utf8_seq(u + i, len - i)) == 0)
+		if ((n = utf8_next(u + i, len - i, NULL)) == 0)
 			return 0;
 		i += n;
 	}

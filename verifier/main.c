@@ -122,6 +122,136 @@ static void report_json(const struct verify_report *r, const char *path)
 	printf("}\n");
 }
 
+/* Adds the witness key at path to o (wit is o's array); 0, or -1 after
+ * saying why. */
+static int add_witness(struct verify_opts *o, struct note_vkey *wit, const char *path)
+{
+	if (o->nwitnesses == MAX_WITNESSES) {
+		fprintf(stderr, "suiji-verify: at most %d witnesses\n", MAX_WITNESSES);
+		return -1;
+	}
+	if (proofcmd_load_vkey(&wit[o->nwitnesses], path, "witness key"))
+		return -1;
+	if (wit[o->nwitnesses].type != NOTE_TYPE_COSIG_V1) {
+		fprintf(stderr, "suiji-verify: witness key %s is not a cosignature/v1 key\n", path);
+		return -1;
+	}
+	o->nwitnesses++;
+	return 0;
+}
+
+static int parse_quorum(size_t *out, const char *s)
+{
+	char *end;
+	unsigned long q;
+
+	errno = 0;
+	q = strtoul(s, &end, 10);
+	if (errno || *end || end == s || q > MAX_WITNESSES) {
+		fprintf(stderr, "suiji-verify: --quorum wants a number 0..%d\n", MAX_WITNESSES);
+		return -1;
+	}
+	*out = q;
+	return 0;
+}
+
+/* Reads the checkpoint the ledger must extend into *saved (the caller
+ * frees it) and points o at it. 0, or -1 after saying why. */
+static int load_saved(struct verify_opts *o, uint8_t **saved, const char *path)
+{
+	size_t len = 0;
+	int e = util_read_file(saved, &len, path, NOTE_MAX_SIZE);
+
+	if (e != SJ_OK) {
+		fprintf(stderr, "suiji-verify: cannot read checkpoint %s: %s\n", path,
+			sj_strerror(e));
+		return -1;
+	}
+	o->saved = (const char *)*saved;
+	o->saved_len = len;
+	return 0;
+}
+
+/* Feeds the ledger at path to v: a SQLite ledger file (by its magic) or an
+ * export, read whole into *buf (the caller frees it). 0, or -1 after
+ * saying why. */
+static int feed(struct verifier *v, const char *ledger, int show, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(ledger, "rb");
+	char magic[16] = {0}, perr[512] = "";
+	if (f == NULL) {
+		fprintf(stderr, "suiji-verify: cannot open %s: %s\n", ledger,
+			strerror(errno));
+		return -1;
+	}
+	size_t got = fread(magic, 1, sizeof magic, f);
+	fclose(f);
+	if (got == sizeof magic && memcmp(magic, "SQLite format 3", 16) == 0) {
+		if (verify_sqlite(v, ledger, show ? progress : NULL, perr, sizeof perr) !=
+		    SJ_OK) {
+			fprintf(stderr, "suiji-verify: %s\n", perr);
+			return -1;
+		}
+	} else {
+		int e = util_read_file(buf, len, ledger, MAX_LEDGER_FILE);
+		if (e != SJ_OK) {
+			fprintf(stderr, "suiji-verify: cannot read %s: %s\n", ledger,
+				sj_strerror(e));
+			return -1;
+		}
+		if (verify_export(v, *buf, *len, show ? progress : NULL) == SJ_ENOMEM) {
+			fprintf(stderr, "suiji-verify: out of memory\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The summary of a ledger that verified. */
+static void report_text(const struct verify_report *r)
+{
+	printf("ok: %s: %llu entries, %llu checkpoints (latest at size %llu, root %s), "
+	       "%llu cosignatures\n",
+	       r->origin, (unsigned long long)r->entries, (unsigned long long)r->checkpoints,
+	       (unsigned long long)r->latest_size, r->latest_size ? r->latest_root : "-",
+	       (unsigned long long)r->cosignatures);
+	if (r->draws)
+		printf("draws: %llu, %llu revealed and re-derived, %llu open, %llu "
+		       "abandoned%s%s%s\n",
+		       (unsigned long long)r->draws, (unsigned long long)r->draws_revealed,
+		       (unsigned long long)r->draws_open,
+		       (unsigned long long)r->draws_abandoned,
+		       r->draws_abandoned ? " (" : "", r->abandoned_by_agency,
+		       r->draws_abandoned ? ")" : "");
+	if (r->rounds_unchecked_bls)
+		printf("note: %llu drand beacon rounds were used whose BLS signatures this "
+		       "verifier cannot check (randomness, chain and time were checked)\n",
+		       (unsigned long long)r->rounds_unchecked_bls);
+	if (r->latest_size < r->entries)
+		printf("note: entries %llu..%llu are not yet covered by a signed "
+		       "checkpoint\n",
+		       (unsigned long long)r->latest_size,
+		       (unsigned long long)(r->entries - 1));
+}
+
+/* Writes the public portal of a verified ledger to dir. 0, or the exit
+ * status of the failure. */
+static int write_site(struct site *site, const struct verifier *v, const char *dir,
+                      const char *assets, int quiet)
+{
+	/* The portal's files: beside the sources, else where make install
+	 * put them. */
+	struct stat st;
+	const char *from = assets ? assets
+	                   : stat("portal/index.html", &st) == 0 ? "portal"
+	                                                         : SUIJI_PORTAL_DIR;
+	int e = site_write(site, v, dir, from);
+
+	if (e == 0 && !quiet)
+		printf("the public portal is in %s (serve it with any web server)\n", dir);
+	return e;
+}
+
 int main(int argc, char **argv)
 {
 	struct note_vkey logkey, wit[MAX_WITNESSES];
@@ -134,9 +264,8 @@ int main(int argc, char **argv)
 	int supervise = 0;
 	int32_t today;
 	uint8_t *saved = NULL, *buf = NULL;
-	size_t saved_len = 0, len = 0;
+	size_t len = 0;
 	int json = 0, quiet = 0, rc = 2, show;
-	char perr[512] = "";
 
 	if (sodium_init() < 0) {
 		fprintf(stderr, "suiji-verify: libsodium failed to initialise\n");
@@ -157,29 +286,11 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--checkpoint") == 0 && more) {
 			saved_path = argv[++i];
 		} else if (strcmp(a, "--witness") == 0 && more) {
-			if (o.nwitnesses == MAX_WITNESSES) {
-				fprintf(stderr, "suiji-verify: at most %d witnesses\n", MAX_WITNESSES);
+			if (add_witness(&o, wit, argv[++i]) != 0)
 				return 2;
-			}
-			if (proofcmd_load_vkey(&wit[o.nwitnesses], argv[++i], "witness key"))
-				return 2;
-			if (wit[o.nwitnesses].type != NOTE_TYPE_COSIG_V1) {
-				fprintf(stderr, "suiji-verify: witness key %s is not a "
-						"cosignature/v1 key\n",
-					argv[i]);
-				return 2;
-			}
-			o.nwitnesses++;
 		} else if (strcmp(a, "--quorum") == 0 && more) {
-			char *end;
-			errno = 0;
-			unsigned long q = strtoul(argv[++i], &end, 10);
-			if (errno || *end || end == argv[i] || q > MAX_WITNESSES) {
-				fprintf(stderr, "suiji-verify: --quorum wants a number 0..%d\n",
-					MAX_WITNESSES);
+			if (parse_quorum(&o.quorum, argv[++i]) != 0)
 				return 2;
-			}
-			o.quorum = q;
 		} else if (strcmp(a, "--today") == 0 && more) {
 			today_s = argv[++i];
 		} else if (strcmp(a, "--agency") == 0 && more) {
@@ -222,16 +333,8 @@ int main(int argc, char **argv)
 			o.quorum);
 		return 2;
 	}
-	if (saved_path) {
-		int e = util_read_file(&saved, &saved_len, saved_path, NOTE_MAX_SIZE);
-		if (e != SJ_OK) {
-			fprintf(stderr, "suiji-verify: cannot read checkpoint %s: %s\n", saved_path,
-				sj_strerror(e));
-			return 2;
-		}
-		o.saved = (const char *)saved;
-		o.saved_len = saved_len;
-	}
+	if (saved_path && load_saved(&o, &saved, saved_path) != 0)
+		return 2;
 	if (site_dir) {
 		if (site_new(&site) != SJ_OK) {
 			fprintf(stderr, "suiji-verify: out of memory\n");
@@ -249,35 +352,8 @@ int main(int argc, char **argv)
 	if (site)
 		site_attach(site, v);
 	show = !quiet && !json && isatty(2);
-	{
-		FILE *f = fopen(ledger, "rb");
-		char magic[16] = {0};
-		if (f == NULL) {
-			fprintf(stderr, "suiji-verify: cannot open %s: %s\n", ledger,
-				strerror(errno));
-			goto out;
-		}
-		size_t got = fread(magic, 1, sizeof magic, f);
-		fclose(f);
-		if (got == sizeof magic && memcmp(magic, "SQLite format 3", 16) == 0) {
-			if (verify_sqlite(v, ledger, show ? progress : NULL, perr, sizeof perr) !=
-			    SJ_OK) {
-				fprintf(stderr, "suiji-verify: %s\n", perr);
-				goto out;
-			}
-		} else {
-			int e = util_read_file(&buf, &len, ledger, MAX_LEDGER_FILE);
-			if (e != SJ_OK) {
-				fprintf(stderr, "suiji-verify: cannot read %s: %s\n", ledger,
-					sj_strerror(e));
-				goto out;
-			}
-			if (verify_export(v, buf, len, show ? progress : NULL) == SJ_ENOMEM) {
-				fprintf(stderr, "suiji-verify: out of memory\n");
-				goto out;
-			}
-		}
-	}
+	if (feed(v, ledger, show, &buf, &len) != 0)
+		goto out;
 	if (verify_finish(v, &r) == SJ_ENOMEM) {
 		fprintf(stderr, "suiji-verify: out of memory\n");
 		goto out;
@@ -288,28 +364,7 @@ int main(int argc, char **argv)
 	} else if (!r.ok) {
 		fprintf(stderr, "suiji-verify: FAILED: %s\n", r.what);
 	} else if (!quiet) {
-		printf("ok: %s: %llu entries, %llu checkpoints (latest at size %llu, root %s), "
-		       "%llu cosignatures\n",
-		       r.origin, (unsigned long long)r.entries, (unsigned long long)r.checkpoints,
-		       (unsigned long long)r.latest_size, r.latest_size ? r.latest_root : "-",
-		       (unsigned long long)r.cosignatures);
-		if (r.draws)
-			printf("draws: %llu, %llu revealed and re-derived, %llu open, %llu "
-			       "abandoned%s%s%s\n",
-			       (unsigned long long)r.draws, (unsigned long long)r.draws_revealed,
-			       (unsigned long long)r.draws_open,
-			       (unsigned long long)r.draws_abandoned,
-			       r.draws_abandoned ? " (" : "", r.abandoned_by_agency,
-			       r.draws_abandoned ? ")" : "");
-		if (r.rounds_unchecked_bls)
-			printf("note: %llu drand beacon rounds were used whose BLS signatures this "
-			       "verifier cannot check (randomness, chain and time were checked)\n",
-			       (unsigned long long)r.rounds_unchecked_bls);
-		if (r.latest_size < r.entries)
-			printf("note: entries %llu..%llu are not yet covered by a signed "
-			       "checkpoint\n",
-			       (unsigned long long)r.latest_size,
-			       (unsigned long long)(r.entries - 1));
+		report_text(&r);
 	}
 	/* The policy reports need a replay that went to the end: a ledger
 	 * that holds, or one whose only failures are policy violations. */
@@ -330,15 +385,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "suiji-verify: nothing published: the ledger does not verify\n");
 	}
 	if (r.ok && site_dir) {
-		/* The portal's files: beside the sources, else where make install
-		 * put them. */
-		struct stat st;
-		const char *from = assets ? assets
-				   : stat("portal/index.html", &st) == 0 ? "portal"
-									 : SUIJI_PORTAL_DIR;
-		int e = site_write(site, v, site_dir, from);
-		if (e == 0 && !quiet)
-			printf("the public portal is in %s (serve it with any web server)\n", site_dir);
+		int e = write_site(site, v, site_dir, assets, quiet);
 		if (e)
 			rc = e;
 	} else if (site_dir && !r.ok) {

@@ -149,6 +149,127 @@ static int open_note(struct note **n, struct checkpoint *c, const char *text, si
 	return 0;
 }
 
+/* The keys a proof's checkpoints must be signed with. */
+struct keys {
+	const struct note_vkey *lk;
+	const struct note_vkey *wit;
+	size_t nwit, quorum;
+};
+
+/* Checks an inclusion proof file (text[0..tlen), named file) for the entry
+ * in entry_file, or else for the leaf hash leaf_hash. Returns the exit
+ * status: 0 proven, 1 not, 2 unusable arguments. */
+static int check_inclusion(const struct keys *k, const char *text, size_t tlen, const char *file,
+			   const char *entry_file, const uint8_t *leaf_hash)
+{
+	struct proof_inclusion *p = malloc(sizeof *p);
+	uint8_t *ebytes = NULL;
+	size_t elen;
+	merkle_hash leaf;
+	struct note *n = NULL;
+	struct checkpoint c;
+	char why[256];
+	int rc = 2;
+
+	if (p == NULL)
+		return 2;
+	if (leaf_hash)
+		memcpy(leaf, leaf_hash, sizeof leaf);
+	if (entry_file) {
+		if (util_read_file(&ebytes, &elen, entry_file, ENTRY_MAX_SIZE) != SJ_OK) {
+			fprintf(stderr, "suiji-verify: cannot read entry file %s\n",
+				entry_file);
+			goto out;
+		}
+		merkle_leaf_hash(leaf, ebytes, elen);
+	}
+	if (entry_file == NULL && leaf_hash == NULL) {
+		fprintf(stderr, "suiji-verify: give --entry FILE or --leaf-hash B64\n");
+		goto out;
+	}
+	if (proof_inclusion_parse(p, text, tlen, why, sizeof why) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: %s is not an inclusion proof: %s\n",
+			file, why);
+		rc = 1;
+		goto out;
+	}
+	rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, k->lk, k->wit, k->nwit, k->quorum,
+		       "the proof's checkpoint");
+	if (rc == 0 && merkle_verify_inclusion(p->index, c.size, leaf,
+					       (const merkle_hash *)p->hashes, p->n,
+					       c.root) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: entry %llu is not proven in the log "
+				"of size %llu\n",
+			(unsigned long long)p->index, (unsigned long long)c.size);
+		rc = 1;
+	}
+	if (rc == 0)
+		printf("ok: entry %llu is in %s at tree size %llu\n",
+		       (unsigned long long)p->index, c.origin, (unsigned long long)c.size);
+out:
+	note_free(n);
+	free(ebytes);
+	free(p);
+	return rc;
+}
+
+/* Checks a consistency proof file against the older checkpoint in
+ * old_file. Returns the exit status, as check_inclusion. */
+static int check_consistency(const struct keys *k, const char *text, size_t tlen,
+			     const char *file, const char *old_file)
+{
+	struct proof_consistency *p = malloc(sizeof *p);
+	uint8_t *old = NULL;
+	size_t olen;
+	struct note *n = NULL, *on = NULL;
+	struct checkpoint c, oc;
+	char why[256];
+	int rc = 2;
+
+	if (p == NULL)
+		return 2;
+	if (old_file == NULL ||
+	    util_read_file(&old, &olen, old_file, NOTE_MAX_SIZE) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: --checkpoint OLD names no readable file\n");
+		goto out;
+	}
+	if (proof_consistency_parse(p, text, tlen, why, sizeof why) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: %s is not a consistency proof: %s\n",
+			file, why);
+		rc = 1;
+		goto out;
+	}
+	rc = open_note(&on, &oc, (const char *)old, olen, k->lk, NULL, 0, 0,
+		       "the older checkpoint");
+	if (rc == 0)
+		rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, k->lk, k->wit, k->nwit,
+			       k->quorum, "the proof's checkpoint");
+	if (rc == 0 && (oc.size != p->old_size || strcmp(oc.origin, c.origin) != 0)) {
+		fprintf(stderr, "suiji-verify: FAILED: the proof starts at size %llu of "
+				"%s, the older checkpoint is size %llu of %s\n",
+			(unsigned long long)p->old_size, c.origin,
+			(unsigned long long)oc.size, oc.origin);
+		rc = 1;
+	}
+	if (rc == 0 && merkle_verify_consistency(oc.size, c.size, oc.root, c.root,
+						 (const merkle_hash *)p->hashes,
+						 p->n) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: the checkpoint at size %llu does "
+				"not extend the one at size %llu (a fork)\n",
+			(unsigned long long)c.size, (unsigned long long)oc.size);
+		rc = 1;
+	}
+	if (rc == 0)
+		printf("ok: %s at size %llu extends size %llu\n", c.origin,
+		       (unsigned long long)c.size, (unsigned long long)oc.size);
+out:
+	note_free(n);
+	note_free(on);
+	free(old);
+	free(p);
+	return rc;
+}
+
 int proofcmd_main(int argc, char **argv)
 {
 	struct note_vkey lk, wit[PROOFCMD_MAX_WITNESSES];
@@ -158,10 +279,9 @@ int proofcmd_main(int argc, char **argv)
 	int raw = 0, have_lk = 0, have_leaf = 0, have_r1 = 0, have_r2 = 0, have_idx = 0,
 	    have_size = 0, have_s1 = 0, have_s2 = 0, rc = 2;
 	const char *kind, *file = NULL, *entry_file = NULL, *old_file = NULL;
-	uint8_t *text = NULL, *old = NULL, *ebytes = NULL;
-	size_t tlen, olen, elen;
-	struct note *n = NULL, *on = NULL;
-	struct checkpoint c, oc;
+	uint8_t *text = NULL;
+	size_t tlen;
+	struct keys keys = {&lk, wit, 0, 0};
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -269,6 +389,8 @@ int proofcmd_main(int argc, char **argv)
 		printf("ok: %s proof verifies\n", kind);
 		return 0;
 	}
+	keys.nwit = nwit;
+	keys.quorum = quorum;
 	if (file == NULL || !have_lk) {
 		fprintf(stderr, "suiji-verify: a proof file and --log-key are required\n");
 		usage(stderr);
@@ -278,95 +400,12 @@ int proofcmd_main(int argc, char **argv)
 		fprintf(stderr, "suiji-verify: cannot read proof file %s\n", file);
 		goto out;
 	}
-	if (strcmp(kind, "inclusion") == 0) {
-		struct proof_inclusion *p = malloc(sizeof *p);
-		char why[256];
-		if (p == NULL)
-			goto out;
-		if (entry_file) {
-			if (util_read_file(&ebytes, &elen, entry_file, ENTRY_MAX_SIZE) != SJ_OK) {
-				fprintf(stderr, "suiji-verify: cannot read entry file %s\n",
-					entry_file);
-				free(p);
-				goto out;
-			}
-			merkle_leaf_hash(leaf, ebytes, elen);
-			have_leaf = 1;
-		}
-		if (!have_leaf) {
-			fprintf(stderr, "suiji-verify: give --entry FILE or --leaf-hash B64\n");
-			free(p);
-			goto out;
-		}
-		if (proof_inclusion_parse(p, (const char *)text, tlen, why, sizeof why) != SJ_OK) {
-			fprintf(stderr, "suiji-verify: FAILED: %s is not an inclusion proof: %s\n",
-				file, why);
-			free(p);
-			rc = 1;
-			goto out;
-		}
-		rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, &lk, wit, nwit, quorum,
-			       "the proof's checkpoint");
-		if (rc == 0 && merkle_verify_inclusion(p->index, c.size, leaf,
-						       (const merkle_hash *)p->hashes, p->n,
-						       c.root) != SJ_OK) {
-			fprintf(stderr, "suiji-verify: FAILED: entry %llu is not proven in the log "
-					"of size %llu\n",
-				(unsigned long long)p->index, (unsigned long long)c.size);
-			rc = 1;
-		}
-		if (rc == 0)
-			printf("ok: entry %llu is in %s at tree size %llu\n",
-			       (unsigned long long)p->index, c.origin, (unsigned long long)c.size);
-		free(p);
-	} else {
-		struct proof_consistency *p = malloc(sizeof *p);
-		char why[256];
-		if (p == NULL)
-			goto out;
-		if (old_file == NULL ||
-		    util_read_file(&old, &olen, old_file, NOTE_MAX_SIZE) != SJ_OK) {
-			fprintf(stderr, "suiji-verify: --checkpoint OLD names no readable file\n");
-			free(p);
-			goto out;
-		}
-		if (proof_consistency_parse(p, (const char *)text, tlen, why, sizeof why) != SJ_OK) {
-			fprintf(stderr, "suiji-verify: FAILED: %s is not a consistency proof: %s\n",
-				file, why);
-			free(p);
-			rc = 1;
-			goto out;
-		}
-		rc = open_note(&on, &oc, (const char *)old, olen, &lk, NULL, 0, 0,
-			       "the older checkpoint");
-		if (rc == 0)
-			rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, &lk, wit, nwit,
-				       quorum, "the proof's checkpoint");
-		if (rc == 0 && (oc.size != p->old_size || strcmp(oc.origin, c.origin) != 0)) {
-			fprintf(stderr, "suiji-verify: FAILED: the proof starts at size %llu of "
-					"%s, the older checkpoint is size %llu of %s\n",
-				(unsigned long long)p->old_size, c.origin,
-				(unsigned long long)oc.size, oc.origin);
-			rc = 1;
-		}
-		if (rc == 0 && merkle_verify_consistency(oc.size, c.size, oc.root, c.root,
-							 (const merkle_hash *)p->hashes,
-							 p->n) != SJ_OK) {
-			fprintf(stderr, "suiji-verify: FAILED: the checkpoint at size %llu does "
-					"not extend the one at size %llu (a fork)\n",
-				(unsigned long long)c.size, (unsigned long long)oc.size);
-			rc = 1;
-		}
-		if (rc == 0)
-			printf("ok: %s at size %llu extends size %llu\n", c.origin,
-			       (unsigned long long)c.size, (unsigned long long)oc.size);
-		free(p);
-	}
+	if (strcmp(kind, "inclusion") == 0)
+		rc = check_inclusion(&keys, (const char *)text, tlen, file, entry_file,
+				     have_leaf ? leaf : NULL);
+	else
+		rc = check_consistency(&keys, (const char *)text, tlen, file, old_file);
 out:
-	note_free(n);
-	note_free(on);
 	free(text);
-	free(old);
-	free(ebytes);
 	return rc;
 }

@@ -333,6 +333,81 @@ static int write_json(const char *dir, const char *name, cJSON *j)
 	return compliance_write_json(dir, name, j);
 }
 
+/* Each draw with its commitment entry and the proof of it, against the
+ * checkpoint of size cpsize; 0, 1 or 2. */
+static int write_draws(const struct site *s, const struct verifier *v, const char *data,
+                       uint64_t cpsize)
+{
+	int rc = 0;
+
+	for (cJSON *d = s->draws ? s->draws->child : NULL; rc == 0 && d; d = d->next) {
+		uint64_t cs = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "commit_entry"));
+		uint64_t rs = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "request_entry"));
+		cJSON *copy = cJSON_Duplicate(d, 1);
+		char name[64];
+		if (copy == NULL)
+			return 2;
+		for (size_t i = 0; i < s->ncommits; i++)
+			if (s->commits[i].seq == cs) {
+				cJSON_AddStringToObject(copy, "commit_entry_bytes", s->commits[i].b64);
+				cJSON_AddNumberToObject(copy, "commit_time", (double)s->commits[i].time_us);
+			}
+		if (cs < cpsize) {
+			merkle_hash proof[MERKLE_MAX_PROOF];
+			size_t np = 0;
+			if (verify_inclusion(v, cs, cpsize, proof, &np, MERKLE_MAX_PROOF) == SJ_OK) {
+				cJSON *pr = cJSON_AddObjectToObject(copy, "proof");
+				cJSON *hs = cJSON_AddArrayToObject(pr, "hashes");
+				cJSON_AddNumberToObject(pr, "index", (double)cs);
+				cJSON_AddNumberToObject(pr, "size", (double)cpsize);
+				for (size_t i = 0; i < np; i++) {
+					char b[64];
+					if (util_b64_encode(b, sizeof b, proof[i], 32) == SJ_OK)
+						cJSON_AddItemToArray(hs, cJSON_CreateString(b));
+				}
+			}
+		}
+		snprintf(name, sizeof name, "draw-%llu.json", (unsigned long long)rs);
+		rc = write_json(data, name, copy);
+	}
+	return rc;
+}
+
+/* Checks per object per year (R9), for the charts; 0, 1 or 2. */
+static int write_checks(const struct policy *p, const char *data)
+{
+	cJSON *checks = cJSON_CreateObject();
+	for (size_t i = 0; checks && i < policy_check_count(p); i++) {
+		const struct policy_check *c = policy_check_at(p, i);
+		char y[12];
+		snprintf(y, sizeof y, "%u", c->year);
+		cJSON *yo = cJSON_GetObjectItemCaseSensitive(checks, y);
+		if (yo == NULL)
+			yo = cJSON_AddObjectToObject(checks, y);
+		cJSON *cnt = cJSON_GetObjectItemCaseSensitive(yo, c->object);
+		if (cnt == NULL)
+			cJSON_AddNumberToObject(yo, c->object, 1);
+		else
+			cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
+	}
+	/* Per year: how many objects were checked once, twice, ... */
+	cJSON *hist = cJSON_CreateObject();
+	for (cJSON *yo = checks ? checks->child : NULL; hist && yo; yo = yo->next) {
+		cJSON *h = cJSON_AddObjectToObject(hist, yo->string);
+		for (cJSON *c = yo->child; h && c; c = c->next) {
+			char k[16];
+			snprintf(k, sizeof k, "%d", (int)c->valuedouble);
+			cJSON *x = cJSON_GetObjectItemCaseSensitive(h, k);
+			if (x == NULL)
+				cJSON_AddNumberToObject(h, k, 1);
+			else
+				cJSON_SetNumberValue(x, x->valuedouble + 1);
+		}
+	}
+	cJSON_Delete(checks);
+	return write_json(data, "checks.json", hist);
+}
+
 int site_write(struct site *s, const struct verifier *v, const char *out, const char *assets)
 {
 	const struct replay *r = verify_replay(v);
@@ -419,71 +494,10 @@ int site_write(struct site *s, const struct verifier *v, const char *out, const 
 	else
 		cJSON_Delete(site);
 
-	/* Each draw with its commitment entry and the proof of it. */
-	for (cJSON *d = s->draws ? s->draws->child : NULL; rc == 0 && d; d = d->next) {
-		uint64_t cs = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "commit_entry"));
-		uint64_t rs = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "request_entry"));
-		cJSON *copy = cJSON_Duplicate(d, 1);
-		char name[64];
-		if (copy == NULL)
-			return 2;
-		for (size_t i = 0; i < s->ncommits; i++)
-			if (s->commits[i].seq == cs) {
-				cJSON_AddStringToObject(copy, "commit_entry_bytes", s->commits[i].b64);
-				cJSON_AddNumberToObject(copy, "commit_time", (double)s->commits[i].time_us);
-			}
-		if (cs < cpsize) {
-			merkle_hash proof[MERKLE_MAX_PROOF];
-			size_t np = 0;
-			if (verify_inclusion(v, cs, cpsize, proof, &np, MERKLE_MAX_PROOF) == SJ_OK) {
-				cJSON *pr = cJSON_AddObjectToObject(copy, "proof");
-				cJSON *hs = cJSON_AddArrayToObject(pr, "hashes");
-				cJSON_AddNumberToObject(pr, "index", (double)cs);
-				cJSON_AddNumberToObject(pr, "size", (double)cpsize);
-				for (size_t i = 0; i < np; i++) {
-					char b[64];
-					if (util_b64_encode(b, sizeof b, proof[i], 32) == SJ_OK)
-						cJSON_AddItemToArray(hs, cJSON_CreateString(b));
-				}
-			}
-		}
-		snprintf(name, sizeof name, "draw-%llu.json", (unsigned long long)rs);
-		rc = write_json(data, name, copy);
-	}
-
-	/* Checks per object per year (R9), for the charts. */
-	if (rc == 0) {
-		cJSON *checks = cJSON_CreateObject();
-		for (size_t i = 0; checks && i < policy_check_count(p); i++) {
-			const struct policy_check *c = policy_check_at(p, i);
-			char y[12];
-			snprintf(y, sizeof y, "%u", c->year);
-			cJSON *yo = cJSON_GetObjectItemCaseSensitive(checks, y);
-			if (yo == NULL)
-				yo = cJSON_AddObjectToObject(checks, y);
-			cJSON *cnt = cJSON_GetObjectItemCaseSensitive(yo, c->object);
-			if (cnt == NULL)
-				cJSON_AddNumberToObject(yo, c->object, 1);
-			else
-				cJSON_SetNumberValue(cnt, cnt->valuedouble + 1);
-		}
-		/* Per year: how many objects were checked once, twice, ... */
-		cJSON *hist = cJSON_CreateObject();
-		for (cJSON *yo = checks ? checks->child : NULL; hist && yo; yo = yo->next) {
-			cJSON *h = cJSON_AddObjectToObject(hist, yo->string);
-			for (cJSON *c = yo->child; h && c; c = c->next) {
-				char k[16];
-				snprintf(k, sizeof k, "%d", (int)c->valuedouble);
-				cJSON *x = cJSON_GetObjectItemCaseSensitive(h, k);
-				if (x == NULL)
-					cJSON_AddNumberToObject(h, k, 1);
-				else
-					cJSON_SetNumberValue(x, x->valuedouble + 1);
-			}
-		}
-		cJSON_Delete(checks);
-		rc = write_json(data, "checks.json", hist);
-	}
+	if (rc == 0)
+		rc = write_draws(s, v, data, cpsize);
+	if (rc == 0)
+		rc = write_checks(p, data);
 	/* Downloads: the credit publicity system's records (R17). */
 	for (int k = 0; rc == 0 && k < 2; k++) {
 		char from[4200];
