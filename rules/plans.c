@@ -257,124 +257,93 @@ static int date_ok(const char *s, int *year)
 	return 1;
 }
 
-static int item_list(struct plans *p, const struct entry *e, const struct plans_actor *who,
-		     char *err, size_t err_cap)
+/* One item of a list (R3): an identifier once, a body, content, method,
+ * ratio within the list's cap unless it is a key item, and a frequency. */
+static int check_list_item(const Suiji__ItemList *m, size_t i, char *err, size_t err_cap)
 {
-	Suiji__ItemList *m = (pbuf_reset(), suiji__item_list__unpack(&pbuf_allocator, e->payload_len, e->payload));
-	const struct pl_list *cur;
-	struct pl_list l = {0};
-	int rc = SJ_OK;
+	const Suiji__CheckItem *it = m->items[i];
+	if (!id_ok(it->id))
+		return rules_fail(err, err_cap, "item %zu: id \"%s\" is not an identifier", i,
+				  it->id);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(m->items[j]->id, it->id) == 0)
+			return rules_fail(err, err_cap, "item %s appears twice in the list", it->id);
+	if (it->legal_basis[0] && !text_ok(it->legal_basis, MAX_TEXT))
+		return rules_fail(err, err_cap,
+				  "item %s: legal_basis is too long or holds a control character",
+				  it->id);
+	if (!text_ok(it->body, MAX_TEXT))
+		return rules_fail(err, err_cap,
+				  "item %s: body (the responsible body) is missing or invalid",
+				  it->id);
+	if (!text_ok(it->content, MAX_TEXT))
+		return rules_fail(err, err_cap, "item %s: content is missing or invalid", it->id);
+	if (it->method < 1 || it->method > 3)
+		return rules_fail(err, err_cap,
+				  "item %s: method %u is not 1 on-site, 2 documentary or 3 online",
+				  it->id, it->method);
+	if (!ratio_ok(it->ratio_num, it->ratio_den))
+		return rules_fail(err, err_cap, "item %s: ratio %u/%u is not a ratio 0 < num <= den",
+				  it->id, it->ratio_num, it->ratio_den);
+	if (!text_ok(it->frequency, MAX_TEXT))
+		return rules_fail(err, err_cap, "item %s: frequency is missing or invalid", it->id);
+	if (!it->key && !ratio_le(it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
+				  m->general_ratio_cap_den))
+		return rules_fail(err, err_cap,
+				  "general item %s: ratio %u/%u exceeds the agency's cap %u/%u (R3)",
+				  it->id, it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
+				  m->general_ratio_cap_den);
+	return SJ_OK;
+}
 
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (m == NULL) {
-		rc =
-		    rules_fail(err, err_cap, "item-list payload does not decode as suiji.ItemList");
-		goto out;
-	}
-	if (!entry_agency_is(e, m->agency)) {
-		rc = rules_fail(err, err_cap,
-		                "the item list's agency \"%s\" is not the entry's agency \"%.*s\"",
-		                m->agency, (int)e->agency_len, e->agency);
-		goto out;
-	}
-	if (!who->agency_known(who->ctx, m->agency)) {
-		rc = rules_fail(err, err_cap, "item list published for unknown agency \"%s\"",
-		                m->agency);
-		goto out;
-	}
-	if (!by_operator(who, m->agency)) {
-		rc = rules_fail(
-		    err, err_cap,
-		    "only the log operator or an operator of agency %s may publish its item list",
-		    m->agency);
-		goto out;
-	}
+/* An item list's agency, author, version (one more than the current) and
+ * cap, then each item. */
+static int check_list(const struct plans *p, const struct entry *e,
+		      const struct plans_actor *who, const Suiji__ItemList *m, char *err,
+		      size_t err_cap)
+{
+	const struct pl_list *cur;
+	if (!entry_agency_is(e, m->agency))
+		return rules_fail(err, err_cap,
+				  "the item list's agency \"%s\" is not the entry's agency \"%.*s\"",
+				  m->agency, (int)e->agency_len, e->agency);
+	if (!who->agency_known(who->ctx, m->agency))
+		return rules_fail(err, err_cap, "item list published for unknown agency \"%s\"",
+				  m->agency);
+	if (!by_operator(who, m->agency))
+		return rules_fail(err, err_cap,
+				  "only the log operator or an operator of agency %s may publish "
+				  "its item list",
+				  m->agency);
 	cur = current_list(p, m->agency);
-	if (m->version != (cur ? cur->version + 1 : 1)) {
-		rc = rules_fail(err, err_cap, "item list version %u of agency %s must be %u",
-		                m->version, m->agency, cur ? cur->version + 1 : 1);
-		goto out;
-	}
-	if (!ratio_ok(m->general_ratio_cap_num, m->general_ratio_cap_den)) {
-		rc = rules_fail(err, err_cap,
-		                "the general-item ratio cap %u/%u is not a ratio 0 < num <= den",
-		                m->general_ratio_cap_num, m->general_ratio_cap_den);
-		goto out;
-	}
-	if (m->n_items == 0 || m->n_items > MAX_LIST_ITEMS) {
-		rc = rules_fail(err, err_cap, "an item list holds 1..%d items, not %zu",
-		                MAX_LIST_ITEMS, m->n_items);
-		goto out;
-	}
+	if (m->version != (cur ? cur->version + 1 : 1))
+		return rules_fail(err, err_cap, "item list version %u of agency %s must be %u",
+				  m->version, m->agency, cur ? cur->version + 1 : 1);
+	if (!ratio_ok(m->general_ratio_cap_num, m->general_ratio_cap_den))
+		return rules_fail(err, err_cap,
+				  "the general-item ratio cap %u/%u is not a ratio 0 < num <= den",
+				  m->general_ratio_cap_num, m->general_ratio_cap_den);
+	if (m->n_items == 0 || m->n_items > MAX_LIST_ITEMS)
+		return rules_fail(err, err_cap, "an item list holds 1..%d items, not %zu",
+				  MAX_LIST_ITEMS, m->n_items);
 	for (size_t i = 0; i < m->n_items; i++) {
-		const Suiji__CheckItem *it = m->items[i];
-		if (!id_ok(it->id)) {
-			rc = rules_fail(err, err_cap, "item %zu: id \"%s\" is not an identifier", i,
-			                it->id);
-			goto out;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(m->items[j]->id, it->id) == 0) {
-				rc = rules_fail(err, err_cap, "item %s appears twice in the list",
-				                it->id);
-				goto out;
-			}
-		if (it->legal_basis[0] && !text_ok(it->legal_basis, MAX_TEXT)) {
-			rc = rules_fail(
-			    err, err_cap,
-			    "item %s: legal_basis is too long or holds a control character",
-			    it->id);
-			goto out;
-		}
-		if (!text_ok(it->body, MAX_TEXT)) {
-			rc = rules_fail(
-			    err, err_cap,
-			    "item %s: body (the responsible body) is missing or invalid", it->id);
-			goto out;
-		}
-		if (!text_ok(it->content, MAX_TEXT)) {
-			rc = rules_fail(err, err_cap, "item %s: content is missing or invalid",
-			                it->id);
-			goto out;
-		}
-		if (it->method < 1 || it->method > 3) {
-			rc = rules_fail(
-			    err, err_cap,
-			    "item %s: method %u is not 1 on-site, 2 documentary or 3 online",
-			    it->id, it->method);
-			goto out;
-		}
-		if (!ratio_ok(it->ratio_num, it->ratio_den)) {
-			rc = rules_fail(err, err_cap,
-			                "item %s: ratio %u/%u is not a ratio 0 < num <= den",
-			                it->id, it->ratio_num, it->ratio_den);
-			goto out;
-		}
-		if (!text_ok(it->frequency, MAX_TEXT)) {
-			rc = rules_fail(err, err_cap, "item %s: frequency is missing or invalid",
-			                it->id);
-			goto out;
-		}
-		if (!it->key && !ratio_le(it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
-		                          m->general_ratio_cap_den)) {
-			rc = rules_fail(
-			    err, err_cap,
-			    "general item %s: ratio %u/%u exceeds the agency's cap %u/%u (R3)",
-			    it->id, it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
-			    m->general_ratio_cap_den);
-			goto out;
-		}
+		int rc = check_list_item(m, i, err, err_cap);
+		if (rc != SJ_OK)
+			return rc;
 	}
-	if ((rc = util_grow((void **)&p->lists, &p->clists, p->nlists, sizeof *p->lists)) != SJ_OK)
-		goto out;
+	return SJ_OK;
+}
+
+/* Appends the list m states as the agency's current one. */
+static int add_list(struct plans *p, const struct entry *e, const Suiji__ItemList *m)
+{
+	struct pl_list l = {0};
+	int rc = util_grow((void **)&p->lists, &p->clists, p->nlists, sizeof *p->lists);
+	if (rc != SJ_OK)
+		return rc;
 	l.items = calloc(m->n_items, sizeof *l.items);
-	if (l.items == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
+	if (l.items == NULL)
+		return SJ_ENOMEM;
 	snprintf(l.agency, sizeof l.agency, "%s", m->agency);
 	l.version = m->version;
 	l.cap_num = m->general_ratio_cap_num;
@@ -387,7 +356,23 @@ static int item_list(struct plans *p, const struct entry *e, const struct plans_
 		l.items[i].key = m->items[i]->key;
 	}
 	p->lists[p->nlists++] = l;
-out:
+	return SJ_OK;
+}
+
+static int item_list(struct plans *p, const struct entry *e, const struct plans_actor *who,
+		     char *err, size_t err_cap)
+{
+	Suiji__ItemList *m;
+	int rc;
+
+	pbuf_reset();
+	m = suiji__item_list__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap, "item-list payload does not decode "
+								"as suiji.ItemList");
+	if ((rc = check_list(p, e, who, m, err, err_cap)) == SJ_OK)
+		rc = add_list(p, e, m);
 	suiji__item_list__free_unpacked(m, NULL);
 	return rc;
 }
@@ -567,109 +552,105 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 }
 
 
-static int plan_step(struct plans *p, const struct entry *e, const struct plans_actor *who,
-		     char *err, size_t err_cap)
+/* Who may take a step of a plan: a legal reviewer of its agency reviews,
+ * a supervisor files, the log operator or an operator of the agency (of
+ * the entry's agency) publishes. */
+static int check_step_role(const struct entry *e, const struct plans_actor *who,
+			   const Suiji__PlanStep *m, char *err, size_t err_cap)
 {
-	Suiji__PlanStep *m = (pbuf_reset(), suiji__plan_step__unpack(&pbuf_allocator, e->payload_len, e->payload));
-	const char *step = e->type == ENTRY_PLAN_REVIEW ? "legal review"
-			   : e->type == ENTRY_PLAN_FILE ? "filing"
-							: "publication";
+	switch (e->type) {
+	case ENTRY_PLAN_REVIEW:
+		if (who->role != SUIJI__ROLE__ROLE_LEGAL || strcmp(who->agency, m->agency) != 0)
+			return rules_fail(err, err_cap,
+					  "only a legal reviewer of agency %s may review its plan",
+					  m->agency);
+		return SJ_OK;
+	case ENTRY_PLAN_FILE:
+		if (who->role != SUIJI__ROLE__ROLE_SUPERVISOR)
+			return rules_fail(err, err_cap,
+					  "only a supervisor (the justice bureau) may file a plan");
+		return SJ_OK;
+	default:
+		if (!by_operator(who, m->agency) || !entry_agency_is(e, m->agency))
+			return rules_fail(err, err_cap,
+					  "only the log operator or an operator of agency %s may "
+					  "publish its plan",
+					  m->agency);
+		return SJ_OK;
+	}
+}
+
+/* The step's plan version: the latest, in the state the step needs, and a
+ * reason where one is needed; *index is set to it. */
+static int check_step(const struct plans *p, const struct entry *e, const Suiji__PlanStep *m,
+		      const char *step, long *index, char *err, size_t err_cap)
+{
 	int need = e->type == ENTRY_PLAN_REVIEW ? PLANS_SUBMITTED
 		   : e->type == ENTRY_PLAN_FILE ? PLANS_APPROVED
 						: PLANS_FILED;
-	struct pl_plan *q;
-	long i;
-	int rc = SJ_OK;
+	long i = find_plan(p, m->agency, m->plan_id, m->version);
+	if (i < 0)
+		return rules_fail(err, err_cap, "agency %s has no plan %s version %u", m->agency,
+				  m->plan_id, m->version);
+	if (find_plan(p, m->agency, m->plan_id, 0) != i)
+		return rules_fail(err, err_cap, "plan %s version %u is not the plan's latest version",
+				  m->plan_id, m->version);
+	if (p->plans[i].state != need)
+		return rules_fail(err, err_cap, "plan %s version %u is %s; %s needs it %s",
+				  m->plan_id, m->version, plans_state_name(p->plans[i].state), step,
+				  plans_state_name(need));
+	if (e->type == ENTRY_PLAN_REVIEW && !m->approved && !text_ok(m->reason, MAX_TEXT))
+		return rules_fail(err, err_cap, "a plan returned by legal review needs a reason");
+	if (m->reason[0] && !text_ok(m->reason, MAX_TEXT))
+		return rules_fail(err, err_cap,
+				  "the reason is too long or holds a control character");
+	*index = i;
+	return SJ_OK;
+}
 
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
+/* Takes the step on plan version i. Only an allocation can fail, and the
+ * caller then undoes this entry (the latest), which restores the state. */
+static int take_step(struct plans *p, const struct entry *e, const Suiji__PlanStep *m, size_t i)
+{
+	int rc;
+	if (e->type == ENTRY_PLAN_FILE)
+		return set_state(p, i, PLANS_FILED, e->seq);
+	if (e->type == ENTRY_PLAN_REVIEW)
+		return set_state(p, i, m->approved ? PLANS_APPROVED : PLANS_RETURNED, e->seq);
+	/* Publishing supersedes the version published before. */
+	for (size_t j = 0; j < p->nplans; j++) {
+		const struct pl_plan *o = &p->plans[j];
+		if (o->state == PLANS_PUBLISHED && strcmp(o->agency, p->plans[i].agency) == 0 &&
+		    strcmp(o->id, p->plans[i].id) == 0 &&
+		    (rc = set_state(p, j, PLANS_SUPERSEDED, e->seq)) != SJ_OK)
+			return rc;
 	}
-	if (m == NULL) {
-		rc =
-		    rules_fail(err, err_cap, "plan-step payload does not decode as suiji.PlanStep");
-		goto out;
-	}
-	if (!who->agency_known(who->ctx, m->agency)) {
+	return set_state(p, i, PLANS_PUBLISHED, e->seq);
+}
+
+static int plan_step(struct plans *p, const struct entry *e, const struct plans_actor *who,
+		     char *err, size_t err_cap)
+{
+	const char *step = e->type == ENTRY_PLAN_REVIEW ? "legal review"
+			   : e->type == ENTRY_PLAN_FILE ? "filing"
+							: "publication";
+	Suiji__PlanStep *m;
+	long i = -1;
+	int rc;
+
+	pbuf_reset();
+	m = suiji__plan_step__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap, "plan-step payload does not decode "
+								"as suiji.PlanStep");
+	if (!who->agency_known(who->ctx, m->agency))
 		rc = rules_fail(err, err_cap, "%s of a plan of unknown agency \"%s\"", step,
-		                m->agency);
-		goto out;
-	}
-	switch (e->type) {
-	case ENTRY_PLAN_REVIEW:
-		if (who->role != SUIJI__ROLE__ROLE_LEGAL || strcmp(who->agency, m->agency) != 0) {
-			rc = rules_fail(err, err_cap,
-			                "only a legal reviewer of agency %s may review its plan",
-			                m->agency);
-			goto out;
-		}
-		break;
-	case ENTRY_PLAN_FILE:
-		if (who->role != SUIJI__ROLE__ROLE_SUPERVISOR) {
-			rc = rules_fail(err, err_cap,
-			                "only a supervisor (the justice bureau) may file a plan");
-			goto out;
-		}
-		break;
-	default:
-		if (!by_operator(who, m->agency) || !entry_agency_is(e, m->agency)) {
-			rc = rules_fail(
-			    err, err_cap,
-			    "only the log operator or an operator of agency %s may publish its "
-			    "plan",
-			    m->agency);
-			goto out;
-		}
-		break;
-	}
-	i = find_plan(p, m->agency, m->plan_id, m->version);
-	if (i < 0) {
-		rc = rules_fail(err, err_cap, "agency %s has no plan %s version %u", m->agency,
-		                m->plan_id, m->version);
-		goto out;
-	}
-	q = &p->plans[i];
-	if (find_plan(p, m->agency, m->plan_id, 0) != i) {
-		rc = rules_fail(err, err_cap, "plan %s version %u is not the plan's latest version",
-		                m->plan_id, m->version);
-		goto out;
-	}
-	if (q->state != need) {
-		rc = rules_fail(err, err_cap, "plan %s version %u is %s; %s needs it %s",
-		                m->plan_id, m->version, plans_state_name(q->state), step,
-		                plans_state_name(need));
-		goto out;
-	}
-	if (e->type == ENTRY_PLAN_REVIEW && !m->approved && !text_ok(m->reason, MAX_TEXT)) {
-		rc = rules_fail(err, err_cap, "a plan returned by legal review needs a reason");
-		goto out;
-	}
-	if (m->reason[0] && !text_ok(m->reason, MAX_TEXT)) {
-		rc =
-		    rules_fail(err, err_cap, "the reason is too long or holds a control character");
-		goto out;
-	}
-	/* Checks done; from here only an allocation can fail, and undoing
-	 * this entry (the latest) restores the state. */
-	if (e->type == ENTRY_PLAN_PUBLISH) {
-		for (size_t j = 0; j < p->nplans; j++) {
-			const struct pl_plan *o = &p->plans[j];
-			if (o->state == PLANS_PUBLISHED && strcmp(o->agency, q->agency) == 0 &&
-			    strcmp(o->id, q->id) == 0 &&
-			    (rc = set_state(p, j, PLANS_SUPERSEDED, e->seq)) != SJ_OK)
-				goto undo;
-		}
-		rc = set_state(p, (size_t)i, PLANS_PUBLISHED, e->seq);
-	} else if (e->type == ENTRY_PLAN_FILE) {
-		rc = set_state(p, (size_t)i, PLANS_FILED, e->seq);
-	} else {
-		rc = set_state(p, (size_t)i, m->approved ? PLANS_APPROVED : PLANS_RETURNED, e->seq);
-	}
-	if (rc == SJ_OK)
-		goto out;
-undo:
-	plans_rollback(p, e->seq);
-out:
+				m->agency);
+	else if ((rc = check_step_role(e, who, m, err, err_cap)) == SJ_OK &&
+		 (rc = check_step(p, e, m, step, &i, err, err_cap)) == SJ_OK &&
+		 (rc = take_step(p, e, m, (size_t)i)) != SJ_OK)
+		plans_rollback(p, e->seq);
 	suiji__plan_step__free_unpacked(m, NULL);
 	return rc;
 }
