@@ -257,9 +257,11 @@ void policy_rollback(struct policy *p, uint64_t seq)
 		p->nresults--;
 	while (p->nfirsts && p->firsts[p->nfirsts - 1] >= p->nresults)
 		p->nfirsts--;
-	p->result_rechecks = 0;
-	for (size_t i = 0; i < p->nresults; i++)
-		p->result_rechecks += (uint64_t)p->results[i].recheck;
+	if (p->nresults != nresults) {
+		p->result_rechecks = 0;
+		for (size_t i = 0; i < p->nresults; i++)
+			p->result_rechecks += (uint64_t)p->results[i].recheck;
+	}
 	if (cal_changed || p->maps_dirty)
 		reparse_calendars(p);
 	/* Most rollbacks undo an entry that changed none of the maps (the

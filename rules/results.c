@@ -232,11 +232,12 @@ int policy_result(struct policy *p, const struct plans *pl, const struct entry *
 	cur = hmap_get(&p->m_result, key);
 	if ((rc = take_step(&s, cur, &nv, rrole, actor_agency, actor_id)) != SJ_OK)
 		goto out;
-	if (m->action == RESULT_RECHECK) {
+	if (m->action == RESULT_RECHECK)
 		policy_checked(p, 19);
+	/* Counted once kept, so a rollback that keeps the results keeps the
+	 * count right. */
+	if ((rc = keep(p, key, cur, &nv)) == SJ_OK && m->action == RESULT_RECHECK)
 		p->result_rechecks++;
-	}
-	rc = keep(p, key, cur, &nv);
 out:
 	suiji__check_result__free_unpacked(m, NULL);
 	return rc == POLICY_BROKEN ? SJ_OK : rc;
