@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "dir/record.h"
 #include "ledger/entry.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
+#include "proto/directory.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "rules/replay.h"
 #include "tests/harness.h"
@@ -371,5 +373,76 @@ TEST(rules_directory_needs_known_agency,
 	CHECK_INT(feed(&w, ENTRY_DIRECTORY_IMPORT, "ga", NULL, none, 0, 0), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(w.err, "is not the entry's agency");
 	CHECK_INT(dirs_count(replay_dirs(w.r), "ga", RECORD_OBJECT), ==, 0);
+	world_free(&w);
+}
+
+/* Imports one object record (id, name, supervised by supervisor) into
+ * agency's directory as import_id, written by the log operator. */
+static int import_object(struct world *w, const char *agency, const char *supervisor,
+			 const char *import_id, const char *id, const char *name)
+{
+	const char *agencies[1] = {supervisor};
+	struct record r = {.kind = RECORD_OBJECT};
+	Suiji__DirectoryImport m = SUIJI__DIRECTORY_IMPORT__INIT;
+	ProtobufCBinaryData rec;
+	uint8_t *b = NULL, *buf = NULL;
+	size_t len;
+	char err[256];
+	int rc;
+	r.u.object = (struct record_object){.id = id, .name = name, .category = "",
+					    .address = "", .legal_rep = "", .phone = "",
+					    .status = OBJECT_ACTIVE, .risk_class = "A",
+					    .credit_level = "", .district = "",
+					    .agencies = {agencies, 1}};
+	if ((rc = record_encode(&b, &len, &r, err, sizeof err)) != SJ_OK)
+		return rc;
+	rec.data = b;
+	rec.len = len;
+	m.agency = (char *)agency;
+	m.kind = RECORD_OBJECT;
+	m.import_id = (char *)import_id;
+	m.source_name = (char *)"objects.csv";
+	m.parts = 1;
+	m.n_records = 1;
+	m.records = &rec;
+	if ((buf = malloc(suiji__directory_import__get_packed_size(&m))) == NULL) {
+		free(b);
+		return SJ_ENOMEM;
+	}
+	rc = feed(w, ENTRY_DIRECTORY_IMPORT, agency, NULL, buf,
+		  suiji__directory_import__pack(&m, buf), 0);
+	free(buf);
+	free(b);
+	return rc;
+}
+
+TEST(rules_directory_one_owner,
+     "an imported object is what the policy reads, its re-import replaces it, and rollback "
+     "takes each import back")
+{
+	struct world w;
+	const struct policy *p;
+	CHECK_INT(world_new(&w, 1), ==, SJ_OK);
+	p = replay_policy(w.r);
+	CHECK_INT(agency(&w, NULL, "", "scjg", "sfj"), ==, SJ_OK); /* 4 */
+	/* The forgery: scjg's directory may not hold an object it does not
+	 * supervise, and the refusal leaves the directory empty. */
+	CHECK_INT(import_object(&w, "scjg", "wsjk", "i1", "914403001922038216", "海州食品"), ==,
+		  SJ_EVERIFY);
+	CHECK_STR_HAS(w.err, "does not list agency scjg among its supervising agencies");
+	CHECK(policy_object_name(p, "scjg", "914403001922038216") == NULL);
+	CHECK_INT(import_object(&w, "scjg", "scjg", "i1", "914403001922038216", "海州食品"), ==,
+		  SJ_OK); /* 5 */
+	CHECK(strcmp(policy_object_name(p, "scjg", "914403001922038216"), "海州食品") == 0);
+	CHECK_INT(dirs_count(replay_dirs(w.r), "scjg", RECORD_OBJECT), ==, 1);
+	CHECK_INT(import_object(&w, "scjg", "scjg", "i2", "914403001922038216", "海州食品股份"), ==,
+		  SJ_OK); /* 6 */
+	CHECK(strcmp(policy_object_name(p, "scjg", "914403001922038216"), "海州食品股份") == 0);
+	CHECK_INT(dirs_count(replay_dirs(w.r), "scjg", RECORD_OBJECT), ==, 1);
+	replay_rollback(w.r, 6);
+	CHECK(strcmp(policy_object_name(p, "scjg", "914403001922038216"), "海州食品") == 0);
+	replay_rollback(w.r, 5);
+	CHECK(policy_object_name(p, "scjg", "914403001922038216") == NULL);
+	CHECK_INT(dirs_count(replay_dirs(w.r), "scjg", RECORD_OBJECT), ==, 0);
 	world_free(&w);
 }
