@@ -77,8 +77,9 @@ struct policy {
  * A broken rule. Strict: SJ_EVERIFY with the rule's number first in err.
  * Audit: counted, the first one kept, and POLICY_BROKEN.
  */
-int policy_violation(struct policy *p, unsigned rule, uint64_t seq, char *err, size_t err_cap,
-		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+SJ_WUR int policy_violation(struct policy *p, unsigned rule, uint64_t seq, char *err,
+			    size_t err_cap, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* Rule n was checked on one more entry. */
 void policy_checked(struct policy *p, unsigned n);

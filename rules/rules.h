@@ -14,7 +14,8 @@
  * SJ_EVERIFY, to be used as `return rules_fail(...)` or
  * `rc = rules_fail(...); goto out;` so every exit stays visible.
  */
-int rules_fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+SJ_WUR int rules_fail(char *err, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* qsort and bsearch that accept n == 0 (the C library may not be given a
  * NULL base). */
