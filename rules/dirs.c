@@ -1,14 +1,20 @@
 /*
- * dirs.c: the directory-import rules and the little state they need
- * (dirs.h).
+ * dirs.c: the directory-import rules and the state they need (dirs.h): the
+ * one owner of the directories.
  *
  * Per agency and kind, the records are an append-only array of (key hash,
  * record hash, seq of the entry that added the key) with an open-addressing
- * index over it, as replay.c keeps agencies and clients. A re-import that
- * changes a record overwrites its record hash in place and logs the old
- * one, and a part that moves an agency's open import logs its old state;
- * rolling back replays that undo log backwards, then truncates the arrays
- * by seq and rebuilds the indexes. Settling forgets the undo log.
+ * index over it. The index is keyed by the 32-byte digest itself rather
+ * than by text (common/hmap.h), which keeps a record at 72 bytes however
+ * long its key. A re-import that changes a record overwrites its record
+ * hash in place and logs the old one, and a part that moves an agency's
+ * open import logs its old state; rolling back replays that undo log
+ * backwards, then truncates the arrays by seq and rebuilds the indexes.
+ * Settling forgets the undo log.
+ *
+ * Besides, every accepted record's fields that the policy reads are kept
+ * in ledger order (objects, people, conflicts), with common/hmap.h maps
+ * to the current version of each key; rolling back truncates them too.
  */
 #include "rules/dirs.h"
 
