@@ -41,7 +41,7 @@ PROTO_H   := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
 
 # The sources by layer (docs/architecture.md); each folder is one layer and
 # includes only the layers below it (make lint checks the directions).
-COMMON_SRCS := common/err.c common/util.c common/pbuf.c common/utf8.c
+COMMON_SRCS := common/err.c common/util.c common/pbuf.c common/utf8.c common/hmap.c
 # The log alone: entries, the Merkle tree, signed notes, checkpoints, proofs,
 # export. It knows nothing of what the entries mean.
 LEDGER_SRCS := ledger/entry.c ledger/merkle.c ledger/note.c ledger/checkpoint.c ledger/proof.c \

@@ -1,14 +1,20 @@
 /*
- * dirs.c: the directory-import rules and the little state they need
- * (dirs.h).
+ * dirs.c: the directory-import rules and the state they need (dirs.h): the
+ * one owner of the directories.
  *
  * Per agency and kind, the records are an append-only array of (key hash,
  * record hash, seq of the entry that added the key) with an open-addressing
- * index over it, as replay.c keeps agencies and clients. A re-import that
- * changes a record overwrites its record hash in place and logs the old
- * one, and a part that moves an agency's open import logs its old state;
- * rolling back replays that undo log backwards, then truncates the arrays
- * by seq and rebuilds the indexes. Settling forgets the undo log.
+ * index over it. The index is keyed by the 32-byte digest itself rather
+ * than by text (common/hmap.h), which keeps a record at 72 bytes however
+ * long its key. A re-import that changes a record overwrites its record
+ * hash in place and logs the old one, and a part that moves an agency's
+ * open import logs its old state; rolling back replays that undo log
+ * backwards, then truncates the arrays by seq and rebuilds the indexes.
+ * Settling forgets the undo log.
+ *
+ * Besides, every accepted record's fields that the policy reads are kept
+ * in ledger order (objects, people, conflicts), with common/hmap.h maps
+ * to the current version of each key; rolling back truncates them too.
  */
 #include "rules/dirs.h"
 
@@ -17,9 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hmap.h"
 #include "common/pbuf.h"
 #include "common/util.h"
 #include "dir/ident.h"
+#include "rules/rules.h"
 
 #include "proto/directory.pb-c.h"
 
@@ -74,7 +82,19 @@ struct dirs {
 	size_t nuh, cuh;
 	struct dirs_undo_open *uo;
 	size_t nuo, cuo;
+	/* What the policy reads, every version in ledger order. */
+	struct dirs_object *obj;
+	size_t nobj, cobj;
+	struct dirs_person *ppl;
+	size_t nppl, cppl;
+	struct dirs_conflict *con;
+	size_t ncon, ccon;
+	struct hmap m_obj, m_person, m_conflict; /* key -> current version */
 };
+
+static void free_facts(struct dirs *d);
+static void rollback_facts(struct dirs *d, uint64_t seq);
+static int add_fact(struct dirs *d, uint64_t seq, const char *agency, const struct record *r);
 
 int dirs_new(struct dirs **out)
 {
@@ -94,6 +114,7 @@ void dirs_free(struct dirs *d)
 	free(d->ag);
 	free(d->uh);
 	free(d->uo);
+	free_facts(d);
 	free(d);
 }
 
@@ -210,204 +231,254 @@ static int has_key(const struct dirs_agency *a, unsigned kind, const char *key)
 	return map_find(&a->maps[kind - 1], kh) != NULL;
 }
 
+/* One record of an import, checked and waiting to be applied. */
 struct pending {
 	uint8_t key[32];
 	uint8_t hash[32];
+	struct record *rec;
 };
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		snprintf(err, err_cap, __VA_ARGS__);                           \
-		rc = SJ_EVERIFY;                                               \
-		goto out;                                                      \
-	} while (0)
-
-int dirs_import(struct dirs *d, const struct entry *e, int agency_known, int by_operator,
-		char *err, size_t err_cap)
-{
-	Suiji__DirectoryImport *m = NULL;
-	struct pending *p = NULL;
-	struct record *rec = NULL;
-	struct dirs_agency *a;
-	struct dirs_open next;
-	char key[DIRS_MAX_KEY], prev[DIRS_MAX_KEY], why[256];
-	uint64_t added = 0, changed = 0;
+/* An import being checked: the message and what its records will do. */
+struct import {
+	const Suiji__DirectoryImport *m;
+	struct dirs_agency *a; /* the agency's state, NULL before its first import */
 	const char *kname;
-	int rc = SJ_OK;
+	struct pending *p;
+	char prev[DIRS_MAX_KEY]; /* the last key so far */
+	uint64_t added, changed;
+};
 
-	if (!by_operator)
-		FAIL("only the log operator or an operator of the agency may import a directory");
-	pbuf_reset();
-	m = suiji__directory_import__unpack(&pbuf_allocator, e->payload_len, e->payload);
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (m == NULL)
-		FAIL("directory-import payload does not decode as suiji.DirectoryImport");
+/* The import's fields and where its part fits (dirs.h, the first rules). */
+static int check_header(struct dirs *d, const struct entry *e, int agency_known,
+			struct import *im, char *err, size_t err_cap)
+{
+	const Suiji__DirectoryImport *m = im->m;
 	if (m->agency[0] == '\0' || strlen(m->agency) != e->agency_len ||
 	    memcmp(m->agency, e->agency, e->agency_len) != 0)
-		FAIL("the import's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
-		     (int)e->agency_len, e->agency);
+		return rules_fail(err, err_cap,
+				  "the import's agency \"%s\" is not the entry's agency \"%.*s\"",
+				  m->agency, (int)e->agency_len, e->agency);
 	if (!agency_known)
-		FAIL("directory imported for unknown agency \"%s\"", m->agency);
-	kname = record_kind_name(m->kind);
-	if (kname == NULL)
-		FAIL("record kind %u is not objects, officers, experts or conflicts", m->kind);
+		return rules_fail(err, err_cap, "directory imported for unknown agency \"%s\"",
+				  m->agency);
+	im->kname = record_kind_name(m->kind);
+	if (im->kname == NULL)
+		return rules_fail(err, err_cap,
+				  "record kind %u is not objects, officers, experts or conflicts",
+				  m->kind);
 	if (!ident_ok(m->import_id, strlen(m->import_id)))
-		FAIL("import id \"%s\" is not an identifier (1..64 printable ASCII bytes)",
-		     m->import_id);
+		return rules_fail(err, err_cap,
+				  "import id \"%s\" is not an identifier (1..64 printable ASCII "
+				  "bytes)",
+				  m->import_id);
 	if (m->source_sha256.len != 0 && m->source_sha256.len != 32)
-		FAIL("source SHA-256 is %zu bytes, not 32", m->source_sha256.len);
+		return rules_fail(err, err_cap, "source SHA-256 is %zu bytes, not 32",
+				  m->source_sha256.len);
 	if (!text_ok(m->source_name, 255))
-		FAIL("source name is longer than 255 bytes or holds a control character");
+		return rules_fail(err, err_cap, "source name is longer than 255 bytes or holds a "
+						"control character");
 	if (m->parts == 0 || m->part >= m->parts)
-		FAIL("part %u of %u is out of range", m->part, m->parts);
+		return rules_fail(err, err_cap, "part %u of %u is out of range", m->part, m->parts);
 
-	a = find_agency(d, m->agency, strlen(m->agency));
-	prev[0] = '\0';
+	im->a = find_agency(d, m->agency, strlen(m->agency));
+	im->prev[0] = '\0';
 	if (m->part > 0) {
-		const struct dirs_open *o = a ? &a->open : NULL;
+		const struct dirs_open *o = im->a ? &im->a->open : NULL;
 		if (o == NULL || !o->open || strcmp(o->import_id, m->import_id) != 0 ||
 		    o->kind != m->kind || o->parts != m->parts || o->next != m->part)
-			FAIL("part %u of import %s does not continue the agency's open import",
-			     m->part, m->import_id);
-		snprintf(prev, sizeof prev, "%s", o->last_key);
+			return rules_fail(err, err_cap,
+					  "part %u of import %s does not continue the agency's "
+					  "open import",
+					  m->part, m->import_id);
+		snprintf(im->prev, sizeof im->prev, "%s", o->last_key);
 	}
+	return SJ_OK;
+}
 
-	/* Check every record before changing anything. */
-	if (m->n_records) {
-		p = calloc(m->n_records, sizeof *p);
-		if (p == NULL) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
+/* What a record (whose key is key) may name: its agency,
+ * and for a conflict, an object and a person the directory holds. */
+static int check_refs(const struct import *im, const struct record *rec, const char *key,
+		      char *err, size_t err_cap)
+{
+	const char *agency = im->m->agency;
+	switch (rec->kind) {
+	case RECORD_OBJECT:
+		if (!list_has(&rec->u.object.agencies, agency))
+			return rules_fail(err, err_cap,
+					  "object %s does not list agency %s among its "
+					  "supervising agencies",
+					  key, agency);
+		break;
+	case RECORD_OFFICER:
+		if (strcmp(rec->u.person.agency, agency) != 0)
+			return rules_fail(err, err_cap, "officer %s belongs to agency %s, not %s",
+					  key, rec->u.person.agency, agency);
+		break;
+	case RECORD_CONFLICT: {
+		const struct record_conflict *c = &rec->u.conflict;
+		unsigned pk = c->person_kind == PERSON_EXPERT ? RECORD_EXPERT : RECORD_OFFICER;
+		if (!has_key(im->a, RECORD_OBJECT, c->object))
+			return rules_fail(err, err_cap,
+					  "conflict names object %s, which agency %s's directory "
+					  "does not hold",
+					  c->object, agency);
+		if (!has_key(im->a, pk, c->person))
+			return rules_fail(err, err_cap,
+					  "conflict names %s %s, which agency %s's directory does "
+					  "not hold",
+					  pk == RECORD_EXPERT ? "expert" : "officer", c->person,
+					  agency);
+		break;
 	}
-	for (size_t i = 0; i < m->n_records; i++) {
-		const struct dirs_rec *cur;
-		int drc = record_decode(&rec, m->records[i].data, m->records[i].len, why,
-					sizeof why);
-		if (drc == SJ_ENOMEM) {
-			rc = drc;
-			goto out;
-		}
-		if (drc != SJ_OK)
-			FAIL("record %zu does not decode: %s", i,
-			     drc == SJ_ERANGE ? "longer than any record" : why);
-		if (rec->kind != m->kind)
-			FAIL("record %zu is a %s in an import of %s records", i,
-			     record_kind_name(rec->kind), kname);
-		if (record_check(rec, why, sizeof why) != SJ_OK)
-			FAIL("record %zu fails its check: %s", i, why);
-		dirs_record_key(key, sizeof key, rec);
-		if (prev[0] && strcmp(prev, key) >= 0)
-			FAIL("record %zu (%s) is not after %s: keys must be strictly ascending "
-			     "and appear once in an import",
-			     i, key, prev);
-		switch (rec->kind) {
-		case RECORD_OBJECT:
-			if (!list_has(&rec->u.object.agencies, m->agency))
-				FAIL("object %s does not list agency %s among its supervising "
-				     "agencies",
-				     key, m->agency);
-			break;
-		case RECORD_OFFICER:
-			if (strcmp(rec->u.person.agency, m->agency) != 0)
-				FAIL("officer %s belongs to agency %s, not %s", key,
-				     rec->u.person.agency, m->agency);
-			break;
-		case RECORD_CONFLICT: {
-			const struct record_conflict *c = &rec->u.conflict;
-			unsigned pk = c->person_kind == PERSON_EXPERT ? RECORD_EXPERT
-								      : RECORD_OFFICER;
-			if (!has_key(a, RECORD_OBJECT, c->object))
-				FAIL("conflict names object %s, which agency %s's directory does "
-				     "not hold",
-				     c->object, m->agency);
-			if (!has_key(a, pk, c->person))
-				FAIL("conflict names %s %s, which agency %s's directory does not "
-				     "hold",
-				     pk == RECORD_EXPERT ? "expert" : "officer", c->person,
-				     m->agency);
-			break;
-		}
-		default: break;
-		}
-		key_hash(p[i].key, key);
-		record_hash(p[i].hash, m->records[i].data, m->records[i].len);
-		cur = a ? map_find(&a->maps[m->kind - 1], p[i].key) : NULL;
-		if (cur == NULL)
-			added++;
-		else if (memcmp(cur->hash, p[i].hash, 32) != 0)
-			changed++;
-		snprintf(prev, sizeof prev, "%s", key);
-		free(rec);
-		rec = NULL;
+	default: break;
 	}
-	if (m->summarised && (m->added != added || m->changed != changed))
-		FAIL("the summary says %llu added and %llu changed; the records add %llu and "
-		     "change %llu",
-		     (unsigned long long)m->added, (unsigned long long)m->changed,
-		     (unsigned long long)added, (unsigned long long)changed);
+	return SJ_OK;
+}
 
-	/* Apply. From here a failure can only be an allocation, and undoing
-	 * this entry (the latest) restores the state. */
+/* Decodes and checks record i into im->p[i], counting what it adds and
+ * changes. */
+static int check_record(struct import *im, size_t i, char *err, size_t err_cap)
+{
+	const Suiji__DirectoryImport *m = im->m;
+	struct pending *pd = &im->p[i];
+	char key[DIRS_MAX_KEY], why[256];
+	int rc = record_decode(&pd->rec, m->records[i].data, m->records[i].len, why, sizeof why);
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK)
+		return rules_fail(err, err_cap, "record %zu does not decode: %s", i,
+				  rc == SJ_ERANGE ? "longer than any record" : why);
+	const struct record *rec = pd->rec;
+	if (rec->kind != m->kind)
+		return rules_fail(err, err_cap, "record %zu is a %s in an import of %s records", i,
+				  record_kind_name(rec->kind), im->kname);
+	if (record_check(rec, why, sizeof why) != SJ_OK)
+		return rules_fail(err, err_cap, "record %zu fails its check: %s", i, why);
+	dirs_record_key(key, sizeof key, rec);
+	if (im->prev[0] && strcmp(im->prev, key) >= 0)
+		return rules_fail(err, err_cap,
+				  "record %zu (%s) is not after %s: keys must be strictly "
+				  "ascending and appear once in an import",
+				  i, key, im->prev);
+	if ((rc = check_refs(im, rec, key, err, err_cap)) != SJ_OK)
+		return rc;
+	key_hash(pd->key, key);
+	record_hash(pd->hash, m->records[i].data, m->records[i].len);
+	const struct dirs_rec *cur = im->a ? map_find(&im->a->maps[m->kind - 1], pd->key) : NULL;
+	if (cur == NULL)
+		im->added++;
+	else if (memcmp(cur->hash, pd->hash, 32) != 0)
+		im->changed++;
+	snprintf(im->prev, sizeof im->prev, "%s", key);
+	return SJ_OK;
+}
+
+/* Applies a checked import. A failure can only be an allocation; the
+ * caller then undoes this entry (the latest), which restores the state. */
+static int apply_import(struct dirs *d, const struct entry *e, struct import *im)
+{
+	const Suiji__DirectoryImport *m = im->m;
+	struct dirs_agency *a = im->a;
+	struct dirs_open next;
+	int rc;
 	if (a == NULL) {
 		if ((rc = util_grow((void **)&d->ag, &d->cag, d->nag, sizeof *d->ag)) != SJ_OK)
-			goto out;
+			return rc;
 		a = &d->ag[d->nag++];
 		memset(a, 0, sizeof *a);
 		snprintf(a->code, sizeof a->code, "%s", m->agency);
 		a->seq = e->seq;
 	}
-	{
-		size_t ai = (size_t)(a - d->ag);
-		if ((rc = util_grow((void **)&d->uo, &d->cuo, d->nuo, sizeof *d->uo)) != SJ_OK)
-			goto undo;
-		d->uo[d->nuo].seq = e->seq;
-		d->uo[d->nuo].agency = ai;
-		d->uo[d->nuo].old = a->open;
-		d->nuo++;
-		memset(&next, 0, sizeof next);
-		next.open = m->part + 1 < m->parts;
-		next.kind = m->kind;
-		next.next = m->part + 1;
-		next.parts = m->parts;
-		snprintf(next.import_id, sizeof next.import_id, "%s", m->import_id);
-		snprintf(next.last_key, sizeof next.last_key, "%s", prev);
-		a->open = next;
-		for (size_t i = 0; i < m->n_records; i++) {
-			struct dirs_map *mp = &a->maps[m->kind - 1];
-			struct dirs_rec *cur = map_find(mp, p[i].key);
-			if (cur == NULL) {
-				if ((rc = map_add(mp, p[i].key, p[i].hash, e->seq)) != SJ_OK)
-					goto undo;
-			} else if (memcmp(cur->hash, p[i].hash, 32) != 0) {
-				if ((rc = util_grow((void **)&d->uh, &d->cuh, d->nuh,
-						    sizeof *d->uh)) != SJ_OK)
-					goto undo;
-				d->uh[d->nuh].seq = e->seq;
-				d->uh[d->nuh].agency = ai;
-				d->uh[d->nuh].kind = m->kind;
-				d->uh[d->nuh].rec = (size_t)(cur - mp->v);
-				memcpy(d->uh[d->nuh].old, cur->hash, 32);
-				d->nuh++;
-				memcpy(cur->hash, p[i].hash, 32);
-			}
+	size_t ai = (size_t)(a - d->ag);
+	if ((rc = util_grow((void **)&d->uo, &d->cuo, d->nuo, sizeof *d->uo)) != SJ_OK)
+		return rc;
+	d->uo[d->nuo].seq = e->seq;
+	d->uo[d->nuo].agency = ai;
+	d->uo[d->nuo].old = a->open;
+	d->nuo++;
+	memset(&next, 0, sizeof next);
+	next.open = m->part + 1 < m->parts;
+	next.kind = m->kind;
+	next.next = m->part + 1;
+	next.parts = m->parts;
+	snprintf(next.import_id, sizeof next.import_id, "%s", m->import_id);
+	snprintf(next.last_key, sizeof next.last_key, "%s", im->prev);
+	a->open = next;
+	for (size_t i = 0; i < m->n_records; i++) {
+		const struct pending *pd = &im->p[i];
+		struct dirs_map *mp = &a->maps[m->kind - 1];
+		struct dirs_rec *cur = map_find(mp, pd->key);
+		if ((rc = add_fact(d, e->seq, m->agency, pd->rec)) != SJ_OK)
+			return rc;
+		if (cur == NULL) {
+			if ((rc = map_add(mp, pd->key, pd->hash, e->seq)) != SJ_OK)
+				return rc;
+		} else if (memcmp(cur->hash, pd->hash, 32) != 0) {
+			if ((rc = util_grow((void **)&d->uh, &d->cuh, d->nuh, sizeof *d->uh)) !=
+			    SJ_OK)
+				return rc;
+			d->uh[d->nuh].seq = e->seq;
+			d->uh[d->nuh].agency = ai;
+			d->uh[d->nuh].kind = m->kind;
+			d->uh[d->nuh].rec = (size_t)(cur - mp->v);
+			memcpy(d->uh[d->nuh].old, cur->hash, 32);
+			d->nuh++;
+			memcpy(cur->hash, pd->hash, 32);
 		}
 	}
-	goto out;
-undo:
-	dirs_rollback(d, e->seq);
+	return SJ_OK;
+}
+
+int dirs_import(struct dirs *d, const struct entry *e, int agency_known, int by_operator,
+		char *err, size_t err_cap)
+{
+	Suiji__DirectoryImport *m = NULL;
+	struct import im;
+	int rc = SJ_OK;
+
+	memset(&im, 0, sizeof im);
+	if (!by_operator)
+		return rules_fail(err, err_cap, "only the log operator or an operator of the "
+						"agency may import a directory");
+	pbuf_reset();
+	m = suiji__directory_import__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap, "directory-import payload does not "
+								"decode as suiji.DirectoryImport");
+	im.m = m;
+	if ((rc = check_header(d, e, agency_known, &im, err, err_cap)) != SJ_OK)
+		goto out;
+	/* Check every record before changing anything. */
+	if (m->n_records && (im.p = calloc(m->n_records, sizeof *im.p)) == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < m->n_records && rc == SJ_OK; i++)
+		rc = check_record(&im, i, err, err_cap);
+	if (rc != SJ_OK)
+		goto out;
+	if (m->summarised && (m->added != im.added || m->changed != im.changed)) {
+		rc = rules_fail(err, err_cap,
+				"the summary says %llu added and %llu changed; the records add "
+				"%llu and change %llu",
+				(unsigned long long)m->added, (unsigned long long)m->changed,
+				(unsigned long long)im.added, (unsigned long long)im.changed);
+		goto out;
+	}
+	if ((rc = apply_import(d, e, &im)) != SJ_OK)
+		dirs_rollback(d, e->seq);
 out:
-	free(rec);
-	free(p);
+	for (size_t i = 0; im.p && i < m->n_records; i++)
+		free(im.p[i].rec);
+	free(im.p);
 	suiji__directory_import__free_unpacked(m, NULL);
 	return rc;
 }
 
 void dirs_rollback(struct dirs *d, uint64_t seq)
 {
+	rollback_facts(d, seq);
 	while (d->nuh && d->uh[d->nuh - 1].seq >= seq) {
 		const struct dirs_undo_hash *u = &d->uh[--d->nuh];
 		memcpy(d->ag[u->agency].maps[u->kind - 1].v[u->rec].hash, u->old, 32);
@@ -465,4 +536,296 @@ int dirs_lookup(const struct dirs *d, const char *agency, unsigned kind, const c
 		return SJ_ENOENT;
 	memcpy(hash, r->hash, RECORD_HASH_SIZE);
 	return SJ_OK;
+}
+
+/* ---- The fields the policy reads (dirs.h) ---- */
+
+/* Copies strs[0..n) (NUL-terminated) into one blob; ptrs[i] point into it. */
+static char *pack(const char **ptrs, const char *const *strs, size_t n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += strlen(strs[i]) + 1;
+	char *blob = malloc(total ? total : 1), *w = blob;
+	if (blob == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(strs[i]) + 1;
+		memcpy(w, strs[i], l);
+		ptrs[i] = w;
+		w += l;
+	}
+	return blob;
+}
+
+static const char *person_key(char *buf, size_t cap, const char *dir_agency, unsigned kind,
+			      const char *id)
+{
+	char k[12];
+	snprintf(k, sizeof k, "%u", kind);
+	return hmap_key(buf, cap, dir_agency, k, id, NULL);
+}
+
+static const char *conflict_key(char *buf, size_t cap, const char *dir_agency, unsigned kind,
+				const char *object, const char *person)
+{
+	char k[12];
+	snprintf(k, sizeof k, "%u", kind);
+	return hmap_key(buf, cap, dir_agency, k, object, person);
+}
+
+static int add_object(struct dirs *d, uint64_t seq, const char *agency,
+		      const struct record_object *o)
+{
+	const char *src[7 + 64], *dst[7 + 64];
+	size_t n = 0, nt = o->tags.n > 64 ? 64 : o->tags.n;
+	int rc = util_grow((void **)&d->obj, &d->cobj, d->nobj, sizeof *d->obj);
+	if (rc != SJ_OK)
+		return rc;
+	src[n++] = agency;
+	src[n++] = o->id;
+	src[n++] = o->name;
+	src[n++] = o->category;
+	src[n++] = o->district;
+	src[n++] = o->risk_class;
+	src[n++] = o->credit_level;
+	for (size_t i = 0; i < nt; i++)
+		src[n++] = o->tags.v[i];
+	struct dirs_object *x = &d->obj[d->nobj];
+	memset(x, 0, sizeof *x);
+	if ((x->blob = pack(dst, src, n)) == NULL ||
+	    (nt && (x->tags = malloc(nt * sizeof *x->tags)) == NULL)) {
+		free(x->blob);
+		return SJ_ENOMEM;
+	}
+	x->seq = seq;
+	x->agency = dst[0];
+	x->id = dst[1];
+	x->name = dst[2];
+	x->category = dst[3];
+	x->district = dst[4];
+	x->risk = dst[5];
+	x->credit = dst[6];
+	for (size_t i = 0; i < nt; i++)
+		x->tags[i] = dst[7 + i];
+	x->ntags = nt;
+	x->status = o->status;
+	char key[256];
+	if ((rc = hmap_put(&d->m_obj, hmap_key(key, sizeof key, agency, o->id, NULL, NULL),
+			   d->nobj)) != SJ_OK) {
+		free(x->blob);
+		free(x->tags);
+		return rc;
+	}
+	d->nobj++;
+	return SJ_OK;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int add_person(struct dirs *d, uint64_t seq, const char *dir_agency, unsigned kind,
+		      const struct record_person *o)
+{
+	size_t nq = o->qualifications.n, ns = o->specialties.n;
+	const char **src = malloc((3 + nq + ns) * sizeof *src);
+	const char **dst = malloc((3 + nq + ns) * sizeof *dst);
+	int rc = SJ_ENOMEM;
+	if (src == NULL || dst == NULL)
+		goto out;
+	if ((rc = util_grow((void **)&d->ppl, &d->cppl, d->nppl, sizeof *d->ppl)) != SJ_OK)
+		goto out;
+	/* Tags: the union of qualifications and specialties, ascending and
+	 * unique, as a draw's pool holds them (R13). */
+	size_t nt = 0;
+	for (size_t i = 0; i < nq; i++)
+		src[3 + nt++] = o->qualifications.v[i];
+	for (size_t i = 0; i < ns; i++)
+		src[3 + nt++] = o->specialties.v[i];
+	if (nt > 1)
+		qsort(src + 3, nt, sizeof *src, str_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < nt; i++)
+		if (u == 0 || strcmp(src[3 + u - 1], src[3 + i]) != 0)
+			src[3 + u++] = src[3 + i];
+	src[0] = dir_agency;
+	src[1] = o->id;
+	src[2] = o->agency;
+	struct dirs_person *x = &d->ppl[d->nppl];
+	memset(x, 0, sizeof *x);
+	rc = SJ_ENOMEM;
+	if ((x->blob = pack(dst, src, 3 + u)) == NULL)
+		goto out;
+	if (u && (x->tags = malloc(u * sizeof *x->tags)) == NULL) {
+		free(x->blob);
+		goto out;
+	}
+	x->seq = seq;
+	x->kind = kind;
+	x->dir_agency = dst[0];
+	x->id = dst[1];
+	x->agency = dst[2];
+	for (size_t i = 0; i < u; i++)
+		x->tags[i] = dst[3 + i];
+	x->ntags = u;
+	x->status = o->status;
+	char key[256];
+	if ((rc = hmap_put(&d->m_person, person_key(key, sizeof key, dir_agency, kind, o->id),
+			   d->nppl)) != SJ_OK) {
+		free(x->blob);
+		free(x->tags);
+		goto out;
+	}
+	d->nppl++;
+out:
+	free(src);
+	free(dst);
+	return rc;
+}
+
+static int add_conflict(struct dirs *d, uint64_t seq, const char *dir_agency,
+			const struct record_conflict *c)
+{
+	char key[256];
+	conflict_key(key, sizeof key, dir_agency, c->person_kind, c->object, c->person);
+	if (hmap_get(&d->m_conflict, key) >= 0)
+		return SJ_OK; /* declared again: the set is unchanged */
+	int rc = util_grow((void **)&d->con, &d->ccon, d->ncon, sizeof *d->con);
+	if (rc != SJ_OK)
+		return rc;
+	struct dirs_conflict *x = &d->con[d->ncon];
+	const char *src[3] = {dir_agency, c->object, c->person}, *dst[3];
+	if ((x->blob = pack(dst, src, 3)) == NULL)
+		return SJ_ENOMEM;
+	x->dir_agency = dst[0];
+	x->object = dst[1];
+	x->person = dst[2];
+	x->kind = c->person_kind;
+	x->seq = seq;
+	if ((rc = hmap_put(&d->m_conflict, key, d->ncon)) != SJ_OK) {
+		free(x->blob);
+		return rc;
+	}
+	d->ncon++;
+	return SJ_OK;
+}
+
+/* Records what the policy reads of an accepted record. */
+static int add_fact(struct dirs *d, uint64_t seq, const char *agency, const struct record *r)
+{
+	switch (r->kind) {
+	case RECORD_OBJECT: return add_object(d, seq, agency, &r->u.object);
+	case RECORD_OFFICER:
+	case RECORD_EXPERT: return add_person(d, seq, agency, r->kind, &r->u.person);
+	case RECORD_CONFLICT: return add_conflict(d, seq, agency, &r->u.conflict);
+	default: return SJ_OK;
+	}
+}
+
+static void free_facts(struct dirs *d)
+{
+	for (size_t i = 0; i < d->nobj; i++) {
+		free(d->obj[i].blob);
+		free(d->obj[i].tags);
+	}
+	for (size_t i = 0; i < d->nppl; i++) {
+		free(d->ppl[i].blob);
+		free(d->ppl[i].tags);
+	}
+	for (size_t i = 0; i < d->ncon; i++)
+		free(d->con[i].blob);
+	free(d->obj);
+	free(d->ppl);
+	free(d->con);
+	hmap_clear(&d->m_obj);
+	hmap_clear(&d->m_person);
+	hmap_clear(&d->m_conflict);
+}
+
+/* Truncates the facts of entries with seq >= seq and rebuilds their maps.
+ * A failed allocation leaves a map short, which makes lookups miss; the
+ * facts of the import entries themselves are all still in order. */
+static void rollback_facts(struct dirs *d, uint64_t seq)
+{
+	size_t n = d->nobj + d->nppl + d->ncon;
+	char key[256];
+	while (d->nobj && d->obj[d->nobj - 1].seq >= seq) {
+		d->nobj--;
+		free(d->obj[d->nobj].blob);
+		free(d->obj[d->nobj].tags);
+	}
+	while (d->nppl && d->ppl[d->nppl - 1].seq >= seq) {
+		d->nppl--;
+		free(d->ppl[d->nppl].blob);
+		free(d->ppl[d->nppl].tags);
+	}
+	while (d->ncon && d->con[d->ncon - 1].seq >= seq)
+		free(d->con[--d->ncon].blob);
+	if (n == d->nobj + d->nppl + d->ncon)
+		return;
+	int lost = 0;
+	hmap_clear(&d->m_obj);
+	hmap_clear(&d->m_person);
+	hmap_clear(&d->m_conflict);
+	for (size_t i = 0; i < d->nobj; i++)
+		lost |= hmap_put(&d->m_obj,
+			       hmap_key(key, sizeof key, d->obj[i].agency, d->obj[i].id, NULL, NULL),
+			       i) != SJ_OK;
+	for (size_t i = 0; i < d->nppl; i++)
+		lost |= hmap_put(&d->m_person,
+			       person_key(key, sizeof key, d->ppl[i].dir_agency, d->ppl[i].kind,
+					  d->ppl[i].id),
+			       i) != SJ_OK;
+	for (size_t i = 0; i < d->ncon; i++)
+		lost |= hmap_put(&d->m_conflict,
+			       conflict_key(key, sizeof key, d->con[i].dir_agency, d->con[i].kind,
+					    d->con[i].object, d->con[i].person),
+			       i) != SJ_OK;
+	(void)lost; /* a short map only makes lookups miss */
+}
+
+size_t dirs_object_count(const struct dirs *d)
+{
+	return d->nobj;
+}
+
+const struct dirs_object *dirs_object_at(const struct dirs *d, size_t i)
+{
+	char key[256];
+	const struct dirs_object *x = &d->obj[i];
+	long cur = hmap_get(&d->m_obj, hmap_key(key, sizeof key, x->agency, x->id, NULL, NULL));
+	return cur == (long)i ? x : NULL;
+}
+
+const struct dirs_object *dirs_object_find(const struct dirs *d, const char *agency,
+					   const char *id)
+{
+	char key[256];
+	long i = hmap_get(&d->m_obj, hmap_key(key, sizeof key, agency, id, NULL, NULL));
+	return i < 0 || (size_t)i >= d->nobj ? NULL : &d->obj[i];
+}
+
+size_t dirs_person_count(const struct dirs *d)
+{
+	return d->nppl;
+}
+
+const struct dirs_person *dirs_person_at(const struct dirs *d, size_t i)
+{
+	char key[256];
+	const struct dirs_person *x = &d->ppl[i];
+	long cur = hmap_get(&d->m_person, person_key(key, sizeof key, x->dir_agency, x->kind, x->id));
+	return cur == (long)i ? x : NULL;
+}
+
+size_t dirs_conflict_count(const struct dirs *d)
+{
+	return d->ncon;
+}
+
+const struct dirs_conflict *dirs_conflict_at(const struct dirs *d, size_t i)
+{
+	return &d->con[i];
 }

@@ -28,8 +28,12 @@
  *    whose key is there with another record.
  *
  * State, per agency and kind: for each key, the SHA-256 of the key and the
- * record hash of its current record (72 bytes a record), never the record
- * itself; suijid re-reads the import entries when it needs the records.
+ * record hash of its current record (72 bytes a record); suijid re-reads
+ * the import entries when it needs the records. Besides, the fields of the
+ * records that the policy's rules read (policy.h): every object, officer,
+ * expert and conflict as each import stated it, in ledger order; the
+ * current version of a key is the latest. This module is the one owner of
+ * the directories: the policy reads them from here.
  */
 #ifndef SUIJI_RULES_DIRS_H
 #define SUIJI_RULES_DIRS_H
@@ -70,6 +74,51 @@ size_t dirs_count(const struct dirs *d, const char *agency, unsigned kind);
  * directory of kind into hash. SJ_ENOENT when there is none. */
 SJ_WUR int dirs_lookup(const struct dirs *d, const char *agency, unsigned kind, const char *key,
 		       uint8_t hash[RECORD_HASH_SIZE]);
+
+/* The fields the policy reads of an object record (borrowed until its
+ * import is rolled back). */
+struct dirs_object {
+	uint64_t seq;
+	const char *agency, *id, *name, *category, *district, *risk, *credit;
+	const char **tags;
+	size_t ntags;
+	unsigned status;
+	char *blob; /* owns the strings */
+};
+
+/* An officer or expert: dir_agency is the directory that holds them, agency
+ * the one they belong to; tags are their qualifications and specialties,
+ * ascending and unique, as a draw's pool holds them (R13). */
+struct dirs_person {
+	uint64_t seq;
+	unsigned kind; /* RECORD_OFFICER or RECORD_EXPERT */
+	const char *dir_agency, *id, *agency;
+	const char **tags;
+	size_t ntags;
+	unsigned status;
+	char *blob;
+};
+
+/* A declared conflict of interest, once however often it is declared. */
+struct dirs_conflict {
+	uint64_t seq;
+	unsigned kind; /* enum person kind of the person */
+	const char *dir_agency, *object, *person;
+	char *blob;
+};
+
+/* Every version of every object record in ledger order: the i-th, or NULL
+ * when a later import changed its key (so only current ones are seen). */
+size_t dirs_object_count(const struct dirs *d);
+const struct dirs_object *dirs_object_at(const struct dirs *d, size_t i);
+/* The current object id of agency's directory, or NULL. */
+const struct dirs_object *dirs_object_find(const struct dirs *d, const char *agency,
+					   const char *id);
+/* The same for officers and experts, and the conflicts (never NULL). */
+size_t dirs_person_count(const struct dirs *d);
+const struct dirs_person *dirs_person_at(const struct dirs *d, size_t i);
+size_t dirs_conflict_count(const struct dirs *d);
+const struct dirs_conflict *dirs_conflict_at(const struct dirs *d, size_t i);
 
 /* A record's key as text into buf (cap bytes, at least DIRS_MAX_KEY): the
  * identifier, or for a conflict "KIND OBJECT PERSON". Keys of one kind

@@ -16,6 +16,7 @@
 
 #include "common/pbuf.h"
 #include "common/util.h"
+#include "rules/rules.h"
 
 #include "beacon/manual.h"
 #include "beacon/value.h"
@@ -69,7 +70,7 @@ void draws_set_hook(struct draws *d, draws_hook_fn fn, void *ctx)
 }
 
 void draws_pools(const struct draws *d, size_t i, const struct draw_objects **objects,
-		 const struct draw_people **officers, const struct draw_people **experts)
+                 const struct draw_people **officers, const struct draw_people **experts)
 {
 	*objects = d->req[i].objects;
 	*officers = d->req[i].officers;
@@ -112,7 +113,6 @@ void draws_free(struct draws *d)
 	free(d);
 }
 
-
 /* An identifier of docs/draw-spec.md section 1: 1..64 printable ASCII bytes
  * without space. */
 static int is_identifier(const char *s)
@@ -148,15 +148,8 @@ static struct draws_req *find_req(const struct draws *d, uint64_t seq)
 	return lo < d->nreq && d->req[lo].seq == seq ? &d->req[lo] : NULL;
 }
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		snprintf(err, err_cap, __VA_ARGS__);                           \
-		rc = SJ_EVERIFY;                                               \
-		goto out;                                                      \
-	} while (0)
-
 int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char *err,
-		     size_t err_cap)
+                     size_t err_cap)
 {
 	Suiji__BeaconAdd *m = NULL;
 	struct draws_src s;
@@ -164,30 +157,47 @@ int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char 
 	int rc = SJ_OK;
 
 	memset(&s, 0, sizeof s);
-	if (!by_admin)
-		FAIL("only the log operator or an administrator may add a beacon source");
+	if (!by_admin) {
+		rc =
+		    rules_fail(err, err_cap,
+		               "only the log operator or an administrator may add a beacon source");
+		goto out;
+	}
 	pbuf_reset();
 	m = suiji__beacon_add__unpack(&pbuf_allocator, e->payload_len, e->payload);
 	if (m == NULL && pbuf_failed()) {
 		rc = SJ_ENOMEM;
 		goto out;
 	}
-	if (m == NULL)
-		FAIL("beacon-add payload does not decode as suiji.BeaconAdd");
-	if (!is_identifier(m->id))
-		FAIL("beacon source id \"%s\" is not an identifier (1..64 printable ASCII bytes "
-		     "without space)",
-		     m->id);
-	if (find_src(d, m->id))
-		FAIL("beacon source %s is registered already", m->id);
-	if (m->margin_us < 0 || m->margin_us > (int64_t)86400 * 1000000)
-		FAIL("beacon source %s: margin %lld us is outside 0..1 day", m->id,
-		     (long long)m->margin_us);
+	if (m == NULL) {
+		rc = rules_fail(err, err_cap,
+		                "beacon-add payload does not decode as suiji.BeaconAdd");
+		goto out;
+	}
+	if (!is_identifier(m->id)) {
+		rc = rules_fail(
+		    err, err_cap,
+		    "beacon source id \"%s\" is not an identifier (1..64 printable ASCII bytes "
+		    "without space)",
+		    m->id);
+		goto out;
+	}
+	if (find_src(d, m->id)) {
+		rc = rules_fail(err, err_cap, "beacon source %s is registered already", m->id);
+		goto out;
+	}
+	if (m->margin_us < 0 || m->margin_us > (int64_t)86400 * 1000000) {
+		rc =
+		    rules_fail(err, err_cap, "beacon source %s: margin %lld us is outside 0..1 day",
+		               m->id, (long long)m->margin_us);
+		goto out;
+	}
 	if (m->chain[0] == '\0') {
 		s.manual = 1;
 	} else if (beacon_chain_parse(&s.chain, m->chain, strlen(m->chain), why, sizeof why) !=
-		   SJ_OK) {
-		FAIL("beacon source %s: chain info: %s", m->id, why);
+	           SJ_OK) {
+		rc = rules_fail(err, err_cap, "beacon source %s: chain info: %s", m->id, why);
+		goto out;
 	}
 	if ((rc = util_grow((void **)&d->src, &d->csrc, d->nsrc, sizeof *d->src)) != SJ_OK)
 		goto out;
@@ -209,7 +219,7 @@ static int request_take(struct draws_request_msg *m, const struct entry *e);
 static void request_refused(const char *err);
 
 int draws_request(struct draws *d, const struct entry *e, int actor_is_operator, char *err,
-		  size_t err_cap)
+                  size_t err_cap)
 {
 	struct draws_request_msg m;
 	struct draws_req q;
@@ -224,7 +234,12 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	taken = request_take(&m, e);
 	if (!actor_is_operator) {
 		draws_request_msg_fini(&m);
-		FAIL("only an operator of the agency or the log operator may request a draw (R6)");
+		{
+			rc = rules_fail(err, err_cap,
+			                "only an operator of the agency or the log operator may "
+			                "request a draw (R6)");
+			goto out;
+		}
 	}
 	if (!taken) {
 		rc = draws_request_decode(&m, e->payload, e->payload_len, err, err_cap);
@@ -240,28 +255,42 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	for (size_t i = 0; i < d->nreq; i++)
 		if (strcmp(d->req[i].request_id, m.request_id) == 0 &&
 		    strlen(d->req[i].agency) == e->agency_len &&
-		    memcmp(d->req[i].agency, e->agency, e->agency_len) == 0)
-			FAIL("request id %s was used already by entry %llu", m.request_id,
-			     (unsigned long long)d->req[i].seq);
+		    memcmp(d->req[i].agency, e->agency, e->agency_len) == 0) {
+			rc =
+			    rules_fail(err, err_cap, "request id %s was used already by entry %llu",
+			               m.request_id, (unsigned long long)d->req[i].seq);
+			goto out;
+		}
 	sp = draw_inputs_spec(q.in);
-	if (sp->deadline_us <= e->time_us)
-		FAIL("the deadline is not after the request");
+	if (sp->deadline_us <= e->time_us) {
+		rc = rules_fail(err, err_cap, "the deadline is not after the request");
+		goto out;
+	}
 	for (size_t i = 0; i < sp->n_beacons; i++)
-		if (find_src(d, sp->beacons[i].source) == NULL)
-			FAIL("beacon source %s is not registered in the ledger",
-			     sp->beacons[i].source);
+		if (find_src(d, sp->beacons[i].source) == NULL) {
+			rc = rules_fail(err, err_cap,
+			                "beacon source %s is not registered in the ledger",
+			                sp->beacons[i].source);
+			goto out;
+		}
 	if (sp->replaces) {
 		int found = 0;
 		for (size_t i = 0; i < d->nreq && !found; i++)
 			found = d->req[i].commit_seq != UINT64_MAX &&
-				sodium_memcmp(d->req[i].commit_hash, sp->replaced_entry, 32) == 0;
-		if (!found)
-			FAIL("the substitution (补抽) names a commitment that is not in the ledger");
+			        sodium_memcmp(d->req[i].commit_hash, sp->replaced_entry, 32) == 0;
+		if (!found) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "the substitution (补抽) names a commitment that is not in the ledger");
+			goto out;
+		}
 	}
 	/* R11-R13: staffing is decided now, before any randomness exists. */
 	if (!m.feasible &&
-	    draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK)
-		FAIL("%s", why);
+	    draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK) {
+		rc = rules_fail(err, err_cap, "%s", why);
+		goto out;
+	}
 	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
 		goto out;
 	q.seq = e->seq;
@@ -283,35 +312,51 @@ out:
 }
 
 int draws_commit(struct draws *d, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
-		 char *err, size_t err_cap)
+                 char *err, size_t err_cap)
 {
 	Suiji__DrawCommit *m = NULL;
 	struct draws_req *q;
 	const struct draw_spec *sp;
 	int rc = SJ_OK;
 
-	if (e->sig != NULL)
-		FAIL("a draw commitment is written by the log, not a client");
+	if (e->sig != NULL) {
+		rc = rules_fail(err, err_cap,
+		                "a draw commitment is written by the log, not a client");
+		goto out;
+	}
 	pbuf_reset();
 	m = suiji__draw_commit__unpack(&pbuf_allocator, e->payload_len, e->payload);
 	if (m == NULL && pbuf_failed()) {
 		rc = SJ_ENOMEM;
 		goto out;
 	}
-	if (m == NULL)
-		FAIL("draw-commit payload does not decode as suiji.DrawCommit");
+	if (m == NULL) {
+		rc = rules_fail(err, err_cap,
+		                "draw-commit payload does not decode as suiji.DrawCommit");
+		goto out;
+	}
 	q = find_req(d, m->request_seq);
-	if (q == NULL)
-		FAIL("names entry %llu, which is not a draw request",
-		     (unsigned long long)m->request_seq);
-	if (q->commit_seq != UINT64_MAX)
-		FAIL("draw request %llu was committed already by entry %llu",
-		     (unsigned long long)m->request_seq, (unsigned long long)q->commit_seq);
-	if (m->commitment.len != 32)
-		FAIL("the seed commitment is %zu bytes, not 32", m->commitment.len);
+	if (q == NULL) {
+		rc = rules_fail(err, err_cap, "names entry %llu, which is not a draw request",
+		                (unsigned long long)m->request_seq);
+		goto out;
+	}
+	if (q->commit_seq != UINT64_MAX) {
+		rc = rules_fail(
+		    err, err_cap, "draw request %llu was committed already by entry %llu",
+		    (unsigned long long)m->request_seq, (unsigned long long)q->commit_seq);
+		goto out;
+	}
+	if (m->commitment.len != 32) {
+		rc = rules_fail(err, err_cap, "the seed commitment is %zu bytes, not 32",
+		                m->commitment.len);
+		goto out;
+	}
 	sp = draw_inputs_spec(q->in);
-	if (e->time_us >= sp->deadline_us)
-		FAIL("committed at or after the request's deadline");
+	if (e->time_us >= sp->deadline_us) {
+		rc = rules_fail(err, err_cap, "committed at or after the request's deadline");
+		goto out;
+	}
 	/* Every named round must still be in the future, margin included:
 	 * otherwise the seed could be chosen knowing the beacon. */
 	for (size_t i = 0; i < sp->n_beacons; i++) {
@@ -319,14 +364,20 @@ int draws_commit(struct draws *d, const struct entry *e, const uint8_t hash[ENTR
 		int64_t t;
 		if (s->manual)
 			continue;
-		if (beacon_round_time(&t, &s->chain, sp->beacons[i].round) != SJ_OK)
-			FAIL("round %llu of beacon %s has no due time",
-			     (unsigned long long)sp->beacons[i].round, s->id);
-		if (t * 1000000 <= e->time_us + s->margin_us)
-			FAIL("round %llu of beacon %s is due at %lld, not after the commitment "
-			     "time plus its margin of %lld us",
-			     (unsigned long long)sp->beacons[i].round, s->id, (long long)t,
-			     (long long)s->margin_us);
+		if (beacon_round_time(&t, &s->chain, sp->beacons[i].round) != SJ_OK) {
+			rc = rules_fail(err, err_cap, "round %llu of beacon %s has no due time",
+			                (unsigned long long)sp->beacons[i].round, s->id);
+			goto out;
+		}
+		if (t * 1000000 <= e->time_us + s->margin_us) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "round %llu of beacon %s is due at %lld, not after the commitment "
+			    "time plus its margin of %lld us",
+			    (unsigned long long)sp->beacons[i].round, s->id, (long long)t,
+			    (long long)s->margin_us);
+			goto out;
+		}
 	}
 	q->commit_seq = e->seq;
 	q->commit_time_us = e->time_us;
@@ -339,7 +390,7 @@ out:
 
 /* Verifies the beacon value for reference i of q's inputs from doc. */
 static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, const char *doc,
-			 int64_t reveal_us, struct beacon_value *v, char *err, size_t err_cap)
+                         int64_t reveal_us, struct beacon_value *v, char *err, size_t err_cap)
 {
 	const struct draw_spec *sp = draw_inputs_spec(q->in);
 	const struct draws_src *s = find_src(d, sp->beacons[i].source);
@@ -348,27 +399,47 @@ static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, c
 	int rc = SJ_OK;
 
 	if (s->manual) {
-		if (manual_value(v, NULL, 0, NULL, doc, strlen(doc), why, sizeof why) != SJ_OK)
-			FAIL("public values for beacon %s: %s", s->id, why);
+		if (manual_value(v, NULL, 0, NULL, doc, strlen(doc), why, sizeof why) != SJ_OK) {
+			rc =
+			    rules_fail(err, err_cap, "public values for beacon %s: %s", s->id, why);
+			goto out;
+		}
 	} else {
-		if (beacon_round_parse(&r, doc, strlen(doc), why, sizeof why) != SJ_OK)
-			FAIL("round document for beacon %s: %s", s->id, why);
-		if (r.round != sp->beacons[i].round)
-			FAIL("beacon %s: the inputs name round %llu, the reveal gives round %llu",
-			     s->id, (unsigned long long)sp->beacons[i].round,
-			     (unsigned long long)r.round);
-		if (beacon_round_verify(v, &s->chain, &r, NULL, INT64_MAX, why, sizeof why) != SJ_OK)
-			FAIL("beacon %s round %llu: %s", s->id, (unsigned long long)r.round, why);
+		if (beacon_round_parse(&r, doc, strlen(doc), why, sizeof why) != SJ_OK) {
+			rc = rules_fail(err, err_cap, "round document for beacon %s: %s", s->id,
+			                why);
+			goto out;
+		}
+		if (r.round != sp->beacons[i].round) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "beacon %s: the inputs name round %llu, the reveal gives round %llu",
+			    s->id, (unsigned long long)sp->beacons[i].round,
+			    (unsigned long long)r.round);
+			goto out;
+		}
+		if (beacon_round_verify(v, &s->chain, &r, NULL, INT64_MAX, why, sizeof why) !=
+		    SJ_OK) {
+			rc = rules_fail(err, err_cap, "beacon %s round %llu: %s", s->id,
+			                (unsigned long long)r.round, why);
+			goto out;
+		}
 		if (v->check == BEACON_CHECK_NO_BLS)
 			q->unchecked_bls++;
 	}
-	if (beacon_round_usable(v, q->commit_time_us, s->margin_us, why, sizeof why) != SJ_OK)
-		FAIL("beacon %s: %s", s->id, why);
+	if (beacon_round_usable(v, q->commit_time_us, s->margin_us, why, sizeof why) != SJ_OK) {
+		rc = rules_fail(err, err_cap, "beacon %s: %s", s->id, why);
+		goto out;
+	}
 	/* A round revealed before it was due was known early: the beacon was
 	 * not public when the daemon used it. */
-	if (v->time_us > reveal_us)
-		FAIL("beacon %s: round %llu is due at %lld us, after the reveal at %lld us", s->id,
-		     (unsigned long long)v->round, (long long)v->time_us, (long long)reveal_us);
+	if (v->time_us > reveal_us) {
+		rc = rules_fail(
+		    err, err_cap,
+		    "beacon %s: round %llu is due at %lld us, after the reveal at %lld us", s->id,
+		    (unsigned long long)v->round, (long long)v->time_us, (long long)reveal_us);
+		goto out;
+	}
 out:
 	return rc;
 }
@@ -387,37 +458,58 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 	char why[512];
 	int rc = SJ_OK;
 
-	if (e->sig != NULL)
-		FAIL("a draw reveal is written by the log, not a client");
+	if (e->sig != NULL) {
+		rc = rules_fail(err, err_cap, "a draw reveal is written by the log, not a client");
+		goto out;
+	}
 	pbuf_reset();
 	m = suiji__draw_reveal__unpack(&pbuf_allocator, e->payload_len, e->payload);
 	if (m == NULL && pbuf_failed()) {
 		rc = SJ_ENOMEM;
 		goto out;
 	}
-	if (m == NULL)
-		FAIL("draw-reveal payload does not decode as suiji.DrawReveal");
+	if (m == NULL) {
+		rc = rules_fail(err, err_cap,
+		                "draw-reveal payload does not decode as suiji.DrawReveal");
+		goto out;
+	}
 	for (size_t i = 0; i < d->nreq && q == NULL; i++)
 		if (d->req[i].commit_seq == m->commit_seq)
 			q = &d->req[i];
-	if (q == NULL)
-		FAIL("names entry %llu, which is not a draw commitment",
-		     (unsigned long long)m->commit_seq);
+	if (q == NULL) {
+		rc = rules_fail(err, err_cap, "names entry %llu, which is not a draw commitment",
+		                (unsigned long long)m->commit_seq);
+		goto out;
+	}
 	bls_before = q->unchecked_bls;
-	if (q->reveal_seq != UINT64_MAX)
-		FAIL("the draw committed at entry %llu was revealed already by entry %llu",
-		     (unsigned long long)m->commit_seq, (unsigned long long)q->reveal_seq);
+	if (q->reveal_seq != UINT64_MAX) {
+		rc = rules_fail(
+		    err, err_cap,
+		    "the draw committed at entry %llu was revealed already by entry %llu",
+		    (unsigned long long)m->commit_seq, (unsigned long long)q->reveal_seq);
+		goto out;
+	}
 	sp = draw_inputs_spec(q->in);
-	if (e->time_us > q->deadline_us)
-		FAIL("revealed after the deadline: the commitment at entry %llu was abandoned",
-		     (unsigned long long)m->commit_seq);
+	if (e->time_us > q->deadline_us) {
+		rc = rules_fail(
+		    err, err_cap,
+		    "revealed after the deadline: the commitment at entry %llu was abandoned",
+		    (unsigned long long)m->commit_seq);
+		goto out;
+	}
 	if (m->seed.len != DRAW_SEED_SIZE ||
-	    draw_derive_check_seed(q->commitment, m->seed.data) != SJ_OK)
-		FAIL("the revealed seed does not open the commitment of entry %llu",
-		     (unsigned long long)m->commit_seq);
-	if (m->n_rounds != sp->n_beacons)
-		FAIL("the inputs name %zu beacon rounds, the reveal gives %zu", sp->n_beacons,
-		     m->n_rounds);
+	    draw_derive_check_seed(q->commitment, m->seed.data) != SJ_OK) {
+		rc = rules_fail(err, err_cap,
+		                "the revealed seed does not open the commitment of entry %llu",
+		                (unsigned long long)m->commit_seq);
+		goto out;
+	}
+	if (m->n_rounds != sp->n_beacons) {
+		rc = rules_fail(err, err_cap,
+		                "the inputs name %zu beacon rounds, the reveal gives %zu",
+		                sp->n_beacons, m->n_rounds);
+		goto out;
+	}
 	for (size_t i = 0; i < sp->n_beacons; i++) {
 		if ((rc = reveal_beacon(d, q, i, m->rounds[i], e->time_us, &v[i], err, err_cap)) !=
 		    SJ_OK)
@@ -426,24 +518,41 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		bv[i].len = BEACON_VALUE_SIZE;
 	}
 	if (draw_derive_randomness(r, m->seed.data, q->commit_hash, q->in, bv, sp->n_beacons, why,
-				   sizeof why) != SJ_OK ||
-	    draw_derive_run(&res, q->in, q->objects, q->officers, q->experts, r, why,
-			    sizeof why) != SJ_OK)
-		FAIL("the draw cannot be derived: %s", why);
+	                           sizeof why) != SJ_OK ||
+	    draw_derive_run(&res, q->in, q->objects, q->officers, q->experts, r, why, sizeof why) !=
+	        SJ_OK) {
+		rc = rules_fail(err, err_cap, "the draw cannot be derived: %s", why);
+		goto out;
+	}
 	if ((rc = draw_result_encode(&bytes, &blen, res)) != SJ_OK)
 		goto out;
-	if (blen != m->result.len || memcmp(bytes, m->result.data, blen) != 0)
-		FAIL("the stored result is not the one the seed, the beacon rounds and the "
-		     "committed inputs give (R6: the draw was not random as committed)");
+	if (blen != m->result.len || memcmp(bytes, m->result.data, blen) != 0) {
+		rc = rules_fail(
+		    err, err_cap,
+		    "the stored result is not the one the seed, the beacon rounds and the "
+		    "committed inputs give (R6: the draw was not random as committed)");
+		goto out;
+	}
 	q->reveal_seq = e->seq;
 	if (d->observer || d->hook) {
-		struct draws_observed o = {
-			.request_seq = q->seq, .commit_seq = q->commit_seq, .reveal_seq = e->seq,
-			.agency = q->agency, .request_id = q->request_id, .task = q->task,
-			.in = q->in, .objects = q->objects, .officers = q->officers,
-			.experts = q->experts, .seed = m->seed.data, .commit_hash = q->commit_hash,
-			.randomness = r, .beacons = v, .n_beacons = sp->n_beacons, .result = res,
-			.result_bytes = bytes, .result_len = blen};
+		struct draws_observed o = {.request_seq = q->seq,
+		                           .commit_seq = q->commit_seq,
+		                           .reveal_seq = e->seq,
+		                           .agency = q->agency,
+		                           .request_id = q->request_id,
+		                           .task = q->task,
+		                           .in = q->in,
+		                           .objects = q->objects,
+		                           .officers = q->officers,
+		                           .experts = q->experts,
+		                           .seed = m->seed.data,
+		                           .commit_hash = q->commit_hash,
+		                           .randomness = r,
+		                           .beacons = v,
+		                           .n_beacons = sp->n_beacons,
+		                           .result = res,
+		                           .result_bytes = bytes,
+		                           .result_len = blen};
 		if (d->hook && (rc = d->hook(d->hook_ctx, &o)) != SJ_OK) {
 			q->reveal_seq = UINT64_MAX;
 			goto out;
@@ -523,7 +632,7 @@ const struct draw_inputs *draws_inputs(const struct draws *d, size_t i)
 }
 
 int draws_derive(const struct draws *d, size_t i, const uint8_t r[32], struct draw_result **out,
-		 char *err, size_t err_cap)
+                 char *err, size_t err_cap)
 {
 	const struct draws_req *q = &d->req[i];
 	if (q->in == NULL) {
@@ -534,7 +643,7 @@ int draws_derive(const struct draws *d, size_t i, const uint8_t r[32], struct dr
 }
 
 int draws_source(const struct draws *d, const char *id, const struct beacon_chain **chain,
-		 int *manual, int64_t *margin_us, const char **url)
+                 int *manual, int64_t *margin_us, const char **url)
 {
 	const struct draws_src *s = find_src(d, id);
 	if (s == NULL)
@@ -560,36 +669,50 @@ void draws_source_at(const struct draws *d, size_t i, const char **id, uint64_t 
 /* --- one decode per draw request (draws.h) --- */
 
 int draws_request_parts(struct draws_request_msg *m, const uint8_t *inputs, size_t inputs_len,
-			const uint8_t *objects, size_t objects_len, const uint8_t *officers,
-			size_t officers_len, const uint8_t *experts, size_t experts_len, char *err,
-			size_t err_cap)
+                        const uint8_t *objects, size_t objects_len, const uint8_t *officers,
+                        size_t officers_len, const uint8_t *experts, size_t experts_len, char *err,
+                        size_t err_cap)
 {
 	char why[512];
 	int rc = SJ_OK;
 
 	memset(m, 0, sizeof *m);
-	if (draw_inputs_decode(&m->in, inputs, inputs_len, why, sizeof why) != SJ_OK)
-		FAIL("draw inputs: %s", why);
-	if (draw_objects_decode(&m->objects, objects, objects_len, why, sizeof why) != SJ_OK)
-		FAIL("object pool: %s", why);
-	if (draw_people_decode(&m->officers, officers, officers_len, why, sizeof why) != SJ_OK)
-		FAIL("officer pool: %s", why);
-	if (draw_people_kind(m->officers) != DRAW_OFFICER)
-		FAIL("officer pool: it is not an officer pool (R2)");
+	if (draw_inputs_decode(&m->in, inputs, inputs_len, why, sizeof why) != SJ_OK) {
+		rc = rules_fail(err, err_cap, "draw inputs: %s", why);
+		goto out;
+	}
+	if (draw_objects_decode(&m->objects, objects, objects_len, why, sizeof why) != SJ_OK) {
+		rc = rules_fail(err, err_cap, "object pool: %s", why);
+		goto out;
+	}
+	if (draw_people_decode(&m->officers, officers, officers_len, why, sizeof why) != SJ_OK) {
+		rc = rules_fail(err, err_cap, "officer pool: %s", why);
+		goto out;
+	}
+	if (draw_people_kind(m->officers) != DRAW_OFFICER) {
+		rc = rules_fail(err, err_cap, "officer pool: it is not an officer pool (R2)");
+		goto out;
+	}
 	if (experts == NULL)
 		goto out;
-	if (draw_people_decode(&m->experts, experts, experts_len, why, sizeof why) != SJ_OK)
-		FAIL("expert pool: %s", why);
-	if (draw_people_kind(m->experts) != DRAW_EXPERT)
-		FAIL("expert pool: it is not an expert pool (R2: experts never count as officers)");
+	if (draw_people_decode(&m->experts, experts, experts_len, why, sizeof why) != SJ_OK) {
+		rc = rules_fail(err, err_cap, "expert pool: %s", why);
+		goto out;
+	}
+	if (draw_people_kind(m->experts) != DRAW_EXPERT) {
+		rc = rules_fail(
+		    err, err_cap,
+		    "expert pool: it is not an expert pool (R2: experts never count as officers)");
+		goto out;
+	}
 out:
 	if (rc != SJ_OK)
 		draws_request_msg_fini(m);
 	return rc;
 }
 
-int draws_request_decode(struct draws_request_msg *m, const uint8_t *payload, size_t len,
-			 char *err, size_t err_cap)
+int draws_request_decode(struct draws_request_msg *m, const uint8_t *payload, size_t len, char *err,
+                         size_t err_cap)
 {
 	Suiji__DrawRequest *q;
 	const struct draw_spec *sp;
@@ -604,21 +727,27 @@ int draws_request_decode(struct draws_request_msg *m, const uint8_t *payload, si
 		snprintf(err, err_cap, "draw-request payload does not decode as suiji.DrawRequest");
 		return SJ_EINVAL;
 	}
-	if (!is_identifier(q->request_id))
-		FAIL("request id \"%s\" is not an identifier", q->request_id);
+	if (!is_identifier(q->request_id)) {
+		rc = rules_fail(err, err_cap, "request id \"%s\" is not an identifier",
+		                q->request_id);
+		goto out;
+	}
 	/* An empty expert field is still a pool (the empty one), never absent. */
-	rc = draws_request_parts(m, q->inputs.data, q->inputs.len, q->objects.data,
-				 q->objects.len, q->officers.data, q->officers.len,
-				 q->experts.data ? q->experts.data : (const uint8_t *)"",
-				 q->experts.len, err, err_cap);
+	rc = draws_request_parts(m, q->inputs.data, q->inputs.len, q->objects.data, q->objects.len,
+	                         q->officers.data, q->officers.len,
+	                         q->experts.data ? q->experts.data : (const uint8_t *)"",
+	                         q->experts.len, err, err_cap);
 	if (rc != SJ_OK)
 		goto out;
 	snprintf(m->request_id, sizeof m->request_id, "%s", q->request_id);
 	sp = draw_inputs_spec(m->in);
 	if (memcmp(sp->object_pool, draw_objects_hash(m->objects), 32) != 0 ||
 	    memcmp(sp->officer_pool, draw_people_hash(m->officers), 32) != 0 ||
-	    memcmp(sp->expert_pool, draw_people_hash(m->experts), 32) != 0)
-		FAIL("the pools given are not the pools the inputs name by hash");
+	    memcmp(sp->expert_pool, draw_people_hash(m->experts), 32) != 0) {
+		rc = rules_fail(err, err_cap,
+		                "the pools given are not the pools the inputs name by hash");
+		goto out;
+	}
 out:
 	if (rc != SJ_OK)
 		draws_request_msg_fini(m);
@@ -688,8 +817,8 @@ static void request_refused(const char *err)
 }
 
 int draws_rederive(struct draws *d, const struct entry *request, const struct entry *commit,
-		   const uint8_t commit_hash[ENTRY_HASH_SIZE], const struct entry *reveal,
-		   char *err, size_t err_cap)
+                   const uint8_t commit_hash[ENTRY_HASH_SIZE], const struct entry *reveal,
+                   char *err, size_t err_cap)
 {
 	struct draws_request_msg m;
 	struct draws_req q;
@@ -707,12 +836,17 @@ int draws_rederive(struct draws *d, const struct entry *request, const struct en
 	sp = draw_inputs_spec(q.in);
 	/* The request's own rules (draws_request); a reused request id and a
 	 * substitution's commitment are questions about the whole ledger. */
-	if (sp->deadline_us <= request->time_us)
-		FAIL("the deadline is not after the request");
+	if (sp->deadline_us <= request->time_us) {
+		rc = rules_fail(err, err_cap, "the deadline is not after the request");
+		goto out;
+	}
 	for (size_t i = 0; i < sp->n_beacons; i++)
-		if (find_src(d, sp->beacons[i].source) == NULL)
-			FAIL("beacon source %s is not registered in the ledger",
-			     sp->beacons[i].source);
+		if (find_src(d, sp->beacons[i].source) == NULL) {
+			rc = rules_fail(err, err_cap,
+			                "beacon source %s is not registered in the ledger",
+			                sp->beacons[i].source);
+			goto out;
+		}
 	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
 		goto out;
 	q.seq = request->seq;

@@ -93,7 +93,7 @@ static int parse_clause(struct filter_clause *c, const char *s, size_t n, char *
 
 int filter_parse(struct filter *out, const char *text, char *err, size_t err_cap)
 {
-	static const char and[] = " AND ";
+	static const char and_sep[] = " AND ";
 	size_t len = strlen(text);
 	memset(out, 0, sizeof *out);
 	if (len == 0 || len > FILTER_MAX_TEXT) {
@@ -105,7 +105,7 @@ int filter_parse(struct filter *out, const char *text, char *err, size_t err_cap
 		return SJ_OK;
 	const char *s = text, *end = text + len;
 	for (;;) {
-		const char *a = strstr(s, and);
+		const char *a = strstr(s, and_sep);
 		const char *ce = a ? a : end;
 		if (out->n == FILTER_MAX_CLAUSES) {
 			snprintf(err, err_cap, "scope filter has more than %d clauses",
@@ -125,7 +125,7 @@ int filter_parse(struct filter *out, const char *text, char *err, size_t err_cap
 		out->n++;
 		if (a == NULL)
 			break;
-		s = a + sizeof and - 1;
+		s = a + sizeof and_sep - 1;
 	}
 	return SJ_OK;
 }

@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "dir/ident.h"
 #include "rules/filter.h"
+#include "rules/rules.h"
 
 #include "proto/ledger.pb-c.h"
 #include "proto/plans.pb-c.h"
@@ -256,78 +257,93 @@ static int date_ok(const char *s, int *year)
 	return 1;
 }
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		snprintf(err, err_cap, __VA_ARGS__);                           \
-		rc = SJ_EVERIFY;                                               \
-		goto out;                                                      \
-	} while (0)
-
-static int item_list(struct plans *p, const struct entry *e, const struct plans_actor *who,
-		     char *err, size_t err_cap)
+/* One item of a list (R3): an identifier once, a body, content, method,
+ * ratio within the list's cap unless it is a key item, and a frequency. */
+static int check_list_item(const Suiji__ItemList *m, size_t i, char *err, size_t err_cap)
 {
-	Suiji__ItemList *m = (pbuf_reset(), suiji__item_list__unpack(&pbuf_allocator, e->payload_len, e->payload));
-	const struct pl_list *cur;
-	struct pl_list l = {0};
-	int rc = SJ_OK;
+	const Suiji__CheckItem *it = m->items[i];
+	if (!id_ok(it->id))
+		return rules_fail(err, err_cap, "item %zu: id \"%s\" is not an identifier", i,
+				  it->id);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(m->items[j]->id, it->id) == 0)
+			return rules_fail(err, err_cap, "item %s appears twice in the list", it->id);
+	if (it->legal_basis[0] && !text_ok(it->legal_basis, MAX_TEXT))
+		return rules_fail(err, err_cap,
+				  "item %s: legal_basis is too long or holds a control character",
+				  it->id);
+	if (!text_ok(it->body, MAX_TEXT))
+		return rules_fail(err, err_cap,
+				  "item %s: body (the responsible body) is missing or invalid",
+				  it->id);
+	if (!text_ok(it->content, MAX_TEXT))
+		return rules_fail(err, err_cap, "item %s: content is missing or invalid", it->id);
+	if (it->method < 1 || it->method > 3)
+		return rules_fail(err, err_cap,
+				  "item %s: method %u is not 1 on-site, 2 documentary or 3 online",
+				  it->id, it->method);
+	if (!ratio_ok(it->ratio_num, it->ratio_den))
+		return rules_fail(err, err_cap, "item %s: ratio %u/%u is not a ratio 0 < num <= den",
+				  it->id, it->ratio_num, it->ratio_den);
+	if (!text_ok(it->frequency, MAX_TEXT))
+		return rules_fail(err, err_cap, "item %s: frequency is missing or invalid", it->id);
+	if (!it->key && !ratio_le(it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
+				  m->general_ratio_cap_den))
+		return rules_fail(err, err_cap,
+				  "general item %s: ratio %u/%u exceeds the agency's cap %u/%u (R3)",
+				  it->id, it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
+				  m->general_ratio_cap_den);
+	return SJ_OK;
+}
 
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (m == NULL)
-		FAIL("item-list payload does not decode as suiji.ItemList");
+/* An item list's agency, author, version (one more than the current) and
+ * cap, then each item. */
+static int check_list(const struct plans *p, const struct entry *e,
+		      const struct plans_actor *who, const Suiji__ItemList *m, char *err,
+		      size_t err_cap)
+{
+	const struct pl_list *cur;
 	if (!entry_agency_is(e, m->agency))
-		FAIL("the item list's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
-		     (int)e->agency_len, e->agency);
+		return rules_fail(err, err_cap,
+				  "the item list's agency \"%s\" is not the entry's agency \"%.*s\"",
+				  m->agency, (int)e->agency_len, e->agency);
 	if (!who->agency_known(who->ctx, m->agency))
-		FAIL("item list published for unknown agency \"%s\"", m->agency);
+		return rules_fail(err, err_cap, "item list published for unknown agency \"%s\"",
+				  m->agency);
 	if (!by_operator(who, m->agency))
-		FAIL("only the log operator or an operator of agency %s may publish its item list",
-		     m->agency);
+		return rules_fail(err, err_cap,
+				  "only the log operator or an operator of agency %s may publish "
+				  "its item list",
+				  m->agency);
 	cur = current_list(p, m->agency);
 	if (m->version != (cur ? cur->version + 1 : 1))
-		FAIL("item list version %u of agency %s must be %u", m->version, m->agency,
-		     cur ? cur->version + 1 : 1);
+		return rules_fail(err, err_cap, "item list version %u of agency %s must be %u",
+				  m->version, m->agency, cur ? cur->version + 1 : 1);
 	if (!ratio_ok(m->general_ratio_cap_num, m->general_ratio_cap_den))
-		FAIL("the general-item ratio cap %u/%u is not a ratio 0 < num <= den",
-		     m->general_ratio_cap_num, m->general_ratio_cap_den);
+		return rules_fail(err, err_cap,
+				  "the general-item ratio cap %u/%u is not a ratio 0 < num <= den",
+				  m->general_ratio_cap_num, m->general_ratio_cap_den);
 	if (m->n_items == 0 || m->n_items > MAX_LIST_ITEMS)
-		FAIL("an item list holds 1..%d items, not %zu", MAX_LIST_ITEMS, m->n_items);
+		return rules_fail(err, err_cap, "an item list holds 1..%d items, not %zu",
+				  MAX_LIST_ITEMS, m->n_items);
 	for (size_t i = 0; i < m->n_items; i++) {
-		const Suiji__CheckItem *it = m->items[i];
-		if (!id_ok(it->id))
-			FAIL("item %zu: id \"%s\" is not an identifier", i, it->id);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(m->items[j]->id, it->id) == 0)
-				FAIL("item %s appears twice in the list", it->id);
-		if (it->legal_basis[0] && !text_ok(it->legal_basis, MAX_TEXT))
-			FAIL("item %s: legal_basis is too long or holds a control character", it->id);
-		if (!text_ok(it->body, MAX_TEXT))
-			FAIL("item %s: body (the responsible body) is missing or invalid", it->id);
-		if (!text_ok(it->content, MAX_TEXT))
-			FAIL("item %s: content is missing or invalid", it->id);
-		if (it->method < 1 || it->method > 3)
-			FAIL("item %s: method %u is not 1 on-site, 2 documentary or 3 online", it->id,
-			     it->method);
-		if (!ratio_ok(it->ratio_num, it->ratio_den))
-			FAIL("item %s: ratio %u/%u is not a ratio 0 < num <= den", it->id,
-			     it->ratio_num, it->ratio_den);
-		if (!text_ok(it->frequency, MAX_TEXT))
-			FAIL("item %s: frequency is missing or invalid", it->id);
-		if (!it->key && !ratio_le(it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
-					  m->general_ratio_cap_den))
-			FAIL("general item %s: ratio %u/%u exceeds the agency's cap %u/%u (R3)",
-			     it->id, it->ratio_num, it->ratio_den, m->general_ratio_cap_num,
-			     m->general_ratio_cap_den);
+		int rc = check_list_item(m, i, err, err_cap);
+		if (rc != SJ_OK)
+			return rc;
 	}
-	if ((rc = util_grow((void **)&p->lists, &p->clists, p->nlists, sizeof *p->lists)) != SJ_OK)
-		goto out;
+	return SJ_OK;
+}
+
+/* Appends the list m states as the agency's current one. */
+static int add_list(struct plans *p, const struct entry *e, const Suiji__ItemList *m)
+{
+	struct pl_list l = {0};
+	int rc = util_grow((void **)&p->lists, &p->clists, p->nlists, sizeof *p->lists);
+	if (rc != SJ_OK)
+		return rc;
 	l.items = calloc(m->n_items, sizeof *l.items);
-	if (l.items == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
+	if (l.items == NULL)
+		return SJ_ENOMEM;
 	snprintf(l.agency, sizeof l.agency, "%s", m->agency);
 	l.version = m->version;
 	l.cap_num = m->general_ratio_cap_num;
@@ -340,117 +356,163 @@ static int item_list(struct plans *p, const struct entry *e, const struct plans_
 		l.items[i].key = m->items[i]->key;
 	}
 	p->lists[p->nlists++] = l;
-out:
+	return SJ_OK;
+}
+
+static int item_list(struct plans *p, const struct entry *e, const struct plans_actor *who,
+		     char *err, size_t err_cap)
+{
+	Suiji__ItemList *m;
+	int rc;
+
+	pbuf_reset();
+	m = suiji__item_list__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap, "item-list payload does not decode "
+								"as suiji.ItemList");
+	if ((rc = check_list(p, e, who, m, err, err_cap)) == SJ_OK)
+		rc = add_list(p, e, m);
 	suiji__item_list__free_unpacked(m, NULL);
 	return rc;
 }
 
-static int plan(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
-		size_t err_cap)
+/* A plan's own fields and its scope filter, parsed into flt (R4). */
+static int check_plan_fields(const struct entry *e, const struct plans_actor *who,
+			     const Suiji__Plan *m, struct filter *flt, char *err, size_t err_cap)
 {
-	Suiji__Plan *m = (pbuf_reset(), suiji__plan__unpack(&pbuf_allocator, e->payload_len, e->payload));
-	struct filter *flt = malloc(sizeof *flt);
-	const struct pl_list *l;
-	struct pl_plan q = {0};
-	long last;
-	int rc = SJ_OK;
-
-	if (flt == NULL) {
-		suiji__plan__free_unpacked(m, NULL);
-		return SJ_ENOMEM;
-	}
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (m == NULL)
-		FAIL("plan payload does not decode as suiji.Plan");
+	char why[300];
 	if (!entry_agency_is(e, m->agency))
-		FAIL("the plan's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
-		     (int)e->agency_len, e->agency);
+		return rules_fail(err, err_cap,
+				  "the plan's agency \"%s\" is not the entry's agency \"%.*s\"",
+				  m->agency, (int)e->agency_len, e->agency);
 	if (!who->agency_known(who->ctx, m->agency))
-		FAIL("plan submitted for unknown agency \"%s\"", m->agency);
+		return rules_fail(err, err_cap, "plan submitted for unknown agency \"%s\"",
+				  m->agency);
 	if (!by_operator(who, m->agency))
-		FAIL("only the log operator or an operator of agency %s may submit its plan",
-		     m->agency);
+		return rules_fail(err, err_cap,
+				  "only the log operator or an operator of agency %s may submit "
+				  "its plan",
+				  m->agency);
 	if (!id_ok(m->plan_id))
-		FAIL("plan id \"%s\" is not an identifier", m->plan_id);
+		return rules_fail(err, err_cap, "plan id \"%s\" is not an identifier", m->plan_id);
 	if (m->year < 2000 || m->year > 2100)
-		FAIL("plan %s: year %u is not 2000..2100", m->plan_id, m->year);
+		return rules_fail(err, err_cap, "plan %s: year %u is not 2000..2100", m->plan_id,
+				  m->year);
 	if (!text_ok(m->scope, MAX_TEXT))
-		FAIL("plan %s: scope is missing or invalid", m->plan_id);
+		return rules_fail(err, err_cap, "plan %s: scope is missing or invalid", m->plan_id);
 	if (!text_ok(m->scope_filter, MAX_FILTER))
-		FAIL("plan %s: scope_filter is missing or invalid", m->plan_id);
-	{
-		char why[300];
-		if (filter_parse(flt, m->scope_filter, why, sizeof why) != SJ_OK)
-			FAIL("plan %s: R4: %s", m->plan_id, why);
-	}
+		return rules_fail(err, err_cap, "plan %s: scope_filter is missing or invalid",
+				  m->plan_id);
+	if (filter_parse(flt, m->scope_filter, why, sizeof why) != SJ_OK)
+		return rules_fail(err, err_cap, "plan %s: R4: %s", m->plan_id, why);
 	if (m->name[0] && !text_ok(m->name, MAX_TEXT))
-		FAIL("plan %s: name is invalid", m->plan_id);
+		return rules_fail(err, err_cap, "plan %s: name is invalid", m->plan_id);
 	if (!text_ok(m->timing, MAX_TEXT))
-		FAIL("plan %s: timing is missing or invalid", m->plan_id);
-	last = find_plan(p, m->agency, m->plan_id, 0);
+		return rules_fail(err, err_cap, "plan %s: timing is missing or invalid", m->plan_id);
+	return SJ_OK;
+}
+
+/* A first version, a resubmission of a returned one, or an adjustment of
+ * the published one, for the same year (R4). */
+static int check_plan_version(const struct plans *p, const Suiji__Plan *m, char *err,
+			      size_t err_cap)
+{
+	long last = find_plan(p, m->agency, m->plan_id, 0);
 	if (last < 0) {
 		if (m->version != 1)
-			FAIL("plan %s of agency %s does not exist: its first version is 1, not %u",
-			     m->plan_id, m->agency, m->version);
-	} else {
-		const struct pl_plan *lp = &p->plans[last];
-		if (m->year != lp->year)
-			FAIL("plan %s is for year %u, not %u", m->plan_id, lp->year, m->year);
-		if (m->version == lp->version) {
-			if (lp->state != PLANS_RETURNED)
-				FAIL("plan %s version %u is %s; only a returned version may be "
-				     "resubmitted",
-				     m->plan_id, m->version, plans_state_name(lp->state));
-		} else if (m->version == lp->version + 1) {
-			if (lp->state != PLANS_PUBLISHED)
-				FAIL("plan %s version %u is %s; an adjustment (version %u) needs it "
-				     "published",
-				     m->plan_id, lp->version, plans_state_name(lp->state), m->version);
-		} else {
-			FAIL("plan %s version %u: the latest version is %u", m->plan_id, m->version,
-			     lp->version);
-		}
+			return rules_fail(err, err_cap,
+					  "plan %s of agency %s does not exist: its first version "
+					  "is 1, not %u",
+					  m->plan_id, m->agency, m->version);
+		return SJ_OK;
 	}
-	l = current_list(p, m->agency);
+	const struct pl_plan *lp = &p->plans[last];
+	if (m->year != lp->year)
+		return rules_fail(err, err_cap, "plan %s is for year %u, not %u", m->plan_id,
+				  lp->year, m->year);
+	if (m->version == lp->version) {
+		if (lp->state != PLANS_RETURNED)
+			return rules_fail(err, err_cap,
+					  "plan %s version %u is %s; only a returned version may "
+					  "be resubmitted",
+					  m->plan_id, m->version, plans_state_name(lp->state));
+	} else if (m->version == lp->version + 1) {
+		if (lp->state != PLANS_PUBLISHED)
+			return rules_fail(err, err_cap,
+					  "plan %s version %u is %s; an adjustment (version %u) "
+					  "needs it published",
+					  m->plan_id, lp->version, plans_state_name(lp->state),
+					  m->version);
+	} else {
+		return rules_fail(err, err_cap, "plan %s version %u: the latest version is %u",
+				  m->plan_id, m->version, lp->version);
+	}
+	return SJ_OK;
+}
+
+/* Each item of the plan: once, in the current item list, with a legal
+ * basis (R5), a ratio within the list's cap (R3) and a frequency. */
+static int check_plan_items(const struct plans *p, const Suiji__Plan *m, char *err,
+			    size_t err_cap)
+{
+	const struct pl_list *l = current_list(p, m->agency);
 	if (l == NULL)
-		FAIL("agency %s has published no item list for the plan to use", m->agency);
+		return rules_fail(err, err_cap,
+				  "agency %s has published no item list for the plan to use",
+				  m->agency);
 	if (m->n_items == 0 || m->n_items > MAX_PLAN_ITEMS)
-		FAIL("a plan uses 1..%d items, not %zu", MAX_PLAN_ITEMS, m->n_items);
+		return rules_fail(err, err_cap, "a plan uses 1..%d items, not %zu", MAX_PLAN_ITEMS,
+				  m->n_items);
 	for (size_t i = 0; i < m->n_items; i++) {
 		const Suiji__PlanItem *it = m->items[i];
 		const struct pl_item *li = list_item(l, it->item_id);
 		if (li == NULL)
-			FAIL("plan %s: item \"%s\" is not in agency %s's item list version %u",
-			     m->plan_id, it->item_id, m->agency, l->version);
+			return rules_fail(err, err_cap,
+					  "plan %s: item \"%s\" is not in agency %s's item list "
+					  "version %u",
+					  m->plan_id, it->item_id, m->agency, l->version);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(m->items[j]->item_id, it->item_id) == 0)
-				FAIL("plan %s: item %s appears twice", m->plan_id, it->item_id);
+				return rules_fail(err, err_cap, "plan %s: item %s appears twice",
+						  m->plan_id, it->item_id);
 		if (!li->basis)
-			FAIL("plan %s: item %s has no legal basis and cannot be used (R5)",
-			     m->plan_id, it->item_id);
+			return rules_fail(err, err_cap,
+					  "plan %s: item %s has no legal basis and cannot be used "
+					  "(R5)",
+					  m->plan_id, it->item_id);
 		if (!ratio_ok(it->ratio_num, it->ratio_den))
-			FAIL("plan %s: item %s: ratio %u/%u is not a ratio 0 < num <= den",
-			     m->plan_id, it->item_id, it->ratio_num, it->ratio_den);
+			return rules_fail(err, err_cap,
+					  "plan %s: item %s: ratio %u/%u is not a ratio 0 < num <= "
+					  "den",
+					  m->plan_id, it->item_id, it->ratio_num, it->ratio_den);
 		if (!li->key && !ratio_le(it->ratio_num, it->ratio_den, l->cap_num, l->cap_den))
-			FAIL("plan %s: general item %s: ratio %u/%u exceeds the cap %u/%u (R3)",
-			     m->plan_id, it->item_id, it->ratio_num, it->ratio_den, l->cap_num,
-			     l->cap_den);
+			return rules_fail(err, err_cap,
+					  "plan %s: general item %s: ratio %u/%u exceeds the cap "
+					  "%u/%u (R3)",
+					  m->plan_id, it->item_id, it->ratio_num, it->ratio_den,
+					  l->cap_num, l->cap_den);
 		if (!text_ok(it->frequency, MAX_TEXT))
-			FAIL("plan %s: item %s: frequency is missing or invalid", m->plan_id,
-			     it->item_id);
+			return rules_fail(err, err_cap,
+					  "plan %s: item %s: frequency is missing or invalid",
+					  m->plan_id, it->item_id);
 	}
-	if ((rc = util_grow((void **)&p->plans, &p->cplans, p->nplans, sizeof *p->plans)) != SJ_OK)
-		goto out;
+	return SJ_OK;
+}
+
+/* Appends the plan version m states, submitted. */
+static int add_plan(struct plans *p, const struct entry *e, const Suiji__Plan *m)
+{
+	struct pl_plan q = {0};
+	int rc = util_grow((void **)&p->plans, &p->cplans, p->nplans, sizeof *p->plans);
+	if (rc != SJ_OK)
+		return rc;
 	q.items = calloc(m->n_items, sizeof *q.items);
 	q.filter = strdup(m->scope_filter);
 	q.name = strdup(m->name[0] ? m->name : m->plan_id);
 	if (q.items == NULL || q.filter == NULL || q.name == NULL) {
 		plan_clear(&q);
-		rc = SJ_ENOMEM;
-		goto out;
+		return SJ_ENOMEM;
 	}
 	snprintf(q.agency, sizeof q.agency, "%s", m->agency);
 	snprintf(q.id, sizeof q.id, "%s", m->plan_id);
@@ -462,238 +524,356 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 	for (size_t i = 0; i < m->n_items; i++)
 		snprintf(q.items[i], sizeof q.items[i], "%s", m->items[i]->item_id);
 	p->plans[p->nplans++] = q;
-out:
+	return SJ_OK;
+}
+
+static int plan(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		size_t err_cap)
+{
+	Suiji__Plan *m;
+	struct filter *flt = malloc(sizeof *flt);
+	int rc;
+
+	if (flt == NULL)
+		return SJ_ENOMEM;
+	pbuf_reset();
+	m = suiji__plan__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		rc = pbuf_failed() ? SJ_ENOMEM
+				   : rules_fail(err, err_cap,
+						"plan payload does not decode as suiji.Plan");
+	else if ((rc = check_plan_fields(e, who, m, flt, err, err_cap)) == SJ_OK &&
+		 (rc = check_plan_version(p, m, err, err_cap)) == SJ_OK &&
+		 (rc = check_plan_items(p, m, err, err_cap)) == SJ_OK)
+		rc = add_plan(p, e, m);
 	free(flt);
 	suiji__plan__free_unpacked(m, NULL);
 	return rc;
 }
 
-static int plan_step(struct plans *p, const struct entry *e, const struct plans_actor *who,
-		     char *err, size_t err_cap)
-{
-	Suiji__PlanStep *m = (pbuf_reset(), suiji__plan_step__unpack(&pbuf_allocator, e->payload_len, e->payload));
-	const char *step = e->type == ENTRY_PLAN_REVIEW ? "legal review"
-			   : e->type == ENTRY_PLAN_FILE ? "filing"
-							: "publication";
-	int need = e->type == ENTRY_PLAN_REVIEW ? PLANS_SUBMITTED
-		   : e->type == ENTRY_PLAN_FILE ? PLANS_APPROVED
-						: PLANS_FILED;
-	struct pl_plan *q;
-	long i;
-	int rc = SJ_OK;
 
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (m == NULL)
-		FAIL("plan-step payload does not decode as suiji.PlanStep");
-	if (!who->agency_known(who->ctx, m->agency))
-		FAIL("%s of a plan of unknown agency \"%s\"", step, m->agency);
+/* Who may take a step of a plan: a legal reviewer of its agency reviews,
+ * a supervisor files, the log operator or an operator of the agency (of
+ * the entry's agency) publishes. */
+static int check_step_role(const struct entry *e, const struct plans_actor *who,
+			   const Suiji__PlanStep *m, char *err, size_t err_cap)
+{
 	switch (e->type) {
 	case ENTRY_PLAN_REVIEW:
 		if (who->role != SUIJI__ROLE__ROLE_LEGAL || strcmp(who->agency, m->agency) != 0)
-			FAIL("only a legal reviewer of agency %s may review its plan", m->agency);
-		break;
+			return rules_fail(err, err_cap,
+					  "only a legal reviewer of agency %s may review its plan",
+					  m->agency);
+		return SJ_OK;
 	case ENTRY_PLAN_FILE:
 		if (who->role != SUIJI__ROLE__ROLE_SUPERVISOR)
-			FAIL("only a supervisor (the justice bureau) may file a plan");
-		break;
+			return rules_fail(err, err_cap,
+					  "only a supervisor (the justice bureau) may file a plan");
+		return SJ_OK;
 	default:
 		if (!by_operator(who, m->agency) || !entry_agency_is(e, m->agency))
-			FAIL("only the log operator or an operator of agency %s may publish its "
-			     "plan",
-			     m->agency);
-		break;
+			return rules_fail(err, err_cap,
+					  "only the log operator or an operator of agency %s may "
+					  "publish its plan",
+					  m->agency);
+		return SJ_OK;
 	}
-	i = find_plan(p, m->agency, m->plan_id, m->version);
+}
+
+/* The step's plan version: the latest, in the state the step needs, and a
+ * reason where one is needed; *index is set to it. */
+static int check_step(const struct plans *p, const struct entry *e, const Suiji__PlanStep *m,
+		      const char *step, long *index, char *err, size_t err_cap)
+{
+	int need = e->type == ENTRY_PLAN_REVIEW ? PLANS_SUBMITTED
+		   : e->type == ENTRY_PLAN_FILE ? PLANS_APPROVED
+						: PLANS_FILED;
+	long i = find_plan(p, m->agency, m->plan_id, m->version);
 	if (i < 0)
-		FAIL("agency %s has no plan %s version %u", m->agency, m->plan_id, m->version);
-	q = &p->plans[i];
+		return rules_fail(err, err_cap, "agency %s has no plan %s version %u", m->agency,
+				  m->plan_id, m->version);
 	if (find_plan(p, m->agency, m->plan_id, 0) != i)
-		FAIL("plan %s version %u is not the plan's latest version", m->plan_id, m->version);
-	if (q->state != need)
-		FAIL("plan %s version %u is %s; %s needs it %s", m->plan_id, m->version,
-		     plans_state_name(q->state), step, plans_state_name(need));
+		return rules_fail(err, err_cap, "plan %s version %u is not the plan's latest version",
+				  m->plan_id, m->version);
+	if (p->plans[i].state != need)
+		return rules_fail(err, err_cap, "plan %s version %u is %s; %s needs it %s",
+				  m->plan_id, m->version, plans_state_name(p->plans[i].state), step,
+				  plans_state_name(need));
 	if (e->type == ENTRY_PLAN_REVIEW && !m->approved && !text_ok(m->reason, MAX_TEXT))
-		FAIL("a plan returned by legal review needs a reason");
+		return rules_fail(err, err_cap, "a plan returned by legal review needs a reason");
 	if (m->reason[0] && !text_ok(m->reason, MAX_TEXT))
-		FAIL("the reason is too long or holds a control character");
-	/* Checks done; from here only an allocation can fail, and undoing
-	 * this entry (the latest) restores the state. */
-	if (e->type == ENTRY_PLAN_PUBLISH) {
-		for (size_t j = 0; j < p->nplans; j++) {
-			const struct pl_plan *o = &p->plans[j];
-			if (o->state == PLANS_PUBLISHED && strcmp(o->agency, q->agency) == 0 &&
-			    strcmp(o->id, q->id) == 0 &&
-			    (rc = set_state(p, j, PLANS_SUPERSEDED, e->seq)) != SJ_OK)
-				goto undo;
-		}
-		rc = set_state(p, (size_t)i, PLANS_PUBLISHED, e->seq);
-	} else if (e->type == ENTRY_PLAN_FILE) {
-		rc = set_state(p, (size_t)i, PLANS_FILED, e->seq);
-	} else {
-		rc = set_state(p, (size_t)i, m->approved ? PLANS_APPROVED : PLANS_RETURNED, e->seq);
+		return rules_fail(err, err_cap,
+				  "the reason is too long or holds a control character");
+	*index = i;
+	return SJ_OK;
+}
+
+/* Takes the step on plan version i. Only an allocation can fail, and the
+ * caller then undoes this entry (the latest), which restores the state. */
+static int take_step(struct plans *p, const struct entry *e, const Suiji__PlanStep *m, size_t i)
+{
+	int rc;
+	if (e->type == ENTRY_PLAN_FILE)
+		return set_state(p, i, PLANS_FILED, e->seq);
+	if (e->type == ENTRY_PLAN_REVIEW)
+		return set_state(p, i, m->approved ? PLANS_APPROVED : PLANS_RETURNED, e->seq);
+	/* Publishing supersedes the version published before. */
+	for (size_t j = 0; j < p->nplans; j++) {
+		const struct pl_plan *o = &p->plans[j];
+		if (o->state == PLANS_PUBLISHED && strcmp(o->agency, p->plans[i].agency) == 0 &&
+		    strcmp(o->id, p->plans[i].id) == 0 &&
+		    (rc = set_state(p, j, PLANS_SUPERSEDED, e->seq)) != SJ_OK)
+			return rc;
 	}
-	if (rc == SJ_OK)
-		goto out;
-undo:
-	plans_rollback(p, e->seq);
-out:
+	return set_state(p, i, PLANS_PUBLISHED, e->seq);
+}
+
+static int plan_step(struct plans *p, const struct entry *e, const struct plans_actor *who,
+		     char *err, size_t err_cap)
+{
+	const char *step = e->type == ENTRY_PLAN_REVIEW ? "legal review"
+			   : e->type == ENTRY_PLAN_FILE ? "filing"
+							: "publication";
+	Suiji__PlanStep *m;
+	long i = -1;
+	int rc;
+
+	pbuf_reset();
+	m = suiji__plan_step__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap, "plan-step payload does not decode "
+								"as suiji.PlanStep");
+	if (!who->agency_known(who->ctx, m->agency))
+		rc = rules_fail(err, err_cap, "%s of a plan of unknown agency \"%s\"", step,
+				m->agency);
+	else if ((rc = check_step_role(e, who, m, err, err_cap)) == SJ_OK &&
+		 (rc = check_step(p, e, m, step, &i, err, err_cap)) == SJ_OK &&
+		 (rc = take_step(p, e, m, (size_t)i)) != SJ_OK)
+		plans_rollback(p, e->seq);
 	suiji__plan_step__free_unpacked(m, NULL);
 	return rc;
 }
 
-static int task(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
-		size_t err_cap)
+/* A task's agency, id, plan version (published, R5) and scope filter,
+ * which must narrow the plan's (R4, R5); *plan is set to the version. */
+static int check_task_head(const struct plans *p, const struct entry *e,
+			   const struct plans_actor *who, const Suiji__Task *m,
+			   const struct pl_plan **plan, char *err, size_t err_cap)
 {
-	Suiji__Task *m = (pbuf_reset(), suiji__task__unpack(&pbuf_allocator, e->payload_len, e->payload));
-	struct filter *flt = malloc(2 * sizeof *flt), *pflt = flt ? flt + 1 : NULL;
-	const struct pl_plan *q;
-	long i;
-	int rc = SJ_OK, ys, ye;
-
-	if (flt == NULL) {
-		suiji__task__free_unpacked(m, NULL);
-		return SJ_ENOMEM;
-	}
-
-	if (m == NULL && pbuf_failed()) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	if (m == NULL)
-		FAIL("task payload does not decode as suiji.Task");
 	if (!entry_agency_is(e, m->agency))
-		FAIL("the task's agency \"%s\" is not the entry's agency \"%.*s\"", m->agency,
-		     (int)e->agency_len, e->agency);
+		return rules_fail(err, err_cap,
+				  "the task's agency \"%s\" is not the entry's agency \"%.*s\"",
+				  m->agency, (int)e->agency_len, e->agency);
 	if (!who->agency_known(who->ctx, m->agency))
-		FAIL("task created for unknown agency \"%s\"", m->agency);
+		return rules_fail(err, err_cap, "task created for unknown agency \"%s\"",
+				  m->agency);
 	if (!by_operator(who, m->agency))
-		FAIL("only the log operator or an operator of agency %s may create its task",
-		     m->agency);
+		return rules_fail(err, err_cap,
+				  "only the log operator or an operator of agency %s may create "
+				  "its task",
+				  m->agency);
 	if (!id_ok(m->task_id))
-		FAIL("task id \"%s\" is not an identifier", m->task_id);
+		return rules_fail(err, err_cap, "task id \"%s\" is not an identifier", m->task_id);
 	for (size_t j = 0; j < p->ntasks; j++)
 		if (strcmp(p->tasks[j].agency, m->agency) == 0 &&
 		    strcmp(p->tasks[j].id, m->task_id) == 0)
-			FAIL("agency %s has a task %s already", m->agency, m->task_id);
-	i = find_plan(p, m->agency, m->plan_id, m->plan_version);
+			return rules_fail(err, err_cap, "agency %s has a task %s already", m->agency,
+					  m->task_id);
+	long i = find_plan(p, m->agency, m->plan_id, m->plan_version);
 	if (i < 0)
-		FAIL("task %s: agency %s has no plan %s version %u", m->task_id, m->agency,
-		     m->plan_id, m->plan_version);
-	q = &p->plans[i];
-	if (q->state != PLANS_PUBLISHED)
-		FAIL("task %s: plan %s version %u is %s; a task needs the latest published version "
-		     "(R5)",
-		     m->task_id, m->plan_id, m->plan_version, plans_state_name(q->state));
+		return rules_fail(err, err_cap, "task %s: agency %s has no plan %s version %u",
+				  m->task_id, m->agency, m->plan_id, m->plan_version);
+	*plan = &p->plans[i];
+	if ((*plan)->state != PLANS_PUBLISHED)
+		return rules_fail(err, err_cap,
+				  "task %s: plan %s version %u is %s; a task needs the latest "
+				  "published version (R5)",
+				  m->task_id, m->plan_id, m->plan_version,
+				  plans_state_name((*plan)->state));
 	if (!text_ok(m->scope_filter, MAX_FILTER))
-		FAIL("task %s: scope_filter is missing or invalid", m->task_id);
-	{
-		char why[300];
-		if (filter_parse(flt, m->scope_filter, why, sizeof why) != SJ_OK)
-			FAIL("task %s: R5: %s", m->task_id, why);
-		if (filter_parse(pflt, q->filter, why, sizeof why) != SJ_OK ||
-		    !filter_narrows(flt, pflt, why, sizeof why))
-			FAIL("task %s: R5: its object scope is not within plan %s's (\"%s\"): %s",
-			     m->task_id, m->plan_id, q->filter, why);
-	}
+		return rules_fail(err, err_cap, "task %s: scope_filter is missing or invalid",
+				  m->task_id);
+	return SJ_OK;
+}
+
+/* The task's filter parses and narrows its plan's (R5). */
+static int check_task_filter(const Suiji__Task *m, const struct pl_plan *q, char *err,
+			     size_t err_cap)
+{
+	struct filter *flt = malloc(2 * sizeof *flt), *pflt = flt ? flt + 1 : NULL;
+	char why[300];
+	int rc = SJ_OK;
+	if (flt == NULL)
+		return SJ_ENOMEM;
+	if (filter_parse(flt, m->scope_filter, why, sizeof why) != SJ_OK)
+		rc = rules_fail(err, err_cap, "task %s: R5: %s", m->task_id, why);
+	else if (filter_parse(pflt, q->filter, why, sizeof why) != SJ_OK ||
+		 !filter_narrows(flt, pflt, why, sizeof why))
+		rc = rules_fail(err, err_cap,
+				"task %s: R5: its object scope is not within plan %s's (\"%s\"): %s",
+				m->task_id, m->plan_id, q->filter, why);
+	free(flt);
+	return rc;
+}
+
+/* The name, rounding (R7) and items of a task: each once and each in the
+ * plan version. */
+static int check_task_items(const Suiji__Task *m, const struct pl_plan *q, char *err,
+			    size_t err_cap)
+{
 	if (m->name[0] && !text_ok(m->name, MAX_TEXT))
-		FAIL("task %s: name is invalid", m->task_id);
+		return rules_fail(err, err_cap, "task %s: name is invalid", m->task_id);
 	if (m->rounding[0] && strcmp(m->rounding, "ceil") != 0 && strcmp(m->rounding, "floor") != 0 &&
 	    strcmp(m->rounding, "half-up") != 0)
-		FAIL("task %s: rounding \"%s\" is not ceil, floor or half-up (R7)", m->task_id,
-		     m->rounding);
+		return rules_fail(err, err_cap,
+				  "task %s: rounding \"%s\" is not ceil, floor or half-up (R7)",
+				  m->task_id, m->rounding);
 	if (m->n_item_ids == 0 || m->n_item_ids > MAX_PLAN_ITEMS)
-		FAIL("task %s: a task uses 1..%d items, not %zu", m->task_id, MAX_PLAN_ITEMS,
-		     m->n_item_ids);
+		return rules_fail(err, err_cap, "task %s: a task uses 1..%d items, not %zu",
+				  m->task_id, MAX_PLAN_ITEMS, m->n_item_ids);
 	for (size_t j = 0; j < m->n_item_ids; j++) {
 		size_t k;
 		for (k = 0; k < q->n; k++)
 			if (strcmp(q->items[k], m->item_ids[j]) == 0)
 				break;
 		if (k == q->n)
-			FAIL("task %s: item \"%s\" is not in plan %s version %u", m->task_id,
-			     m->item_ids[j], m->plan_id, m->plan_version);
+			return rules_fail(err, err_cap,
+					  "task %s: item \"%s\" is not in plan %s version %u",
+					  m->task_id, m->item_ids[j], m->plan_id, m->plan_version);
 		for (k = 0; k < j; k++)
 			if (strcmp(m->item_ids[k], m->item_ids[j]) == 0)
-				FAIL("task %s: item %s appears twice", m->task_id, m->item_ids[j]);
+				return rules_fail(err, err_cap, "task %s: item %s appears twice",
+						  m->task_id, m->item_ids[j]);
 	}
+	return SJ_OK;
+}
+
+/* The strata (R7), team (R11) and dates (in the plan year) of a task. */
+static int check_task_shape(const Suiji__Task *m, const struct pl_plan *q, char *err,
+			    size_t err_cap)
+{
+	int ys, ye;
 	if (m->n_strata == 0 || m->n_strata > MAX_STRATA)
-		FAIL("task %s: a task has 1..%d strata, not %zu", m->task_id, MAX_STRATA,
-		     m->n_strata);
+		return rules_fail(err, err_cap, "task %s: a task has 1..%d strata, not %zu",
+				  m->task_id, MAX_STRATA, m->n_strata);
 	for (size_t j = 0; j < m->n_strata; j++) {
 		const Suiji__TaskStratum *s = m->strata[j];
 		if (!text_ok(s->name, MAX_TEXT))
-			FAIL("task %s: stratum %zu has no valid name", m->task_id, j);
+			return rules_fail(err, err_cap, "task %s: stratum %zu has no valid name",
+					  m->task_id, j);
 		if (!ratio_ok(s->ratio_num, s->ratio_den))
-			FAIL("task %s: stratum %s: ratio %u/%u is not a ratio 0 < num <= den",
-			     m->task_id, s->name, s->ratio_num, s->ratio_den);
+			return rules_fail(err, err_cap,
+					  "task %s: stratum %s: ratio %u/%u is not a ratio 0 < num "
+					  "<= den",
+					  m->task_id, s->name, s->ratio_num, s->ratio_den);
 	}
 	if (m->team_size < 2)
-		FAIL("task %s: team_size %u is below 2 (R11)", m->task_id, m->team_size);
+		return rules_fail(err, err_cap, "task %s: team_size %u is below 2 (R11)",
+				  m->task_id, m->team_size);
 	if (!date_ok(m->start_date, &ys) || !date_ok(m->end_date, &ye))
-		FAIL("task %s: start_date \"%s\" or end_date \"%s\" is not a date YYYY-MM-DD",
-		     m->task_id, m->start_date, m->end_date);
+		return rules_fail(err, err_cap,
+				  "task %s: start_date \"%s\" or end_date \"%s\" is not a date "
+				  "YYYY-MM-DD",
+				  m->task_id, m->start_date, m->end_date);
 	if (strcmp(m->start_date, m->end_date) > 0)
-		FAIL("task %s: start_date %s is after end_date %s", m->task_id, m->start_date,
-		     m->end_date);
+		return rules_fail(err, err_cap, "task %s: start_date %s is after end_date %s",
+				  m->task_id, m->start_date, m->end_date);
 	if ((uint32_t)ys != q->year || (uint32_t)ye != q->year)
-		FAIL("task %s: dates %s..%s are not within plan year %u", m->task_id,
-		     m->start_date, m->end_date, q->year);
+		return rules_fail(err, err_cap, "task %s: dates %s..%s are not within plan year %u",
+				  m->task_id, m->start_date, m->end_date, q->year);
+	return SJ_OK;
+}
+
+/* A joint task's member agencies (R14), then unique stratum names (R7). */
+static int check_task_members(const struct plans_actor *who, const Suiji__Task *m, char *err,
+			      size_t err_cap)
+{
 	if (!m->joint && m->n_members)
-		FAIL("task %s: only a joint task has member agencies", m->task_id);
+		return rules_fail(err, err_cap, "task %s: only a joint task has member agencies",
+				  m->task_id);
 	if (m->joint && (m->n_members == 0 || m->n_members > MAX_MEMBERS))
-		FAIL("task %s: a joint task names 1..%d member agencies, not %zu", m->task_id,
-		     MAX_MEMBERS, m->n_members);
+		return rules_fail(err, err_cap,
+				  "task %s: a joint task names 1..%d member agencies, not %zu",
+				  m->task_id, MAX_MEMBERS, m->n_members);
 	for (size_t j = 0; j < m->n_members; j++) {
 		if (!who->agency_known(who->ctx, m->members[j]))
-			FAIL("task %s: member agency \"%s\" is not registered", m->task_id,
-			     m->members[j]);
+			return rules_fail(err, err_cap,
+					  "task %s: member agency \"%s\" is not registered",
+					  m->task_id, m->members[j]);
 		if (strcmp(m->members[j], m->agency) == 0)
-			FAIL("task %s: agency %s cannot be its own joint member", m->task_id,
-			     m->agency);
+			return rules_fail(err, err_cap,
+					  "task %s: agency %s cannot be its own joint member",
+					  m->task_id, m->agency);
 		for (size_t k = 0; k < j; k++)
 			if (strcmp(m->members[k], m->members[j]) == 0)
-				FAIL("task %s: member agency %s appears twice", m->task_id,
-				     m->members[j]);
+				return rules_fail(err, err_cap,
+						  "task %s: member agency %s appears twice",
+						  m->task_id, m->members[j]);
 	}
 	for (size_t j = 0; j < m->n_strata; j++)
 		for (size_t k = 0; k < j; k++)
 			if (strcmp(m->strata[k]->name, m->strata[j]->name) == 0)
-				FAIL("task %s: stratum %s appears twice (R7)", m->task_id,
-				     m->strata[j]->name);
-	if ((rc = util_grow((void **)&p->tasks, &p->ctasks, p->ntasks, sizeof *p->tasks)) != SJ_OK)
-		goto out;
-	{
-		struct pl_task *t = &p->tasks[p->ntasks];
-		const struct pl_list *l = current_list(p, m->agency);
-		memset(t, 0, sizeof *t);
-		t->strata = calloc(m->n_strata, sizeof *t->strata);
-		if (t->strata == NULL) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		for (size_t j = 0; j < m->n_strata; j++) {
-			t->strata[j].name = m->strata[j]->name;
-			t->strata[j].num = m->strata[j]->ratio_num;
-			t->strata[j].den = m->strata[j]->ratio_den;
-		}
-		for (size_t j = 0; l && j < m->n_item_ids; j++)
-			for (size_t k = 0; k < l->n; k++)
-				if (strcmp(l->items[k].id, m->item_ids[j]) == 0 && l->items[k].key)
-					t->key = 1;
-		snprintf(t->agency, sizeof t->agency, "%s", m->agency);
-		snprintf(t->id, sizeof t->id, "%s", m->task_id);
-		snprintf(t->plan_name, sizeof t->plan_name, "%s", q->name);
-		t->year = q->year;
-		t->seq = e->seq;
-		t->m = m; /* kept: the strings of plans_task_info point into it */
-		m = NULL;
+				return rules_fail(err, err_cap,
+						  "task %s: stratum %s appears twice (R7)",
+						  m->task_id, m->strata[j]->name);
+	return SJ_OK;
+}
+
+/* Appends the task; on success it keeps *m (its strings are the task
+ * info's) and sets *m to NULL. */
+static int add_task(struct plans *p, const struct entry *e, Suiji__Task **mp,
+		    const struct pl_plan *q)
+{
+	Suiji__Task *m = *mp;
+	int rc = util_grow((void **)&p->tasks, &p->ctasks, p->ntasks, sizeof *p->tasks);
+	if (rc != SJ_OK)
+		return rc;
+	struct pl_task *t = &p->tasks[p->ntasks];
+	const struct pl_list *l = current_list(p, m->agency);
+	memset(t, 0, sizeof *t);
+	t->strata = calloc(m->n_strata, sizeof *t->strata);
+	if (t->strata == NULL)
+		return SJ_ENOMEM;
+	for (size_t j = 0; j < m->n_strata; j++) {
+		t->strata[j].name = m->strata[j]->name;
+		t->strata[j].num = m->strata[j]->ratio_num;
+		t->strata[j].den = m->strata[j]->ratio_den;
 	}
+	for (size_t j = 0; l && j < m->n_item_ids; j++)
+		for (size_t k = 0; k < l->n; k++)
+			if (strcmp(l->items[k].id, m->item_ids[j]) == 0 && l->items[k].key)
+				t->key = 1;
+	snprintf(t->agency, sizeof t->agency, "%s", m->agency);
+	snprintf(t->id, sizeof t->id, "%s", m->task_id);
+	snprintf(t->plan_name, sizeof t->plan_name, "%s", q->name);
+	t->year = q->year;
+	t->seq = e->seq;
+	t->m = m; /* kept: the strings of plans_task_info point into it */
+	*mp = NULL;
 	p->ntasks++;
-out:
-	free(flt);
+	return SJ_OK;
+}
+
+static int task(struct plans *p, const struct entry *e, const struct plans_actor *who, char *err,
+		size_t err_cap)
+{
+	const struct pl_plan *q = NULL;
+	Suiji__Task *m;
+	int rc;
+
+	pbuf_reset();
+	m = suiji__task__unpack(&pbuf_allocator, e->payload_len, e->payload);
+	if (m == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap,
+						  "task payload does not decode as suiji.Task");
+	if ((rc = check_task_head(p, e, who, m, &q, err, err_cap)) == SJ_OK &&
+	    (rc = check_task_filter(m, q, err, err_cap)) == SJ_OK &&
+	    (rc = check_task_items(m, q, err, err_cap)) == SJ_OK &&
+	    (rc = check_task_shape(m, q, err, err_cap)) == SJ_OK &&
+	    (rc = check_task_members(who, m, err, err_cap)) == SJ_OK)
+		rc = add_task(p, e, &m, q);
 	suiji__task__free_unpacked(m, NULL);
 	return rc;
 }

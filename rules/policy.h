@@ -81,18 +81,19 @@
 
 struct policy; /* opaque */
 
-SJ_WUR int policy_new(struct policy **out);
+struct agencies;
+struct dirs;
+
+/* The policy reads agencies (agencies.h) and directories (dirs.h) from ag
+ * and dirs, both borrowed for the policy's lifetime. */
+SJ_WUR int policy_new(struct policy **out, const struct agencies *ag, const struct dirs *dirs);
 void policy_free(struct policy *p);
 void policy_set_audit(struct policy *p, int audit);
 
 /* ---- Called by replay.c after an entry passed its own module's rules ---- */
 
-SJ_WUR int policy_agency(struct policy *p, const char *code, const char *name,
-			 const char *parent, uint32_t cap, uint64_t seq);
 /* An agency's registered name (检查实施机关), or NULL. */
 const char *policy_agency_name(const struct policy *p, const char *code);
-/* e is a directory import that dirs_import accepted. Errors: SJ_ENOMEM. */
-SJ_WUR int policy_directory(struct policy *p, const struct entry *e);
 /* e is a draw request that draws_request accepted, with its decoded inputs
  * and pools; role is the actor's (0 for the log operator). */
 SJ_WUR int policy_draw_request(struct policy *p, const struct plans *pl, const struct entry *e,

@@ -1,8 +1,25 @@
 /*
- * replay.c: the per-entry rules of replay.h and the little state they need
- * (agencies, clients, witnesses). The state is a set of append-only arrays;
- * rolling back truncates them, which is why every element records the
- * sequence number of the entry that made it.
+ * replay.c: the per-entry rules of replay.h, as one table of entry
+ * handlers, and the little state of its own (the log's origin and key,
+ * clients, witnesses). Agencies are agencies.h's; every other fact is the
+ * module's that its handler calls.
+ *
+ * An entry goes through replay_apply in this order:
+ *  1. the checks common to every entry: its place (entry 0 is the
+ *     log-init), its type (a handler exists), its actor (a signed entry's
+ *     key is registered, not revoked, of the entry's agency, and its
+ *     request signature verifies), and for an administrative type, that
+ *     the actor is an administrator;
+ *  2. the handler's decode: the payload as the message its type names;
+ *  3. the handler's check: the rules that read the state, changing nothing;
+ *  4. the handler's apply: the change.
+ * Types whose rules live in a module (draws.h, dirs.h, plans.h, policy.h)
+ * have no decode or check here: their apply calls the module, which
+ * decodes, checks and applies. If an apply fails (a rule of a later module
+ * in the same entry, or memory), the entry is undone by the one mechanism
+ * that undoes a batch: every module rolls back to the entry's seq
+ * (replay_rollback). Since the failed entry is the latest, that restores
+ * the state exactly.
  */
 #include "rules/replay.h"
 
@@ -10,15 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hmap.h"
 #include "common/pbuf.h"
 #include "common/util.h"
+#include "rules/agencies.h"
+#include "rules/rules.h"
 
 #include "proto/ledger.pb-c.h"
-
-struct replay_agency {
-	char code[ENTRY_MAX_AGENCY + 1];
-	uint64_t seq;
-};
 
 struct replay_client {
 	uint8_t key[ENTRY_KEY_SIZE];
@@ -28,175 +43,81 @@ struct replay_client {
 	uint64_t revoked_seq; /* UINT64_MAX while valid */
 };
 
-struct replay_witness {
-	struct note_vkey key;
-	uint64_t seq;
-};
-
-/* An open-addressing index over one of the arrays: slot holds position + 1,
- * 0 when empty. Lookups stay O(1) however many agencies and clients the
- * ledger registers; rolling back (rare) rebuilds it. */
-struct replay_index {
-	uint32_t *slots;
-	size_t cap; /* a power of two, or 0 */
-};
-
 struct replay {
 	char origin[ENTRY_MAX_ORIGIN + 1];
 	struct note_vkey log_key;
 	int have_init;
-	struct replay_agency *agencies;
-	size_t nagencies, cagencies;
 	struct replay_client *clients;
 	size_t nclients, cclients;
-	struct replay_witness *witnesses;
-	size_t nwitnesses, cwitnesses;
-	struct note_vkey *witness_keys; /* mirror of witnesses[].key for callers */
-	struct replay_index agency_ix, client_ix;
+	struct hmap client_ix; /* hex of the key -> position */
+	struct note_vkey *witnesses;
+	uint64_t *witness_seqs; /* the entry that added each */
+	size_t nwitnesses, cwitnesses, cwitness_seqs;
+	struct agencies *agencies;
 	struct draws *draws;
 	struct dirs *dirs;
 	struct plans *plans;
 	struct policy *policy;
 };
 
-static uint64_t fnv(const uint8_t *p, size_t n)
-{
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211u;
-	}
-	return h;
-}
+/* One entry as its handler sees it: the entry, its hash, and who wrote it
+ * (actor NULL for the log operator). */
+struct replay_act {
+	const struct entry *e;
+	const uint8_t *hash;
+	const struct replay_client *actor;
+};
 
-static uint64_t agency_hash(const struct replay *r, size_t i)
-{
-	return fnv((const uint8_t *)r->agencies[i].code, strlen(r->agencies[i].code));
-}
+/*
+ * One entry type's rules. admin names what only an administrator (or the
+ * log operator) may do, or is NULL; msg is the payload's message, or NULL
+ * when the module decodes it. check reads the state and changes nothing;
+ * apply changes it, and on failure the entry is undone (see above).
+ */
+struct replay_handler {
+	uint32_t type;
+	const char *name;
+	const char *admin;
+	const ProtobufCMessageDescriptor *msg;
+	int (*check)(const struct replay *r, const struct replay_act *a, const void *m, char *err,
+		     size_t err_cap);
+	int (*apply)(struct replay *r, const struct replay_act *a, const void *m, char *err,
+		     size_t err_cap);
+};
 
-static uint64_t client_hash(const struct replay *r, size_t i)
-{
-	return fnv(r->clients[i].key, 8);
-}
+/* ---- Clients ---- */
 
-/* Rebuilds ix over n elements, with room to grow. */
-static int index_rebuild(struct replay_index *ix, const struct replay *r, size_t n,
-			 uint64_t (*hash)(const struct replay *, size_t))
+static const char *client_key(char buf[2 * ENTRY_KEY_SIZE + 1], const uint8_t *key)
 {
-	size_t cap = 64;
-	while (cap < 2 * (n + 1))
-		cap *= 2;
-	uint32_t *slots = calloc(cap, sizeof *slots);
-	if (slots == NULL)
-		return SJ_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = (size_t)hash(r, i) & (cap - 1);
-		while (slots[j])
-			j = (j + 1) & (cap - 1);
-		slots[j] = (uint32_t)(i + 1);
-	}
-	free(ix->slots);
-	ix->slots = slots;
-	ix->cap = cap;
-	return SJ_OK;
-}
-
-/* Adds element n-1 (just appended) to ix. */
-static int index_add(struct replay_index *ix, const struct replay *r, size_t n,
-		     uint64_t (*hash)(const struct replay *, size_t))
-{
-	if (2 * n >= ix->cap)
-		return index_rebuild(ix, r, n, hash);
-	size_t j = (size_t)hash(r, n - 1) & (ix->cap - 1);
-	while (ix->slots[j])
-		j = (j + 1) & (ix->cap - 1);
-	ix->slots[j] = (uint32_t)n;
-	return SJ_OK;
-}
-
-/* Every revealed draw counts its checks (rules/policy.h, R9). */
-static int reveal_hook(void *ctx, const struct draws_observed *o)
-{
-	return policy_draw_revealed(ctx, o);
-}
-
-int replay_new(struct replay **out)
-{
-	struct replay *r = calloc(1, sizeof *r);
-	if (r == NULL)
-		return SJ_ENOMEM;
-	if (draws_new(&r->draws) != SJ_OK) {
-		free(r);
-		return SJ_ENOMEM;
-	}
-	if (dirs_new(&r->dirs) != SJ_OK) {
-		draws_free(r->draws);
-		free(r);
-		return SJ_ENOMEM;
-	}
-	if (plans_new(&r->plans) != SJ_OK) {
-		dirs_free(r->dirs);
-		draws_free(r->draws);
-		free(r);
-		return SJ_ENOMEM;
-	}
-	if (policy_new(&r->policy) != SJ_OK) {
-		plans_free(r->plans);
-		dirs_free(r->dirs);
-		draws_free(r->draws);
-		free(r);
-		return SJ_ENOMEM;
-	}
-	draws_set_hook(r->draws, reveal_hook, r->policy);
-	*out = r;
-	return SJ_OK;
-}
-
-void replay_free(struct replay *r)
-{
-	if (r == NULL)
-		return;
-	free(r->agencies);
-	free(r->clients);
-	free(r->witnesses);
-	free(r->witness_keys);
-	free(r->agency_ix.slots);
-	free(r->client_ix.slots);
-	draws_free(r->draws);
-	dirs_free(r->dirs);
-	plans_free(r->plans);
-	policy_free(r->policy);
-	free(r);
-}
-
-static struct replay_agency *find_agency(const struct replay *r, const char *code, size_t len)
-{
-	if (r->agency_ix.cap == 0)
-		return NULL;
-	size_t j = (size_t)fnv((const uint8_t *)code, len) & (r->agency_ix.cap - 1);
-	for (uint32_t p; (p = r->agency_ix.slots[j]) != 0; j = (j + 1) & (r->agency_ix.cap - 1)) {
-		struct replay_agency *a = &r->agencies[p - 1];
-		if (p > r->nagencies)
-			continue;
-		if (strlen(a->code) == len && memcmp(a->code, code, len) == 0)
-			return a;
-	}
-	return NULL;
+	util_hex(buf, key, ENTRY_KEY_SIZE);
+	return buf;
 }
 
 static struct replay_client *find_client(const struct replay *r, const uint8_t *key)
 {
-	if (r->client_ix.cap == 0)
-		return NULL;
-	size_t j = (size_t)fnv(key, 8) & (r->client_ix.cap - 1);
-	for (uint32_t p; (p = r->client_ix.slots[j]) != 0; j = (j + 1) & (r->client_ix.cap - 1)) {
-		struct replay_client *c = &r->clients[p - 1];
-		if (p > r->nclients)
-			continue;
-		if (memcmp(c->key, key, ENTRY_KEY_SIZE) == 0)
-			return c;
-	}
-	return NULL;
+	char hex[2 * ENTRY_KEY_SIZE + 1];
+	long i = hmap_get(&r->client_ix, client_key(hex, key));
+	/* After a rollback whose rebuild could not allocate, the index may
+	 * still name positions past the end: those are gone. */
+	return i < 0 || (size_t)i >= r->nclients ? NULL : &r->clients[i];
+}
+
+/* For plans.h: whether code names a registered agency. */
+static int agency_known(const void *ctx, const char *code)
+{
+	return agencies_find(ctx, code) != NULL;
+}
+
+static int entry_agency_known(const struct replay *r, const struct entry *e)
+{
+	return e->agency_len && agencies_find_n(r->agencies, e->agency, e->agency_len) != NULL;
+}
+
+/* Who may write administrative entries: the log operator (unsigned) or a
+ * registered administrator. */
+static int by_admin(const struct replay_client *c)
+{
+	return c == NULL || c->role == SUIJI__ROLE__ROLE_ADMIN;
 }
 
 static int valid_text(const char *s, size_t max)
@@ -210,336 +131,483 @@ static int valid_text(const char *s, size_t max)
 	return 1;
 }
 
-/* For plans.h: whether code names a registered agency. */
-static int agency_known(const void *ctx, const char *code)
+/* ---- The handlers of the log's own entries ---- */
+
+static int check_log_init(const struct replay *r, const struct replay_act *a, const void *m,
+			  char *err, size_t err_cap)
 {
-	return find_agency(ctx, code, strlen(code)) != NULL;
+	const Suiji__LogInit *li = m;
+	struct note_vkey k;
+	(void)r;
+	if (a->e->sig != NULL)
+		return rules_fail(err, err_cap,
+				  "a log-init must be written by the log itself, not a client");
+	if (!valid_text(li->origin, ENTRY_MAX_ORIGIN))
+		return rules_fail(err, err_cap,
+				  "log-init origin is empty, too long or holds a control character");
+	if (note_vkey_parse(&k, li->log_vkey) != SJ_OK || k.type != NOTE_TYPE_ED25519)
+		return rules_fail(err, err_cap,
+				  "log-init log key is not an Ed25519 signed-note verifier key");
+	return SJ_OK;
 }
 
-/* Who may write administrative entries: the log operator (unsigned) or a
- * registered administrator. */
-static int by_admin(const struct replay_client *c)
+static int apply_log_init(struct replay *r, const struct replay_act *a, const void *m,
+			  char *err, size_t err_cap)
 {
-	return c == NULL || c->role == SUIJI__ROLE__ROLE_ADMIN;
+	const Suiji__LogInit *li = m;
+	(void)a;
+	(void)err;
+	(void)err_cap;
+	if (note_vkey_parse(&r->log_key, li->log_vkey) != SJ_OK)
+		return SJ_EVERIFY; /* check_log_init parsed it */
+	snprintf(r->origin, sizeof r->origin, "%s", li->origin);
+	r->have_init = 1;
+	return SJ_OK;
 }
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		snprintf(err, err_cap, __VA_ARGS__);                           \
-		rc = SJ_EVERIFY;                                               \
-		goto out;                                                      \
-	} while (0)
+static int check_witness_add(const struct replay *r, const struct replay_act *a, const void *m,
+			     char *err, size_t err_cap)
+{
+	const Suiji__WitnessAdd *wa = m;
+	struct note_vkey k;
+	(void)a;
+	if (note_vkey_parse(&k, wa->vkey) != SJ_OK || k.type != NOTE_TYPE_COSIG_V1)
+		return rules_fail(err, err_cap, "witness key is not a cosignature/v1 verifier key");
+	for (size_t i = 0; i < r->nwitnesses; i++)
+		if (r->witnesses[i].id == k.id && strcmp(r->witnesses[i].name, k.name) == 0)
+			return rules_fail(err, err_cap, "witness %s is registered already", k.name);
+	return SJ_OK;
+}
+
+static int apply_witness_add(struct replay *r, const struct replay_act *a, const void *m,
+			     char *err, size_t err_cap)
+{
+	const Suiji__WitnessAdd *wa = m;
+	int rc;
+	(void)err;
+	(void)err_cap;
+	if ((rc = util_grow((void **)&r->witnesses, &r->cwitnesses, r->nwitnesses,
+			    sizeof *r->witnesses)) != SJ_OK ||
+	    (rc = util_grow((void **)&r->witness_seqs, &r->cwitness_seqs, r->nwitnesses,
+			    sizeof *r->witness_seqs)) != SJ_OK)
+		return rc;
+	if (note_vkey_parse(&r->witnesses[r->nwitnesses], wa->vkey) != SJ_OK)
+		return SJ_EVERIFY; /* check_witness_add parsed it */
+	r->witness_seqs[r->nwitnesses] = a->e->seq;
+	r->nwitnesses++;
+	return SJ_OK;
+}
+
+static int check_agency_register(const struct replay *r, const struct replay_act *a,
+				 const void *m, char *err, size_t err_cap)
+{
+	const Suiji__AgencyRegister *ar = m;
+	(void)a;
+	if (!valid_text(ar->code, ENTRY_MAX_AGENCY) || strchr(ar->code, ' '))
+		return rules_fail(err, err_cap,
+				  "agency code is empty, longer than %d bytes or holds a space or "
+				  "control character",
+				  ENTRY_MAX_AGENCY);
+	if (!valid_text(ar->name, 1024))
+		return rules_fail(err, err_cap, "agency %s has no valid name", ar->code);
+	if (agencies_find(r->agencies, ar->code))
+		return rules_fail(err, err_cap, "agency %s is registered already", ar->code);
+	if (ar->parent[0] && !agencies_find(r->agencies, ar->parent))
+		return rules_fail(err, err_cap, "agency %s names unknown superior agency %s",
+				  ar->code, ar->parent);
+	if (ar->annual_cap > 100)
+		return rules_fail(err, err_cap,
+				  "agency %s: an annual cap of %u checks is not 0..100 (R9)",
+				  ar->code, ar->annual_cap);
+	return SJ_OK;
+}
+
+static int apply_agency_register(struct replay *r, const struct replay_act *a, const void *m,
+				 char *err, size_t err_cap)
+{
+	const Suiji__AgencyRegister *ar = m;
+	(void)err;
+	(void)err_cap;
+	return agencies_add(r->agencies, ar->code, ar->name, ar->parent, ar->annual_cap,
+			    POLICY_DEFAULT_CAP, a->e->seq);
+}
+
+static int check_client_register(const struct replay *r, const struct replay_act *a,
+				 const void *m, char *err, size_t err_cap)
+{
+	const Suiji__ClientRegister *cr = m;
+	(void)a;
+	if (cr->public_key.len != ENTRY_KEY_SIZE)
+		return rules_fail(err, err_cap, "client public key is %zu bytes, not %d",
+				  cr->public_key.len, ENTRY_KEY_SIZE);
+	if (cr->role < SUIJI__ROLE__ROLE_OPERATOR || cr->role > SUIJI__ROLE__ROLE_ADMIN)
+		return rules_fail(err, err_cap, "client role %d is not a known role", (int)cr->role);
+	if (!agencies_find(r->agencies, cr->agency))
+		return rules_fail(err, err_cap, "client registered for unknown agency \"%s\"",
+				  cr->agency);
+	if (find_client(r, cr->public_key.data))
+		return rules_fail(err, err_cap, "client key is registered already");
+	return SJ_OK;
+}
+
+static int apply_client_register(struct replay *r, const struct replay_act *a, const void *m,
+				 char *err, size_t err_cap)
+{
+	const Suiji__ClientRegister *cr = m;
+	char hex[2 * ENTRY_KEY_SIZE + 1];
+	int rc;
+	(void)err;
+	(void)err_cap;
+	if ((rc = util_grow((void **)&r->clients, &r->cclients, r->nclients,
+			    sizeof *r->clients)) != SJ_OK)
+		return rc;
+	struct replay_client *c = &r->clients[r->nclients];
+	memcpy(c->key, cr->public_key.data, ENTRY_KEY_SIZE);
+	snprintf(c->agency, sizeof c->agency, "%s", cr->agency);
+	c->role = (int)cr->role;
+	c->seq = a->e->seq;
+	c->revoked_seq = UINT64_MAX;
+	if ((rc = hmap_put(&r->client_ix, client_key(hex, c->key), r->nclients)) != SJ_OK)
+		return rc;
+	r->nclients++;
+	return SJ_OK;
+}
+
+static int check_client_revoke(const struct replay *r, const struct replay_act *a,
+			       const void *m, char *err, size_t err_cap)
+{
+	const Suiji__ClientRevoke *cv = m;
+	const struct replay_client *c;
+	(void)a;
+	if (cv->public_key.len != ENTRY_KEY_SIZE ||
+	    (c = find_client(r, cv->public_key.data)) == NULL)
+		return rules_fail(err, err_cap, "client-revoke names a key that is not registered");
+	if (c->revoked_seq != UINT64_MAX)
+		return rules_fail(err, err_cap, "client key was revoked already at entry %llu",
+				  (unsigned long long)c->revoked_seq);
+	return SJ_OK;
+}
+
+static int apply_client_revoke(struct replay *r, const struct replay_act *a, const void *m,
+			       char *err, size_t err_cap)
+{
+	const Suiji__ClientRevoke *cv = m;
+	(void)err;
+	(void)err_cap;
+	find_client(r, cv->public_key.data)->revoked_seq = a->e->seq;
+	return SJ_OK;
+}
+
+/* ---- The handlers that call a module ---- */
+
+static int apply_beacon_add(struct replay *r, const struct replay_act *a, const void *m,
+			    char *err, size_t err_cap)
+{
+	(void)m;
+	return draws_beacon_add(r->draws, a->e, by_admin(a->actor), err, err_cap);
+}
+
+/* A draw request keeps draws.h's rules, then the policy's (R5-R14), which
+ * need the pools draws.h decoded. */
+static int apply_draw_request(struct replay *r, const struct replay_act *a, const void *m,
+			      char *err, size_t err_cap)
+{
+	const struct entry *e = a->e;
+	const struct replay_client *c = a->actor;
+	const struct draw_objects *o;
+	const struct draw_people *of, *ex;
+	int rc;
+	(void)m;
+	/* The log operator may file a draw for an agency: it must exist. */
+	if (c == NULL && e->agency_len && !entry_agency_known(r, e))
+		return rules_fail(err, err_cap, "draw requested for unknown agency \"%.*s\"",
+				  (int)e->agency_len, e->agency);
+	rc = draws_request(r->draws, e,
+			   c == NULL || c->role == SUIJI__ROLE__ROLE_OPERATOR ||
+				   c->role == SUIJI__ROLE__ROLE_SUPERVISOR,
+			   err, err_cap);
+	if (rc != SJ_OK)
+		return rc;
+	size_t i = draws_count(r->draws) - 1;
+	draws_pools(r->draws, i, &o, &of, &ex);
+	return policy_draw_request(r->policy, r->plans, e, draws_inputs(r->draws, i), o, of, ex,
+				   c ? c->role : 0, err, err_cap);
+}
+
+static int apply_draw_commit(struct replay *r, const struct replay_act *a, const void *m,
+			     char *err, size_t err_cap)
+{
+	(void)m;
+	return draws_commit(r->draws, a->e, a->hash, err, err_cap);
+}
+
+static int apply_draw_reveal(struct replay *r, const struct replay_act *a, const void *m,
+			     char *err, size_t err_cap)
+{
+	(void)m;
+	return draws_reveal(r->draws, a->e, err, err_cap);
+}
+
+/* The log operator imports for any registered agency; a client only for
+ * its own (a common check), and only as an operator. */
+static int apply_directory_import(struct replay *r, const struct replay_act *a, const void *m,
+				  char *err, size_t err_cap)
+{
+	(void)m;
+	return dirs_import(r->dirs, a->e, entry_agency_known(r, a->e),
+			   a->actor == NULL || a->actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
+			   err_cap);
+}
+
+static int apply_calendar(struct replay *r, const struct replay_act *a, const void *m,
+			  char *err, size_t err_cap)
+{
+	(void)m;
+	return policy_calendar(r->policy, a->e, by_admin(a->actor), err, err_cap);
+}
+
+/* A result's history names its actor: "key:" and the first 8 bytes of the
+ * client key in hex, or "log". */
+static int apply_result(struct replay *r, const struct replay_act *a, const void *m, char *err,
+			size_t err_cap)
+{
+	const struct entry *e = a->e;
+	char id[80], ag[ENTRY_MAX_AGENCY + 1];
+	(void)m;
+	if (a->actor) {
+		memcpy(id, "key:", 4);
+		util_hex(id + 4, e->actor, 8);
+	} else {
+		snprintf(id, sizeof id, "log");
+	}
+	snprintf(ag, sizeof ag, "%.*s", (int)e->agency_len, e->agency);
+	return policy_result(r->policy, r->plans, e, a->actor ? a->actor->role : 0, ag, id, err,
+			     err_cap);
+}
+
+/* Item lists, plans and tasks: the roles each step needs are plans.h's;
+ * it is told who wrote the entry (the log operator is role 0). */
+static int apply_plans(struct replay *r, const struct replay_act *a, const void *m, char *err,
+		       size_t err_cap)
+{
+	struct plans_actor who = {.role = a->actor ? a->actor->role : 0,
+				  .agency = a->actor ? a->actor->agency : "",
+				  .agency_known = agency_known,
+				  .ctx = r->agencies};
+	(void)m;
+	return plans_apply(r->plans, a->e, &who, err, err_cap);
+}
+
+/* The handler table: one line per entry type, the source of truth for
+ * what replay_apply does with it. */
+static const struct replay_handler replay_handlers[] = {
+	{ENTRY_LOG_INIT, "log-init", NULL, &suiji__log_init__descriptor, check_log_init,
+	 apply_log_init},
+	{ENTRY_WITNESS_ADD, "witness-add", "add a witness", &suiji__witness_add__descriptor,
+	 check_witness_add, apply_witness_add},
+	{ENTRY_AGENCY_REGISTER, "agency-register", "register an agency",
+	 &suiji__agency_register__descriptor, check_agency_register, apply_agency_register},
+	{ENTRY_CLIENT_REGISTER, "client-register", "register a client",
+	 &suiji__client_register__descriptor, check_client_register, apply_client_register},
+	{ENTRY_CLIENT_REVOKE, "client-revoke", "revoke a client", &suiji__client_revoke__descriptor,
+	 check_client_revoke, apply_client_revoke},
+	{ENTRY_BEACON_ADD, "beacon-add", NULL, NULL, NULL, apply_beacon_add},
+	{ENTRY_DRAW_REQUEST, "draw-request", NULL, NULL, NULL, apply_draw_request},
+	{ENTRY_DRAW_COMMIT, "draw-commit", NULL, NULL, NULL, apply_draw_commit},
+	{ENTRY_DRAW_REVEAL, "draw-reveal", NULL, NULL, NULL, apply_draw_reveal},
+	{ENTRY_DIRECTORY_IMPORT, "directory-import", NULL, NULL, NULL, apply_directory_import},
+	{ENTRY_ITEM_LIST, "item-list", NULL, NULL, NULL, apply_plans},
+	{ENTRY_PLAN, "plan", NULL, NULL, NULL, apply_plans},
+	{ENTRY_PLAN_REVIEW, "plan-review", NULL, NULL, NULL, apply_plans},
+	{ENTRY_PLAN_FILE, "plan-file", NULL, NULL, NULL, apply_plans},
+	{ENTRY_PLAN_PUBLISH, "plan-publish", NULL, NULL, NULL, apply_plans},
+	{ENTRY_TASK, "task", NULL, NULL, NULL, apply_plans},
+	{ENTRY_CALENDAR, "calendar", NULL, NULL, NULL, apply_calendar},
+	{ENTRY_RESULT, "result", NULL, NULL, NULL, apply_result},
+};
+
+static const struct replay_handler *find_handler(uint32_t type)
+{
+	for (size_t i = 0; i < sizeof replay_handlers / sizeof *replay_handlers; i++)
+		if (replay_handlers[i].type == type)
+			return &replay_handlers[i];
+	return NULL;
+}
+
+/* ---- Life ---- */
+
+/* Every revealed draw counts its checks (rules/policy.h, R9). */
+static int reveal_hook(void *ctx, const struct draws_observed *o)
+{
+	return policy_draw_revealed(ctx, o);
+}
+
+int replay_new(struct replay **out)
+{
+	struct replay *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return SJ_ENOMEM;
+	if (agencies_new(&r->agencies) != SJ_OK || draws_new(&r->draws) != SJ_OK ||
+	    dirs_new(&r->dirs) != SJ_OK || plans_new(&r->plans) != SJ_OK ||
+	    policy_new(&r->policy, r->agencies, r->dirs) != SJ_OK) {
+		replay_free(r);
+		return SJ_ENOMEM;
+	}
+	draws_set_hook(r->draws, reveal_hook, r->policy);
+	*out = r;
+	return SJ_OK;
+}
+
+void replay_free(struct replay *r)
+{
+	if (r == NULL)
+		return;
+	free(r->clients);
+	hmap_clear(&r->client_ix);
+	free(r->witnesses);
+	free(r->witness_seqs);
+	policy_free(r->policy);
+	plans_free(r->plans);
+	dirs_free(r->dirs);
+	draws_free(r->draws);
+	agencies_free(r->agencies);
+	free(r);
+}
+
+/* ---- Apply ---- */
+
+/* The checks common to every entry (step 1 above). */
+static int check_common(const struct replay *r, const struct entry *e,
+			const struct replay_handler *h, const struct replay_client **actor,
+			char *err, size_t err_cap)
+{
+	const struct replay_client *c = NULL;
+	int rc;
+	if ((e->seq == 0) != (e->type == ENTRY_LOG_INIT))
+		return rules_fail(err, err_cap, "%s",
+				  e->seq == 0 ? "the first entry must be a log-init"
+					      : "a log-init may only be the first entry");
+	if (h == NULL || entry_type_name(e->type) == NULL)
+		return rules_fail(err, err_cap, "unknown entry type %u", e->type);
+	if (e->sig != NULL) {
+		if (!r->have_init)
+			return rules_fail(err, err_cap, "a signed entry before the log-init");
+		c = find_client(r, e->actor);
+		if (c == NULL)
+			return rules_fail(err, err_cap,
+					  "signed by a client key that no earlier client-register "
+					  "entry registered");
+		if (c->revoked_seq != UINT64_MAX)
+			return rules_fail(err, err_cap, "signed by a client key revoked at entry %llu",
+					  (unsigned long long)c->revoked_seq);
+		if (strlen(c->agency) != e->agency_len ||
+		    memcmp(c->agency, e->agency, e->agency_len) != 0)
+			return rules_fail(err, err_cap,
+					  "actor agency \"%.*s\" is not the agency \"%s\" its key "
+					  "was registered for",
+					  (int)e->agency_len, e->agency, c->agency);
+		rc = entry_verify_request(e, r->origin);
+		if (rc == SJ_ENOMEM)
+			return rc;
+		if (rc != SJ_OK)
+			return rules_fail(err, err_cap,
+					  "the client's request signature does not verify");
+	}
+	if (h->admin && !by_admin(c))
+		return rules_fail(err, err_cap, "only an administrator may %s", h->admin);
+	*actor = c;
+	return SJ_OK;
+}
+
+/* The payload as h's message into *out (step 2 above). */
+static int decode(const struct replay_handler *h, const struct entry *e,
+		  ProtobufCMessage **out, char *err, size_t err_cap)
+{
+	*out = NULL;
+	if (h->msg == NULL)
+		return SJ_OK;
+	pbuf_reset();
+	*out = protobuf_c_message_unpack(h->msg, &pbuf_allocator, e->payload_len, e->payload);
+	if (*out == NULL)
+		return pbuf_failed() ? SJ_ENOMEM
+				     : rules_fail(err, err_cap, "%s payload does not decode as %s",
+						  h->name, h->msg->name);
+	return SJ_OK;
+}
 
 int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
 		 char *err, size_t err_cap)
 {
-	struct replay_client *actor = NULL;
-	Suiji__LogInit *li = NULL;
-	Suiji__WitnessAdd *wa = NULL;
-	Suiji__AgencyRegister *ar = NULL;
-	Suiji__ClientRegister *cr = NULL;
-	Suiji__ClientRevoke *cv = NULL;
-	int rc = SJ_OK;
+	const struct replay_handler *h = find_handler(e->type);
+	struct replay_act a = {.e = e, .hash = hash, .actor = NULL};
+	ProtobufCMessage *m = NULL;
+	int rc;
 
-	if ((e->seq == 0) != (e->type == ENTRY_LOG_INIT))
-		FAIL(e->seq == 0 ? "the first entry must be a log-init"
-				 : "a log-init may only be the first entry");
-	if (entry_type_name(e->type) == NULL)
-		FAIL("unknown entry type %u", e->type);
-
-	if (e->sig != NULL) {
-		if (!r->have_init)
-			FAIL("a signed entry before the log-init");
-		actor = find_client(r, e->actor);
-		if (actor == NULL)
-			FAIL("signed by a client key that no earlier client-register entry "
-			     "registered");
-		if (actor->revoked_seq != UINT64_MAX)
-			FAIL("signed by a client key revoked at entry %llu",
-			     (unsigned long long)actor->revoked_seq);
-		if (strlen(actor->agency) != e->agency_len ||
-		    memcmp(actor->agency, e->agency, e->agency_len) != 0)
-			FAIL("actor agency \"%.*s\" is not the agency \"%s\" its key was "
-			     "registered for",
-			     (int)e->agency_len, e->agency, actor->agency);
-		rc = entry_verify_request(e, r->origin);
-		if (rc == SJ_ENOMEM)
-			goto out;
-		if (rc != SJ_OK)
-			FAIL("the client's request signature does not verify");
-	}
-
-	switch (e->type) {
-	case ENTRY_LOG_INIT:
-		if (e->sig != NULL)
-			FAIL("a log-init must be written by the log itself, not a client");
-		pbuf_reset();
-		li = suiji__log_init__unpack(&pbuf_allocator, e->payload_len, e->payload);
-		if (li == NULL && pbuf_failed()) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		if (li == NULL)
-			FAIL("log-init payload does not decode as suiji.LogInit");
-		if (!valid_text(li->origin, ENTRY_MAX_ORIGIN))
-			FAIL("log-init origin is empty, too long or holds a control character");
-		if (note_vkey_parse(&r->log_key, li->log_vkey) != SJ_OK ||
-		    r->log_key.type != NOTE_TYPE_ED25519)
-			FAIL("log-init log key is not an Ed25519 signed-note verifier key");
-		snprintf(r->origin, sizeof r->origin, "%s", li->origin);
-		r->have_init = 1;
-		break;
-	case ENTRY_WITNESS_ADD: {
-		struct note_vkey k;
-		if (!by_admin(actor))
-			FAIL("only an administrator may add a witness");
-		pbuf_reset();
-		wa = suiji__witness_add__unpack(&pbuf_allocator, e->payload_len, e->payload);
-		if (wa == NULL && pbuf_failed()) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		if (wa == NULL)
-			FAIL("witness-add payload does not decode as suiji.WitnessAdd");
-		if (note_vkey_parse(&k, wa->vkey) != SJ_OK || k.type != NOTE_TYPE_COSIG_V1)
-			FAIL("witness key is not a cosignature/v1 verifier key");
-		for (size_t i = 0; i < r->nwitnesses; i++)
-			if (r->witnesses[i].key.id == k.id &&
-			    strcmp(r->witnesses[i].key.name, k.name) == 0)
-				FAIL("witness %s is registered already", k.name);
-		if ((rc = util_grow((void **)&r->witnesses, &r->cwitnesses, r->nwitnesses,
-			       sizeof *r->witnesses)) != SJ_OK)
-			goto out;
-		{
-			size_t c = r->nwitnesses; /* keep witness_keys the same capacity */
-			struct note_vkey *wk = realloc(r->witness_keys, (c + 1) * sizeof *wk);
-			if (wk == NULL) {
-				rc = SJ_ENOMEM;
-				goto out;
-			}
-			r->witness_keys = wk;
-			wk[c] = k;
-		}
-		r->witnesses[r->nwitnesses].key = k;
-		r->witnesses[r->nwitnesses].seq = e->seq;
-		r->nwitnesses++;
-		break;
-	}
-	case ENTRY_AGENCY_REGISTER:
-		if (!by_admin(actor))
-			FAIL("only an administrator may register an agency");
-		pbuf_reset();
-		ar = suiji__agency_register__unpack(&pbuf_allocator, e->payload_len, e->payload);
-		if (ar == NULL && pbuf_failed()) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		if (ar == NULL)
-			FAIL("agency-register payload does not decode as suiji.AgencyRegister");
-		if (!valid_text(ar->code, ENTRY_MAX_AGENCY) || strchr(ar->code, ' '))
-			FAIL("agency code is empty, longer than %d bytes or holds a space or "
-			     "control character",
-			     ENTRY_MAX_AGENCY);
-		if (!valid_text(ar->name, 1024))
-			FAIL("agency %s has no valid name", ar->code);
-		if (find_agency(r, ar->code, strlen(ar->code)))
-			FAIL("agency %s is registered already", ar->code);
-		if (ar->parent[0] && !find_agency(r, ar->parent, strlen(ar->parent)))
-			FAIL("agency %s names unknown superior agency %s", ar->code, ar->parent);
-		if (ar->annual_cap > 100)
-			FAIL("agency %s: an annual cap of %u checks is not 0..100 (R9)", ar->code,
-			     ar->annual_cap);
-		if ((rc = util_grow((void **)&r->agencies, &r->cagencies, r->nagencies,
-			       sizeof *r->agencies)) != SJ_OK)
-			goto out;
-		snprintf(r->agencies[r->nagencies].code, sizeof r->agencies->code, "%s", ar->code);
-		r->agencies[r->nagencies].seq = e->seq;
-		r->nagencies++;
-		if ((rc = index_add(&r->agency_ix, r, r->nagencies, agency_hash)) != SJ_OK) {
-			r->nagencies--;
-			goto out;
-		}
-		if ((rc = policy_agency(r->policy, ar->code, ar->name, ar->parent, ar->annual_cap,
-				       e->seq)) !=
-		    SJ_OK) {
-			r->nagencies--;
-			(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);
-			policy_rollback(r->policy, e->seq);
-			goto out;
-		}
-		break;
-	case ENTRY_CLIENT_REGISTER:
-		if (!by_admin(actor))
-			FAIL("only an administrator may register a client");
-		pbuf_reset();
-		cr = suiji__client_register__unpack(&pbuf_allocator, e->payload_len, e->payload);
-		if (cr == NULL && pbuf_failed()) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		if (cr == NULL)
-			FAIL("client-register payload does not decode as suiji.ClientRegister");
-		if (cr->public_key.len != ENTRY_KEY_SIZE)
-			FAIL("client public key is %zu bytes, not %d", cr->public_key.len,
-			     ENTRY_KEY_SIZE);
-		if (cr->role < SUIJI__ROLE__ROLE_OPERATOR || cr->role > SUIJI__ROLE__ROLE_ADMIN)
-			FAIL("client role %d is not a known role", (int)cr->role);
-		if (!find_agency(r, cr->agency, strlen(cr->agency)))
-			FAIL("client registered for unknown agency \"%s\"", cr->agency);
-		if (find_client(r, cr->public_key.data))
-			FAIL("client key is registered already");
-		if ((rc = util_grow((void **)&r->clients, &r->cclients, r->nclients,
-			       sizeof *r->clients)) != SJ_OK)
-			goto out;
-		{
-			struct replay_client *c = &r->clients[r->nclients];
-			memcpy(c->key, cr->public_key.data, ENTRY_KEY_SIZE);
-			snprintf(c->agency, sizeof c->agency, "%s", cr->agency);
-			c->role = (int)cr->role;
-			c->seq = e->seq;
-			c->revoked_seq = UINT64_MAX;
-		}
-		r->nclients++;
-		if ((rc = index_add(&r->client_ix, r, r->nclients, client_hash)) != SJ_OK) {
-			r->nclients--;
-			goto out;
-		}
-		break;
-	case ENTRY_CLIENT_REVOKE: {
-		struct replay_client *c;
-		if (!by_admin(actor))
-			FAIL("only an administrator may revoke a client");
-		pbuf_reset();
-		cv = suiji__client_revoke__unpack(&pbuf_allocator, e->payload_len, e->payload);
-		if (cv == NULL && pbuf_failed()) {
-			rc = SJ_ENOMEM;
-			goto out;
-		}
-		if (cv == NULL)
-			FAIL("client-revoke payload does not decode as suiji.ClientRevoke");
-		if (cv->public_key.len != ENTRY_KEY_SIZE ||
-		    (c = find_client(r, cv->public_key.data)) == NULL)
-			FAIL("client-revoke names a key that is not registered");
-		if (c->revoked_seq != UINT64_MAX)
-			FAIL("client key was revoked already at entry %llu",
-			     (unsigned long long)c->revoked_seq);
-		c->revoked_seq = e->seq;
-		break;
-	}
-	case ENTRY_BEACON_ADD:
-		rc = draws_beacon_add(r->draws, e, by_admin(actor), err, err_cap);
-		break;
-	case ENTRY_DRAW_REQUEST:
-		/* The log operator may file a draw for an agency: it must exist. */
-		if (actor == NULL && e->agency_len &&
-		    find_agency(r, e->agency, e->agency_len) == NULL)
-			FAIL("draw requested for unknown agency \"%.*s\"", (int)e->agency_len,
-			     e->agency);
-		rc = draws_request(r->draws, e,
-				   actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR ||
-					   actor->role == SUIJI__ROLE__ROLE_SUPERVISOR,
-				   err, err_cap);
-		if (rc == SJ_OK) {
-			/* The policy's rules (R5-R14) need the decoded pools. */
-			size_t i = draws_count(r->draws) - 1;
-			const struct draw_objects *o;
-			const struct draw_people *of, *ex;
-			draws_pools(r->draws, i, &o, &of, &ex);
-			rc = policy_draw_request(r->policy, r->plans, e, draws_inputs(r->draws, i), o,
-						 of, ex, actor ? actor->role : 0, err, err_cap);
-			if (rc != SJ_OK) {
-				draws_rollback(r->draws, e->seq);
-				policy_rollback(r->policy, e->seq);
-			}
-		}
-		break;
-	case ENTRY_DRAW_COMMIT:
-		rc = draws_commit(r->draws, e, hash, err, err_cap);
-		break;
-	case ENTRY_DRAW_REVEAL:
-		rc = draws_reveal(r->draws, e, err, err_cap);
-		break;
-	case ENTRY_DIRECTORY_IMPORT:
-		/* The log operator imports for any registered agency; a client
-		 * only for its own (checked above), and only as an operator. */
-		rc = dirs_import(r->dirs, e,
-				 e->agency_len && find_agency(r, e->agency, e->agency_len) != NULL,
-				 actor == NULL || actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
-				 err_cap);
-		if (rc == SJ_OK && (rc = policy_directory(r->policy, e)) != SJ_OK) {
-			dirs_rollback(r->dirs, e->seq);
-			policy_rollback(r->policy, e->seq);
-		}
-		break;
-	case ENTRY_CALENDAR:
-		rc = policy_calendar(r->policy, e, by_admin(actor), err, err_cap);
-		break;
-	case ENTRY_RESULT: {
-		char id[80], ag[ENTRY_MAX_AGENCY + 1];
-		if (actor) {
-			static const char hex[] = "0123456789abcdef";
-			memcpy(id, "key:", 4);
-			for (int i = 0; i < 8; i++) {
-				id[4 + 2 * i] = hex[e->actor[i] >> 4];
-				id[5 + 2 * i] = hex[e->actor[i] & 15];
-			}
-			id[20] = '\0';
-		} else
-			snprintf(id, sizeof id, "log");
-		snprintf(ag, sizeof ag, "%.*s", (int)e->agency_len, e->agency);
-		rc = policy_result(r->policy, r->plans, e, actor ? actor->role : 0, ag, id, err,
-				   err_cap);
-		break;
-	}
-	case ENTRY_ITEM_LIST:
-	case ENTRY_PLAN:
-	case ENTRY_PLAN_REVIEW:
-	case ENTRY_PLAN_FILE:
-	case ENTRY_PLAN_PUBLISH:
-	case ENTRY_TASK: {
-		/* The roles each step needs are plans.h's: it is told who
-		 * wrote the entry (the log operator is role 0). */
-		struct plans_actor who = {.role = actor ? actor->role : 0,
-					  .agency = actor ? actor->agency : "",
-					  .agency_known = agency_known,
-					  .ctx = r};
-		rc = plans_apply(r->plans, e, &who, err, err_cap);
-		break;
-	}
-	}
+	if ((rc = check_common(r, e, h, &a.actor, err, err_cap)) != SJ_OK ||
+	    (rc = decode(h, e, &m, err, err_cap)) != SJ_OK)
+		return rc;
+	if (h->check != NULL && (rc = h->check(r, &a, m, err, err_cap)) != SJ_OK)
+		goto out;
+	if ((rc = h->apply(r, &a, m, err, err_cap)) != SJ_OK)
+		replay_rollback(r, e->seq);
 out:
-	suiji__log_init__free_unpacked(li, NULL);
-	suiji__witness_add__free_unpacked(wa, NULL);
-	suiji__agency_register__free_unpacked(ar, NULL);
-	suiji__client_register__free_unpacked(cr, NULL);
-	suiji__client_revoke__free_unpacked(cv, NULL);
+	if (m != NULL)
+		protobuf_c_message_free_unpacked(m, NULL);
 	return rc;
 }
 
-void replay_rollback(struct replay *r, uint64_t seq)
+/* ---- Rollback and settling: every module, the same way ---- */
+
+/* Undoes this file's own state of entries with seq >= seq. */
+static void rollback_own(struct replay *r, uint64_t seq)
 {
-	while (r->nagencies && r->agencies[r->nagencies - 1].seq >= seq)
-		r->nagencies--;
+	size_t n = r->nclients;
 	while (r->nclients && r->clients[r->nclients - 1].seq >= seq)
 		r->nclients--;
-	while (r->nwitnesses && r->witnesses[r->nwitnesses - 1].seq >= seq)
+	while (r->nwitnesses && r->witness_seqs[r->nwitnesses - 1] >= seq)
 		r->nwitnesses--;
 	for (size_t i = 0; i < r->nclients; i++)
 		if (r->clients[i].revoked_seq != UINT64_MAX && r->clients[i].revoked_seq >= seq)
 			r->clients[i].revoked_seq = UINT64_MAX;
-	/* If a rebuild cannot allocate, the old index still finds every
-	 * element that remains, and lookups skip positions past the end. */
-	(void)index_rebuild(&r->agency_ix, r, r->nagencies, agency_hash);
-	(void)index_rebuild(&r->client_ix, r, r->nclients, client_hash);
-	draws_rollback(r->draws, seq);
-	dirs_rollback(r->dirs, seq);
-	plans_rollback(r->plans, seq);
-	policy_rollback(r->policy, seq);
 	if (seq == 0) {
 		r->have_init = 0;
 		r->origin[0] = '\0';
 	}
+	if (r->nclients == n)
+		return;
+	/* Build the new index aside: if that cannot allocate, the old one
+	 * still finds every client that remains (find_client skips the
+	 * positions past the end). */
+	struct hmap ix = HMAP_INIT;
+	char hex[2 * ENTRY_KEY_SIZE + 1];
+	for (size_t i = 0; i < r->nclients; i++)
+		if (hmap_put(&ix, client_key(hex, r->clients[i].key), i) != SJ_OK) {
+			hmap_clear(&ix);
+			return;
+		}
+	hmap_clear(&r->client_ix);
+	r->client_ix = ix;
 }
+
+void replay_rollback(struct replay *r, uint64_t seq)
+{
+	/* Later modules read earlier ones, so they are undone first. */
+	policy_rollback(r->policy, seq);
+	plans_rollback(r->plans, seq);
+	dirs_rollback(r->dirs, seq);
+	draws_rollback(r->draws, seq);
+	agencies_rollback(r->agencies, seq);
+	rollback_own(r, seq);
+}
+
+void replay_settle(struct replay *r)
+{
+	draws_settle(r->draws);
+	dirs_settle(r->dirs);
+	plans_settle(r->plans);
+}
+
+/* ---- Reading the state ---- */
 
 int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int *role,
 		  char *agency)
@@ -552,13 +620,6 @@ int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int
 	*role = c->role;
 	memcpy(agency, c->agency, sizeof c->agency);
 	return SJ_OK;
-}
-
-void replay_settle(struct replay *r)
-{
-	draws_settle(r->draws);
-	dirs_settle(r->dirs);
-	plans_settle(r->plans);
 }
 
 void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
@@ -604,5 +665,5 @@ const struct note_vkey *replay_log_key(const struct replay *r)
 const struct note_vkey *replay_witnesses(const struct replay *r, size_t *n)
 {
 	*n = r->nwitnesses;
-	return r->witness_keys;
+	return r->witnesses;
 }

@@ -1,0 +1,319 @@
+/*
+ * pools.c: what a draw tied to a task must commit to (policy.h,
+ * policy_expect): the object pool and its strata (R1, R6, R7, R10), the
+ * exclusions (R6, R9), the officer and expert pools (R2, R13, R14) and the
+ * declared conflicts among them (R12); and the checks of an object counted
+ * against an agency's annual cap (R9).
+ */
+#include "rules/policy_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "rules/filter.h"
+#include "rules/rules.h"
+
+/* ---- Checks counted against the cap (R9) ---- */
+
+unsigned policy_checks_against(const struct policy *p, const char *agency, const char *object,
+			       uint32_t year)
+{
+	char key[256], y[12];
+	unsigned n = 0;
+	const char *root = agencies_root(p->ag, agency);
+	snprintf(y, sizeof y, "%u", year);
+	long i = hmap_get(&p->m_yearobj, hmap_key(key, sizeof key, y, object, NULL, NULL));
+	while (i >= 0) {
+		const struct policy_check *c = &p->checks[i];
+		if (strcmp(agencies_root(p->ag, c->task_agency), root) == 0)
+			n++;
+		i = (long)p->check_next[i] - 1;
+	}
+	return n;
+}
+
+/* The reason an object at the cap is excluded: a superior agency's check
+ * among those counted, else another unit's, else the agency's own. */
+static enum draw_reason cap_reason(const struct policy *p, const char *agency, const char *object,
+				   uint32_t year)
+{
+	char key[256], y[12];
+	int other = 0;
+	const char *root = agencies_root(p->ag, agency);
+	snprintf(y, sizeof y, "%u", year);
+	long i = hmap_get(&p->m_yearobj, hmap_key(key, sizeof key, y, object, NULL, NULL));
+	for (; i >= 0; i = (long)p->check_next[i] - 1) {
+		const struct policy_check *c = &p->checks[i];
+		if (strcmp(agencies_root(p->ag, c->task_agency), root) != 0)
+			continue;
+		if (agencies_above(p->ag, c->task_agency, agency))
+			return DRAW_REASON_SUPERIOR;
+		if (strcmp(c->task_agency, agency) != 0)
+			other = 1;
+	}
+	return other ? DRAW_REASON_OTHER_UNIT : DRAW_REASON_ANNUAL_CAP;
+}
+
+/* ---- What a tied draw must fix ---- */
+
+static const char *x_str(struct policy_expect *x, const char *s)
+{
+	if (util_grow((void **)&x->strings, &x->c_strings, x->n_strings, sizeof *x->strings) !=
+	    SJ_OK)
+		return NULL;
+	char *c = strdup(s);
+	if (c)
+		x->strings[x->n_strings++] = c;
+	return c;
+}
+
+void policy_expect_free(struct policy_expect *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < x->n_strings; i++)
+		free(x->strings[i]);
+	free(x->strings);
+	free((void *)x->agencies);
+	free(x->objects);
+	free(x->exclusions);
+	free(x->officers);
+	free(x->experts);
+	free(x->conflicts);
+	free((void *)x->strata);
+	free(x);
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct policy_object *)a)->id, ((const struct policy_object *)b)->id);
+}
+
+static int person_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct policy_person *)a)->id, ((const struct policy_person *)b)->id);
+}
+
+static int excl_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct draw_exclusion *)a)->id,
+		      ((const struct draw_exclusion *)b)->id);
+}
+
+/* The task's agencies: the lead and a joint task's members (R14). */
+static int expect_agencies(struct policy_expect *x)
+{
+	const char **ag = calloc(1 + x->task.n_members, sizeof *ag);
+	if (ag == NULL)
+		return SJ_ENOMEM;
+	ag[0] = x->task.agency;
+	for (size_t i = 0; i < x->task.n_members; i++)
+		ag[1 + i] = x->task.members[i];
+	x->n_agencies = 1 + x->task.n_members;
+	rules_sort(ag, x->n_agencies, sizeof *ag, rules_str_cmp);
+	x->agencies = ag;
+	return SJ_OK;
+}
+
+/* The stratum of object o (R7, R10) into *out. SJ_EINVAL (R7, named in
+ * err) when the task gives no ratio for its risk class. */
+static int object_stratum(const struct policy_expect *x, const struct dirs_object *o,
+			  const char **out, char *err, size_t err_cap)
+{
+	const char *stratum = o->risk[0] ? o->risk : "none";
+	if (rules_in_list(o->tags, o->ntags, POLICY_COMPLAINT_TAG)) {
+		*out = POLICY_KEY_STRATUM;
+		return SJ_OK;
+	}
+	for (size_t s = 0; s < x->task.n_strata; s++)
+		if (strcmp(x->task.strata[s].name, stratum) == 0) {
+			*out = stratum;
+			return SJ_OK;
+		}
+	snprintf(err, err_cap, "R7: object %s has risk class %s, for which task %s gives no ratio",
+		 o->id, stratum, x->task.id);
+	return SJ_EINVAL;
+}
+
+/* Appends o's exclusion to x when the ledger gives a reason to leave it
+ * out (R6: not active; R9: at the cap). */
+static int expect_exclusion(const struct policy *p, struct policy_expect *x, const char *agency,
+			    const struct dirs_object *o, size_t *cexc)
+{
+	enum draw_reason why = 0;
+	char note[96] = "";
+	if (o->status != OBJECT_ACTIVE) {
+		why = DRAW_REASON_DEREGISTERED;
+		snprintf(note, sizeof note, "directory status %u", o->status);
+	} else {
+		unsigned n = 0;
+		for (size_t a = 0; a < x->n_agencies; a++) {
+			unsigned c = policy_checks_against(p, x->agencies[a], o->id, x->task.year);
+			if (c > n)
+				n = c;
+		}
+		if (n >= policy_cap(p, agency)) {
+			why = cap_reason(p, agency, o->id, x->task.year);
+			snprintf(note, sizeof note, "%u checks in %u, cap %u", n, x->task.year,
+				 policy_cap(p, agency));
+		}
+	}
+	if (!why)
+		return SJ_OK;
+	if (util_grow((void **)&x->exclusions, cexc, x->n_exclusions, sizeof *x->exclusions) !=
+	    SJ_OK)
+		return SJ_ENOMEM;
+	const char *nt = x_str(x, note);
+	if (nt == NULL)
+		return SJ_ENOMEM;
+	x->exclusions[x->n_exclusions++] =
+		(struct draw_exclusion){.kind = DRAW_OBJECT, .id = o->id, .reason = why, .note = nt};
+	return SJ_OK;
+}
+
+/* Objects: the scope of the lead's directory (R1, R6), strata by risk
+ * class (R7) or "key" for complaints (R10), exclusions (R6, R9). */
+static int expect_objects(const struct policy *p, struct policy_expect *x, const char *agency,
+			  const struct filter *f, char *err, size_t err_cap)
+{
+	const char **strata = NULL;
+	size_t nstrata = 0, cobj = 0, cexc = 0, n = dirs_object_count(p->dirs);
+	int rc = SJ_OK;
+	for (size_t i = 0; i < n && rc == SJ_OK; i++) {
+		const struct dirs_object *o = dirs_object_at(p->dirs, i);
+		if (o == NULL || strcmp(o->agency, agency) != 0)
+			continue;
+		struct filter_object fo = {.category = o->category, .district = o->district,
+					   .risk_class = o->risk, .credit_level = o->credit,
+					   .tags = o->tags, .ntags = o->ntags};
+		const char *stratum;
+		if (!filter_match(f, &fo))
+			continue;
+		if ((rc = object_stratum(x, o, &stratum, err, err_cap)) != SJ_OK)
+			break;
+		rc = SJ_ENOMEM;
+		if (util_grow((void **)&x->objects, &cobj, x->n_objects, sizeof *x->objects) !=
+		    SJ_OK)
+			break;
+		x->objects[x->n_objects++] = (struct policy_object){.id = o->id, .stratum = stratum};
+		if (!rules_in_list(strata, nstrata, stratum)) {
+			const char **v = realloc(strata, (nstrata + 1) * sizeof *v);
+			if (v == NULL)
+				break;
+			strata = v;
+			strata[nstrata++] = stratum;
+		}
+		rc = expect_exclusion(p, x, agency, o, &cexc);
+	}
+	rules_sort(x->objects, x->n_objects, sizeof *x->objects, obj_cmp);
+	rules_sort(x->exclusions, x->n_exclusions, sizeof *x->exclusions, excl_cmp);
+	rules_sort(strata, nstrata, sizeof *strata, rules_str_cmp);
+	x->strata = strata;
+	x->n_strata = nstrata;
+	return rc;
+}
+
+/* The current version of each person of kind in dir_agency's directory
+ * who is active, appended to *out. */
+static int collect_people(const struct policy *p, const char *dir_agency, unsigned kind,
+			  struct policy_person **out, size_t *n)
+{
+	size_t count = dirs_person_count(p->dirs);
+	for (size_t i = 0; i < count; i++) {
+		const struct dirs_person *x = dirs_person_at(p->dirs, i);
+		if (x == NULL || x->kind != kind || strcmp(x->dir_agency, dir_agency) != 0 ||
+		    x->status != PERSON_ACTIVE)
+			continue;
+		struct policy_person *v = realloc(*out, (*n + 1) * sizeof **out);
+		if (v == NULL)
+			return SJ_ENOMEM;
+		*out = v;
+		v[*n] = (struct policy_person){.id = x->id, .agency = x->agency,
+					       .tags = x->tags, .ntags = x->ntags};
+		(*n)++;
+	}
+	return SJ_OK;
+}
+
+/* People: every active officer of the task's agencies, every active
+ * expert of the lead's directory (R2, R13, R14). */
+static int expect_people(const struct policy *p, struct policy_expect *x, const char *agency)
+{
+	for (size_t a = 0; a < x->n_agencies; a++)
+		if (collect_people(p, x->agencies[a], RECORD_OFFICER, &x->officers,
+				   &x->n_officers) != SJ_OK)
+			return SJ_ENOMEM;
+	if (collect_people(p, agency, RECORD_EXPERT, &x->experts, &x->n_experts) != SJ_OK)
+		return SJ_ENOMEM;
+	rules_sort(x->officers, x->n_officers, sizeof *x->officers, person_cmp);
+	rules_sort(x->experts, x->n_experts, sizeof *x->experts, person_cmp);
+	return SJ_OK;
+}
+
+/* Conflicts declared in those directories between pooled people and
+ * pooled objects (R12). */
+static int expect_conflicts(const struct policy *p, struct policy_expect *x, const char *agency)
+{
+	size_t ccon = 0, n = dirs_conflict_count(p->dirs);
+	for (size_t i = 0; i < n; i++) {
+		const struct dirs_conflict *c = dirs_conflict_at(p->dirs, i);
+		struct policy_object ko = {.id = c->object};
+		struct policy_person kp = {.id = c->person};
+		const struct policy_person *pool =
+			c->kind == PERSON_OFFICER ? x->officers : x->experts;
+		size_t npool = c->kind == PERSON_OFFICER ? x->n_officers : x->n_experts;
+		if (!rules_in_list(x->agencies, x->n_agencies, c->dir_agency) ||
+		    (c->kind == PERSON_EXPERT && strcmp(c->dir_agency, agency) != 0) ||
+		    !rules_find(&ko, x->objects, x->n_objects, sizeof ko, obj_cmp) || npool == 0 ||
+		    !rules_find(&kp, pool, npool, sizeof kp, person_cmp))
+			continue;
+		int dup = 0;
+		for (size_t j = 0; j < x->n_conflicts && !dup; j++)
+			dup = x->conflicts[j].kind == (enum draw_kind)c->kind &&
+			      strcmp(x->conflicts[j].object, c->object) == 0 &&
+			      strcmp(x->conflicts[j].person, c->person) == 0;
+		if (dup)
+			continue;
+		if (util_grow((void **)&x->conflicts, &ccon, x->n_conflicts, sizeof *x->conflicts) !=
+		    SJ_OK)
+			return SJ_ENOMEM;
+		x->conflicts[x->n_conflicts++] = (struct draw_conflict){
+			.kind = (enum draw_kind)c->kind, .object = c->object, .person = c->person};
+	}
+	rules_sort(x->conflicts, x->n_conflicts, sizeof *x->conflicts, draw_spec_conflict_cmp);
+	return SJ_OK;
+}
+
+int policy_expect(const struct policy *p, const struct plans *pl, const char *agency,
+		  const char *task_id, struct policy_expect **out, char *err, size_t err_cap)
+{
+	struct policy_expect *x = calloc(1, sizeof *x);
+	struct filter *f = malloc(sizeof *f);
+	int rc = SJ_ENOMEM;
+
+	*out = NULL;
+	if (x == NULL || f == NULL)
+		goto out;
+	if (plans_task(pl, agency, task_id, &x->task) != SJ_OK) {
+		snprintf(err, err_cap, "agency %s has no task %s", agency, task_id);
+		rc = SJ_ENOENT;
+		goto out;
+	}
+	if (filter_parse(f, x->task.filter, err, err_cap) != SJ_OK) {
+		rc = SJ_EINVAL;
+		goto out;
+	}
+	if ((rc = expect_agencies(x)) != SJ_OK ||
+	    (rc = expect_objects(p, x, agency, f, err, err_cap)) != SJ_OK ||
+	    (rc = expect_people(p, x, agency)) != SJ_OK ||
+	    (rc = expect_conflicts(p, x, agency)) != SJ_OK)
+		goto out;
+	*out = x;
+	x = NULL;
+out:
+	free(f);
+	policy_expect_free(x);
+	return rc;
+}

@@ -1,0 +1,476 @@
+/*
+ * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14),
+ * re-check draws (R19), and what a revealed tied draw records: its public
+ * summary (R17) and one check of each drawn object (R9).
+ *
+ * Each check below returns SJ_OK when its rules hold, else what
+ * policy_violation returned (SJ_EVERIFY, or POLICY_BROKEN in audit mode),
+ * and the first broken rule ends the request's checks.
+ */
+#include "rules/policy_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "rules/rules.h"
+
+/* What every check of one request reads. */
+struct request {
+	struct policy *p;
+	const struct entry *e;
+	const struct draw_spec *sp;
+	const struct policy_expect *x;
+	const char *agency;
+	char *err;
+	size_t err_cap;
+};
+
+#define BROKEN(q, rule, ...)                                                                   \
+	policy_violation((q)->p, rule, (q)->e->seq, (q)->err, (q)->err_cap, __VA_ARGS__)
+
+static int is_cap_reason(enum draw_reason r)
+{
+	return r == DRAW_REASON_ANNUAL_CAP || r == DRAW_REASON_SUPERIOR ||
+	       r == DRAW_REASON_OTHER_UNIT;
+}
+
+static int add_draw(struct policy *p, const struct entry *e, const char *task, uint32_t year,
+		    int substitution, int recheck)
+{
+	int rc = util_grow((void **)&p->draws, &p->cdraws, p->ndraws, sizeof *p->draws);
+	if (rc != SJ_OK)
+		return rc;
+	struct policy_draw *d = &p->draws[p->ndraws++];
+	memset(d, 0, sizeof *d);
+	d->request_seq = e->seq;
+	snprintf(d->agency, sizeof d->agency, "%.*s", (int)e->agency_len, e->agency);
+	snprintf(d->task, sizeof d->task, "%s", task);
+	d->year = year;
+	d->substitution = substitution;
+	d->recheck = recheck;
+	return SJ_OK;
+}
+
+/* A re-check draw (复查, R19): only objects with published results. */
+static int check_recheck(const struct request *q, const struct draw_objects *objects)
+{
+	size_t cur = 0, idlen, off;
+	const char *id;
+	unsigned st;
+	policy_checked(q->p, 19);
+	while (draw_objects_next(objects, &cur, &id, &idlen, &st, &off)) {
+		char buf[DRAW_MAX_ID + 1];
+		snprintf(buf, sizeof buf, "%.*s", (int)idlen, id);
+		if (hmap_get(&q->p->m_published, buf) < 0)
+			return BROKEN(q, 19,
+				      "re-check draw %s pools object %s, which has no published "
+				      "result to re-check",
+				      q->sp->task, buf);
+	}
+	return SJ_OK;
+}
+
+/* R6, R7, R10: the object pool is the task's scope, stratified. */
+static int check_objects(const struct request *q, const struct draw_objects *objects)
+{
+	const struct policy_expect *x = q->x;
+	size_t cur = 0, idlen, off, i = 0;
+	const char *id;
+	unsigned st;
+	policy_checked(q->p, 6);
+	policy_checked(q->p, 7);
+	while (draw_objects_next(objects, &cur, &id, &idlen, &st, &off)) {
+		char buf[DRAW_MAX_ID + 1];
+		snprintf(buf, sizeof buf, "%.*s", (int)idlen, id);
+		if (i < x->n_objects && strcmp(x->objects[i].id, buf) < 0)
+			return BROKEN(q, 6,
+				      "object %s of task %s's scope is missing from the pool (no "
+				      "object may be left out of a draw)",
+				      x->objects[i].id, q->sp->task);
+		if (i == x->n_objects || strcmp(x->objects[i].id, buf) != 0)
+			return BROKEN(q, 6,
+				      "pooled object %s is not in task %s's scope of agency %s's "
+				      "directory",
+				      buf, q->sp->task, q->agency);
+		const char *sn = draw_objects_stratum(objects, st);
+		if (strcmp(sn, x->objects[i].stratum) != 0)
+			return BROKEN(q,
+				      strcmp(x->objects[i].stratum, POLICY_KEY_STRATUM) == 0 ? 10
+											: 7,
+				      "object %s is in stratum %s; the directory puts it in %s", buf,
+				      sn, x->objects[i].stratum);
+		i++;
+	}
+	if (i < x->n_objects)
+		return BROKEN(q, 6,
+			      "object %s of task %s's scope is missing from the pool (no object "
+			      "may be left out of a draw)",
+			      x->objects[i].id, q->sp->task);
+	return SJ_OK;
+}
+
+/* An exclusion the ledger requires that the draw left out. */
+static int missing_exclusion(const struct request *q, const struct draw_exclusion *w)
+{
+	return BROKEN(q, w->reason == DRAW_REASON_DEREGISTERED ? 6 : 9,
+		      "object %s must be excluded (%s: %s) but is not", w->id,
+		      draw_reason_name(w->reason), w->note);
+}
+
+/* An object exclusion ex of the request that the ledger does not give. */
+static int extra_exclusion(const struct request *q, const struct draw_exclusion *ex)
+{
+	if (ex->reason == DRAW_REASON_HANDLED) {
+		policy_checked(q->p, 10);
+		if (ex->note[0] == '\0')
+			return BROKEN(q, 10,
+				      "object %s is excluded as handled outside the draw without "
+				      "a note saying how",
+				      ex->id);
+		return SJ_OK;
+	}
+	if (is_cap_reason(ex->reason))
+		return BROKEN(q, 9,
+			      "object %s is excluded as %s, but it has %u checks in %u against a "
+			      "cap of %u",
+			      ex->id, draw_reason_name(ex->reason),
+			      policy_checks_against(q->p, q->agency, ex->id, q->x->task.year),
+			      q->x->task.year, policy_cap(q->p, q->agency));
+	return BROKEN(q, 6,
+		      "object %s is excluded as %s; a draw may leave out an object only for the "
+		      "ledger's reasons (R6, R9) or a handled lead (R10)",
+		      ex->id, draw_reason_name(ex->reason));
+}
+
+/* R6, R9, R10: object exclusions are exactly the ledger's reasons. Both
+ * lists are ascending by id, so one merge compares them. */
+static int check_exclusions(const struct request *q)
+{
+	const struct policy_expect *x = q->x;
+	size_t i = 0;
+	policy_checked(q->p, 9);
+	for (size_t j = 0; j < q->sp->n_exclusions; j++) {
+		const struct draw_exclusion *ex = &q->sp->exclusions[j];
+		if (ex->kind != DRAW_OBJECT)
+			continue;
+		if (i < x->n_exclusions && strcmp(x->exclusions[i].id, ex->id) < 0)
+			return missing_exclusion(q, &x->exclusions[i]);
+		if (i < x->n_exclusions && strcmp(x->exclusions[i].id, ex->id) == 0) {
+			const struct draw_exclusion *w = &x->exclusions[i++];
+			if (w->reason == ex->reason ||
+			    (is_cap_reason(w->reason) && is_cap_reason(ex->reason)))
+				continue;
+			return BROKEN(q, w->reason == DRAW_REASON_DEREGISTERED ? 6 : 9,
+				      "object %s is excluded as %s; the ledger says %s (%s)", ex->id,
+				      draw_reason_name(ex->reason), draw_reason_name(w->reason),
+				      w->note);
+		}
+		int rc = extra_exclusion(q, ex);
+		if (rc != SJ_OK)
+			return rc;
+	}
+	if (i < x->n_exclusions)
+		return missing_exclusion(q, &x->exclusions[i]);
+	return SJ_OK;
+}
+
+/* R7: the rounding rule is the task's, fixed before the draw; each
+ * stratum's ratio is the task's; R10: "key" is drawn whole. */
+static int check_ratios(const struct request *q)
+{
+	const struct draw_spec *sp = q->sp;
+	const struct plans_task_info *t = &q->x->task;
+	enum draw_rounding w = strcmp(t->rounding, "floor") == 0     ? DRAW_ROUND_FLOOR
+			       : strcmp(t->rounding, "half-up") == 0 ? DRAW_ROUND_HALF_UP
+								     : DRAW_ROUND_CEIL;
+	if (sp->rounding != w)
+		return BROKEN(q, 7,
+			      "the draw rounds ratios to counts otherwise than task %s's rule, %s",
+			      sp->task, t->rounding);
+	for (size_t j = 0; j < sp->n_rules; j++) {
+		const struct draw_rule *ru = &sp->rules[j];
+		if (strcmp(ru->stratum, POLICY_KEY_STRATUM) == 0) {
+			policy_checked(q->p, 10);
+			if (ru->kind != DRAW_RULE_RATIO || ru->num != ru->den)
+				return BROKEN(q, 10,
+					      "stratum key (objects under a complaint or tip-off) "
+					      "must be drawn whole, ratio 1/1");
+			continue;
+		}
+		size_t s;
+		for (s = 0; s < t->n_strata; s++)
+			if (strcmp(t->strata[s].name, ru->stratum) == 0)
+				break;
+		if (s == t->n_strata)
+			return BROKEN(q, 7, "stratum %s has no ratio in task %s", ru->stratum,
+				      sp->task);
+		const struct plans_stratum *ts = &t->strata[s];
+		if (ru->kind != DRAW_RULE_RATIO ||
+		    (uint64_t)ru->num * ts->den != (uint64_t)ts->num * ru->den)
+			return BROKEN(q, 7,
+				      "stratum %s is drawn %s %u/%u; task %s sets the ratio %u/%u",
+				      ru->stratum,
+				      ru->kind == DRAW_RULE_RATIO ? "at" : "as a count of", ru->num,
+				      ru->kind == DRAW_RULE_RATIO ? ru->den : 1, sp->task, ts->num,
+				      ts->den);
+	}
+	policy_checked(q->p, 11);
+	if (sp->team_size < t->team_size)
+		return BROKEN(q, 11, "teams of %u officers; task %s needs %u", sp->team_size,
+			      sp->task, t->team_size);
+	return SJ_OK;
+}
+
+/* R13: pooled person i has exactly the tags the directory gives want. */
+static int check_tags(const struct request *q, const struct draw_people *pool, size_t i,
+		      const struct policy_person *want, const char *what)
+{
+	size_t nt = 0;
+	for (size_t t = 0; t < draw_people_ntags(pool); t++) {
+		if (!draw_people_has_tag(pool, i, (unsigned)t))
+			continue;
+		if (!rules_in_list(want->tags, want->ntags, draw_people_tag(pool, t)))
+			return BROKEN(q, 13,
+				      "%s %s is pooled with tag %s, which the directory does not "
+				      "give them",
+				      what, want->id, draw_people_tag(pool, t));
+		nt++;
+	}
+	if (nt != want->ntags)
+		return BROKEN(q, 13,
+			      "%s %s is pooled without all of the qualifications and specialties "
+			      "the directory gives them",
+			      what, want->id);
+	return SJ_OK;
+}
+
+/* R2, R13, R14: a pool is exactly the directories' active people of its
+ * kind, with their agencies and tags. Both lists are ascending by id. */
+static int check_pool(const struct request *q, const struct draw_people *pool,
+		      const struct policy_person *want, size_t nwant, int experts)
+{
+	const char *what = experts ? "expert" : "officer";
+	size_t n = draw_people_count(pool), i = 0, j = 0;
+	for (; i < n || j < nwant; i++, j++) {
+		int c = i == n ? 1 : j == nwant ? -1 : strcmp(draw_people_id(pool, i), want[j].id);
+		if (c < 0)
+			return BROKEN(q, 2,
+				      "pooled %s %s is not an active %s of the task's agencies' "
+				      "directories",
+				      what, draw_people_id(pool, i), what);
+		if (c > 0)
+			return BROKEN(q, 2, "active %s %s of agency %s is missing from the %s pool",
+				      what, want[j].id, want[j].agency, what);
+		if (strcmp(draw_people_agency(pool, i), want[j].agency) != 0)
+			return BROKEN(q, experts ? 2 : 14,
+				      "%s %s is pooled for agency %s; the directory says %s", what,
+				      want[j].id, draw_people_agency(pool, i), want[j].agency);
+		int rc = check_tags(q, pool, i, &want[j], what);
+		if (rc != SJ_OK)
+			return rc;
+	}
+	return SJ_OK;
+}
+
+/* R12: every declared conflict is in the inputs; R14: a joint task's
+ * teams have a part from each of its agencies, a task of one agency one. */
+static int check_conflicts_and_teams(const struct request *q)
+{
+	const struct policy_expect *x = q->x;
+	const struct draw_spec *sp = q->sp;
+	policy_checked(q->p, 12);
+	for (size_t i = 0; i < x->n_conflicts; i++)
+		if (rules_find(&x->conflicts[i], sp->conflicts, sp->n_conflicts,
+			       sizeof *sp->conflicts, draw_spec_conflict_cmp) == NULL)
+			return BROKEN(q, 12,
+				      "the conflict of interest declared between %s %s and object "
+				      "%s is missing from the draw's inputs",
+				      x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert",
+				      x->conflicts[i].person, x->conflicts[i].object);
+	if (x->task.joint) {
+		policy_checked(q->p, 14);
+		int same = sp->n_team_agencies == x->n_agencies;
+		for (size_t i = 0; same && i < x->n_agencies; i++)
+			same = strcmp(sp->team_agencies[i], x->agencies[i]) == 0;
+		if (!same)
+			return BROKEN(q, 14,
+				      "joint task %s needs teams with officers of each of its %zu "
+				      "agencies (名单一次性抽取、人员一次性选派), the draw's teams "
+				      "have %zu parts",
+				      sp->task, x->n_agencies, sp->n_team_agencies);
+	} else if (sp->n_team_agencies > 1) {
+		return BROKEN(q, 14,
+			      "task %s is not a joint task, but the draw's teams have parts of %zu "
+			      "agencies",
+			      sp->task, sp->n_team_agencies);
+	}
+	return SJ_OK;
+}
+
+/* A draw for a task that is not a substitution: the request must commit
+ * to what policy_expect computes (policy.h). */
+static int check_tied(struct request *q, const struct draw_objects *objects,
+		      const struct draw_people *officers, const struct draw_people *experts,
+		      const struct plans *pl)
+{
+	struct policy_expect *x = NULL;
+	char why[400];
+	int rc = policy_expect(q->p, pl, q->agency, q->sp->task, &x, why, sizeof why);
+	if (rc == SJ_EINVAL)
+		return BROKEN(q, 7, "draw %s for task %s: %s", q->sp->task, q->sp->task,
+			      why + (why[0] == 'R' ? 4 : 0));
+	if (rc != SJ_OK)
+		return rc;
+	q->x = x;
+	if ((rc = check_objects(q, objects)) == SJ_OK && (rc = check_exclusions(q)) == SJ_OK &&
+	    (rc = check_ratios(q)) == SJ_OK) {
+		policy_checked(q->p, 2);
+		policy_checked(q->p, 13);
+		if ((rc = check_pool(q, officers, x->officers, x->n_officers, 0)) == SJ_OK &&
+		    (rc = check_pool(q, experts, x->experts, x->n_experts, 1)) == SJ_OK &&
+		    (rc = check_conflicts_and_teams(q)) == SJ_OK)
+			rc = add_draw(q->p, q->e, q->sp->task, x->task.year, 0, 0);
+	}
+	q->x = NULL;
+	policy_expect_free(x);
+	return rc;
+}
+
+int policy_draw_request(struct policy *p, const struct plans *pl, const struct entry *e,
+			const struct draw_inputs *in, const struct draw_objects *objects,
+			const struct draw_people *officers, const struct draw_people *experts,
+			int role, char *err, size_t err_cap)
+{
+	char agency[ENTRY_MAX_AGENCY + 1];
+	struct plans_task_info ti;
+	struct request q = {.p = p, .e = e, .sp = draw_inputs_spec(in), .agency = agency,
+			    .err = err, .err_cap = err_cap};
+	int rc;
+
+	snprintf(agency, sizeof agency, "%.*s", (int)e->agency_len, e->agency);
+	if (role == 3 /* ROLE_SUPERVISOR */) {
+		if ((rc = check_recheck(&q, objects)) != SJ_OK)
+			return rc == POLICY_BROKEN ? SJ_OK : rc;
+		rc = add_draw(p, e, q.sp->task, 0, q.sp->replaces, 1);
+		if (rc == SJ_OK)
+			p->rechecks++;
+		return rc;
+	}
+	if (plans_task(pl, agency, q.sp->task, &ti) != SJ_OK) {
+		p->untied++;
+		return SJ_OK;
+	}
+	policy_checked(p, 5);
+	/* A substitution's pools say what changed (draw-spec 7); it stays
+	 * bound to its task, and its picks count once. */
+	if (q.sp->replaces)
+		return add_draw(p, e, q.sp->task, ti.year, 1, 0);
+	rc = check_tied(&q, objects, officers, experts, pl);
+	return rc == POLICY_BROKEN ? SJ_OK : rc;
+}
+
+/* Each drawn object is one check of the task (R9), however often
+ * substitutions draw it again. */
+static int count_checks(struct policy *p, const struct policy_draw *d,
+			const struct draws_observed *o)
+{
+	for (size_t i = 0; i < o->result->n_picks; i++) {
+		const char *obj = o->result->picks[i].id;
+		char key[256], y[12];
+		if (hmap_get(&p->m_taskobj, hmap_key(key, sizeof key, d->agency, d->task, obj, NULL)) >=
+		    0)
+			continue;
+		int rc = util_grow((void **)&p->checks, &p->cchecks, p->nchecks, sizeof *p->checks);
+		if (rc == SJ_OK && p->ccheck_next < p->cchecks) {
+			size_t *v = realloc(p->check_next, p->cchecks * sizeof *v);
+			if (v == NULL)
+				return SJ_ENOMEM;
+			p->check_next = v;
+			p->ccheck_next = p->cchecks;
+		}
+		if (rc != SJ_OK)
+			return rc;
+		struct policy_check *c = &p->checks[p->nchecks];
+		memset(c, 0, sizeof *c);
+		c->seq = o->reveal_seq;
+		c->year = d->year;
+		snprintf(c->object, sizeof c->object, "%s", obj);
+		snprintf(c->task_agency, sizeof c->task_agency, "%s", d->agency);
+		snprintf(c->task, sizeof c->task, "%s", d->task);
+		snprintf(y, sizeof y, "%u", d->year);
+		long prev = hmap_get(&p->m_yearobj, hmap_key(key, sizeof key, y, obj, NULL, NULL));
+		p->check_next[p->nchecks] = (size_t)(prev + 1);
+		if ((rc = hmap_put(&p->m_yearobj, key, p->nchecks)) != SJ_OK ||
+		    (rc = hmap_put(&p->m_taskobj,
+				   hmap_key(key, sizeof key, d->agency, d->task, obj, NULL),
+				   p->nchecks)) != SJ_OK) {
+			p->maps_dirty = 1;
+			return rc;
+		}
+		p->nchecks++;
+	}
+	return SJ_OK;
+}
+
+/* The public summary of a revealed draw (R17): strata, beacons, picks. */
+static int record_reveal(struct policy_draw *d, const struct draws_observed *o)
+{
+	d->strata = calloc(o->result->n_strata + 1, sizeof *d->strata);
+	d->beacons = calloc(o->n_beacons + 1, sizeof *d->beacons);
+	d->picks = calloc(o->result->n_picks + 1, sizeof *d->picks);
+	if (d->strata == NULL || d->beacons == NULL || d->picks == NULL)
+		return SJ_ENOMEM;
+	d->revealed = 1;
+	d->reveal_seq = o->reveal_seq;
+	d->commit_seq = o->commit_seq;
+	snprintf(d->request_id, sizeof d->request_id, "%s", o->request_id);
+	util_hex(d->commit_hash, o->commit_hash, 32);
+	util_hex(d->seed, o->seed, 32);
+	util_hex(d->randomness, o->randomness, 32);
+	const struct draw_spec *sp = draw_inputs_spec(o->in);
+	for (size_t b = 0; b < o->n_beacons; b++) {
+		snprintf(d->beacons[b].source, sizeof d->beacons[b].source, "%s",
+			 sp->beacons[b].source);
+		d->beacons[b].round = o->beacons[b].round;
+		util_hex(d->beacons[b].value, o->beacons[b].value, 32);
+	}
+	d->n_beacons = o->n_beacons;
+	for (size_t i = 0; i < o->result->n_picks; i++) {
+		snprintf(d->picks[i].id, sizeof d->picks[i].id, "%s", o->result->picks[i].id);
+		d->picks[i].stratum = o->result->picks[i].stratum;
+		d->picks[i].slot = o->result->picks[i].slot;
+	}
+	d->n_picks = o->result->n_picks;
+	d->n_strata = o->result->n_strata;
+	for (size_t s = 0; s < o->result->n_strata; s++) {
+		struct policy_draw_stratum *ds = &d->strata[s];
+		snprintf(ds->name, sizeof ds->name, "%s", o->result->strata[s].name);
+		ds->n = o->result->strata[s].n;
+		ds->k = o->result->strata[s].k;
+		for (size_t r = 0; r < sp->n_rules; r++)
+			if (strcmp(sp->rules[r].stratum, ds->name) == 0 &&
+			    sp->rules[r].kind == DRAW_RULE_RATIO) {
+				ds->num = sp->rules[r].num;
+				ds->den = sp->rules[r].den;
+			}
+	}
+	return SJ_OK;
+}
+
+int policy_draw_revealed(struct policy *p, const struct draws_observed *o)
+{
+	struct policy_draw *d = NULL;
+	for (size_t i = p->ndraws; i-- > 0 && d == NULL;)
+		if (p->draws[i].request_seq == o->request_seq)
+			d = &p->draws[i];
+	if (d == NULL)
+		return SJ_OK; /* untied, or refused in audit mode */
+	if (record_reveal(d, o) != SJ_OK) {
+		policy_draw_clear(d);
+		d->revealed = 0;
+		return SJ_ENOMEM;
+	}
+	return d->recheck ? SJ_OK : count_checks(p, d, o);
+}
