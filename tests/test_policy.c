@@ -21,227 +21,10 @@
 #include "ledger/entry.h"
 #include "rules/policy.h"
 #include "results/calendar.h"
+#include "tests/city.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
 #include "rules/storeops.h"
-
-struct city {
-	char dir[512];
-	char bin[512];
-};
-
-/* The sample city in a fresh folder. */
-static int city_build(struct city *c)
-{
-	static unsigned n;
-	char *out = NULL;
-	const char *suijid = harness_bin("suijid");
-	snprintf(c->bin, sizeof c->bin, "%s", suijid);
-	*strrchr(c->bin, '/') = '\0';
-	snprintf(c->dir, sizeof c->dir, "%s/city%u", harness_tmpdir(), ++n);
-	int rc = harness_run(&out, "sh scripts/city.sh '%s' '%s' 60", c->bin, c->dir);
-	if (rc != 0)
-		printf("    city.sh: %s\n", out);
-	free(out);
-	return rc;
-}
-
-/* Runs a command in the city's folder with $B the binaries; *out is the
- * output (free it), or NULL when out is NULL. Returns the exit code. */
-static int run(const struct city *c, char **out, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int run(const struct city *c, char **out, const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	char root[1024];
-	if (getcwd(root, sizeof root) == NULL)
-		return -1;
-	return harness_run(out, "ROOT='%s' && cd '%s' && B='%s' && %s", root, c->dir, c->bin, cmd);
-}
-
-static int put(const struct city *c, const char *name, const char *text)
-{
-	char path[800];
-	snprintf(path, sizeof path, "%s/%s", c->dir, name);
-	return util_write_file(path, text, strlen(text), 0644);
-}
-
-/* Public values for the "pub" source, drawn after the commitment. */
-static int pub_round(const struct city *c)
-{
-	char doc[256];
-	time_t t0 = time(NULL);
-	while (time(NULL) == t0)
-		usleep(20000);
-	snprintf(doc, sizeof doc,
-		 "{\"time\":%lld,\"sources\":[{\"name\":\"test lottery\",\"kind\":\"numeric\","
-		 "\"values\":[\"%lld\",\"7\",\"19\"]}]}",
-		 (long long)time(NULL), (long long)time(NULL) % 97);
-	return put(c, "pub.json", doc);
-}
-
-/* The request id of the last task_draw (its folder under data/draws). */
-static char last_rid[32];
-
-/* A task draw of agency's task with the operator's choices in extra (JSON
- * members, may be ""), committed and revealed. *seq is the request's entry.
- * Returns the exit code of the first step that failed. */
-static int task_draw(const struct city *c, const char *agency, const char *task, const char *extra,
-		     uint64_t *seq, char **out)
-{
-	char json[2048], *o = NULL;
-	static unsigned n;
-	snprintf(last_rid, sizeof last_rid, "r%u", ++n);
-	snprintf(json, sizeof json,
-		 "{\"request_id\": \"%s\", \"agency\": \"%s\", \"task\": \"%s\","
-		 " \"slot_size\": 5, \"officer_repeat_in_slot\": true, \"deadline_hours\": 24,"
-		 " \"beacons\": [{\"source\": \"pub\", \"round\": 0}]%s%s}",
-		 last_rid, agency, task, extra[0] ? ", " : "", extra);
-	if (put(c, "draw.json", json))
-		return 2;
-	int rc = run(c, &o, "$B/suijid -d data draw task draw.json");
-	if (rc != 0) {
-		if (out)
-			*out = o;
-		else
-			free(o);
-		return rc;
-	}
-	const char *p = strstr(o, "draw request ");
-	*seq = p ? strtoull(p + 13, NULL, 10) : 0;
-	free(o);
-	if (pub_round(c))
-		return 2;
-	return run(c, out, "$B/suijid -d data draw reveal %llu --round pub.json",
-		   (unsigned long long)*seq);
-}
-
-/* The printed draw (suiji-verify draw), malloc'd. */
-static char *printed(const struct city *c, uint64_t seq)
-{
-	char *out = NULL;
-	if (run(c, &out, "$B/suiji-verify draw data/ledger.db %llu", (unsigned long long)seq)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-/* The line of a printed draw (suiji-verify draw) that picks object id,
- * or NULL: "   N. ID  stratum S  slot K  officers ...". */
-static const char *pick_line(const char *draw, const char *id)
-{
-	char needle[128];
-	snprintf(needle, sizeof needle, ". %s  stratum ", id);
-	return strstr(draw, needle);
-}
-
-/* The id in column 0 of line `line` (1 = first data row) of a CSV file. */
-static int csv_id(const struct city *c, const char *file, int line, char *id, size_t cap)
-{
-	char path[800];
-	uint8_t *buf;
-	size_t len;
-	snprintf(path, sizeof path, "%s/%s", c->dir, file);
-	if (util_read_file(&buf, &len, path, 1u << 24) != SJ_OK)
-		return -1;
-	const char *p = (const char *)buf;
-	for (int i = 0; i < line && p; i++)
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	int rc = -1;
-	if (p && strchr(p, ',')) {
-		snprintf(id, cap, "%.*s", (int)(strchr(p, ',') - p), p);
-		rc = 0;
-	}
-	free(buf);
-	return rc;
-}
-
-/* Appends a draw request built from spec file name (in the city's folder)
- * straight into SQLite, past the store's rules, as the log operator for
- * agency. */
-static int raw_request(const struct city *c, const char *name, const char *agency, char *err,
-		       size_t cap)
-{
-	char path[800], db[800];
-	struct drawspec sp;
-	struct ledger_store *s = NULL;
-	uint8_t *payload = NULL;
-	size_t plen;
-	snprintf(path, sizeof path, "%s/%s", c->dir, name);
-	snprintf(db, sizeof db, "%s/data/ledger.db", c->dir);
-	int rc = storeops_open(&s, db, 0, err, cap);
-	if (rc != SJ_OK)
-		return rc;
-	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(s),
-			   util_now_us(), err, cap);
-	ledger_store_close(s);
-	if (rc != SJ_OK)
-		return rc;
-	rc = drawop_request_payload(&payload, &plen, &sp);
-	if (rc == SJ_OK)
-		rc = fixture_raw_append(db, agency, ENTRY_DRAW_REQUEST, payload, plen);
-	free(payload);
-	drawspec_fini(&sp);
-	return rc;
-}
-
-/* The spec a task draw wrote into data/draws/req (cJSON; the caller's). */
-static cJSON *spec_load(const struct city *c, const char *req)
-{
-	char path[800];
-	uint8_t *buf;
-	size_t len;
-	snprintf(path, sizeof path, "%s/data/draws/%s/spec.json", c->dir, req);
-	if (util_read_file(&buf, &len, path, 1u << 24) != SJ_OK)
-		return NULL;
-	cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
-	free(buf);
-	return j;
-}
-
-/* Writes j as data/draws/req/name (beside the pools it names); frees j. */
-static int spec_save(const struct city *c, const char *req, const char *name, cJSON *j)
-{
-	char path[800], *text = cJSON_Print(j);
-	int rc = -1;
-	snprintf(path, sizeof path, "%s/data/draws/%s/%s", c->dir, req, name);
-	if (text && util_write_file(path, text, strlen(text), 0644) == SJ_OK)
-		rc = 0;
-	free(text);
-	cJSON_Delete(j);
-	return rc;
-}
-
-/* The rule of stratum name in spec j, or NULL. */
-static cJSON *spec_rule(cJSON *j, const char *name)
-{
-	cJSON *r;
-	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "rules"))
-		if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "stratum")), name) == 0)
-			return r;
-	return NULL;
-}
-
-/* Prepares (but does not request) a task draw of scjg's task into
- * data/draws/req. */
-static int prepare(const struct city *c, const char *req, const char *task)
-{
-	char json[512];
-	snprintf(json, sizeof json,
-		 "{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"%s\", "
-		 "\"officer_tags\": [\"law\"], \"beacons\": [{\"source\": \"pub\", \"round\": 0}]}",
-		 req, task);
-	if (put(c, "prep.json", json))
-		return -1;
-	return run(c, NULL, "$B/suijid -d data draw task prep.json --out data/draws/%s --dry-run",
-		   req);
-}
 
 TEST(policy_r9_superior_checks_exclude,
      "R9: an object the superior agency checked twice this year is excluded from the city "
@@ -252,15 +35,15 @@ TEST(policy_r9_superior_checks_exclude,
 	char id[64], *out = NULL;
 	CHECK_INT(city_build(&c), ==, 0);
 	/* The provincial regulator draws all of its directory twice. */
-	CHECK_INT(task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &a, NULL), ==, 0);
-	CHECK_INT(task_draw(&c, "jsscjg", "js-2026-b", "\"officer_tags\": [\"food\"]", &b, NULL), ==, 0);
-	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"food\"]", &d, NULL),
+	CHECK_INT(city_task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &a, NULL), ==, 0);
+	CHECK_INT(city_task_draw(&c, "jsscjg", "js-2026-b", "\"officer_tags\": [\"food\"]", &b, NULL), ==, 0);
+	CHECK_INT(city_task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"food\"]", &d, NULL),
 		  ==, 0);
-	char *draw = printed(&c, d);
+	char *draw = city_printed(&c, d);
 	CHECK(draw != NULL);
-	for (int line = 1; csv_id(&c, "objects-jsscjg.csv", line, id, sizeof id) == 0; line++) {
-		int rc = run(&c, &out, "$B/suiji-verify check-entity data/ledger.db --id %s", id);
-		int ok = rc == 0 && pick_line(draw, id) == NULL &&
+	for (int line = 1; city_csv_id(&c, "objects-jsscjg.csv", line, id, sizeof id) == 0; line++) {
+		int rc = city_run(&c, &out, "$B/suiji-verify check-entity data/ledger.db --id %s", id);
+		int ok = rc == 0 && city_pick_line(draw, id) == NULL &&
 			 strstr(out, "EXCLUDED, not eligible (superior: 2 checks in 2026, cap 2)");
 		if (!ok)
 			printf("    %s: %s\n", id, out);
@@ -271,7 +54,7 @@ TEST(policy_r9_superior_checks_exclude,
 		}
 	}
 	free(draw);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "R9  ok");
 	free(out);
 }
@@ -284,12 +67,12 @@ TEST(policy_r9_forgery_refused_and_reported,
 	uint64_t a, b;
 	char *out = NULL, err[512];
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &a, NULL), ==, 0);
-	CHECK_INT(task_draw(&c, "jsscjg", "js-2026-b", "\"officer_tags\": [\"food\"]", &b, NULL), ==, 0);
-	CHECK_INT(prepare(&c, "f9", "scjg-2026-food"), ==, 0);
+	CHECK_INT(city_task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &a, NULL), ==, 0);
+	CHECK_INT(city_task_draw(&c, "jsscjg", "js-2026-b", "\"officer_tags\": [\"food\"]", &b, NULL), ==, 0);
+	CHECK_INT(city_prepare(&c, "f9", "scjg-2026-food"), ==, 0);
 	/* The prepared spec with its exclusions for the superior's checks
 	 * dropped: those objects would be drawable again. */
-	cJSON *j = spec_load(&c, "f9"), *x;
+	cJSON *j = city_spec_load(&c, "f9"), *x;
 	CHECK(j != NULL);
 	int dropped = 0;
 	cJSON *ex = cJSON_GetObjectItem(j, "exclusions");
@@ -303,17 +86,17 @@ TEST(policy_r9_forgery_refused_and_reported,
 	}
 	CHECK_INT(dropped, >=, 1);
 	cJSON_ReplaceItemInObject(j, "request_id", cJSON_CreateString("f9-forged"));
-	CHECK_INT(spec_save(&c, "f9", "bad.json", j), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f9/bad.json"), ==, 1);
+	CHECK_INT(city_spec_save(&c, "f9", "bad.json", j), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f9/bad.json"), ==, 1);
 	CHECK_STR_HAS(out, "R9: object");
 	CHECK_STR_HAS(out, "must be excluded (superior: 2 checks in 2026, cap 2)");
 	free(out);
 	/* The twin: as prepared, the draw is accepted. */
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f9/spec.json"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f9/spec.json"), ==, 0);
 	free(out);
 	/* Past the store: the verifier names the rule. */
-	CHECK_INT(raw_request(&c, "data/draws/f9/bad.json", "scjg", err, sizeof err), ==, SJ_OK);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_INT(city_raw_request(&c, "data/draws/f9/bad.json", "scjg", err, sizeof err), ==, SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
 	CHECK_STR_HAS(out, "FAILED: R9: object");
 	CHECK_STR_HAS(out, "R9  VIOLATED");
 	free(out);
@@ -327,7 +110,7 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 	uint64_t d;
 	char *out = NULL;
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(put(&c, "task-all.json",
+	CHECK_INT(city_put(&c, "task-all.json",
 		      "{\"agency\": \"scjg\", \"task_id\": \"all\", \"plan_id\": \"scjg-2026\","
 		      " \"plan_version\": 1, \"scope_filter\": \"category=食品销售\","
 		      " \"items\": [\"food-safety\"], \"strata\": [{\"name\": \"A\", \"ratio\": \"1/1\"},"
@@ -336,9 +119,9 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 		      " \"start_date\": \"2026-09-01\", \"end_date\": \"2026-12-31\","
 		      " \"targeted\": true, \"joint\": false}"),
 		  ==, 0);
-	CHECK_INT(run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key"), ==, 0);
-	CHECK_INT(task_draw(&c, "scjg", "all", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
-	char *draw = printed(&c, d);
+	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key"), ==, 0);
+	CHECK_INT(city_task_draw(&c, "scjg", "all", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
+	char *draw = city_printed(&c, d);
 	CHECK(draw != NULL);
 	int seen = 0, bad = 0;
 	for (int line = 1;; line++) {
@@ -356,7 +139,7 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 		char *obj = strchr(row, ',') + 1, *person = strchr(obj, ',') + 1;
 		*strchr(obj, ',') = '\0';
 		*strchr(person, ',') = '\0';
-		const char *l = pick_line(draw, obj);
+		const char *l = city_pick_line(draw, obj);
 		if (l == NULL)
 			continue; /* excluded (deregistered) or outside the scope */
 		seen++;
@@ -371,12 +154,12 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 	CHECK_INT(seen, >=, 3);
 	CHECK_INT(bad, ==, 0);
 	/* The twin: the same draw without its conflicts is refused (R12). */
-	CHECK_INT(prepare(&c, "f12", "all"), ==, 0);
-	cJSON *j = spec_load(&c, "f12");
+	CHECK_INT(city_prepare(&c, "f12", "all"), ==, 0);
+	cJSON *j = city_spec_load(&c, "f12");
 	CHECK(j != NULL);
 	cJSON_DeleteItemFromObject(j, "conflicts");
-	CHECK_INT(spec_save(&c, "f12", "bad.json", j), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f12/bad.json"), ==, 1);
+	CHECK_INT(city_spec_save(&c, "f12", "bad.json", j), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f12/bad.json"), ==, 1);
 	CHECK_STR_HAS(out, "R12: the conflict of interest declared between officer");
 	free(out);
 }
@@ -389,12 +172,12 @@ TEST(policy_r11_teams_of_two,
 	uint64_t d;
 	char *out = NULL;
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"team_size\": 1", &d, &out), ==, 1);
+	CHECK_INT(city_task_draw(&c, "scjg", "scjg-2026-food", "\"team_size\": 1", &d, &out), ==, 1);
 	CHECK_STR_HAS(out, "R11");
 	free(out);
-	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+	CHECK_INT(city_task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
 		  ==, 0);
-	char *draw = printed(&c, d);
+	char *draw = city_printed(&c, d);
 	CHECK(draw != NULL);
 	int teams = 0, short_ = 0;
 	for (const char *p = strstr(draw, " officers "); p; p = strstr(p + 1, " officers ")) {
@@ -417,66 +200,21 @@ TEST(policy_r4_r5_unreviewed_plan_unusable,
 	struct city c;
 	char *out = NULL;
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(run(&c, NULL, "sed -e 's/scjg-2026/scjg-2026-x/' \"$ROOT/scripts/city/plan-scjg.json\" "
+	CHECK_INT(city_run(&c, NULL, "sed -e 's/scjg-2026/scjg-2026-x/' \"$ROOT/scripts/city/plan-scjg.json\" "
 				"> p.json && $B/suijid -d data plan submit p.json --key op.key"),
 		  ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data plan file scjg scjg-2026-x 1 --key sup.key"), ==, 1);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data plan file scjg scjg-2026-x 1 --key sup.key"), ==, 1);
 	CHECK_STR_HAS(out, "approved by legal review");
 	free(out);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data plan publish scjg scjg-2026-x 1 --key op.key"), ==,
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data plan publish scjg scjg-2026-x 1 --key op.key"), ==,
 		  1);
 	free(out);
-	CHECK_INT(run(&c, &out, "sed -e 's/\"plan_id\": \"scjg-2026\"/\"plan_id\": \"scjg-2026-x\"/' "
+	CHECK_INT(city_run(&c, &out, "sed -e 's/\"plan_id\": \"scjg-2026\"/\"plan_id\": \"scjg-2026-x\"/' "
 				"-e 's/scjg-2026-food/t-x/' \"$ROOT/scripts/city/task-scjg-food.json\" "
 				"> t.json && $B/suijid -d data task create t.json --key op.key"),
 		  ==, 1);
 	CHECK_STR_HAS(out, "(R5)");
 	free(out);
-}
-
-/* Enters, reviews and publishes a result of agency for object in task. */
-static int result(const struct city *c, const char *agency, const char *op, const char *legal,
-		  const char *task, const char *object, const char *date, const char *end,
-		  char **out)
-{
-	char json[1024];
-	snprintf(json, sizeof json,
-		 "{\"agency\": \"%s\", \"task_agency\": \"scjg\", \"task\": \"%s\", \"object\": "
-		 "\"%s\", \"check_date\": \"%s\", \"check_end\": \"%s\", \"items\": [\"%s\"], "
-		 "\"account\": \"checked\", \"categories\": [\"未发现问题\"]}",
-		 agency, task, object, date, end,
-		 strcmp(task, "scjg-2026-food") == 0 ? "food-safety" : "building-materials");
-	if (put(c, "result.json", json))
-		return 2;
-	return run(c, out,
-		   "$B/suijid -d data result enter result.json --key %s.key && "
-		   "$B/suijid -d data result review result.json --key %s.key && "
-		   "$B/suijid -d data result publish result.json --key %s.key",
-		   op, legal, op);
-}
-
-/* The id of the first drawn object of a printed draw into id. */
-static int first_pick(const char *draw, char *id, size_t cap)
-{
-	const char *p = strstr(draw, "\n   1. ");
-	if (p == NULL)
-		return -1;
-	p += 7;
-	snprintf(id, cap, "%.*s", (int)strcspn(p, " "), p);
-	return 0;
-}
-
-/* A fresh city with one revealed draw of scjg's task; *d is its request
- * entry and id its first drawn object. */
-static int city_with_draw(struct city *c, const char *task, uint64_t *d, char *id, size_t cap)
-{
-	if (city_build(c) != 0 ||
-	    task_draw(c, "scjg", task, "\"officer_tags\": [\"law\"]", d, NULL) != 0)
-		return -1;
-	char *draw = printed(c, *d);
-	int rc = draw && first_pick(draw, id, cap) == 0 ? 0 : -1;
-	free(draw);
-	return rc;
 }
 
 TEST(policy_r15_late_result_flagged,
@@ -489,15 +227,15 @@ TEST(policy_r15_late_result_flagged,
 	CHECK_INT(city_with_draw(&c, "scjg-2026-food", &d, id, sizeof id), ==, 0);
 	/* Ended 2026-10-09: due 2026-11-05 (the 20th working day after it;
 	 * Saturday 10-10 is a make-up working day), published later. */
-	CHECK_INT(result(&c, "scjg", "op", "legal", "scjg-2026-food", id, "2026-10-08",
+	CHECK_INT(city_result(&c, "scjg", "op", "legal", "scjg-2026-food", id, "2026-10-08",
 			 "2026-10-09", NULL),
 		  ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data results"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data results"), ==, 0);
 	if (strstr(out, "due 2026-11-05  OVERDUE (R15)") == NULL)
 		printf("    %s", out);
 	CHECK_STR_HAS(out, "due 2026-11-05  OVERDUE (R15)");
 	free(out);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "R15 1 result, 1 overdue");
 	free(out);
 	/* The twin: a result whose deadline is not past is not flagged. That
@@ -510,14 +248,14 @@ TEST(policy_r15_late_result_flagged,
 		printf("    (the on-time twin needs a day in 2026 before December; not run)\n");
 		return;
 	}
-	char *draw = printed(&c, d);
+	char *draw = city_printed(&c, d);
 	CHECK(draw != NULL);
 	const char *second = strstr(draw, "\n   2. ");
 	CHECK(second != NULL);
 	snprintf(id, sizeof id, "%.*s", (int)strcspn(second + 7, " "), second + 7);
 	free(draw);
-	CHECK_INT(result(&c, "scjg", "op", "legal", "scjg-2026-food", id, end, end, NULL), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_INT(city_result(&c, "scjg", "op", "legal", "scjg-2026-food", id, end, end, NULL), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "R15 2 results, 1 overdue");
 	free(out);
 }
@@ -530,26 +268,26 @@ TEST(policy_r14_joint_publishes_once,
 	uint64_t d;
 	char id[64], *out = NULL;
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(task_draw(&c, "scjg", "scjg-hbj-2026-building", "\"officer_tags\": [\"law\"]", &d,
+	CHECK_INT(city_task_draw(&c, "scjg", "scjg-hbj-2026-building", "\"officer_tags\": [\"law\"]", &d,
 			    NULL),
 		  ==, 0);
-	char *draw = printed(&c, d);
-	CHECK(draw != NULL && first_pick(draw, id, sizeof id) == 0);
+	char *draw = city_printed(&c, d);
+	CHECK(draw != NULL && city_first_pick(draw, id, sizeof id) == 0);
 	CHECK_STR_HAS(draw, "officers hbj: HB");
 	CHECK_STR_HAS(draw, "; scjg: SC");
 	free(draw);
-	CHECK_INT(result(&c, "scjg", "op", "legal", "scjg-hbj-2026-building", id, "2026-11-20",
+	CHECK_INT(city_result(&c, "scjg", "op", "legal", "scjg-hbj-2026-building", id, "2026-11-20",
 			 "2026-11-20", NULL),
 		  ==, 0);
-	CHECK_INT(run(&c, &out, "mkdir -p pub && $B/suiji-verify data/ledger.db --publish pub -q && "
+	CHECK_INT(city_run(&c, &out, "mkdir -p pub && $B/suiji-verify data/ledger.db --publish pub -q && "
 				"cat pub/results.csv"),
 		  ==, 0);
 	CHECK(strstr(out, id) == NULL);
 	free(out);
-	CHECK_INT(result(&c, "hbj", "hbop", "hblegal", "scjg-hbj-2026-building", id, "2026-11-20",
+	CHECK_INT(city_result(&c, "hbj", "hbop", "hblegal", "scjg-hbj-2026-building", id, "2026-11-20",
 			 "2026-11-20", NULL),
 		  ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db --publish pub -q && "
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --publish pub -q && "
 				"grep -c %s pub/results.csv && cat pub/results.csv",
 		      id),
 		  ==, 0);
@@ -568,19 +306,32 @@ TEST(policy_r16_who_checks_enters,
 	uint64_t d;
 	char id[64], *out = NULL;
 	CHECK_INT(city_with_draw(&c, "scjg-2026-food", &d, id, sizeof id), ==, 0);
-	CHECK_INT(result(&c, "hbj", "hbop", "hblegal", "scjg-2026-food", id, "2026-11-20",
+	CHECK_INT(city_result(&c, "hbj", "hbop", "hblegal", "scjg-2026-food", id, "2026-11-20",
 			 "2026-11-20", &out),
 		  ==, 1);
 	CHECK_STR_HAS(out, "R16: agency hbj is not an agency of task scjg-2026-food");
 	free(out);
-	CHECK_INT(result(&c, "scjg", "op", "op", "scjg-2026-food", id, "2026-11-20", "2026-11-20",
+	CHECK_INT(city_result(&c, "scjg", "op", "op", "scjg-2026-food", id, "2026-11-20", "2026-11-20",
 			 &out),
 		  ==, 1);
 	CHECK_STR_HAS(out, "may not review");
 	free(out);
-	CHECK_INT(result(&c, "scjg", "op", "legal", "scjg-2026-food", "91320700200000005A",
-			 "2026-11-20", "2026-11-20", &out),
+	/* An object of the agency's directory that this draw did not pick
+	 * (the draw is random, so the test looks it up rather than naming
+	 * one that a draw may happen to pick). */
+	char *draw = city_printed(&c, d), undrawn[64] = "";
+	CHECK(draw != NULL);
+	for (int line = 1; undrawn[0] == '\0' &&
+			   city_csv_id(&c, "objects-scjg.csv", line, id, sizeof id) == 0;
+	     line++)
+		if (city_pick_line(draw, id) == NULL)
+			snprintf(undrawn, sizeof undrawn, "%s", id);
+	free(draw);
+	CHECK(undrawn[0] != '\0');
+	CHECK_INT(city_result(&c, "scjg", "op", "legal", "scjg-2026-food", undrawn, "2026-11-20",
+			      "2026-11-20", &out),
 		  ==, 1);
+	CHECK_STR_HAS(out, "R6");
 	free(out);
 }
 
@@ -591,15 +342,15 @@ TEST(policy_r6_pool_forgery_reported,
 	struct city c;
 	char id[64], *out = NULL, err[512];
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(prepare(&c, "f6", "scjg-2026-food"), ==, 0);
-	CHECK_INT(csv_id(&c, "data/draws/f6/objects.csv", 2, id, sizeof id), ==, 0);
+	CHECK_INT(city_prepare(&c, "f6", "scjg-2026-food"), ==, 0);
+	CHECK_INT(city_csv_id(&c, "data/draws/f6/objects.csv", 2, id, sizeof id), ==, 0);
 	/* Drop the second object from the pool file. */
-	CHECK_INT(run(&c, NULL, "sed -i '3d' data/draws/f6/objects.csv"), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f6/spec.json"), ==, 1);
+	CHECK_INT(city_run(&c, NULL, "sed -i '3d' data/draws/f6/objects.csv"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f6/spec.json"), ==, 1);
 	CHECK_STR_HAS(out, "R6: object");
 	free(out);
-	CHECK_INT(raw_request(&c, "data/draws/f6/spec.json", "scjg", err, sizeof err), ==, SJ_OK);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_INT(city_raw_request(&c, "data/draws/f6/spec.json", "scjg", err, sizeof err), ==, SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
 	CHECK_STR_HAS(out, "FAILED: R6: object");
 	CHECK_STR_HAS(out, id);
 	CHECK_STR_HAS(out, "R6  VIOLATED");
@@ -613,63 +364,31 @@ TEST(policy_r7_ratio_forgery_refused,
 	struct city c;
 	char *out = NULL;
 	CHECK_INT(city_build(&c), ==, 0);
-	CHECK_INT(prepare(&c, "f7", "scjg-2026-food"), ==, 0);
-	cJSON *j = spec_load(&c, "f7");
-	CHECK(j != NULL && spec_rule(j, "A") != NULL);
-	cJSON_ReplaceItemInObject(spec_rule(j, "A"), "ratio", cJSON_CreateString("1/2"));
-	CHECK_INT(spec_save(&c, "f7", "bad.json", j), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad.json"), ==, 1);
+	CHECK_INT(city_prepare(&c, "f7", "scjg-2026-food"), ==, 0);
+	cJSON *j = city_spec_load(&c, "f7");
+	CHECK(j != NULL && city_spec_rule(j, "A") != NULL);
+	cJSON_ReplaceItemInObject(city_spec_rule(j, "A"), "ratio", cJSON_CreateString("1/2"));
+	CHECK_INT(city_spec_save(&c, "f7", "bad.json", j), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad.json"), ==, 1);
 	CHECK_STR_HAS(out, "R7: stratum A is drawn at 1/2; task scjg-2026-food sets the ratio 1/50");
 	free(out);
-	j = spec_load(&c, "f7");
-	CHECK(j != NULL && spec_rule(j, "key") != NULL);
-	cJSON_ReplaceItemInObject(spec_rule(j, "key"), "ratio", cJSON_CreateString("1/2"));
-	CHECK_INT(spec_save(&c, "f7", "bad2.json", j), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad2.json"), ==, 1);
+	j = city_spec_load(&c, "f7");
+	CHECK(j != NULL && city_spec_rule(j, "key") != NULL);
+	cJSON_ReplaceItemInObject(city_spec_rule(j, "key"), "ratio", cJSON_CreateString("1/2"));
+	CHECK_INT(city_spec_save(&c, "f7", "bad2.json", j), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad2.json"), ==, 1);
 	CHECK_STR_HAS(out, "R10: stratum key");
 	free(out);
-	j = spec_load(&c, "f7");
+	j = city_spec_load(&c, "f7");
 	CHECK(j != NULL);
 	cJSON_ReplaceItemInObject(j, "rounding", cJSON_CreateString("floor"));
-	CHECK_INT(spec_save(&c, "f7", "bad3.json", j), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad3.json"), ==, 1);
+	CHECK_INT(city_spec_save(&c, "f7", "bad3.json", j), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f7/bad3.json"), ==, 1);
 	CHECK_STR_HAS(out, "R7: the draw rounds ratios to counts otherwise than task");
 	free(out);
 	/* The twin: as prepared, the draw is accepted. */
-	CHECK_INT(run(&c, &out, "$B/suijid -d data draw request data/draws/f7/spec.json"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f7/spec.json"), ==, 0);
 	free(out);
-}
-
-/* Starts `suijid run` on a loopback port in the city's folder; the
- * client's connection options into conn. */
-static int daemon_up(const struct city *c, char *conn, size_t cap)
-{
-	char *out = NULL;
-	int rc = run(c, &out,
-		     "printf 'listen_tcp = 127.0.0.1:0\\nlisten_unix = %s/s.sock\\n' > "
-		     "data/suijid.conf && $B/suijid -d data daemon-key > daemon.vkey 2>/dev/null && "
-		     "($B/suijid -d data run > daemon.out 2> daemon.log & echo $! > daemon.pid) && "
-		     "for i in $(seq 1 500); do grep -q 'listening on tcp' daemon.out && break; "
-		     "sleep 0.02; done; grep -o 'tcp:127.0.0.1:[0-9]*' daemon.out | head -1",
-		     c->dir);
-	if (rc == 0 && out && strncmp(out, "tcp:", 4) == 0) {
-		out[strcspn(out, "\n")] = '\0';
-		snprintf(conn, cap, "--server %s --daemon-key daemon.vkey", out);
-	} else {
-		printf("    the daemon did not start: %s\n", out ? out : "");
-		run(c, NULL, "cat daemon.log >&2; kill $(cat daemon.pid) 2>/dev/null");
-		rc = -1;
-	}
-	free(out);
-	return rc;
-}
-
-static void daemon_down(const struct city *c)
-{
-	if (run(c, NULL, "kill $(cat daemon.pid) && for i in $(seq 1 500); do "
-			 "kill -0 $(cat daemon.pid) 2>/dev/null || exit 0; sleep 0.02; done; "
-			 "kill -9 $(cat daemon.pid)") != 0)
-		printf("    the daemon did not stop on SIGTERM\n");
 }
 
 /* The steps over RPC, in a function of their own so that the daemon is
@@ -683,50 +402,50 @@ static void results_over_rpc(const struct city *c, const char *conn, const char 
 		 "\"account\": \"checked\", \"categories\": [\"发现问题待后续处理\"], "
 		 "\"handling\": \"责令限期改正\"}",
 		 id);
-	CHECK_INT(put(c, "r.json", json), ==, 0);
+	CHECK_INT(city_put(c, "r.json", json), ==, 0);
 	snprintf(json, sizeof json, "{\"agency\": \"scjg\", \"task\": \"scjg-2026-food\", "
 				    "\"object\": \"%s\"}",
 		 id);
-	CHECK_INT(put(c, "rs.json", json), ==, 0);
+	CHECK_INT(city_put(c, "rs.json", json), ==, 0);
 	/* The auditor's key may not act on results at all. */
-	CHECK(run(c, &out, "$B/suiji result enter r.json %s -k audit.key", conn) != 0);
+	CHECK(city_run(c, &out, "$B/suiji result enter r.json %s -k audit.key", conn) != 0);
 	CHECK_STR_HAS(out, "FORBIDDEN");
 	free(out);
-	CHECK_INT(run(c, &out, "$B/suiji result enter r.json %s -k op.key", conn), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suiji result enter r.json %s -k op.key", conn), ==, 0);
 	CHECK_STR_HAS(out, "enter result of scjg for");
 	free(out);
 	/* The operator who entered it may not approve it (R16). */
-	CHECK_INT(run(c, &out, "$B/suiji result review r.json %s -k op.key", conn), ==, 1);
+	CHECK_INT(city_run(c, &out, "$B/suiji result review r.json %s -k op.key", conn), ==, 1);
 	CHECK_STR_HAS(out, "R16");
 	free(out);
-	CHECK_INT(run(c, &out, "$B/suiji result review r.json %s -k legal.key", conn), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suiji result review r.json %s -k legal.key", conn), ==, 0);
 	free(out);
-	CHECK_INT(run(c, &out, "$B/suiji result publish r.json %s -k op.key", conn), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suiji result publish r.json %s -k op.key", conn), ==, 0);
 	free(out);
-	CHECK_INT(run(c, &out, "$B/suiji result follow r.json --reason 已复查整改 %s -k op.key", conn),
+	CHECK_INT(city_run(c, &out, "$B/suiji result follow r.json --reason 已复查整改 %s -k op.key", conn),
 		  ==, 0);
 	free(out);
 	/* The justice bureau re-checks it (R19): the result's agency is in
 	 * the file, the entry is the bureau's own. */
-	CHECK_INT(run(c, &out, "$B/suiji result recheck rs.json --reason 抽查复核 %s -k sup.key", conn),
+	CHECK_INT(city_run(c, &out, "$B/suiji result recheck rs.json --reason 抽查复核 %s -k sup.key", conn),
 		  ==, 0);
 	free(out);
 	/* A re-check draw (复查, R19) by the justice bureau: among published
 	 * results only. */
 	snprintf(json, sizeof json, "id,stratum\n%s,A\n", id);
-	CHECK_INT(put(c, "recheck-objects.csv", json), ==, 0);
-	CHECK_INT(put(c, "recheck-officers.csv", "id,agency,tags\nSF01,sfj,law\nSF02,sfj,law\n"), ==,
+	CHECK_INT(city_put(c, "recheck-objects.csv", json), ==, 0);
+	CHECK_INT(city_put(c, "recheck-officers.csv", "id,agency,tags\nSF01,sfj,law\nSF02,sfj,law\n"), ==,
 		  0);
-	CHECK_INT(put(c, "recheck.json",
+	CHECK_INT(city_put(c, "recheck.json",
 		      "{\"request_id\": \"rc1\", \"task\": \"recheck-2026\", \"objects\": "
 		      "\"recheck-objects.csv\", \"officers\": \"recheck-officers.csv\", "
 		      "\"team_size\": 2, \"beacons\": [{\"source\": \"pub\", \"round\": 0}], "
 		      "\"rules\": [{\"stratum\": \"A\", \"ratio\": \"1/1\"}]}"),
 		  ==, 0);
-	CHECK_INT(run(c, &out, "$B/suiji draw-request recheck.json %s -k sup.key", conn), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suiji draw-request recheck.json %s -k sup.key", conn), ==, 0);
 	free(out);
 	/* The twin: an object with no published result. */
-	CHECK_INT(run(c, &out, "printf 'id,stratum\\n91320700200000005A,A\\n' > "
+	CHECK_INT(city_run(c, &out, "printf 'id,stratum\\n91320700200000005A,A\\n' > "
 			       "recheck-objects.csv && sed -i 's/rc1/rc2/' recheck.json && "
 			       "$B/suiji draw-request recheck.json %s -k sup.key",
 		      conn),
@@ -744,15 +463,15 @@ TEST(policy_r16_results_over_rpc,
 	uint64_t d;
 	char id[64], conn[300], *out = NULL;
 	CHECK_INT(city_with_draw(&c, "scjg-2026-food", &d, id, sizeof id), ==, 0);
-	CHECK_INT(daemon_up(&c, conn, sizeof conn), ==, 0);
+	CHECK_INT(city_daemon_up(&c, conn, sizeof conn), ==, 0);
 	results_over_rpc(&c, conn, id);
-	daemon_down(&c);
+	city_daemon_down(&c);
 	if (harness_failed())
 		return;
-	CHECK_INT(run(&c, &out, "$B/suijid -d data results"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data results"), ==, 0);
 	CHECK_STR_HAS(out, "returned");
 	free(out);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "1 result re-checked by the justice bureau");
 	free(out);
 }
@@ -765,7 +484,7 @@ TEST(policy_r17_public_records_hold_no_personal_data,
 	uint64_t d;
 	char id[64], *out = NULL;
 	CHECK_INT(city_with_draw(&c, "scjg-2026-food", &d, id, sizeof id), ==, 0);
-	CHECK_INT(run(&c, &out, "mkdir -p pub && $B/suiji-verify data/ledger.db --publish pub -q && "
+	CHECK_INT(city_run(&c, &out, "mkdir -p pub && $B/suiji-verify data/ledger.db --publish pub -q && "
 				"cat pub/draws.json pub/tasks.json pub/plans.json pub/items.json"),
 		  ==, 0);
 	CHECK_STR_HAS(out, id);
@@ -775,7 +494,7 @@ TEST(policy_r17_public_records_hold_no_personal_data,
 	CHECK(strstr(out, "SC00") == NULL && strstr(out, "EX0") == NULL);
 	free(out);
 	/* The twin: a plan adjustment whose scope gives a phone number. */
-	CHECK_INT(run(&c, &out, "sed -e 's/\"version\": 1/\"version\": 2/' -e "
+	CHECK_INT(city_run(&c, &out, "sed -e 's/\"version\": 1/\"version\": 2/' -e "
 				"'s/全市市场主体/全市市场主体（咨询电话 13912345678）/' "
 				"\"$ROOT/scripts/city/plan-scjg.json\" > p2.json && "
 				"$B/suijid -d data plan submit p2.json --key op.key && "
@@ -795,12 +514,12 @@ TEST(policy_r14_separate_tasks_offered_for_merging,
 	CHECK_INT(city_build(&c), ==, 0);
 	/* The environment bureau supervises the same businesses and draws
 	 * all of its food shops in the autumn. */
-	CHECK_INT(put(&c, "plan-hbj.json",
+	CHECK_INT(city_put(&c, "plan-hbj.json",
 		      "{\"agency\": \"hbj\", \"plan_id\": \"hbj-2026\", \"year\": 2026, \"version\": 1,"
 		      " \"scope\": \"全市\", \"scope_filter\": \"all\", \"timing\": \"全年\","
 		      " \"items\": [{\"item\": \"emissions\", \"ratio\": \"1/10\", \"frequency\": \"1\"}]}"),
 		  ==, 0);
-	CHECK_INT(put(&c, "task-hbj.json",
+	CHECK_INT(city_put(&c, "task-hbj.json",
 		      "{\"agency\": \"hbj\", \"task_id\": \"hbj-autumn\", \"plan_id\": \"hbj-2026\","
 		      " \"plan_version\": 1, \"scope_filter\": \"category=食品销售\","
 		      " \"items\": [\"emissions\"], \"strata\": [{\"name\": \"A\", \"ratio\": \"1/1\"},"
@@ -809,7 +528,7 @@ TEST(policy_r14_separate_tasks_offered_for_merging,
 		      " \"start_date\": \"2026-10-01\", \"end_date\": \"2026-11-30\","
 		      " \"targeted\": true, \"joint\": false}"),
 		  ==, 0);
-	CHECK_INT(run(&c, &out, "sed 's/,scjg$/,hbj/' objects-scjg.csv > objects-hbj.csv && "
+	CHECK_INT(city_run(&c, &out, "sed 's/,scjg$/,hbj/' objects-scjg.csv > objects-hbj.csv && "
 				"$B/suijid -d data import objects objects-hbj.csv --agency hbj && "
 				"$B/suijid -d data plan submit plan-hbj.json --key hbop.key && "
 				"$B/suijid -d data plan review hbj hbj-2026 1 --approve --key hblegal.key && "
@@ -818,19 +537,19 @@ TEST(policy_r14_separate_tasks_offered_for_merging,
 				"$B/suijid -d data task create task-hbj.json --key hbop.key"),
 		  ==, 0);
 	free(out);
-	CHECK_INT(task_draw(&c, "hbj", "hbj-autumn", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
+	CHECK_INT(city_task_draw(&c, "hbj", "hbj-autumn", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
 	/* The provincial regulator's spring task draws some of the same shops,
 	 * but months apart: no overlap. */
-	CHECK_INT(task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &d, NULL), ==, 0);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_INT(city_task_draw(&c, "jsscjg", "js-2026-a", "\"officer_tags\": [\"food\"]", &d, NULL), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "R14 0 objects drawn by several agencies' separate tasks");
 	free(out);
-	CHECK_INT(task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+	CHECK_INT(city_task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
 		  ==, 0);
-	char *draw = printed(&c, d);
-	CHECK(draw != NULL && first_pick(draw, id, sizeof id) == 0);
+	char *draw = city_printed(&c, d);
+	CHECK(draw != NULL && city_first_pick(draw, id, sizeof id) == 0);
 	free(draw);
-	CHECK_INT(run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "(merge them into one joint visit); first: ");
 	CHECK_STR_HAS(out, "hbj task hbj-autumn (2026-10-01..2026-11-30)");
 	free(out);
