@@ -606,14 +606,12 @@ void rpc_outcome_appended(struct rpc_outcome *o, int rc, uint64_t seq, const cha
 	}
 }
 
-/* The store names a refused entry of a batch by its index ("request N
- * refused: WHY", ledger/store.h); a client that sent one request knows
- * which it was. Only for refusals outside the draw rules, whose reason
- * comes back in the decoded request itself. */
-static const char *store_reason(const char *err)
+/* The rules' reason for the refused request, as the store kept it apart
+ * from its batch index (ledger_store_refusal); err when there is none. */
+static const char *refusal_of(const struct ledger_store *s, const char *err)
 {
-	static const char prefix[] = "request 0 refused: ";
-	return strncmp(err, prefix, sizeof prefix - 1) == 0 ? err + sizeof prefix - 1 : err;
+	const char *why = ledger_store_refusal(s, NULL);
+	return why ? why : err;
 }
 
 void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc, uint64_t request_seq,
@@ -636,7 +634,7 @@ void rpc_outcome_drawn(struct rpc_outcome *o, struct ledger_store *s, int rc, ui
 		 * the rule's own reason, carried in the request; a bad
 		 * signature or role: the store's. */
 		set(o, SUIJI__RPC__CODE__CODE_REFUSED, "%s",
-		    o->draw && o->draw->refusal[0] ? o->draw->refusal : store_reason(err));
+		    o->draw && o->draw->refusal[0] ? o->draw->refusal : refusal_of(s, err));
 		return;
 	default: set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "%s", err); return;
 	}

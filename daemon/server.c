@@ -288,9 +288,11 @@ static void commit_range(struct server *sv, struct pending **v, const struct led
 		return;
 	}
 	if (is_refusal(rc)) {
-		/* Alone in its batch, the store's "request 0" says nothing to
-		 * the client. */
-		const char *why = strncmp(err, "request 0 ", 10) == 0 ? err + 10 : err;
+		/* Alone in its batch: the rules' own reason, without the
+		 * store's batch index, which says nothing to the client. */
+		const char *why = ledger_store_refusal(sv->store, NULL);
+		if (why == NULL)
+			why = err;
 		sv->stats.refused++;
 		snprintf(v[0]->err, sizeof v[0]->err, "%s", why);
 		v[0]->rc = rc;

@@ -420,6 +420,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	int rc = SJ_OK, src;
 	size_t i;
 
+	s->refusal[0] = '\0';
 	if (s->broken) {
 		snprintf(err, err_cap, "appends refused: the stored ledger does not verify: %s",
 			 s->broken);
@@ -488,6 +489,10 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		if (rc != SJ_OK) {
 			snprintf(err, err_cap, "request %zu refused: %s", i,
 				 rc == SJ_ENOMEM ? "out of memory" : why);
+			if (rc != SJ_ENOMEM) {
+				snprintf(s->refusal, sizeof s->refusal, "%s", why);
+				s->refusal_index = i;
+			}
 			free(bytes);
 			goto rollback;
 		}
@@ -619,4 +624,13 @@ end:
 	sqlite3_finalize(st);
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
+}
+
+const char *ledger_store_refusal(const struct ledger_store *s, size_t *index)
+{
+	if (s->refusal[0] == '\0')
+		return NULL;
+	if (index)
+		*index = s->refusal_index;
+	return s->refusal;
 }

@@ -143,6 +143,13 @@ SJ_WUR int ledger_store_init_log(struct ledger_store *s, const char *origin,
 SJ_WUR int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, size_t n,
 			       uint64_t *first_seq, char *err, size_t err_cap);
 
+/* After ledger_store_append refused an entry of its batch (SJ_EVERIFY):
+ * the rules' reason, without the "request N refused: " that err carries,
+ * and N in *index (when not NULL). NULL when the last append refused none.
+ * Borrowed; valid until the next append. A caller that appended one
+ * request replies with this rather than taking err apart. */
+const char *ledger_store_refusal(const struct ledger_store *s, size_t *index);
+
 /*
  * Signs a checkpoint over all durable entries with log_key (which must be
  * the key named in entry 0) after re-reading every entry appended since the

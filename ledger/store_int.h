@@ -26,6 +26,10 @@ struct ledger_store {
 	struct merkle_frontier disk; /* over entries re-read from disk */
 	uint64_t checkpointed;       /* size of the latest checkpoint */
 	char *broken;                /* why the ledger failed to verify */
+	/* The rules' reason for the entry the last append refused, without
+	 * the batch index that err carries ("" when it refused none). */
+	char refusal[1024];
+	size_t refusal_index;
 };
 
 /* Writes "what: SQLite's message" into err and maps SQLite's code rc to

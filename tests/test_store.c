@@ -104,9 +104,19 @@ TEST(store_batch_all_or_nothing, "a batch with one refused request stores none o
 	CHECK_INT(ledger_store_append(f.s, a, 2, NULL, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "request 1");
 	CHECK_STR_HAS(err, "no-such-agency");
+	/* The rules' reason is also kept apart from the batch index, so a
+	 * reply to one client never takes err apart. */
+	size_t idx = 99;
+	const char *why = ledger_store_refusal(f.s, &idx);
+	CHECK(why != NULL);
+	CHECK_INT(idx, ==, 1);
+	CHECK_STR_HAS(why, "no-such-agency");
+	CHECK(strstr(why, "request 1") == NULL);
 	CHECK_INT(ledger_store_size(f.s), ==, n);
-	/* "good" was rolled back too, so it can be registered now. */
+	/* "good" was rolled back too, so it can be registered now, and an
+	 * append that refuses nothing leaves no reason behind. */
 	CHECK_INT(ledger_store_append(f.s, a, 1, NULL, err, sizeof err), ==, SJ_OK);
+	CHECK(ledger_store_refusal(f.s, NULL) == NULL);
 	fixture_free(&f);
 }
 
