@@ -1,4 +1,4 @@
-/* drawprint.c: a draw's result as text (drawprint.h). */
+/* print.c: a draw's result as text (print.h). */
 #include "draw/print.h"
 
 void draw_print_team(FILE *f, const struct draw_result *res, const struct draw_pick *p)
