@@ -37,6 +37,7 @@
 
 #include "beacon/fetch.h"
 #include "beacon/round.h"
+#include "common/hmap.h"
 #include "common/util.h"
 #include "daemon/conn.h"
 #include "daemon/drawop.h"
@@ -54,7 +55,6 @@
 #include "proto/rpc.pb-c.h"
 
 #define ERRLEN           1024
-#define BUCKET_SLOTS_MIN 256
 
 /* A mutation waiting for the group commit. */
 struct pending {
@@ -70,7 +70,6 @@ struct pending {
  * kept until the daemon stops: only registered keys get one, so there are
  * at most as many as the ledger has clients. */
 struct bucket {
-	struct bucket *next;
 	uint8_t key[32];
 	double tokens;
 	uint64_t last_ms;
@@ -98,8 +97,9 @@ struct server {
 	struct conn_pool *pool;
 	struct pending *queue, **queue_tail;
 	size_t queued;
-	struct bucket **buckets;
-	size_t nbuckets, bucket_slots;
+	struct bucket **buckets; /* in the order keys first connected */
+	size_t nbuckets, bucket_cap;
+	struct hmap bucket_index; /* a key in hex → its position in buckets */
 	int stopping;
 	int unix_bound;
 	struct server_stats stats;
@@ -115,70 +115,42 @@ static const char *code_name(int code)
 
 /* --- rate limits --- */
 
-static size_t bucket_slot(const uint8_t key[32], size_t slots)
-{
-	uint64_t h;
-	/* Public keys are uniformly random: their first bytes hash well. */
-	memcpy(&h, key, sizeof h);
-	return (size_t)(h % slots);
-}
-
-static int buckets_grow(struct server *sv)
-{
-	size_t slots = sv->bucket_slots ? sv->bucket_slots * 2 : BUCKET_SLOTS_MIN;
-	struct bucket **t = calloc(slots, sizeof *t);
-
-	if (t == NULL)
-		return SJ_ENOMEM;
-	for (size_t i = 0; i < sv->bucket_slots; i++) {
-		struct bucket *b = sv->buckets[i], *next;
-		for (; b != NULL; b = next) {
-			size_t s = bucket_slot(b->key, slots);
-			next = b->next;
-			b->next = t[s];
-			t[s] = b;
-		}
-	}
-	free(sv->buckets);
-	sv->buckets = t;
-	sv->bucket_slots = slots;
-	return SJ_OK;
-}
-
+/* The bucket of a client key, made on its first connection. The buckets
+ * are allocated one by one (a connection keeps a pointer to its own) and
+ * found through the project's one hash table, keyed by the key in hex. */
 static struct bucket *bucket_get(struct server *sv, const uint8_t key[32])
 {
+	char hex[2 * 32 + 1];
 	struct bucket *b;
-	size_t s;
+	long at;
 
-	if (sv->nbuckets >= sv->bucket_slots && buckets_grow(sv) != SJ_OK)
+	util_hex(hex, key, 32);
+	if ((at = hmap_get(&sv->bucket_index, hex)) >= 0)
+		return sv->buckets[at];
+	if (util_grow((void **)&sv->buckets, &sv->bucket_cap, sv->nbuckets, sizeof *sv->buckets) !=
+	    SJ_OK)
 		return NULL;
-	s = bucket_slot(key, sv->bucket_slots);
-	for (b = sv->buckets[s]; b != NULL; b = b->next)
-		if (memcmp(b->key, key, 32) == 0)
-			return b;
-	b = calloc(1, sizeof *b);
-	if (b == NULL)
+	if ((b = calloc(1, sizeof *b)) == NULL)
 		return NULL;
+	if (hmap_put(&sv->bucket_index, hex, sv->nbuckets) != SJ_OK) {
+		free(b);
+		return NULL;
+	}
 	memcpy(b->key, key, 32);
 	b->tokens = sv->cfg->rate_burst;
 	b->last_ms = uv_now(&sv->loop);
-	b->next = sv->buckets[s];
-	sv->buckets[s] = b;
-	sv->nbuckets++;
+	sv->buckets[sv->nbuckets++] = b;
 	return b;
 }
 
 static void buckets_free(struct server *sv)
 {
-	for (size_t i = 0; i < sv->bucket_slots; i++) {
-		struct bucket *b = sv->buckets[i], *next;
-		for (; b != NULL; b = next) {
-			next = b->next;
-			free(b);
-		}
-	}
+	for (size_t i = 0; i < sv->nbuckets; i++)
+		free(sv->buckets[i]);
 	free(sv->buckets);
 	sv->buckets = NULL;
+	sv->nbuckets = sv->bucket_cap = 0;
+	hmap_clear(&sv->bucket_index);
 }
 
 /* Takes one token from b; 0 when the bucket is empty. */
