@@ -293,8 +293,14 @@ static int check_cosigs(struct verifier *v, const struct note *n, const struct c
 		const struct note_vkey *k = NULL;
 		int is_pinned = 0;
 
+		/* The store keeps only lines it checked (store.h), so a
+		 * malformed line in a stored checkpoint was put there past it. */
 		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK)
-			continue;
+			return fail(v, cp_seq(c->size),
+				    "checkpoint at size %llu (up to entry %lld) carries malformed "
+				    "signature line %zu (%s)",
+				    (unsigned long long)c->size, (long long)cp_seq(c->size), i + 1,
+				    name);
 		if (lk->id == id && strcmp(lk->name, name) == 0)
 			continue;
 		for (size_t w = 0; w < v->o.nwitnesses; w++)
