@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "common/util.h"
 #include "ledger/checkpoint.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
@@ -226,5 +227,170 @@ TEST(c2sp_ledger_keeps_checked_lines, "the store refuses a malformed cosignature
 	CHECK_STR_HAS(r.what, "malformed signature line");
 	free(text);
 	free(note);
+	fixture_free(&f);
+}
+
+/* Writes text to dir/name. */
+static int put(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[800];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return util_write_file(path, text, len, 0644) == SJ_OK ? 0 : -1;
+}
+
+/* A fixture (checkpoints at 9 and 13, both cosigned by its witness) with,
+ * in its folder, log.vkey, witness.vkey, other.vkey (a witness that never
+ * cosigned), old.cp (the checkpoint at 9), cons (a consistency proof from 9
+ * to 13), incl (an inclusion proof of entry 3) and e3 (entry 3's bytes). */
+static int proof_files(struct fixture *f)
+{
+	static unsigned k;
+	char dir[600], *text = NULL, vk[NOTE_MAX_VKEY];
+	struct note_skey *other = NULL;
+	struct note_vkey ov;
+	uint8_t *e = NULL;
+	size_t len;
+	int rc = -1;
+
+	snprintf(dir, sizeof dir, "%s/proof%u", harness_tmpdir(), ++k);
+	if (mkdir(dir, 0700) != 0 || fixture_build(f, dir, 8) != SJ_OK)
+		return -1;
+	if (put(dir, "log.vkey", f->log_vkey, strlen(f->log_vkey)) ||
+	    put(dir, "witness.vkey", f->witness_vkey, strlen(f->witness_vkey)))
+		return -1;
+	if (note_skey_generate(&other, "witness.test/w2", NOTE_TYPE_COSIG_V1) != SJ_OK)
+		return -1;
+	note_skey_public(&ov, other);
+	note_skey_free(other);
+	if (note_vkey_format(vk, sizeof vk, ov.name, ov.type, ov.pk) != SJ_OK ||
+	    put(dir, "other.vkey", vk, strlen(vk)))
+		return -1;
+	if (ledger_store_checkpoint_get(f->s, 9, &text, &len) != SJ_OK ||
+	    put(dir, "old.cp", text, len))
+		goto out;
+	free(text);
+	text = NULL;
+	if (ledger_store_prove(f->s, 0, 9, &text, &len) != SJ_OK || put(dir, "cons", text, len))
+		goto out;
+	free(text);
+	text = NULL;
+	if (ledger_store_prove(f->s, 1, 3, &text, &len) != SJ_OK || put(dir, "incl", text, len))
+		goto out;
+	if (fixture_read_entry(f->db, 3, &e, &len) != SJ_OK || put(dir, "e3", (char *)e, len))
+		goto out;
+	rc = 0;
+out:
+	free(e);
+	free(text);
+	return rc;
+}
+
+static int proofcmd(const struct fixture *f, char **out, const char *args)
+{
+	return harness_run(out, "cd '%s' && '%s' proof %s 2>&1", f->dir,
+	                   harness_bin("suiji-verify"), args);
+}
+
+TEST(c2sp_proof_consistency_quorum,
+     "suiji-verify proof consistency checks a quorum of pinned witnesses on the newer checkpoint")
+{
+	struct fixture f;
+	char *out = NULL;
+
+	CHECK_INT(proof_files(&f), ==, 0);
+	CHECK_INT(proofcmd(&f, &out,
+	                   "consistency --log-key log.vkey cons --checkpoint old.cp "
+	                   "--witness witness.vkey --quorum 1"),
+	          ==, 0);
+	CHECK_STR_HAS(out, "ok: suiji.test/log at size 13 extends size 9");
+	free(out);
+	/* The twin: a pinned witness that never cosigned it. */
+	CHECK_INT(proofcmd(&f, &out,
+	                   "consistency --log-key log.vkey cons --checkpoint old.cp "
+	                   "--witness other.vkey --quorum 1"),
+	          ==, 1);
+	CHECK_STR_HAS(out, "has 0 cosignatures by pinned witnesses; 1 needed");
+	free(out);
+	CHECK_INT(proofcmd(&f, &out,
+	                   "consistency --log-key log.vkey cons --checkpoint old.cp "
+	                   "--quorum 1"),
+	          ==, 2);
+	CHECK_STR_HAS(out, "--quorum 1 needs at least as many --witness keys");
+	free(out);
+	CHECK_INT(proofcmd(&f, &out,
+	                   "consistency --log-key log.vkey cons --checkpoint old.cp "
+	                   "--witness log.vkey"),
+	          ==, 2);
+	CHECK_STR_HAS(out, "is not a cosignature/v1 key");
+	free(out);
+	fixture_free(&f);
+}
+
+/* The inclusion proof with its checkpoint re-signed by the log key for
+ * another origin, same size and root: a key that signs for two logs. */
+static int other_origin_proof(const struct fixture *f)
+{
+	char path[800], *signed_note = NULL, *p;
+	uint8_t *text = NULL;
+	size_t len, slen, body_len;
+	int rc = -1;
+
+	snprintf(path, sizeof path, "%s/incl", f->dir);
+	if (util_read_file(&text, &len, path, 1 << 20) != SJ_OK)
+		return -1;
+	p = strstr((char *)text, "suiji.test/log\n13\n");
+	if (p == NULL)
+		goto out;
+	body_len = (size_t)(strstr(p, "\n\n") - p) + 1;
+	{
+		char body[512];
+		snprintf(body, sizeof body, "evil.test/log\n%.*s", (int)(body_len - 15), p + 15);
+		if (note_sign(&signed_note, &slen, body, strlen(body), f->log_key) != SJ_OK)
+			goto out;
+	}
+	*p = '\0';
+	snprintf(path, sizeof path, "%s/incl-evil", f->dir);
+	{
+		size_t head = strlen((char *)text);
+		char *all = malloc(head + slen + 1);
+		if (all == NULL)
+			goto out;
+		memcpy(all, text, head);
+		memcpy(all + head, signed_note, slen);
+		rc = util_write_file(path, all, head + slen, 0644) == SJ_OK ? 0 : -1;
+		free(all);
+	}
+out:
+	free(signed_note);
+	free(text);
+	return rc;
+}
+
+TEST(c2sp_proof_origin, "suiji-verify proof refuses a checkpoint of another origin signed by the "
+                        "same key, unless --origin names it")
+{
+	struct fixture f;
+	char *out = NULL;
+
+	CHECK_INT(proof_files(&f), ==, 0);
+	CHECK_INT(proofcmd(&f, &out, "inclusion --log-key log.vkey incl --entry e3"), ==, 0);
+	CHECK_STR_HAS(out, "ok: entry 3 is in suiji.test/log at tree size 13");
+	free(out);
+	CHECK_INT(other_origin_proof(&f), ==, 0);
+	CHECK_INT(proofcmd(&f, &out, "inclusion --log-key log.vkey incl-evil --entry e3"), ==, 1);
+	CHECK_STR_HAS(out, "is for the log \"evil.test/log\", not \"suiji.test/log\" (--origin)");
+	free(out);
+	/* The twin: the proof itself holds, so naming that origin passes. */
+	CHECK_INT(
+	    proofcmd(&f, &out,
+	             "inclusion --log-key log.vkey incl-evil --entry e3 --origin evil.test/log"),
+	    ==, 0);
+	free(out);
+	CHECK_INT(proofcmd(&f, &out,
+	                   "consistency --log-key log.vkey cons --checkpoint old.cp "
+	                   "--origin evil.test/log"),
+	          ==, 1);
+	CHECK_STR_HAS(out, "the older checkpoint is for the log \"suiji.test/log\"");
+	free(out);
 	fixture_free(&f);
 }
