@@ -132,7 +132,7 @@ async function viewOverview() {
     sig.textContent = `✘ ${both('overview.cp.sig.bad')}: ${e.message}`;
     sig.setAttribute('data-ok', 'false');
   });
-  const cosigs = note.signatures.filter((s) => !(s.name === key.name && s.keyId === key.keyId));
+  const cosigs = note.signatures.filter((s) => s.ok && !(s.name === key.name && s.keyId === key.keyId));
   const hexId = (id) => id.toString(16).padStart(8, '0');
   const keyInput = h('input.filter', { id: 'witness-key', placeholder: 'witness.example/w1+xxxxxxxx+…' });
   const keyOut = h('div', { id: 'witness-result' });
