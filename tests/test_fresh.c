@@ -343,3 +343,27 @@ TEST(fresh_config_delay,
 		CHECK_STR_HAS(err, "checkpoint_delay must be off or a delay");
 	}
 }
+
+TEST(fresh_portal_line, "the portal's site data says how many entries no checkpoint covers and "
+                        "when a witness last cosigned, for a complete and a cut-short ledger")
+{
+	struct fixture f;
+	char *out = NULL, cmd[4096];
+	CHECK(build(&f) == 0);
+	snprintf(cmd, sizeof cmd,
+	         "'%s' '%s' --site '%s/site' --assets portal -q && tr -d ' \\n\\t' < "
+	         "'%s/site/data/site.json' | grep -o '\"freshness\":{[^}]*}'",
+	         harness_bin("suiji-verify"), f.db, f.dir, f.dir);
+	if (harness_run(&out, "%s", cmd) != 0)
+		printf("    %s\n", out);
+	CHECK_STR_HAS(out, "\"entries\":13,\"uncovered\":0");
+	CHECK_STR_HAS(out, "\"witnessed_by\":1");
+	free(out);
+	/* The twin: cut short, the site still verifies but its line says
+	 * what the newest checkpoint does not cover. */
+	CHECK_INT(truncate_to(&f, 11, 9), ==, 0);
+	CHECK_INT(harness_run(&out, "%s", cmd), ==, 0);
+	CHECK_STR_HAS(out, "\"entries\":11,\"uncovered\":2");
+	free(out);
+	fixture_free(&f);
+}

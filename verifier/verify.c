@@ -423,6 +423,16 @@ static void draw_report(struct verifier *v)
 	}
 }
 
+uint64_t verify_count(const struct verifier *v)
+{
+	return v->n;
+}
+
+int64_t verify_entry_time(const struct verifier *v, uint64_t seq)
+{
+	return seq < v->n && v->times != NULL ? v->times[seq] : 0;
+}
+
 const struct replay *verify_replay(const struct verifier *v)
 {
 	return v->replay;

@@ -106,6 +106,11 @@ const struct replay *verify_replay(const struct verifier *v);
  * merkle_tree_inclusion_proof. */
 SJ_WUR int verify_inclusion(const struct verifier *v, uint64_t index, uint64_t size,
 			    uint8_t (*proof)[32], size_t *n, size_t cap);
+/* Entries fed so far, and the time (microseconds, the log's clock) of
+ * entry seq among them (0 when seq is not one). */
+uint64_t verify_count(const struct verifier *v);
+int64_t verify_entry_time(const struct verifier *v, uint64_t seq);
+
 /* Writes an age of s seconds as "42s", "17m", "5h" or "3d" (rounded
  * down), or "Ns in the future" for a negative s, into out (cap bytes). */
 void verify_format_age(char *out, size_t cap, int64_t s);
