@@ -325,8 +325,10 @@ async function main() {
   });
   await check('overview: one line says when the log was last checkpointed and witnessed', async () => {
     await go('good', 'overview');
+    const was = await page.evaluate(() => document.documentElement.lang);
     await useLang('en');
     const line = await page.textContent('#freshness');
+    await useLang(was);
     ok(line.includes('checkpoint covers entries up to'), `no checkpoint time in "${line}"`);
     ok(site.freshness.witnessed_time === null ? line.includes('not cosigned') : line.includes('last cosigned by'), `no witness time in "${line}"`);
     ok(site.freshness.uncovered > 0 === line.includes('in no checkpoint yet'), `uncovered entries misreported in "${line}"`);
