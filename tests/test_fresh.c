@@ -102,6 +102,9 @@ TEST(fresh_truncated_log_key, "entries and the checkpoint cut from the file pass
 	CHECK_INT(verify_with(&f, &out, LOGKEY), ==, 0); /* the hole --max-age closes */
 	CHECK_STR_HAS(out, "(2 uncovered)");
 	free(out);
+	CHECK_INT(verify_with(&f, &out, LOGKEY " --json"), ==, 0);
+	CHECK_STR_HAS(out, "\"uncovered_entries\":2,");
+	free(out);
 	CHECK_INT(verify_with(&f, &out, LOGKEY " --max-age 1h"), ==, 1);
 	CHECK_STR_HAS(out, "FAILED: R18: the newest checkpoint signed by the log covers 9 of 11 "
 	                   "entries: entries 9..10 are covered by none");
