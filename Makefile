@@ -75,7 +75,7 @@ DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c d
 # The daemon's side of a draw: seed custody, the entries, task draws.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/conn.c daemon/config.c \
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c daemon/config.c \
 	daemon/log.c $(WIRE_SRCS)
 CLIENT_SRCS := client/main.c client/cli.c client/keys.c client/readcmd.c client/admincmd.c \
 	client/drawcmd.c client/plancmd.c client/rpc.c $(WIRE_SRCS)

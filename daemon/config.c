@@ -19,7 +19,15 @@
 #include "wire/frame.h"
 #include "daemon/log.h"
 
-enum config_kind { KIND_U32, KIND_LISTEN_TCP, KIND_LISTEN_UNIX, KIND_PATH, KIND_LEVEL, KIND_BOOL };
+enum config_kind {
+	KIND_U32,
+	KIND_LISTEN_TCP,
+	KIND_LISTEN_UNIX,
+	KIND_PATH,
+	KIND_LEVEL,
+	KIND_BOOL,
+	KIND_DELAY
+};
 
 struct config_key {
 	const char *name;
@@ -49,6 +57,8 @@ static const struct config_key config_keys[] = {
     U32(max_write_queue, 65536, 1u << 30),
     {"log_level", KIND_LEVEL, offsetof(struct config, log_level), 0, 0},
     {"log_syslog", KIND_BOOL, offsetof(struct config, log_syslog), 0, 0},
+    {"checkpoint_delay", KIND_DELAY, offsetof(struct config, checkpoint_delay_ms), 0,
+     CONFIG_CHECKPOINT_DELAY_MAX_MS},
 };
 
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -68,6 +78,37 @@ void config_defaults(struct config *c, const char *data_dir)
 	c->max_write_queue = 4u * 1024u * 1024u;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_syslog = 0;
+	c->checkpoint_delay_ms = CONFIG_CHECKPOINT_DELAY_MS;
+}
+
+/* "off", or a whole number of milliseconds, seconds or minutes: "500ms",
+ * "2s", "1m" (a bare number is seconds). Sets *ms; -1 when malformed. */
+static int parse_delay(uint32_t *ms, const char *v)
+{
+	unsigned long long n;
+	char *end;
+	unsigned long long unit = 1000;
+
+	if (strcmp(v, "off") == 0) {
+		*ms = 0;
+		return 0;
+	}
+	if (v[0] < '0' || v[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "m") == 0)
+		unit = 60000;
+	else if (strcmp(end, "s") != 0 && *end != '\0')
+		return -1;
+	if (n > CONFIG_CHECKPOINT_DELAY_MAX_MS / unit)
+		return -1;
+	*ms = (uint32_t)(n * unit);
+	return 0;
 }
 
 /* "HOST:PORT" with an IPv4 address or a bracketed IPv6 one. */
@@ -166,6 +207,16 @@ static int set_value(struct config *c, const struct config_key *k, const char *v
 			c->log_syslog = 0;
 		} else {
 			snprintf(why, why_cap, "%s must be yes or no, not \"%s\"", k->name, v);
+			return SJ_EINVAL;
+		}
+		return SJ_OK;
+	case KIND_DELAY:
+		if (parse_delay((uint32_t *)(void *)field, v) != 0 ||
+		    (*(uint32_t *)(void *)field != 0 && *(uint32_t *)(void *)field < 10)) {
+			snprintf(why, why_cap,
+			         "%s must be off or a delay from 10ms to %um, like 500ms, 2s or "
+			         "1m, not \"%s\"",
+			         k->name, k->max / 60000, v);
 			return SJ_EINVAL;
 		}
 		return SJ_OK;

@@ -20,6 +20,10 @@
 #define CONFIG_FILE_MAX      (64u * 1024u) /* largest config file read */
 #define CONFIG_FILE_NAME     "suijid.conf" /* looked for in the data directory */
 #define CONFIG_SOCKET_NAME   "suijid.sock"
+/* A checkpoint is signed this long after a batch of mutations (and no
+ * more often); docs/config.md. */
+#define CONFIG_CHECKPOINT_DELAY_MS     2000
+#define CONFIG_CHECKPOINT_DELAY_MAX_MS (60u * 60u * 1000u)
 
 struct config {
 	char listen_tcp[256];                       /* "HOST:PORT", "" when off */
@@ -35,6 +39,7 @@ struct config {
 	uint32_t max_write_queue;      /* reply bytes a client may leave unread */
 	int log_level;                 /* enum log_level (daemon/log.h) */
 	int log_syslog;                /* 1: log to syslog instead of stderr */
+	uint32_t checkpoint_delay_ms;  /* after a mutation, before its checkpoint; 0: off */
 	/* Set by config_parse for the keys a file gave, so that defaults
 	 * derived from others (the socket in the data directory) follow. */
 	int listen_unix_set;

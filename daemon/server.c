@@ -39,6 +39,7 @@
 #include "beacon/round.h"
 #include "common/hmap.h"
 #include "common/util.h"
+#include "daemon/autockpt.h"
 #include "daemon/conn.h"
 #include "daemon/drawop.h"
 #include "daemon/log.h"
@@ -104,6 +105,7 @@ struct server {
 	int unix_bound;
 	struct server_stats stats;
 	struct reveal *reveal; /* the automatic reveal (daemon/reveal.h) */
+	struct autockpt *ckpt; /* automatic checkpoints (daemon/autockpt.h) */
 };
 
 static const char *code_name(int code)
@@ -242,6 +244,7 @@ static void commit_range(struct server *sv, struct pending **v, const struct led
 	if (rc == SJ_OK) {
 		sv->stats.commits++;
 		sv->stats.appended += n;
+		autockpt_kick(sv->ckpt);
 		log_debug("commit: %zu entries in one batch, seq %llu..%llu", n,
 		          (unsigned long long)seq, (unsigned long long)(seq + n - 1));
 		for (size_t i = 0; i < n; i++) {
@@ -300,6 +303,7 @@ static void commit_draw(struct server *sv, struct pending *p)
 		sv->stats.commits++;
 		sv->stats.appended += 2;
 		sv->stats.draws_committed++;
+		autockpt_kick(sv->ckpt);
 	} else if (is_refusal(rc)) {
 		sv->stats.refused++;
 	} else {
@@ -505,6 +509,7 @@ static void stop(struct server *sv, const char *why)
 	flush(sv);
 	uv_close((uv_handle_t *)&sv->commit, NULL);
 	reveal_stop(sv->reveal);
+	autockpt_stop(sv->ckpt);
 	if (uv_is_closing((uv_handle_t *)&sv->grace))
 		return;
 	if (sv->pool != NULL && conn_pool_count(sv->pool) > 0)
@@ -769,7 +774,8 @@ static int start(struct server *sv, char *err, size_t err_cap)
 	log_info("suijid %s serving %s (%llu entries)", SERVER_VERSION,
 	         ledger_store_origin(sv->store), (unsigned long long)ledger_store_size(sv->store));
 	reveal_start(sv->reveal, sv->store, sv->cfg->data_dir);
-	return SJ_OK;
+	return autockpt_start(sv->ckpt, sv->store, sv->cfg->data_dir, sv->cfg->checkpoint_delay_ms,
+	                      err, err_cap);
 }
 
 int server_run(const struct config *cfg, char *err, size_t err_cap)
@@ -789,6 +795,8 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	if (rc != SJ_OK)
 		goto free_sv;
 	rc = reveal_new(&sv->reveal);
+	if (rc == SJ_OK)
+		rc = autockpt_new(&sv->ckpt);
 	if (rc != SJ_OK)
 		goto unlock;
 	e = uv_loop_init(&sv->loop);
@@ -804,6 +812,7 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	uv_check_init(&sv->loop, &sv->commit);
 	uv_timer_init(&sv->loop, &sv->grace);
 	reveal_init(sv->reveal, &sv->loop);
+	autockpt_init(sv->ckpt, &sv->loop);
 	sv->tcp.data = sv->pipe.data = sv->sigint.data = sv->sigterm.data = sv;
 	sv->commit.data = sv->grace.data = sv;
 	rc = start(sv, err, err_cap);
@@ -840,6 +849,7 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	ledger_store_close(sv->store);
 unlock:
 	reveal_free(sv->reveal);
+	autockpt_free(sv->ckpt);
 	close(lock_fd);
 free_sv:
 	free(sv);

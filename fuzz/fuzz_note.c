@@ -4,8 +4,8 @@
  * (ledger/checkpoint.c). It links no signing code, as the verifier does.
  *
  * Beyond "no crash and no sanitizer report", every input checks:
- *   - a note that parses has 1..NOTE_MAX_SIGS signature lines, a non-empty
- *     body ending in '\n', and signatures of at least one byte;
+ *   - a note that parses has at least one signature line, a non-empty
+ *     body ending in '\n', and well-formed lines of at least one byte;
  *   - verification against two fixed keys (a note key and a cosignature
  *     key, whose lines the seed corpus holds) returns only documented codes;
  *   - a checkpoint body that parses, alone or as a note's body, formats
@@ -71,11 +71,13 @@ static void check_note(const char *text, size_t len)
 	if (note_parse(&n, text, len, err, sizeof err) != SJ_OK)
 		return;
 	count = note_sig_count(n);
-	if (count == 0 || count > NOTE_MAX_SIGS)
+	if (count == 0 || count > len / 4)
 		abort();
 	for (size_t i = 0; i < count; i++) {
-		if (note_sig_get(n, i, &name, &id, &sig, &sig_len) != SJ_OK || sig_len == 0 ||
-		    name[0] == '\0')
+		/* A malformed line (ignored unless a known key names it) has no
+		 * signature bytes; a well-formed one has a name and bytes. */
+		rc = note_sig_get(n, i, &name, &id, &sig, &sig_len);
+		if (rc == SJ_EINVAL ? sig != NULL : rc != SJ_OK || sig_len == 0 || name[0] == '\0')
 			abort();
 	}
 	if (note_sig_get(n, count, &name, &id, &sig, &sig_len) != SJ_ERANGE)

@@ -8,12 +8,18 @@
  *
  * A note is untrusted input. note_parse bounds the size before it copies
  * anything, checks every byte once (UTF-8, no control characters), splits
- * at the last empty line and checks every signature line before it returns
- * a note, so the accessors and verifiers never meet a malformed line.
+ * at the last empty line and reads every signature line before it returns
+ * a note. As c2sp.org/signed-note says, a line that no verifier key can
+ * claim is ignored rather than refused: a line with a bad key name, base64
+ * that is not canonical, or too few bytes is kept only as "malformed", and
+ * two lines by one (name, key ID) are both kept. Strictness belongs to the
+ * keys the caller knows: note_verify and note_verify_cosignature refuse a
+ * note whose lines for their key are malformed or more than one, so a
+ * third party can append junk to a note but never change what it proves.
  *
  * Layout of a parsed note, one allocation:
  *
- *   struct note | text copy (len bytes) | NUL | decoded signatures (<= len)
+ *   struct note | line table | text copy (len bytes) | NUL | decoded (<= len)
  *
  * In the copy, the space after each signature line's key name is replaced
  * by a NUL so the names can be handed out as C strings; the body, which
@@ -41,7 +47,9 @@
 struct note_sig {
 	const char *name; /* NUL-terminated, inside the text copy */
 	uint32_t id;
-	const uint8_t *sig; /* after the key ID, inside the decoded area */
+	int has_id;         /* the key ID could be read (even from a malformed line) */
+	int ok;             /* well formed: good name, canonical base64, >= 5 bytes */
+	const uint8_t *sig; /* after the key ID, inside the decoded area; NULL if !ok */
 	size_t sig_len;
 };
 
@@ -49,9 +57,9 @@ struct note {
 	size_t len;      /* bytes of text */
 	size_t body_len; /* body bytes, its final '\n' included */
 	size_t nsigs;
-	struct note_sig sigs[NOTE_MAX_SIGS];
-	uint8_t *raw; /* decoded signatures, back to back */
-	char text[];  /* the copy; see the layout above */
+	struct note_sig *sigs; /* nsigs lines, in order */
+	uint8_t *raw;          /* decoded signatures, back to back */
+	char *text;            /* the copy; see the layout above */
 };
 
 static uint32_t load_be32(const uint8_t *p)
@@ -234,17 +242,21 @@ static int fail(char *err, size_t err_cap, const char *fmt, ...)
 }
 
 /*
- * Parses signature line number lineno (from 1), line[0..line_len) without
+ * Reads signature line number lineno (from 1), line[0..line_len) without
  * its '\n', into n->sigs[n->nsigs], decoding into n->raw from *raw_used on.
+ * Only a line without the "— " prefix or without a space after the name is
+ * refused: it is no signature line at all, so the note is malformed. Any
+ * other fault makes the line malformed, which only matters to a verifier
+ * whose key the line names (see the top of this file).
  */
 static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t lineno,
                           size_t *raw_used, char *err, size_t err_cap)
 {
 	struct note_sig *s = &n->sigs[n->nsigs];
 	char *name, *sp, *b64;
-	const char *why;
 	uint8_t *raw = n->raw + *raw_used;
-	size_t name_len, b64_len, raw_len, j;
+	uint8_t head[6];
+	size_t name_len, b64_len, raw_len, head_len;
 
 	if (line_len < SIG_PREFIX_LEN || memcmp(line, SIG_PREFIX, SIG_PREFIX_LEN) != 0)
 		return fail(err, err_cap,
@@ -256,36 +268,36 @@ static int parse_sig_line(struct note *n, char *line, size_t line_len, size_t li
 		return fail(err, err_cap, "signature line %zu has no space after the key name",
 		            lineno);
 	name_len = (size_t)(sp - name);
-	why = name_check(name, name_len);
-	if (why != NULL)
-		return fail(err, err_cap, "signature line %zu: key name %s", lineno, why);
 	b64 = sp + 1;
 	b64_len = (size_t)(line + line_len - b64);
-	if (b64_len == 0)
-		return fail(err, err_cap, "signature line %zu has no signature", lineno);
+	*sp = '\0';
+	memset(s, 0, sizeof *s);
+	s->name = name;
+	n->nsigs++;
+	if (name_check(name, name_len) != NULL)
+		return SJ_OK; /* no key has this name: nobody's line */
 	/* Canonical only (common/util.h): without it one signature would have
 	 * several spellings and a note several byte forms. */
-	if (util_b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) != SJ_OK)
-		return fail(err, err_cap, "signature line %zu: signature is not canonical base64",
-		            lineno);
-	if (raw_len < 4 + 1)
-		return fail(err, err_cap,
-		            "signature line %zu: signature is shorter than a key ID and one byte",
-		            lineno);
-
-	*sp = '\0';
-	s->name = name;
-	s->id = load_be32(raw);
-	s->sig = raw + 4;
-	s->sig_len = raw_len - 4;
-	for (j = 0; j < n->nsigs; j++)
-		if (n->sigs[j].id == s->id && strcmp(n->sigs[j].name, s->name) == 0)
-			return fail(
-			    err, err_cap,
-			    "signature lines %zu and %zu carry the same key name and key ID", j + 1,
-			    lineno);
-	*raw_used += raw_len;
-	n->nsigs++;
+	if (util_b64_decode(raw, n->len - *raw_used, &raw_len, b64, b64_len) == SJ_OK &&
+	    raw_len >= 4 + 1) {
+		s->id = load_be32(raw);
+		s->has_id = 1;
+		s->ok = 1;
+		s->sig = raw + 4;
+		s->sig_len = raw_len - 4;
+		*raw_used += raw_len;
+		return SJ_OK;
+	}
+	/* Malformed. Its first 8 characters, when they are plain base64,
+	 * still say whose line it claims to be, so a known key can refuse it;
+	 * a line whose key ID cannot be read names no key and is ignored. */
+	if (b64_len >= 8 && memchr(b64, '=', 8) == NULL &&
+	    sodium_base642bin(head, sizeof head, b64, 8, NULL, &head_len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    head_len == 6) {
+		s->id = load_be32(head);
+		s->has_id = 1;
+	}
 	return SJ_OK;
 }
 
@@ -293,7 +305,7 @@ int note_parse(struct note **out, const char *text, size_t len, char *err, size_
 {
 	struct note *n;
 	const unsigned char *u;
-	size_t i, k, split, p, raw_used = 0;
+	size_t i, k, split, p, lines, raw_used = 0;
 	uint32_t c;
 	char *t, *nl;
 	int rc;
@@ -336,15 +348,18 @@ int note_parse(struct note **out, const char *text, size_t len, char *err, size_
 	if (text[len - 1] != '\n')
 		return fail(err, err_cap, "last signature line does not end in a newline");
 
-	/* Decoded base64 is shorter than its text, so len bytes hold every
-	 * signature. */
-	n = malloc(sizeof *n + len + 1 + len);
+	/* One table row per signature line; decoded base64 is shorter than
+	 * its text, so len bytes hold every signature. */
+	for (i = split + 2, lines = 0; i < len; i++)
+		lines += text[i] == '\n';
+	n = malloc(sizeof *n + lines * sizeof(struct note_sig) + len + 1 + len);
 	if (n == NULL)
 		return SJ_ENOMEM;
 	n->len = len;
 	n->body_len = split + 1;
 	n->nsigs = 0;
-	t = n->text;
+	n->sigs = (struct note_sig *)(n + 1);
+	t = n->text = (char *)(n->sigs + lines);
 	memcpy(t, text, len);
 	t[len] = '\0';
 	n->raw = (uint8_t *)t + len + 1;
@@ -353,11 +368,6 @@ int note_parse(struct note **out, const char *text, size_t len, char *err, size_
 	while (p < len) {
 		/* The note ends in '\n', so every line has one. */
 		nl = memchr(t + p, '\n', len - p);
-		if (n->nsigs == NOTE_MAX_SIGS) {
-			rc = fail(err, err_cap, "note has more than %d signature lines",
-			          NOTE_MAX_SIGS);
-			goto out_free;
-		}
 		rc = parse_sig_line(n, t + p, (size_t)(nl - (t + p)), n->nsigs + 1, &raw_used, err,
 		                    err_cap);
 		if (rc != SJ_OK)
@@ -402,7 +412,7 @@ int note_sig_get(const struct note *n, size_t i, const char **name, uint32_t *id
 		*sig = n->sigs[i].sig;
 	if (sig_len != NULL)
 		*sig_len = n->sigs[i].sig_len;
-	return SJ_OK;
+	return n->sigs[i].ok ? SJ_OK : SJ_EINVAL;
 }
 
 /* A key from a caller's struct, not from note_vkey_parse, may be
@@ -417,33 +427,41 @@ static int key_check(const struct note_vkey *k, uint8_t type)
 	return SJ_OK;
 }
 
-/* The line signed by k, if any. note_parse refused duplicate (name, key ID)
- * pairs, so there is at most one. Lines that share only the name or only
- * the key ID belong to other keys and are ignored, as the spec says. */
-static const struct note_sig *sig_find(const struct note *n, const struct note_vkey *k)
+/* The one line signed by k. Lines that share only the name or only the key
+ * ID belong to other keys and are ignored, as the spec says. A known key is
+ * strict: two lines by it, or a malformed one, make the note fail for it
+ * (*bad), so no two verifiers can disagree on which of its lines counts. */
+static const struct note_sig *sig_find(const struct note *n, const struct note_vkey *k, int *bad)
 {
+	const struct note_sig *found = NULL;
 	size_t i;
 
-	for (i = 0; i < n->nsigs; i++)
-		if (n->sigs[i].id == k->id && strcmp(n->sigs[i].name, k->name) == 0)
-			return &n->sigs[i];
-	return NULL;
+	*bad = 0;
+	for (i = 0; i < n->nsigs; i++) {
+		const struct note_sig *s = &n->sigs[i];
+		if (!s->has_id || s->id != k->id || strcmp(s->name, k->name) != 0)
+			continue;
+		if (found != NULL || !s->ok)
+			*bad = 1;
+		found = s;
+	}
+	return found;
 }
 
 int note_verify(const struct note *n, const struct note_vkey *k)
 {
 	const struct note_sig *s;
-	int rc;
+	int rc, bad;
 
 	if (n == NULL)
 		return SJ_EINVAL;
 	rc = key_check(k, NOTE_TYPE_ED25519);
 	if (rc != SJ_OK)
 		return rc;
-	s = sig_find(n, k);
+	s = sig_find(n, k, &bad);
 	if (s == NULL)
 		return SJ_ENOENT;
-	if (s->sig_len != ED25519_SIG_LEN)
+	if (bad || s->sig_len != ED25519_SIG_LEN)
 		return SJ_EVERIFY;
 	if (crypto_sign_verify_detached(s->sig, (const uint8_t *)n->text, n->body_len, k->pk) != 0)
 		return SJ_EVERIFY;
@@ -457,17 +475,17 @@ int note_verify_cosignature(const struct note *n, const struct note_vkey *k, uin
 	uint8_t *msg;
 	uint64_t ts;
 	size_t head_len;
-	int rc;
+	int rc, bad;
 
 	if (n == NULL)
 		return SJ_EINVAL;
 	rc = key_check(k, NOTE_TYPE_COSIG_V1);
 	if (rc != SJ_OK)
 		return rc;
-	s = sig_find(n, k);
+	s = sig_find(n, k, &bad);
 	if (s == NULL)
 		return SJ_ENOENT;
-	if (s->sig_len != COSIG_TS_LEN + ED25519_SIG_LEN)
+	if (bad || s->sig_len != COSIG_TS_LEN + ED25519_SIG_LEN)
 		return SJ_EVERIFY;
 	ts = load_be64(s->sig);
 	if (ts > INT64_MAX)

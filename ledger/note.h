@@ -30,7 +30,7 @@
 
 #define NOTE_MAX_NAME      255
 #define NOTE_MAX_SIZE      65536 /* largest note text accepted by note_parse */
-#define NOTE_MAX_SIGS      100   /* most signature lines accepted on one note */
+#define NOTE_MAX_SIGS      100   /* most signature lines the portal shows on one note */
 #define NOTE_TYPE_ED25519  0x01
 #define NOTE_TYPE_COSIG_V1 0x04
 /* Room for any verifier key string note_vkey_format writes, with its NUL:
@@ -70,12 +70,15 @@ struct note; /* opaque: a parsed note and its signature lines */
  * its copy. Errors: SJ_EINVAL (named in the message written to err, err_cap
  * bytes, when err is not NULL) for a note that is empty or longer than
  * NOTE_MAX_SIZE, is not valid UTF-8 without control characters other than
- * '\n', has no empty line or no signature line, has more than
- * NOTE_MAX_SIGS signature lines, has a malformed signature line (no "— "
- * prefix, a bad key name, base64 that is not canonical or decodes to fewer
- * than 5 bytes), or has two signature lines with the same key name and key
- * ID (so that no two verifiers can disagree on which one counts);
- * SJ_ENOMEM. On failure *out is NULL.
+ * '\n', has no empty line or no signature line, or has a line after the
+ * empty line that is no signature line (no "— " prefix, or no space after
+ * the key name); SJ_ENOMEM. On failure *out is NULL.
+ *
+ * As c2sp.org/signed-note says, signature lines no known key can claim are
+ * ignored, not refused: a line with a bad key name, base64 that is not
+ * canonical or decodes to fewer than 5 bytes, or a second line by the same
+ * (name, key ID) still parses. note_verify and note_verify_cosignature are
+ * strict for the key they are given (docs/signed-notes.md).
  */
 SJ_WUR int note_parse(struct note **out, const char *text, size_t len, char *err, size_t err_cap);
 void note_free(struct note *n);
@@ -84,7 +87,9 @@ void note_free(struct note *n);
 const char *note_body(const struct note *n, size_t *len);
 size_t note_sig_count(const struct note *n);
 /* The i-th signature line's key name (borrowed), key ID and raw signature
- * bytes (borrowed, after the key ID). Errors: SJ_ERANGE. */
+ * bytes (borrowed, after the key ID). Errors: SJ_ERANGE; SJ_EINVAL for a
+ * malformed line (note_parse), with only *name (and *id, when the line's
+ * first base64 characters give one, else 0) set and *sig NULL. */
 int note_sig_get(const struct note *n, size_t i, const char **name, uint32_t *id,
                  const uint8_t **sig, size_t *sig_len);
 
@@ -93,7 +98,8 @@ int note_sig_get(const struct note *n, size_t i, const char **name, uint32_t *id
  * whose name and key ID match k and checks its Ed25519 signature over the
  * body. Returns SJ_OK, SJ_ENOENT when no line matches k (so the note is not
  * signed by that key), SJ_EVERIFY when the matching line's signature is bad
- * (including one that is not 64 bytes long), SJ_EINVAL when k is not an
+ * (including one that is not 64 bytes long), malformed, or not the only
+ * line by k, SJ_EINVAL when k is not an
  * Ed25519 note key or its key ID does not match its name and public key.
  */
 SJ_WUR int note_verify(const struct note *n, const struct note_vkey *k);

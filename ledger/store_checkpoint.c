@@ -221,8 +221,14 @@ int ledger_store_add_cosignatures(struct ledger_store *s, const char *text, size
 		size_t sl;
 		const struct note_vkey *k = NULL;
 		const struct note_vkey *lk = s->ops->log_key(s->rules);
-		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK)
-			continue;
+		/* The store keeps only lines it can check, so a malformed line,
+		 * which a reader of the note would ignore, is not stored. */
+		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK) {
+			snprintf(err, err_cap, "signature line %zu (%s) is malformed", i + 1,
+				 name);
+			rc = SJ_EINVAL;
+			goto out;
+		}
 		if (lk && lk->id == id && strcmp(lk->name, name) == 0)
 			continue;
 		for (size_t w = 0; w < nw; w++)

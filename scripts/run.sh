@@ -2,7 +2,10 @@
 # make run: suijid in the foreground on embedded defaults. Everything lives
 # under ./var: the ledger and keys in var/data, a local suiji-beacon (one
 # round every 10 seconds) in var/beacon serving on 127.0.0.1:7391, and an
-# administrator's client key made on first run. Ctrl-C stops both.
+# administrator's client key made on first run. The log key stays in
+# var/data, so the daemon signs a checkpoint within checkpoint_delay of
+# every change (docs/config.md) and the ledger always has a recent one.
+# Ctrl-C stops both.
 set -eu
 B=$(cd "${1:-build}" && pwd)
 VAR=var
@@ -29,6 +32,7 @@ if [ ! -f "$DATA/ledger.db" ]; then
 		--margin-ms 2000 --note "the local suiji-beacon of make run"
 fi
 "$B/suijid" -d "$DATA" daemon-key >"$VAR/daemon.vkey"
+"$B/suijid" -d "$DATA" log-key >"$VAR/log.vkey"
 cat <<MSG
 
 suiji is starting on embedded defaults.
@@ -38,6 +42,7 @@ suiji is starting on embedded defaults.
   local beacon:        http://127.0.0.1:$BEACON_PORT  (suijid add-beacon id local-beacon)
 Try, in another terminal:
   $B/suiji status --server tcp:127.0.0.1:7207 --daemon-key $VAR/daemon.vkey -k $VAR/admin.key
+  $B/suiji-verify --log-key $VAR/log.vkey --max-age 10m $DATA/ledger.db
 Ctrl-C stops the daemon and the beacon.
 
 MSG

@@ -453,21 +453,22 @@ TEST(note_body_rules, "a note's body may hold empty lines; the last empty line e
 	note_free(n);
 }
 
-TEST(note_max_sigs, "a note with NOTE_MAX_SIGS signature lines parses and one more is refused")
+TEST(note_max_sigs,
+     "a note with more than NOTE_MAX_SIGS signature lines still parses, all of them kept")
 {
 	char text[64 * (NOTE_MAX_SIGS + 2)], err[128];
 	struct note *n;
 	size_t len;
 
+	/* c2sp.org/signed-note: lines by keys the reader does not know are
+	 * ignored, so many of them cannot make a note unreadable; the size
+	 * bound (NOTE_MAX_SIZE) still caps the work. */
 	len = (size_t)snprintf(text, sizeof text, "body\n\n");
-	for (int i = 0; i < NOTE_MAX_SIGS; i++)
+	for (int i = 0; i <= NOTE_MAX_SIGS; i++)
 		len += (size_t)snprintf(text + len, sizeof text - len, "— k%d AAAAAAA=\n", i);
 	CHECK_INT(note_parse(&n, text, len, err, sizeof err), ==, SJ_OK);
-	CHECK_INT(note_sig_count(n), ==, NOTE_MAX_SIGS);
+	CHECK_INT(note_sig_count(n), ==, NOTE_MAX_SIGS + 1);
 	note_free(n);
-	len += (size_t)snprintf(text + len, sizeof text - len, "— k%d AAAAAAA=\n", NOTE_MAX_SIGS);
-	CHECK_INT(note_parse(&n, text, len, err, sizeof err), ==, SJ_EINVAL);
-	CHECK_STR_HAS(err, "more than 100 signature lines");
 }
 
 TEST(note_malformed, "every malformed note is refused with a message naming what was wrong")
@@ -498,24 +499,10 @@ TEST(note_malformed, "every malformed note is refused with a message naming what
 	    {NEUMANN "\n- PeterNeumann " B64 "M=\n", 0, "does not start with an em dash"},
 	    {NEUMANN "\n—PeterNeumann " B64 "M=\n", 0, "does not start with an em dash"},
 	    {NEUMANN "\n— PeterNeumann\n", 0, "no space after the key name"},
-	    {NEUMANN "\n—  " B64 "M=\n", 0, "key name is empty"},
-	    {NEUMANN "\n— Peter+Neumann " B64 "M=\n", 0, "key name holds '+'"},
-	    {NEUMANN "\n— Peter\xc2\xa0Neumann " B64 "M=\n", 0, "key name holds a space"},
-	    {NEUMANN "\n— Peter\xe3\x80\x80Neumann " B64 "M=\n", 0, "key name holds a space"},
-	    {NEUMANN "\n— PeterNeumann \n", 0, "has no signature"},
-	    {NEUMANN "\n— Bad Name " B64 "M=\n", 0, "not canonical base64"},
-	    {NEUMANN "\n— PeterNeumann " B64 "M\n", 0, "not canonical base64"},   /* no padding */
-	    {NEUMANN "\n— PeterNeumann " B64 "N=\n", 0, "not canonical base64"},  /* stray bits */
-	    {NEUMANN "\n— PeterNeumann " B64 "M==\n", 0, "not canonical base64"}, /* extra pad */
-	    {NEUMANN "\n— PeterNeumann !" B64 "=\n", 0, "not canonical base64"},
-	    {NEUMANN "\n— PeterNeumann " B64 "M= \n", 0, "not canonical base64"},
-	    {NEUMANN "\n— PeterNeumann AAAAAA==\n", 0, "shorter than a key ID and one byte"},
-	    {NEUMANN "\n" S S, 0, "lines 1 and 2 carry the same key name and key ID"},
-	    {NEUMANN "\n" S ENOCH_SIG S, 0, "lines 1 and 3 carry the same key"},
 	};
 #undef S
 #undef B64
-	char err[256], longname[NOTE_MAX_NAME + 64];
+	char err[256];
 	struct note *n;
 	char *big;
 	void *sentinel = malloc(1);
@@ -537,14 +524,8 @@ TEST(note_malformed, "every malformed note is refused with a message naming what
 	}
 	free(sentinel);
 
-	memset(longname, 'n', NOTE_MAX_NAME + 1);
-	snprintf(longname + NOTE_MAX_NAME + 1, sizeof longname - NOTE_MAX_NAME - 1, " AAAAAAA=\n");
 	big = malloc(NOTE_MAX_SIZE + 2);
 	CHECK(big != NULL);
-	snprintf(big, NOTE_MAX_SIZE + 2, "a\n\n— %s", longname);
-	CHECK_INT(note_parse(&n, big, strlen(big), err, sizeof err), ==, SJ_EINVAL);
-	CHECK_STR_HAS(err, "key name is longer than 255 bytes");
-
 	memset(big, 'a', NOTE_MAX_SIZE + 1);
 	CHECK_INT(note_parse(&n, big, NOTE_MAX_SIZE + 1, err, sizeof err), ==, SJ_EINVAL);
 	free(big);

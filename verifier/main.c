@@ -47,6 +47,9 @@ static void usage(FILE *f)
 		"  --checkpoint FILE  require the ledger to extend this saved checkpoint\n"
 		"  --witness KEY      pin a witness's cosignature key (repeatable)\n"
 		"  --quorum N         require N pinned witnesses to cosign the latest checkpoint\n"
+		"  --max-age AGE      fail unless the newest checkpoint (cosigned by the quorum,\n"
+		"                     with --quorum) covers every entry and is at most AGE old\n"
+		"                     (e.g. 90s, 10m, 2h, 1d; docs/verify.md)\n"
 		"  --today DATE       judge overdue results (R15) on DATE (YYYY-MM-DD; default today)\n"
 		"  --supervise        print the supervision report (R19) per agency\n"
 		"  --agency CODE      ... for this agency only\n"
@@ -103,6 +106,10 @@ static void report_json(const struct verify_report *r, const char *path)
 	       (unsigned long long)r->cosignatures, (unsigned long long)r->latest_size);
 	json_str(r->latest_root);
 	printf(",\"pinned_cosignatures\":%llu", (unsigned long long)r->quorum_met);
+	printf(",\"uncovered_entries\":%llu,\"latest_entry_time\":%lld,"
+	       "\"quorum_checkpoint_size\":%llu,\"quorum_time\":%lld",
+	       (unsigned long long)r->uncovered, (long long)(r->latest_time_us / 1000000),
+	       (unsigned long long)r->quorum_size, (long long)r->quorum_time);
 	printf(",\"draws\":%llu,\"draws_revealed\":%llu,\"draws_open\":%llu,"
 	       "\"draws_abandoned\":%llu,\"abandoned_by_agency\":",
 	       (unsigned long long)r->draws, (unsigned long long)r->draws_revealed,
@@ -207,6 +214,69 @@ static int feed(struct verifier *v, const char *ledger, int show, uint8_t **buf,
 	return 0;
 }
 
+/* Parses a duration "N" or "N" followed by s, m, h or d into seconds
+ * (1 to 10 years). 0, or -1 after saying what is wrong. */
+static int parse_duration(int64_t *out, const char *s)
+{
+	char *end;
+	unsigned long long n;
+	int64_t unit = 1;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (end == s || s[0] == '-' || s[0] == '+' || errno != 0)
+		goto bad;
+	if (*end == 'm')
+		unit = 60;
+	else if (*end == 'h')
+		unit = 3600;
+	else if (*end == 'd')
+		unit = 86400;
+	else if (*end != 's' && *end != '\0')
+		goto bad;
+	if (*end != '\0' && end[1] != '\0')
+		goto bad;
+	if (n == 0 || n > (unsigned long long)(3650 * 86400 / unit))
+		goto bad;
+	*out = (int64_t)n * unit;
+	return 0;
+bad:
+	fprintf(stderr,
+		"suiji-verify: --max-age wants a duration like 90s, 10m, 2h or 1d (at most "
+		"3650d), not \"%s\"\n",
+		s);
+	return -1;
+}
+
+/* One line on how recent the ledger's checkpoints are (docs/verify.md,
+ * "Freshness"). */
+static void report_fresh(const struct verify_report *r, size_t quorum)
+{
+	int64_t now = util_now_us() / 1000000;
+	char a[64];
+
+	if (r->checkpoints == 0) {
+		printf("freshness: no checkpoint: nothing shows the ledger was not cut short\n");
+		return;
+	}
+	verify_format_age(a, sizeof a, now - r->latest_time_us / 1000000);
+	printf("freshness: the newest checkpoint signed by the log covers %llu of %llu entries "
+	       "(%llu uncovered); its last entry is %s old (the log's clock)\n",
+	       (unsigned long long)r->latest_size, (unsigned long long)r->entries,
+	       (unsigned long long)r->uncovered, a);
+	if (quorum == 0)
+		return;
+	if (r->quorum_size == 0) {
+		printf("freshness: no checkpoint is cosigned by %zu pinned witnesses\n", quorum);
+		return;
+	}
+	verify_format_age(a, sizeof a, now - r->quorum_time);
+	printf("freshness: the newest checkpoint cosigned by %zu pinned witnesses covers %llu of "
+	       "%llu entries (%llu uncovered); cosigned %s ago (the witnesses' clocks)\n",
+	       quorum, (unsigned long long)r->quorum_size, (unsigned long long)r->entries,
+	       (unsigned long long)(r->entries - r->quorum_size), a);
+}
+
 /* The summary of a ledger that verified. */
 static void report_text(const struct verify_report *r)
 {
@@ -291,6 +361,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--quorum") == 0 && more) {
 			if (parse_quorum(&o.quorum, argv[++i]) != 0)
 				return 2;
+		} else if (strcmp(a, "--max-age") == 0 && more) {
+			if (parse_duration(&o.max_age_s, argv[++i]) != 0)
+				return 2;
 		} else if (strcmp(a, "--today") == 0 && more) {
 			today_s = argv[++i];
 		} else if (strcmp(a, "--agency") == 0 && more) {
@@ -365,6 +438,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "suiji-verify: FAILED: %s\n", r.what);
 	} else if (!quiet) {
 		report_text(&r);
+		report_fresh(&r, o.quorum);
 	}
 	/* The policy reports need a replay that went to the end: a ledger
 	 * that holds, or one whose only failures are policy violations. */

@@ -3,7 +3,9 @@
  *
  * Proof files are checked in three steps, each of which can fail alone:
  * the checkpoint note that ends the proof must be signed by the pinned log
- * key; the proof's hashes must lead from the leaf (or the older tree) to the
+ * key and name the log's origin (--origin, else the key's name: a key that
+ * signs for two logs must not let a proof of one pass for the other); the
+ * proof's hashes must lead from the leaf (or the older tree) to the
  * root in that checkpoint (RFC 9162 2.1.3.2 / 2.1.4.2); and pinned witnesses,
  * when asked for, must have cosigned it. --raw checks bare RFC 9162 proofs
  * given on the command line, with no checkpoint, as test vectors state them.
@@ -29,15 +31,21 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: suiji-verify proof inclusion --log-key KEY PROOF (--entry FILE | --leaf-hash B64)\n"
-		"                    [--witness KEY]... [--quorum N]\n"
+	        "usage: suiji-verify proof inclusion --log-key KEY PROOF (--entry FILE | "
+	        "--leaf-hash B64)\n"
+	        "                    [--origin ORIGIN] [--witness KEY]... [--quorum N]\n"
 		"       suiji-verify proof consistency --log-key KEY PROOF --checkpoint OLD\n"
-		"       suiji-verify proof inclusion --raw --index I --size N --root B64 --leaf-hash B64\n"
+	        "                    [--origin ORIGIN] [--witness KEY]... [--quorum N]\n"
+	        "       suiji-verify proof inclusion --raw --index I --size N --root B64 "
+	        "--leaf-hash B64\n"
 		"                    [--hash B64]...\n"
-		"       suiji-verify proof consistency --raw --size1 M --size2 N --root1 B64 --root2 B64\n"
+	        "       suiji-verify proof consistency --raw --size1 M --size2 N --root1 B64 "
+	        "--root2 B64\n"
 		"                    [--hash B64]...\n"
 		"PROOF is a c2sp.org/tlog-proof@v1 or suiji.consistency-proof@v1 file; --entry is\n"
-		"the entry's exported bytes. exit: 0 proof holds, 1 it does not, 2 usage or I/O\n");
+	        "the entry's exported bytes. Checkpoints must name ORIGIN (default: the log key's\n"
+	        "name); --quorum N pinned witnesses must cosign the proof's checkpoint.\n"
+	        "exit: 0 proof holds, 1 it does not, 2 usage or I/O\n");
 }
 
 int proofcmd_load_vkey(struct note_vkey *k, const char *arg, const char *what)
@@ -106,8 +114,8 @@ static int parse_hash(merkle_hash out, const char *s, const char *what)
 
 /* Opens the checkpoint note of a proof: parse, log signature, cosignatures. */
 static int open_note(struct note **n, struct checkpoint *c, const char *text, size_t len,
-		     const struct note_vkey *lk, const struct note_vkey *wit, size_t nwit,
-		     size_t quorum, const char *what)
+                     const struct note_vkey *lk, const char *origin, const struct note_vkey *wit,
+                     size_t nwit, size_t quorum, const char *what)
 {
 	char why[256];
 	const char *body;
@@ -129,19 +137,27 @@ static int open_note(struct note **n, struct checkpoint *c, const char *text, si
 			rc == SJ_ENOENT ? "not signed" : "wrongly signed", lk->name);
 		return 1;
 	}
+	if (strcmp(c->origin, origin) != 0) {
+		fprintf(stderr,
+		        "suiji-verify: FAILED: %s is for the log \"%s\", not \"%s\" (--origin)\n",
+		        what, c->origin, origin);
+		return 1;
+	}
 	for (size_t i = 0; i < nwit; i++) {
 		rc = note_verify_cosignature(*n, &wit[i], NULL);
 		if (rc == SJ_OK)
 			have++;
 		else if (rc != SJ_ENOENT) {
-			fprintf(stderr, "suiji-verify: FAILED: the cosignature by %s on %s does "
+			fprintf(stderr,
+			        "suiji-verify: FAILED: the cosignature by %s on %s does "
 					"not verify\n",
 				wit[i].name, what);
 			return 1;
 		}
 	}
 	if (have < quorum) {
-		fprintf(stderr, "suiji-verify: FAILED: %s has %zu cosignatures by pinned "
+		fprintf(stderr,
+		        "suiji-verify: FAILED: %s has %zu cosignatures by pinned "
 				"witnesses; %zu needed\n",
 			what, have, quorum);
 		return 1;
@@ -154,6 +170,7 @@ struct keys {
 	const struct note_vkey *lk;
 	const struct note_vkey *wit;
 	size_t nwit, quorum;
+	const char *origin;
 };
 
 /* Checks an inclusion proof file (text[0..tlen), named file) for the entry
@@ -177,8 +194,7 @@ static int check_inclusion(const struct keys *k, const char *text, size_t tlen, 
 		memcpy(leaf, leaf_hash, sizeof leaf);
 	if (entry_file) {
 		if (util_read_file(&ebytes, &elen, entry_file, ENTRY_MAX_SIZE) != SJ_OK) {
-			fprintf(stderr, "suiji-verify: cannot read entry file %s\n",
-				entry_file);
+			fprintf(stderr, "suiji-verify: cannot read entry file %s\n", entry_file);
 			goto out;
 		}
 		merkle_leaf_hash(leaf, ebytes, elen);
@@ -188,24 +204,25 @@ static int check_inclusion(const struct keys *k, const char *text, size_t tlen, 
 		goto out;
 	}
 	if (proof_inclusion_parse(p, text, tlen, why, sizeof why) != SJ_OK) {
-		fprintf(stderr, "suiji-verify: FAILED: %s is not an inclusion proof: %s\n",
-			file, why);
+		fprintf(stderr, "suiji-verify: FAILED: %s is not an inclusion proof: %s\n", file,
+		        why);
 		rc = 1;
 		goto out;
 	}
-	rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, k->lk, k->wit, k->nwit, k->quorum,
-		       "the proof's checkpoint");
-	if (rc == 0 && merkle_verify_inclusion(p->index, c.size, leaf,
-					       (const merkle_hash *)p->hashes, p->n,
+	rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, k->lk, k->origin, k->wit, k->nwit,
+	               k->quorum, "the proof's checkpoint");
+	if (rc == 0 &&
+	    merkle_verify_inclusion(p->index, c.size, leaf, (const merkle_hash *)p->hashes, p->n,
 					       c.root) != SJ_OK) {
-		fprintf(stderr, "suiji-verify: FAILED: entry %llu is not proven in the log "
+		fprintf(stderr,
+		        "suiji-verify: FAILED: entry %llu is not proven in the log "
 				"of size %llu\n",
 			(unsigned long long)p->index, (unsigned long long)c.size);
 		rc = 1;
 	}
 	if (rc == 0)
-		printf("ok: entry %llu is in %s at tree size %llu\n",
-		       (unsigned long long)p->index, c.origin, (unsigned long long)c.size);
+		printf("ok: entry %llu is in %s at tree size %llu\n", (unsigned long long)p->index,
+		       c.origin, (unsigned long long)c.size);
 out:
 	note_free(n);
 	free(ebytes);
@@ -215,8 +232,8 @@ out:
 
 /* Checks a consistency proof file against the older checkpoint in
  * old_file. Returns the exit status, as check_inclusion. */
-static int check_consistency(const struct keys *k, const char *text, size_t tlen,
-			     const char *file, const char *old_file)
+static int check_consistency(const struct keys *k, const char *text, size_t tlen, const char *file,
+                             const char *old_file)
 {
 	struct proof_consistency *p = malloc(sizeof *p);
 	uint8_t *old = NULL;
@@ -228,33 +245,36 @@ static int check_consistency(const struct keys *k, const char *text, size_t tlen
 
 	if (p == NULL)
 		return 2;
-	if (old_file == NULL ||
-	    util_read_file(&old, &olen, old_file, NOTE_MAX_SIZE) != SJ_OK) {
+	if (old_file == NULL || util_read_file(&old, &olen, old_file, NOTE_MAX_SIZE) != SJ_OK) {
 		fprintf(stderr, "suiji-verify: --checkpoint OLD names no readable file\n");
 		goto out;
 	}
 	if (proof_consistency_parse(p, text, tlen, why, sizeof why) != SJ_OK) {
-		fprintf(stderr, "suiji-verify: FAILED: %s is not a consistency proof: %s\n",
-			file, why);
+		fprintf(stderr, "suiji-verify: FAILED: %s is not a consistency proof: %s\n", file,
+		        why);
 		rc = 1;
 		goto out;
 	}
-	rc = open_note(&on, &oc, (const char *)old, olen, k->lk, NULL, 0, 0,
+	/* The older checkpoint is the reader's own, saved earlier: the log
+	 * key and origin vouch for it. The quorum is asked of the newer one,
+	 * the state the proof says the log has reached. */
+	rc = open_note(&on, &oc, (const char *)old, olen, k->lk, k->origin, NULL, 0, 0,
 		       "the older checkpoint");
 	if (rc == 0)
-		rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, k->lk, k->wit, k->nwit,
-			       k->quorum, "the proof's checkpoint");
+		rc = open_note(&n, &c, p->checkpoint, p->checkpoint_len, k->lk, k->origin, k->wit,
+		               k->nwit, k->quorum, "the proof's checkpoint");
 	if (rc == 0 && (oc.size != p->old_size || strcmp(oc.origin, c.origin) != 0)) {
-		fprintf(stderr, "suiji-verify: FAILED: the proof starts at size %llu of "
+		fprintf(stderr,
+		        "suiji-verify: FAILED: the proof starts at size %llu of "
 				"%s, the older checkpoint is size %llu of %s\n",
-			(unsigned long long)p->old_size, c.origin,
-			(unsigned long long)oc.size, oc.origin);
+		        (unsigned long long)p->old_size, c.origin, (unsigned long long)oc.size,
+		        oc.origin);
 		rc = 1;
 	}
 	if (rc == 0 && merkle_verify_consistency(oc.size, c.size, oc.root, c.root,
-						 (const merkle_hash *)p->hashes,
-						 p->n) != SJ_OK) {
-		fprintf(stderr, "suiji-verify: FAILED: the checkpoint at size %llu does "
+	                                         (const merkle_hash *)p->hashes, p->n) != SJ_OK) {
+		fprintf(stderr,
+		        "suiji-verify: FAILED: the checkpoint at size %llu does "
 				"not extend the one at size %llu (a fork)\n",
 			(unsigned long long)c.size, (unsigned long long)oc.size);
 		rc = 1;
@@ -281,7 +301,8 @@ int proofcmd_main(int argc, char **argv)
 	const char *kind, *file = NULL, *entry_file = NULL, *old_file = NULL;
 	uint8_t *text = NULL;
 	size_t tlen;
-	struct keys keys = {&lk, wit, 0, 0};
+	struct keys keys = {&lk, wit, 0, 0, NULL};
+	const char *origin = NULL;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -316,12 +337,22 @@ int proofcmd_main(int argc, char **argv)
 		if (strcmp(a, "--log-key") == 0) {
 			e = proofcmd_load_vkey(&lk, v, "log key");
 			have_lk = 1;
+		} else if (strcmp(a, "--origin") == 0) {
+			origin = v;
 		} else if (strcmp(a, "--witness") == 0) {
 			if (nwit == PROOFCMD_MAX_WITNESSES) {
 				fprintf(stderr, "suiji-verify: too many witnesses\n");
 				return 2;
 			}
-			e = proofcmd_load_vkey(&wit[nwit++], v, "witness key");
+			e = proofcmd_load_vkey(&wit[nwit], v, "witness key");
+			if (e == 0 && wit[nwit].type != NOTE_TYPE_COSIG_V1) {
+				fprintf(
+				    stderr,
+				    "suiji-verify: witness key %s is not a cosignature/v1 key\n",
+				    v);
+				e = 2;
+			}
+			nwit++;
 		} else if (strcmp(a, "--quorum") == 0) {
 			uint64_t q;
 			e = parse_u64(&q, v, "--quorum");
@@ -342,7 +373,8 @@ int proofcmd_main(int argc, char **argv)
 		} else if (strcmp(a, "--hash") == 0) {
 			if (nh == MERKLE_MAX_PROOF) {
 				/* Longer than any valid proof: it cannot verify. */
-				fprintf(stderr, "suiji-verify: FAILED: proof has more than %d "
+				fprintf(stderr,
+				        "suiji-verify: FAILED: proof has more than %d "
 						"hashes\n",
 					MERKLE_MAX_PROOF);
 				return 1;
@@ -396,6 +428,13 @@ int proofcmd_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (quorum > nwit) {
+		fprintf(stderr,
+		        "suiji-verify: --quorum %zu needs at least as many --witness keys\n",
+		        quorum);
+		return 2;
+	}
+	keys.origin = origin ? origin : lk.name;
 	if (util_read_file(&text, &tlen, file, PROOF_MAX_TEXT) != SJ_OK) {
 		fprintf(stderr, "suiji-verify: cannot read proof file %s\n", file);
 		goto out;

@@ -408,6 +408,42 @@ static int write_checks(const struct policy *p, const char *data)
 	return write_json(data, "checks.json", hist);
 }
 
+/*
+ * How recent the published checkpoint is (docs/verify.md, "Freshness"):
+ * entries it does not cover, the log's time of the last entry it covers,
+ * and the newest cosignature time among the registered witnesses that
+ * cosigned it (their own clocks), or null when none did.
+ */
+static void add_freshness(cJSON *site, const struct verifier *v, const char *cp, size_t cplen,
+			  uint64_t cpsize)
+{
+	const struct replay *r = verify_replay(v);
+	struct note *n = NULL;
+	size_t nw = 0, by = 0;
+	const struct note_vkey *w = replay_witnesses(r, &nw);
+	uint64_t newest = 0, ts;
+	cJSON *f = cJSON_AddObjectToObject(site, "freshness");
+
+	if (f == NULL)
+		return;
+	cJSON_AddNumberToObject(f, "entries", (double)verify_count(v));
+	cJSON_AddNumberToObject(f, "uncovered", (double)(verify_count(v) - cpsize));
+	cJSON_AddNumberToObject(f, "checkpoint_time",
+				(double)(verify_entry_time(v, cpsize - 1) / 1000000));
+	if (note_parse(&n, cp, cplen, NULL, 0) == SJ_OK)
+		for (size_t i = 0; i < nw; i++)
+			if (note_verify_cosignature(n, &w[i], &ts) == SJ_OK) {
+				by++;
+				newest = ts > newest ? ts : newest;
+			}
+	note_free(n);
+	if (by > 0)
+		cJSON_AddNumberToObject(f, "witnessed_time", (double)newest);
+	else
+		cJSON_AddNullToObject(f, "witnessed_time");
+	cJSON_AddNumberToObject(f, "witnessed_by", (double)by);
+}
+
 int site_write(struct site *s, const struct verifier *v, const char *out, const char *assets)
 {
 	const struct replay *r = verify_replay(v);
@@ -461,6 +497,7 @@ int site_write(struct site *s, const struct verifier *v, const char *out, const 
 	cJSON_AddStringToObject(site, "log_key", vkey);
 	cJSON_AddStringToObject(site, "checkpoint", cptext);
 	cJSON_AddNumberToObject(site, "checkpoint_size", (double)cpsize);
+	add_freshness(site, v, cp, cplen, cpsize);
 	{
 		char day[CALENDAR_DATE_LEN + 1];
 		calendar_date_format(day, policy_day(util_now_us()));

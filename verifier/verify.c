@@ -36,6 +36,8 @@ struct verifier {
 	uint64_t n;
 	uint8_t last_hash[ENTRY_HASH_SIZE];
 	int64_t last_time;
+	int64_t *times; /* every entry's time, for the age of a checkpoint */
+	size_t ctimes;
 	struct verify_cp *cps;
 	size_t ncps, ccps;
 	int failed;
@@ -93,6 +95,7 @@ void verify_free(struct verifier *v)
 	if (v->building && merkle_builder_finish(&v->builder) != SJ_OK)
 		v->building = 0; /* the thread is joined either way */
 	merkle_tree_fini(&v->tree);
+	free(v->times);
 	for (size_t i = 0; i < v->ncps; i++)
 		free(v->cps[i].text);
 	free(v->cps);
@@ -183,6 +186,15 @@ int verify_entry(struct verifier *v, uint64_t stored_seq, const uint8_t *bytes, 
 	if ((v->building ? merkle_builder_push(&v->builder, h) : merkle_tree_push_leaf(&v->tree, h)) !=
 	    SJ_OK)
 		return SJ_ENOMEM;
+	if (v->n == v->ctimes) {
+		size_t c = v->ctimes ? 2 * v->ctimes : 1024;
+		int64_t *t = realloc(v->times, c * sizeof *t);
+		if (t == NULL)
+			return SJ_ENOMEM;
+		v->times = t;
+		v->ctimes = c;
+	}
+	v->times[v->n] = e.time_us;
 	memcpy(v->last_hash, h, sizeof h);
 	v->last_time = e.time_us;
 	v->n++;
@@ -276,8 +288,10 @@ static int open_checkpoint(struct verifier *v, const char *text, size_t len, con
 
 /* Checks every cosignature line of a checkpoint; returns the number of
  * pinned witnesses among them in *pinned. */
+/* Checks every cosignature on n; *pinned counts those by pinned witnesses,
+ * whose times go to times[0..*pinned) (room for o.nwitnesses). */
 static int check_cosigs(struct verifier *v, const struct note *n, const struct checkpoint *c,
-			size_t *pinned)
+			size_t *pinned, uint64_t *times)
 {
 	const struct note_vkey *lk = replay_log_key(v->replay);
 	size_t nw;
@@ -291,10 +305,17 @@ static int check_cosigs(struct verifier *v, const struct note *n, const struct c
 		const uint8_t *sig;
 		size_t sl;
 		const struct note_vkey *k = NULL;
+		uint64_t ts = 0;
 		int is_pinned = 0;
 
+		/* The store keeps only lines it checked (store.h), so a
+		 * malformed line in a stored checkpoint was put there past it. */
 		if (note_sig_get(n, i, &name, &id, &sig, &sl) != SJ_OK)
-			continue;
+			return fail(v, cp_seq(c->size),
+				    "checkpoint at size %llu (up to entry %lld) carries malformed "
+				    "signature line %zu (%s)",
+				    (unsigned long long)c->size, (long long)cp_seq(c->size), i + 1,
+				    name);
 		if (lk->id == id && strcmp(lk->name, name) == 0)
 			continue;
 		for (size_t w = 0; w < v->o.nwitnesses; w++)
@@ -311,7 +332,7 @@ static int check_cosigs(struct verifier *v, const struct note *n, const struct c
 				    "cosignature by unknown witness %s (key ID %08x)",
 				    (unsigned long long)c->size, (long long)cp_seq(c->size), name, id);
 		/* Out of memory is not a bad cosignature: say which it was. */
-		rc = note_verify_cosignature(n, k, NULL);
+		rc = note_verify_cosignature(n, k, &ts);
 		if (rc == SJ_ENOMEM)
 			return rc;
 		if (rc != SJ_OK)
@@ -320,7 +341,8 @@ static int check_cosigs(struct verifier *v, const struct note *n, const struct c
 				    "by witness %s does not verify",
 				    (unsigned long long)c->size, (long long)cp_seq(c->size), name);
 		v->r.cosignatures++;
-		*pinned += (size_t)is_pinned;
+		if (is_pinned)
+			times[(*pinned)++] = ts;
 	}
 	return SJ_OK;
 }
@@ -401,15 +423,106 @@ static void draw_report(struct verifier *v)
 	}
 }
 
+uint64_t verify_count(const struct verifier *v)
+{
+	return v->n;
+}
+
+int64_t verify_entry_time(const struct verifier *v, uint64_t seq)
+{
+	return seq < v->n && v->times != NULL ? v->times[seq] : 0;
+}
+
 const struct replay *verify_replay(const struct verifier *v)
 {
 	return v->replay;
+}
+
+/* The time by which a quorum of q pinned witnesses had all seen a
+ * checkpoint: the q-th newest of their cosignature times t[0..n). Fewer
+ * than q witnesses can vouch for nothing later than that. */
+static int64_t quorum_time(uint64_t *t, size_t n, size_t q)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && t[j - 1] < t[j]; j--) {
+			uint64_t x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	return (int64_t)t[q - 1];
+}
+
+void verify_format_age(char *out, size_t cap, int64_t s)
+{
+	if (s < 0)
+		snprintf(out, cap, "%llds in the future", (long long)-s);
+	else if (s < 120)
+		snprintf(out, cap, "%llds", (long long)s);
+	else if (s < 2 * 3600)
+		snprintf(out, cap, "%lldm", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, cap, "%lldh", (long long)(s / 3600));
+	else
+		snprintf(out, cap, "%lldd", (long long)(s / 86400));
+}
+
+/*
+ * --max-age (docs/verify.md, "Freshness"). A file that was cut short, its
+ * newest entries and checkpoints deleted, is still a well-formed ledger;
+ * only a checkpoint that is both recent and complete shows that nothing
+ * was cut. With witnesses, recent means by the quorum's own clocks (their
+ * cosignature/v1 times, which the log cannot sign); without, by the log's
+ * clock (the time of the last entry the checkpoint covers).
+ */
+static int check_fresh(struct verifier *v)
+{
+	int64_t now = v->o.now_s ? v->o.now_s : util_now_us() / 1000000;
+	int64_t t, age;
+	uint64_t size;
+	const char *who = v->o.quorum > 0 ? "cosigned by the quorum" : "signed by the log";
+	char a[64], m[64];
+
+	if (v->r.checkpoints == 0)
+		return fail(v, -1,
+			    "R18: the ledger has no checkpoint, so nothing shows it was not cut "
+			    "short (--max-age)");
+	size = v->o.quorum > 0 ? v->r.quorum_size : v->r.latest_size;
+	if (size == 0)
+		return fail(v, -1,
+			    "R18: no checkpoint is cosigned by %zu pinned witnesses, so nothing "
+			    "shows the ledger was not cut short (--max-age)",
+			    v->o.quorum);
+	if (size < v->n)
+		return fail(v, (int64_t)size,
+			    "R18: the newest checkpoint %s covers %llu of %llu entries: entries "
+			    "%llu..%llu are covered by none (--max-age)",
+			    who, (unsigned long long)size, (unsigned long long)v->n,
+			    (unsigned long long)size, (unsigned long long)v->n - 1);
+	t = v->o.quorum > 0 ? v->r.quorum_time : v->times[size - 1] / 1000000;
+	age = now - t;
+	if (age > v->o.max_age_s) {
+		verify_format_age(a, sizeof a, age);
+		/* The limit as it was given: 3600 is "1h", not "60m". */
+		if (v->o.max_age_s % 86400 == 0)
+			snprintf(m, sizeof m, "%lldd", (long long)(v->o.max_age_s / 86400));
+		else if (v->o.max_age_s % 3600 == 0)
+			snprintf(m, sizeof m, "%lldh", (long long)(v->o.max_age_s / 3600));
+		else if (v->o.max_age_s % 60 == 0)
+			snprintf(m, sizeof m, "%lldm", (long long)(v->o.max_age_s / 60));
+		else
+			snprintf(m, sizeof m, "%llds", (long long)v->o.max_age_s);
+		return fail(v, -1,
+			    "R18: the newest checkpoint %s is %s old, more than --max-age %s",
+			    who, a, m);
+	}
+	return SJ_OK;
 }
 
 int verify_finish(struct verifier *v, struct verify_report *r)
 {
 	struct checkpoint c, prev;
 	struct note *n = NULL;
+	uint64_t *times = NULL;
 	size_t pinned = 0;
 	int have_prev = 0, rc = SJ_OK;
 
@@ -431,6 +544,11 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 	if (rc != SJ_OK)
 		goto out;
 	snprintf(v->r.origin, sizeof v->r.origin, "%s", replay_origin(v->replay));
+	times = calloc(v->o.nwitnesses + 1, sizeof *times);
+	if (times == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < v->ncps; i++) {
 		rc = open_checkpoint(v, v->cps[i].text, v->cps[i].len, "checkpoint", &n, &c);
 		if (rc != SJ_OK)
@@ -445,9 +563,13 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 		rc = check_root(v, &c, have_prev ? prev.size : 0, have_prev ? prev.root : NULL,
 				"checkpoint");
 		if (rc == SJ_OK)
-			rc = check_cosigs(v, n, &c, &pinned);
+			rc = check_cosigs(v, n, &c, &pinned, times);
 		if (rc != SJ_OK)
 			goto out;
+		if (v->o.quorum > 0 && pinned >= v->o.quorum) {
+			v->r.quorum_size = c.size;
+			v->r.quorum_time = quorum_time(times, pinned, v->o.quorum);
+		}
 		note_free(n);
 		n = NULL;
 		prev = c;
@@ -456,6 +578,7 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 	}
 	if (have_prev) {
 		v->r.latest_size = prev.size;
+		v->r.latest_time_us = v->times[prev.size - 1];
 		util_b64_encode(v->r.latest_root, sizeof v->r.latest_root, prev.root, 32);
 		v->r.quorum_met = pinned;
 	}
@@ -490,6 +613,9 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 		     have_prev ? pinned : 0, v->o.quorum);
 		goto out;
 	}
+	v->r.uncovered = v->n - v->r.latest_size;
+	if (v->o.max_age_s > 0 && check_fresh(v) != SJ_OK)
+		goto out;
 	{
 		/* Any policy violation fails the ledger: the earliest is named. */
 		const struct policy *p = replay_policy(v->replay);
@@ -512,6 +638,7 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 	}
 out:
 	note_free(n);
+	free(times);
 	if (rc == SJ_ENOMEM)
 		return rc;
 	draw_report(v);

@@ -32,6 +32,12 @@ struct verify_opts {
 	const struct note_vkey *witnesses; /* pinned cosignature keys */
 	size_t nwitnesses;
 	size_t quorum;                     /* cosignatures needed on the latest */
+	/* Freshness (docs/verify.md): when max_age_s > 0 the ledger fails
+	 * unless its newest qualifying checkpoint (log-signed; cosigned by
+	 * the quorum when quorum > 0) covers every entry and is at most
+	 * max_age_s old at now_s (seconds since the epoch; 0: the clock). */
+	int64_t max_age_s;
+	int64_t now_s;
 	/* Called with every draw the replay re-derived (may be NULL). */
 	draws_observer_fn on_draw;
 	void *on_draw_ctx;
@@ -52,6 +58,11 @@ struct verify_report {
 	uint64_t latest_size;      /* size of the latest checkpoint, 0 if none */
 	char latest_root[64];      /* its root, base64 */
 	uint64_t quorum_met;       /* pinned witnesses cosigning the latest */
+	/* Freshness, filled whether or not max_age_s asks for it. */
+	uint64_t uncovered;        /* entries the latest checkpoint does not cover */
+	int64_t latest_time_us;    /* time of the last entry the latest covers, 0 if none */
+	uint64_t quorum_size;      /* newest checkpoint the quorum cosigned, 0 if none */
+	int64_t quorum_time;       /* the quorum's cosignature time on it (seconds), 0 if none */
 	/* Draws (R6, R11): every revealed draw was re-derived and matched. */
 	uint64_t draws, draws_revealed, draws_open, draws_abandoned;
 	uint64_t rounds_unchecked_bls; /* drand rounds used without a BLS check */
@@ -95,6 +106,15 @@ const struct replay *verify_replay(const struct verifier *v);
  * merkle_tree_inclusion_proof. */
 SJ_WUR int verify_inclusion(const struct verifier *v, uint64_t index, uint64_t size,
 			    uint8_t (*proof)[32], size_t *n, size_t cap);
+/* Entries fed so far, and the time (microseconds, the log's clock) of
+ * entry seq among them (0 when seq is not one). */
+uint64_t verify_count(const struct verifier *v);
+int64_t verify_entry_time(const struct verifier *v, uint64_t seq);
+
+/* Writes an age of s seconds as "42s", "17m", "5h" or "3d" (rounded
+ * down), or "Ns in the future" for a negative s, into out (cap bytes). */
+void verify_format_age(char *out, size_t cap, int64_t s);
+
 /* The latest checkpoint fed (borrowed, with its cosignatures), or NULL. */
 const char *verify_latest_checkpoint(const struct verifier *v, size_t *len);
 

@@ -24,7 +24,7 @@ export class NoteError extends Error {
 const einval = (m) => new NoteError('EINVAL', m);
 
 export const NOTE_MAX_SIZE = 65536;
-export const NOTE_MAX_SIGS = 100;
+export const NOTE_MAX_SIGS = 100; // lines the overview lists, not a parsing limit
 export const TYPE_ED25519 = 0x01;
 export const TYPE_COSIG_V1 = 0x04;
 const EM_DASH = '\u2014';
@@ -156,7 +156,12 @@ export function parseVerifierKey(text) {
 
 // ---------------------------------------------------------------- notes
 
-// Parses a note (string or UTF-8 bytes) by rules 1 to 8.
+// Parses a note (string or UTF-8 bytes) by rules 1 to 5 of
+// docs/signed-notes.md. As c2sp.org/signed-note says, a signature line no
+// known key can claim is kept, not refused: one with a bad key name, base64
+// that is not canonical or too short ({ok: false}), or a second line by one
+// (name, key ID). verifyNote and verifyCosignature are strict for their
+// key. This is ledger/note.c's note_parse, line for line.
 export function parseNote(input) {
   let bytes;
   if (typeof input === 'string') bytes = ENC.encode(input);
@@ -180,30 +185,51 @@ export function parseNote(input) {
   const sigText = text.slice(cut + 2);
   if (!sigText.endsWith('\n')) throw einval('note: does not end in a newline');
   const lines = sigText.slice(0, -1).split('\n');
-  if (lines.length > NOTE_MAX_SIGS) throw einval(`note: more than ${NOTE_MAX_SIGS} signature lines`);
   const signatures = [];
-  const seen = new Set();
   lines.forEach((line, i) => {
     const what = `signature line ${i + 1}`;
     if (!line.startsWith(EM_DASH + ' ')) throw einval(`${what}: does not start with an em dash and a space`);
     const rest = line.slice(2);
-    const sp = rest.lastIndexOf(' ');
+    const sp = rest.indexOf(' ');
     if (sp < 0) throw einval(`${what}: no space between key name and signature`);
     const name = rest.slice(0, sp);
-    checkName(name, what);
-    const blob = base64Decode(rest.slice(sp + 1), what);
-    if (blob.length < 5) throw einval(`${what}: ${blob.length} bytes, fewer than a key ID and a signature`);
-    const id = ((blob[0] << 24) | (blob[1] << 16) | (blob[2] << 8) | blob[3]) >>> 0;
-    const k = `${name}\n${id}`;
-    if (seen.has(k)) throw einval(`${what}: a second line by the same key name and key ID`);
-    seen.add(k);
-    signatures.push({ name, keyId: id, signature: blob.slice(4), line });
+    const b64 = rest.slice(sp + 1);
+    const s = { name, keyId: null, signature: null, ok: false, line };
+    signatures.push(s);
+    try {
+      checkName(name, what);
+    } catch {
+      return; // no key has this name: nobody's line
+    }
+    let blob = null;
+    try {
+      blob = base64Decode(b64, what);
+    } catch {
+      blob = null;
+    }
+    if (blob && blob.length >= 5) {
+      s.keyId = ((blob[0] << 24) | (blob[1] << 16) | (blob[2] << 8) | blob[3]) >>> 0;
+      s.signature = blob.slice(4);
+      s.ok = true;
+      return;
+    }
+    // Malformed: its first 8 characters, when plain base64, still say
+    // whose line it claims to be, so that key can refuse it.
+    if (/^[A-Za-z0-9+/]{8}/.test(b64)) {
+      const h = base64Decode(b64.slice(0, 8), what);
+      s.keyId = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+    }
   });
   return { text, body, bodyBytes: ENC.encode(body), signatures };
 }
 
-function lineFor(note, key) {
-  return note.signatures.find((s) => s.name === key.name && s.keyId === key.keyId) || null;
+// The one line by key. Two lines by it, or a malformed one, fail the note
+// for that key (EVERIFY), so no two readers can disagree on which counts.
+function lineFor(note, key, what) {
+  const all = note.signatures.filter((s) => s.keyId !== null && s.name === key.name && s.keyId === key.keyId);
+  if (all.length === 0) return null;
+  if (all.length > 1 || !all[0].ok) throw new NoteError('EVERIFY', `the ${what} by ${key.name} is ${all.length > 1 ? 'not its only line' : 'malformed'}`);
+  return all[0];
 }
 
 // Resolves to true when the key's line verifies over the body; rejects with
@@ -213,7 +239,7 @@ export async function verifyNote(note, key, opts = {}) {
   const n = typeof note === 'string' || note instanceof Uint8Array ? parseNote(note) : note;
   const k = typeof key === 'string' ? parseVerifierKey(key) : key;
   if (k.type !== TYPE_ED25519) throw einval(`key ${k.name}: not an Ed25519 note key (type 0x01)`);
-  const s = lineFor(n, k);
+  const s = lineFor(n, k, 'signature');
   if (!s) throw new NoteError('ENOENT', `the note carries no signature by ${k.name}+${k.keyId.toString(16).padStart(8, '0')}`);
   if (s.signature.length !== 64 || !await ed25519Verify(k.publicKey, s.signature, n.bodyBytes, opts.subtle)) {
     throw new NoteError('EVERIFY', `the signature by ${k.name} does not verify`);
@@ -227,7 +253,7 @@ export async function verifyCosignature(note, key, opts = {}) {
   const n = typeof note === 'string' || note instanceof Uint8Array ? parseNote(note) : note;
   const k = typeof key === 'string' ? parseVerifierKey(key) : key;
   if (k.type !== TYPE_COSIG_V1) throw einval(`key ${k.name}: not a cosignature/v1 key (type 0x04)`);
-  const s = lineFor(n, k);
+  const s = lineFor(n, k, 'cosignature');
   if (!s) throw new NoteError('ENOENT', `the note carries no cosignature by ${k.name}`);
   if (s.signature.length !== 72) throw new NoteError('EVERIFY', `the cosignature by ${k.name} is ${s.signature.length} bytes, not 72`);
   let time = 0n;

@@ -116,6 +116,19 @@ export function validUscc(s) {
 
 // ---------------------------------------------------------------- views
 
+// One line on how recent the published checkpoint is (docs/verify.md,
+// "Freshness"): when the log last signed and a witness last cosigned, and
+// any entries no checkpoint covers yet, which the reader should not trust.
+function freshness(f) {
+  if (!f) return '—';
+  const at = (s) => new Date(Number(s) * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const parts = [t('overview.fresh.ckpt', { time: at(f.checkpoint_time) })];
+  parts.push(f.witnessed_time === null ? t('overview.fresh.unwitnessed') : t('overview.fresh.witnessed', { time: at(f.witnessed_time), n: f.witnessed_by }));
+  if (f.uncovered > 0) parts.push(t('overview.fresh.uncovered', { n: f.uncovered }));
+  const warn = f.uncovered > 0 || f.witnessed_time === null;
+  return h('span', { id: 'freshness', class: warn ? 'verdict fail' : undefined }, parts.join('; '));
+}
+
 async function viewOverview() {
   const [site, items, plans, tasks] = await Promise.all([
     load('data/site.json'), load('data/items.json'), load('data/plans.json'), load('data/tasks.json')]);
@@ -132,7 +145,7 @@ async function viewOverview() {
     sig.textContent = `✘ ${both('overview.cp.sig.bad')}: ${e.message}`;
     sig.setAttribute('data-ok', 'false');
   });
-  const cosigs = note.signatures.filter((s) => !(s.name === key.name && s.keyId === key.keyId));
+  const cosigs = note.signatures.filter((s) => s.ok && !(s.name === key.name && s.keyId === key.keyId));
   const hexId = (id) => id.toString(16).padStart(8, '0');
   const keyInput = h('input.filter', { id: 'witness-key', placeholder: 'witness.example/w1+xxxxxxxx+…' });
   const keyOut = h('div', { id: 'witness-result' });
@@ -158,6 +171,7 @@ async function viewOverview() {
       [t('overview.origin'), h('span.mono', null, site.origin)],
       [t('overview.logkey'), h('span.mono', null, site.log_key)],
       [t('overview.written'), site.written],
+      [t('overview.fresh'), freshness(site.freshness)],
     ])),
     h('section.card', { id: 'checkpoint' },
       h('h3', null, t('overview.cp.h')),

@@ -323,6 +323,16 @@ async function main() {
     eq(await page.getAttribute('#cp-sig', 'data-ok'), 'true', 'log signature');
     ok((await page.textContent('#cosignatures')).includes('witness.example/w1'), 'the cosigner is not named');
   });
+  await check('overview: one line says when the log was last checkpointed and witnessed', async () => {
+    await go('good', 'overview');
+    const was = await page.evaluate(() => document.documentElement.lang);
+    await useLang('en');
+    const line = await page.textContent('#freshness');
+    await useLang(was);
+    ok(line.includes('checkpoint covers entries up to'), `no checkpoint time in "${line}"`);
+    ok(site.freshness.witnessed_time === null ? line.includes('not cosigned') : line.includes('last cosigned by'), `no witness time in "${line}"`);
+    ok(site.freshness.uncovered > 0 === line.includes('in no checkpoint yet'), `uncovered entries misreported in "${line}"`);
+  });
   await check('overview: the witness key verifies its cosignature, another key does not', async () => {
     await go('good', 'overview');
     await page.fill('#witness-key', readFileSync(join(city, 'w.vkey'), 'utf8').trim());
