@@ -71,7 +71,7 @@ WIRE_SRCS   := $(sort $(wildcard wire/*.c))
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
 	verifier/compliance.c verifier/site.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
-	daemon/resultcmd.c
+	daemon/resultcmd.c daemon/factcmd.c
 # The daemon's side of a draw: seed custody, the entries, task draws.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c
 # The daemon's parts below main, linked by the daemon and the tests.
