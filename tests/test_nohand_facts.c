@@ -444,3 +444,71 @@ TEST(nohand_r11_forged_review_reported,
 	CHECK_STR_HAS(out, "R11: only a legal reviewer of agency scjg");
 	free(out);
 }
+
+/* ---- Over RPC ---- */
+
+/* The RPC steps of nohand_facts_over_rpc, with the daemon up. */
+static void facts_over_rpc(const struct city *c, const char *conn)
+{
+	char *out = NULL;
+	unsigned long long u;
+	CHECK_INT(city_put(c, "l.json",
+	                   "{\"object\": \"91320700200000005A\", \"reference\": \"TS-RPC-1\", "
+	                   "\"received\": \"2026-03-02\", \"handled\": \"2026-03-05\"}"),
+	          ==, 0);
+	CHECK_INT(city_put(c, "u.json",
+	                   "{\"person\": \"SC0001\", \"kind\": \"leave\", \"from_date\": "
+	                   "\"2026-01-01\", \"to_date\": \"2026-12-31\", \"reference\": \"HR-1\"}"),
+	          ==, 0);
+	/* The auditor may do neither; a legal reviewer enters no lead. */
+	CHECK(city_run(c, &out, "$B/suiji lead-add l.json %s -k audit.key", conn) != 0);
+	CHECK_STR_HAS(out, "FORBIDDEN");
+	free(out);
+	CHECK(city_run(c, &out, "$B/suiji lead-add l.json %s -k legal.key", conn) != 0);
+	free(out);
+	CHECK_INT(city_run(c, &out, "$B/suiji lead-add l.json %s -k op.key", conn), ==, 0);
+	CHECK_STR_HAS(out, "lead TS-RPC-1 about object 91320700200000005A");
+	free(out);
+	CHECK_INT(city_run(c, &out, "$B/suiji unavailable-add u.json %s -k op.key", conn), ==, 0);
+	u = entry_of(out);
+	CHECK(u > 0);
+	free(out);
+	/* The operator may not approve it; the legal reviewer does. */
+	CHECK_INT(
+	    city_run(c, &out, "$B/suiji unavailable-review %llu --approve %s -k op.key", u, conn),
+	    ==, 1);
+	CHECK_STR_HAS(out, "R11");
+	free(out);
+	CHECK_INT(city_run(c, &out, "$B/suiji unavailable-review %llu --approve %s -k legal.key", u,
+	                   conn),
+	          ==, 0);
+	CHECK_STR_HAS(out, "approved");
+	free(out);
+}
+
+TEST(nohand_facts_over_rpc,
+     "R10, R11 over RPC: an agency's operator enters a lead and declares an unavailability, "
+     "its legal reviewer approves it; the auditor and the operator's own approval are "
+     "refused, and the next draw excludes the person")
+{
+	struct city c;
+	char conn[300], *out = NULL;
+	uint64_t seq;
+	CHECK_INT(city_build(&c), ==, 0);
+	CHECK_INT(city_daemon_up(&c, conn, sizeof conn), ==, 0);
+	facts_over_rpc(&c, conn);
+	city_daemon_down(&c);
+	if (harness_failed())
+		return;
+	CHECK_INT(city_task_draw(&c, "scjg", TASK,
+	                         "\"officer_tags\": [\"law\"], \"handled\": [{\"reference\": "
+	                         "\"TS-RPC-1\"}]",
+	                         &seq, NULL),
+	          ==, 0);
+	CHECK_INT(count_excluded(&c, city_last_rid, "officer"), ==, 1);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_STR_HAS(out,
+	              "unavailable (R11): 1 officer, 0 experts; leave 1; leads handled outside "
+	              "the draw (R10): 1");
+	free(out);
+}
