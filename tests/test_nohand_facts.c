@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "ledger/entry.h"
@@ -85,17 +86,38 @@ static int add_lead(const struct city *c, const char *object, const char *ref,
 	return rc;
 }
 
-/* Declares officer unavailable (kind) for all of 2026 by key; its entry
+/* The day days from today in China (UTC+8), as YYYY-MM-DD: unavailability
+ * must cover the day the draw is requested, whenever the test runs. */
+static void china_day(char out[11], int days)
+{
+	time_t t = time(NULL) + 8 * 3600 + (time_t)days * 86400;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* A JSON file declaring person unavailable (kind) from a days to b days
+ * from today. */
+static int put_unavailable(const struct city *c, const char *name, const char *person,
+                           const char *kind, int a, int b)
+{
+	char json[512], from[11], to[11];
+	china_day(from, a);
+	china_day(to, b);
+	snprintf(json, sizeof json,
+	         "{\"person\": \"%s\", \"kind\": \"%s\", \"from_date\": \"%s\", "
+	         "\"to_date\": \"%s\", \"reference\": \"HR-%s\"}",
+	         person, kind, from, to, person);
+	return city_put(c, name, json);
+}
+
+/* Declares officer unavailable (kind) around today by key; its entry
  * number into *seq. */
 static int add_unavailable(const struct city *c, const char *officer, const char *kind,
                            const char *key, unsigned long long *seq)
 {
-	char json[512], *out = NULL;
-	snprintf(json, sizeof json,
-	         "{\"person\": \"%s\", \"kind\": \"%s\", \"from_date\": \"2026-01-01\", "
-	         "\"to_date\": \"2026-12-31\", \"reference\": \"HR-%s\"}",
-	         officer, kind, officer);
-	if (city_put(c, "u.json", json))
+	char *out = NULL;
+	if (put_unavailable(c, "u.json", officer, kind, -30, 30))
 		return -1;
 	int rc = city_run(c, &out, "$B/suijid -d data unavailable add u.json --key %s", key);
 	*seq = entry_of(out);
@@ -326,9 +348,10 @@ TEST(nohand_r11_unavailable_without_entries_refused_and_reported,
 }
 
 TEST(nohand_r11_reviewed_unavailability_excluded_exactly,
-     "R11: officers with a reviewed unavailability are excluded exactly, and the reports show "
-     "the count by kind without names; an unreviewed one, a returned one, or one its author "
-     "tries to review does not count, and a draw that keeps a reviewed one in is refused")
+     "R11: officers with a reviewed unavailability covering the draw's day are excluded "
+     "exactly, and the reports show the count by kind without names; an unreviewed one, a "
+     "returned one, one that ended yesterday, or one its author tries to review does not "
+     "count, and a draw that keeps a reviewed one in is refused")
 {
 	struct city c;
 	char *out = NULL, err[512];
@@ -367,6 +390,15 @@ TEST(nohand_r11_reviewed_unavailability_excluded_exactly,
 	          ==, 1);
 	CHECK_STR_HAS(out, "was reviewed at entry");
 	free(out);
+	/* An approved leave that ended yesterday covers no draw today. */
+	CHECK_INT(put_unavailable(&c, "past.json", "SC0006", "leave", -30, -1), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data unavailable add past.json --key op.key"),
+	          ==, 0);
+	CHECK_INT(city_run(&c, NULL,
+	                   "$B/suijid -d data unavailable review %llu --approve --key legal.key",
+	                   entry_of(out)),
+	          ==, 0);
+	free(out);
 	/* The twin: exactly the two approved ones are left out. */
 	CHECK_INT(city_task_draw(&c, "scjg", TASK, "\"officer_tags\": [\"law\"]", &seq, NULL), ==,
 	          0);
@@ -376,7 +408,8 @@ TEST(nohand_r11_reviewed_unavailability_excluded_exactly,
 	CHECK_STR_HAS(text, "\"id\":\"SC0001\",\"reason\":\"unavailable\"");
 	CHECK_STR_HAS(text, "\"id\":\"SC0002\",\"reason\":\"unavailable\"");
 	CHECK(text && strstr(text, "\"id\":\"SC0003\"") == NULL &&
-	      strstr(text, "\"id\":\"SC0004\",\"reason\"") == NULL);
+	      strstr(text, "\"id\":\"SC0004\",\"reason\"") == NULL &&
+	      strstr(text, "\"id\":\"SC0006\",\"reason\"") == NULL);
 	free(text);
 	cJSON_Delete(j);
 	char *draw = city_printed(&c, seq);
@@ -456,10 +489,7 @@ static void facts_over_rpc(const struct city *c, const char *conn)
 	                   "{\"object\": \"91320700200000005A\", \"reference\": \"TS-RPC-1\", "
 	                   "\"received\": \"2026-03-02\", \"handled\": \"2026-03-05\"}"),
 	          ==, 0);
-	CHECK_INT(city_put(c, "u.json",
-	                   "{\"person\": \"SC0001\", \"kind\": \"leave\", \"from_date\": "
-	                   "\"2026-01-01\", \"to_date\": \"2026-12-31\", \"reference\": \"HR-1\"}"),
-	          ==, 0);
+	CHECK_INT(put_unavailable(c, "u.json", "SC0001", "leave", -30, 30), ==, 0);
 	/* The auditor may do neither; a legal reviewer enters no lead. */
 	CHECK(city_run(c, &out, "$B/suiji lead-add l.json %s -k audit.key", conn) != 0);
 	CHECK_STR_HAS(out, "FORBIDDEN");
