@@ -71,14 +71,14 @@ WIRE_SRCS   := $(sort $(wildcard wire/*.c))
 VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
 	verifier/compliance.c verifier/site.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
-	daemon/resultcmd.c
+	daemon/resultcmd.c daemon/factcmd.c
 # The daemon's side of a draw: seed custody, the entries, task draws.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c
 # The daemon's parts below main, linked by the daemon and the tests.
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c daemon/config.c \
 	daemon/log.c $(WIRE_SRCS)
 CLIENT_SRCS := client/main.c client/cli.c client/keys.c client/readcmd.c client/admincmd.c \
-	client/drawcmd.c client/plancmd.c client/rpc.c $(WIRE_SRCS)
+	client/drawcmd.c client/plancmd.c client/factcmd.c client/rpc.c $(WIRE_SRCS)
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c tests/daemon.c tests/city.c \
 	verifier/verify.c
 # The kill-under-load test drives the daemon with the client library.

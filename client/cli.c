@@ -452,6 +452,10 @@ void cli_usage(FILE *f)
 	    "                                             return, amend, publish, follow, close,\n"
 	    "                                             recheck (docs/results.md)\n"
 	    "                                             (docs/plans.md)\n"
+	    "  lead-add FILE.json                         a lead handled outside the draw (R10)\n"
+	    "  unavailable-add FILE.json                  a person's unavailability (R11)\n"
+	    "  unavailable-review ENTRY (--approve | --return NOTE)\n"
+	    "                                             the legal reviewer's word on it\n"
 	    "connection options (else from --config FILE or ~/.config/suiji/client.conf):\n"
 	    "  --server tcp:HOST:PORT|unix:PATH   --daemon-key KEY|FILE   -k KEYFILE\n"
 	    "  --timeout MS\n");

@@ -28,6 +28,7 @@
 #include "client/cli.h"
 #include "client/drawcmd.h"
 #include "client/keys.h"
+#include "client/factcmd.h"
 #include "client/plancmd.h"
 #include "client/readcmd.h"
 #include "client/rpc.h"
@@ -100,6 +101,9 @@ static const struct rpc_cmd {
     {"plan-publish", {NULL}, 3, plancmd_plan_publish},
     {"task-create", {NULL}, 1, plancmd_task_create},
     {"result", {"--reason", "--object", NULL}, 2, plancmd_result},
+    {"lead-add", {NULL}, 1, factcmd_lead_add},
+    {"unavailable-add", {NULL}, 1, factcmd_unavailable_add},
+    {"unavailable-review", {"--approve", "--return", "--note", NULL}, 1, factcmd_unavailable_review},
 };
 
 /* Runs argv[1] when it is an RPC command; -1 when it is not one. */

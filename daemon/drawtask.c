@@ -154,52 +154,82 @@ out:
 	return rc;
 }
 
-/* The spec's exclusions (the ledger's, then the operator's handled
- * objects and unavailable people, R6, R9) and conflicts (R12). */
-static int spec_exclusions(cJSON *out, const cJSON *j, const struct policy_expect *x,
-                           const char *path, char *err, size_t err_cap)
+/* One exclusion into the spec's list ex. */
+static void add_exclusion(cJSON *ex, const char *kind, const char *id, const char *reason,
+                          const char *note)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "kind", kind);
+	cJSON_AddStringToObject(e, "id", id);
+	cJSON_AddStringToObject(e, "reason", reason);
+	cJSON_AddStringToObject(e, "note", note);
+	cJSON_AddItemToArray(ex, e);
+}
+
+/* The operator's "handled" list: each item names a lead entry of the
+ * agency, by its entry number ("lead") or its reference ("reference"); the
+ * exclusion is built from the ledger's lead, its note naming the entry
+ * (R10, rules/facts.h). Whether the lead may serve is the ledger's rule. */
+static int spec_handled(cJSON *ex, const cJSON *j, const struct facts *f, const char *agency,
+                        const char *path, char *err, size_t err_cap)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "handled");
+	int rc = SJ_OK;
+	if (list && !cJSON_IsArray(list))
+		BAD("%s: \"handled\" must be a list of leads", path);
+	for (const cJSON *it = list ? list->child : NULL; it; it = it->next) {
+		const cJSON *seq = cJSON_GetObjectItemCaseSensitive(it, "lead");
+		const cJSON *ref = cJSON_GetObjectItemCaseSensitive(it, "reference");
+		const struct facts_lead *l = NULL;
+		char note[48];
+		if (cJSON_IsNumber(seq) && seq->valuedouble >= 1)
+			l = facts_lead_at(f, (uint64_t)seq->valuedouble);
+		else if (cJSON_IsString(ref))
+			l = facts_lead_by_ref(f, agency, ref->valuestring);
+		else
+			BAD("%s: every \"handled\" entry names a lead entry: {\"lead\": SEQ} or "
+			    "{\"reference\": \"REF\"} (suijid lead add; R10)",
+			    path);
+		if (l == NULL || strcmp(l->agency, agency) != 0)
+			BAD("%s: \"handled\" names no lead of agency %s in the ledger (suijid lead "
+			    "add; R10)",
+			    path, agency);
+		snprintf(note, sizeof note, "lead %llu", (unsigned long long)l->seq);
+		add_exclusion(ex, "object", l->object, "handled", note);
+	}
+out:
+	return rc;
+}
+
+/* The spec's exclusions (R6, R9, R10, R11): the ledger's objects, the
+ * objects of the leads the operator names, and the people with a
+ * reviewed unavailability covering today (the request's day in China);
+ * and the declared conflicts (R12). */
+static int spec_exclusions(cJSON *out, const cJSON *j, struct policy_expect *x,
+                           const struct replay *r, const char *agency, const char *path,
+                           char *err, size_t err_cap)
 {
 	int rc = SJ_OK;
 
+	if (cJSON_GetObjectItemCaseSensitive(j, "unavailable"))
+		BAD("%s: \"unavailable\" is no choice of a draw: an officer's or expert's "
+		    "unavailability is a reviewed ledger entry (suijid unavailable add; R11)",
+		    path);
 	cJSON *ex = cJSON_AddArrayToObject(out, "exclusions");
-	for (size_t i = 0; ex && i < x->n_exclusions; i++) {
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "kind", "object");
-		cJSON_AddStringToObject(e, "id", x->exclusions[i].id);
-		cJSON_AddStringToObject(e, "reason", draw_reason_name(x->exclusions[i].reason));
-		cJSON_AddStringToObject(e, "note", x->exclusions[i].note);
-		cJSON_AddItemToArray(ex, e);
+	if (ex == NULL) {
+		rc = SJ_ENOMEM;
+		goto out;
 	}
-	static const struct {
-		const char *key, *reason, *kind;
-	} extra[] = {{"handled", "handled", "object"}, {"unavailable", "unavailable", NULL}};
-	for (size_t k = 0; k < 2; k++) {
-		const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, extra[k].key);
-		if (list && !cJSON_IsArray(list))
-			BAD("%s: \"%s\" must be a list", path, extra[k].key);
-		for (const cJSON *it = list ? list->child : NULL; it; it = it->next) {
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-			const cJSON *note = cJSON_GetObjectItemCaseSensitive(it, "note");
-			const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
-			if (!cJSON_IsString(id) || !cJSON_IsString(note) ||
-			    note->valuestring[0] == 0)
-				BAD("%s: every \"%s\" entry needs an \"id\" and a \"note\" saying "
-				    "why",
-				    path, extra[k].key);
-			if (!extra[k].kind &&
-			    (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "officer") != 0 &&
-			                               strcmp(kind->valuestring, "expert") != 0)))
-				BAD("%s: an \"unavailable\" entry's \"kind\" is officer or expert",
-				    path);
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddStringToObject(e, "kind",
-			                        extra[k].kind ? extra[k].kind : kind->valuestring);
-			cJSON_AddStringToObject(e, "id", id->valuestring);
-			cJSON_AddStringToObject(e, "reason", extra[k].reason);
-			cJSON_AddStringToObject(e, "note", note->valuestring);
-			cJSON_AddItemToArray(ex, e);
-		}
-	}
+	for (size_t i = 0; i < x->n_exclusions; i++)
+		add_exclusion(ex, "object", x->exclusions[i].id,
+		              draw_reason_name(x->exclusions[i].reason), x->exclusions[i].note);
+	if ((rc = spec_handled(ex, j, replay_facts(r), agency, path, err, err_cap)) != SJ_OK ||
+	    (rc = policy_expect_unavailable(replay_policy(r), x, policy_day(util_now_us()))) !=
+	        SJ_OK)
+		goto out;
+	for (size_t i = 0; i < x->n_unavailable; i++)
+		add_exclusion(ex, x->unavailable[i].kind == DRAW_OFFICER ? "officer" : "expert",
+		              x->unavailable[i].id, "unavailable", x->unavailable[i].note);
 	cJSON *cf = cJSON_AddArrayToObject(out, "conflicts");
 	for (size_t i = 0; cf && i < x->n_conflicts; i++) {
 		cJSON *c = cJSON_CreateObject();
@@ -344,7 +374,8 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 			cJSON_AddItemToArray(ta, cJSON_CreateString(x->agencies[i]));
 	}
 	if ((rc = spec_rules(out, j, x, path, task->valuestring, err, err_cap)) != SJ_OK ||
-	    (rc = spec_exclusions(out, j, x, path, err, err_cap)) != SJ_OK)
+	    (rc = spec_exclusions(out, j, x, r, agency ? agency->valuestring : "", path, err,
+	                          err_cap)) != SJ_OK)
 		goto out;
 	if ((text = cJSON_Print(out)) == NULL) {
 		rc = SJ_ENOMEM;

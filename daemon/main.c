@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "daemon/server.h"
 #include "daemon/dircmd.h"
+#include "daemon/factcmd.h"
 #include "daemon/plancmd.h"
 #include "daemon/resultcmd.h"
 #include "daemon/drawcmd.h"
@@ -90,7 +91,11 @@ static void usage(FILE *f)
 		"  result enter|review|return|amend|publish|follow|close|recheck [FILE.json]\n"
 		"         [--agency A] [--task T] [--object O] [--reason TEXT] [--key FILE]\n"
 		"                                              one step of a result (docs/results.md)\n"
-		"  results [--today YYYY-MM-DD]                results, due days, overdue (R15)\n");
+		"  results [--today YYYY-MM-DD]                results, due days, overdue (R15)\n"
+		"  lead add FILE.json [--key FILE]             a lead handled outside the draw (R10)\n"
+		"  unavailable add FILE.json [--key FILE]      an officer's or expert's unavailability\n"
+		"  unavailable review ENTRY (--approve | --return NOTE) --key FILE\n"
+		"                                              the legal reviewer's word on it (R11)\n");
 }
 
 static int write_out(const char *path, const void *buf, size_t len)
@@ -562,6 +567,8 @@ int main(int argc, char **argv)
 		if (i < argc && (strcmp(argv[i], "items") == 0 || strcmp(argv[i], "plan") == 0 ||
 				 strcmp(argv[i], "task") == 0))
 			return plancmd_main(o.dir, argc - i, argv + i);
+		if (i < argc && (strcmp(argv[i], "lead") == 0 || strcmp(argv[i], "unavailable") == 0))
+			return factcmd_main(o.dir, argc - i, argv + i);
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -120,6 +120,11 @@ static const struct rpc_method rpc_methods[] = {
 	 * check the agency that checked, the order and the deadline. */
 	{SUIJI__RPC__METHOD__METHOD_RESULT_STEP, "result-step",
 	 R(OPERATOR) | R(LEGAL) | R(SUPERVISOR), 65536, NULL, ENTRY_RESULT, NULL},
+	/* R10, R11: leads and unavailability are facts entered before a draw;
+	 * the ledger's rules (facts.h) check who declares and who reviews. */
+	{SUIJI__RPC__METHOD__METHOD_LEAD_ADD, "lead-add", R(OPERATOR), 4096, NULL, ENTRY_LEAD, NULL},
+	{SUIJI__RPC__METHOD__METHOD_UNAVAILABILITY, "unavailability", R(OPERATOR) | R(LEGAL), 4096,
+	 NULL, ENTRY_UNAVAILABILITY, NULL},
 };
 
 static const struct rpc_method *find_method(uint32_t m)

@@ -80,6 +80,9 @@ enum entry_type {
 	/* proto/results.proto, rules/policy.h */
 	ENTRY_CALENDAR = 27,
 	ENTRY_RESULT = 28,
+	/* proto/facts.proto, rules/facts.h */
+	ENTRY_LEAD = 44,
+	ENTRY_UNAVAILABILITY = 45,
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

@@ -83,12 +83,16 @@ struct policy; /* opaque */
 
 struct agencies;
 struct dirs;
+struct facts;
 
 /* The policy reads agencies (agencies.h) and directories (dirs.h) from ag
  * and dirs, both borrowed for the policy's lifetime. */
 SJ_WUR int policy_new(struct policy **out, const struct agencies *ag, const struct dirs *dirs);
 void policy_free(struct policy *p);
 void policy_set_audit(struct policy *p, int audit);
+/* The leads and unavailability (facts.h) the draw rules read, and mark
+ * leads used in; borrowed for the policy's lifetime. */
+void policy_set_facts(struct policy *p, struct facts *f);
 
 /* ---- Called by replay.c after an entry passed its own module's rules ---- */
 
@@ -135,6 +139,13 @@ struct policy_expect {
 	size_t n_conflicts;
 	const char *const *strata; /* the pool's strata, ascending */
 	size_t n_strata;
+	/* Filled by policy_expect_unavailable: the pooled people with an
+	 * approved unavailability covering the draw's day (R11), ascending in
+	 * draw_spec_exclusion_cmp order; unavailable_why[i] is exclusion i's
+	 * enum facts_kind. */
+	struct draw_exclusion *unavailable;
+	unsigned *unavailable_why;
+	size_t n_unavailable;
 	/* storage */
 	char **strings;
 	size_t n_strings, c_strings;
@@ -150,6 +161,14 @@ SJ_WUR int policy_expect(const struct policy *p, const struct plans *pl, const c
 			 const char *task_id, struct policy_expect **out, char *err,
 			 size_t err_cap);
 void policy_expect_free(struct policy_expect *x);
+/*
+ * Adds to x the people a draw of x's task on day (a day number in China,
+ * the draw request's) must exclude as unavailable: every pooled officer
+ * with an approved unavailability entry (rules/facts.h) of one of the
+ * task's agencies covering day, and every pooled expert with one of the
+ * lead agency's (R11). Errors: SJ_ENOMEM.
+ */
+SJ_WUR int policy_expect_unavailable(const struct policy *p, struct policy_expect *x, int32_t day);
 
 /* ---- Reports ---- */
 

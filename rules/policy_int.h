@@ -23,6 +23,7 @@
 #include "common/hmap.h"
 #include "rules/agencies.h"
 #include "rules/dirs.h"
+#include "rules/facts.h"
 #include "rules/policy.h"
 
 struct po_calendar {
@@ -42,6 +43,7 @@ struct policy {
 	int audit;
 	const struct agencies *ag; /* borrowed */
 	const struct dirs *dirs;   /* borrowed */
+	struct facts *facts;       /* borrowed: leads and unavailability (facts.h) */
 	struct po_calendar *cals;
 	size_t ncals, ccals;
 	struct calendar *cal;

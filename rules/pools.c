@@ -83,6 +83,8 @@ void policy_expect_free(struct policy_expect *x)
 	free(x->experts);
 	free(x->conflicts);
 	free((void *)x->strata);
+	free(x->unavailable);
+	free(x->unavailable_why);
 	free(x);
 }
 
@@ -284,6 +286,54 @@ static int expect_conflicts(const struct policy *p, struct policy_expect *x, con
 	}
 	rules_sort(x->conflicts, x->n_conflicts, sizeof *x->conflicts, draw_spec_conflict_cmp);
 	return SJ_OK;
+}
+
+/* One pooled person into x->unavailable when an approved unavailability of
+ * agency covers day. */
+static int expect_absent(const struct policy *p, struct policy_expect *x, size_t *cap,
+			 enum draw_kind kind, const char *agency, const char *id, int32_t day)
+{
+	const struct facts_unavailable *u = facts_unavailable_on(p->facts, agency, kind, id, day);
+	char note[96];
+	if (u == NULL)
+		return SJ_OK;
+	if (util_grow((void **)&x->unavailable, cap, x->n_unavailable, sizeof *x->unavailable) !=
+	    SJ_OK)
+		return SJ_ENOMEM;
+	unsigned *why = realloc(x->unavailable_why, *cap * sizeof *why);
+	if (why == NULL)
+		return SJ_ENOMEM;
+	x->unavailable_why = why;
+	snprintf(note, sizeof note, "%s, entry %llu", facts_kind_name(u->kind),
+		 (unsigned long long)u->seq);
+	const char *nt = x_str(x, note);
+	if (nt == NULL)
+		return SJ_ENOMEM;
+	x->unavailable_why[x->n_unavailable] = u->kind;
+	x->unavailable[x->n_unavailable++] = (struct draw_exclusion){
+		.kind = kind, .id = id, .reason = DRAW_REASON_UNAVAILABLE, .note = nt};
+	return SJ_OK;
+}
+
+int policy_expect_unavailable(const struct policy *p, struct policy_expect *x, int32_t day)
+{
+	size_t cap = 0;
+	int rc = SJ_OK;
+	if (p->facts == NULL)
+		return SJ_OK;
+	/* Officers, then experts, each ascending by id: the order of a
+	 * draw's exclusions. */
+	for (size_t i = 0; i < x->n_officers && rc == SJ_OK; i++)
+		for (size_t a = 0; a < x->n_agencies && rc == SJ_OK; a++) {
+			size_t n = x->n_unavailable;
+			rc = expect_absent(p, x, &cap, DRAW_OFFICER, x->agencies[a],
+					   x->officers[i].id, day);
+			if (x->n_unavailable > n)
+				break;
+		}
+	for (size_t i = 0; i < x->n_experts && rc == SJ_OK; i++)
+		rc = expect_absent(p, x, &cap, DRAW_EXPERT, x->task.agency, x->experts[i].id, day);
+	return rc;
 }
 
 int policy_expect(const struct policy *p, const struct plans *pl, const char *agency,

@@ -31,6 +31,7 @@
 #include "common/pbuf.h"
 #include "common/util.h"
 #include "rules/agencies.h"
+#include "rules/facts.h"
 #include "rules/rules.h"
 
 #include "proto/ledger.pb-c.h"
@@ -58,6 +59,7 @@ struct replay {
 	struct dirs *dirs;
 	struct plans *plans;
 	struct policy *policy;
+	struct facts *facts;
 };
 
 /* One entry as its handler sees it: the entry, its hash, and who wrote it
@@ -398,6 +400,24 @@ static int apply_plans(struct replay *r, const struct replay_act *a, const void 
 	return plans_apply(r->plans, a->e, &who, err, err_cap);
 }
 
+/* Leads and unavailability (facts.h): an operator of the agency or the
+ * log operator enters them; a legal reviewer reviews unavailability. */
+static int apply_lead(struct replay *r, const struct replay_act *a, const void *m, char *err,
+		      size_t err_cap)
+{
+	(void)m;
+	return facts_lead_add(r->facts, r->dirs, a->e, a->actor ? a->actor->role : 0,
+			      entry_agency_known(r, a->e), err, err_cap);
+}
+
+static int apply_unavailability(struct replay *r, const struct replay_act *a, const void *m,
+				char *err, size_t err_cap)
+{
+	(void)m;
+	return facts_unavailability(r->facts, r->dirs, a->e, a->actor ? a->actor->role : 0,
+				    entry_agency_known(r, a->e), err, err_cap);
+}
+
 /* The handler table: one line per entry type, the source of truth for
  * what replay_apply does with it. */
 static const struct replay_handler replay_handlers[] = {
@@ -424,6 +444,8 @@ static const struct replay_handler replay_handlers[] = {
 	{ENTRY_TASK, "task", NULL, NULL, NULL, apply_plans},
 	{ENTRY_CALENDAR, "calendar", NULL, NULL, NULL, apply_calendar},
 	{ENTRY_RESULT, "result", NULL, NULL, NULL, apply_result},
+	{ENTRY_LEAD, "lead", NULL, NULL, NULL, apply_lead},
+	{ENTRY_UNAVAILABILITY, "unavailability", NULL, NULL, NULL, apply_unavailability},
 };
 
 static const struct replay_handler *find_handler(uint32_t type)
@@ -449,11 +471,13 @@ int replay_new(struct replay **out)
 		return SJ_ENOMEM;
 	if (agencies_new(&r->agencies) != SJ_OK || draws_new(&r->draws) != SJ_OK ||
 	    dirs_new(&r->dirs) != SJ_OK || plans_new(&r->plans) != SJ_OK ||
-	    policy_new(&r->policy, r->agencies, r->dirs) != SJ_OK) {
+	    policy_new(&r->policy, r->agencies, r->dirs) != SJ_OK ||
+	    facts_new(&r->facts) != SJ_OK) {
 		replay_free(r);
 		return SJ_ENOMEM;
 	}
 	draws_set_hook(r->draws, reveal_hook, r->policy);
+	policy_set_facts(r->policy, r->facts);
 	*out = r;
 	return SJ_OK;
 }
@@ -467,6 +491,7 @@ void replay_free(struct replay *r)
 	free(r->witnesses);
 	free(r->witness_seqs);
 	policy_free(r->policy);
+	facts_free(r->facts);
 	plans_free(r->plans);
 	dirs_free(r->dirs);
 	draws_free(r->draws);
@@ -592,6 +617,7 @@ static void rollback_own(struct replay *r, uint64_t seq)
 void replay_rollback(struct replay *r, uint64_t seq)
 {
 	/* Later modules read earlier ones, so they are undone first. */
+	facts_rollback(r->facts, seq);
 	policy_rollback(r->policy, seq);
 	plans_rollback(r->plans, seq);
 	dirs_rollback(r->dirs, seq);
@@ -645,6 +671,11 @@ const struct plans *replay_plans(const struct replay *r)
 const struct policy *replay_policy(const struct replay *r)
 {
 	return r->policy;
+}
+
+const struct facts *replay_facts(const struct replay *r)
+{
+	return r->facts;
 }
 
 void replay_set_audit(struct replay *r, int audit)

@@ -43,6 +43,7 @@
 #include "ledger/note.h"
 #include "rules/plans.h"
 #include "rules/policy.h"
+#include "rules/facts.h"
 
 struct replay; /* opaque */
 
@@ -75,6 +76,8 @@ const struct plans *replay_plans(const struct replay *r);
 
 /* The policy's state: tasks' draws, checks, calendars, results (borrowed). */
 const struct policy *replay_policy(const struct replay *r);
+/* Leads and unavailability (rules/facts.h). */
+const struct facts *replay_facts(const struct replay *r);
 
 /* Audit mode (the verifier): a broken policy rule is counted and the
  * replay goes on (rules/policy.h). */

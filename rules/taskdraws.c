@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "results/calendar.h"
+#include "rules/facts.h"
 #include "rules/rules.h"
 
 /* What every check of one request reads. */
@@ -119,18 +121,40 @@ static int missing_exclusion(const struct request *q, const struct draw_exclusio
 		      draw_reason_name(w->reason), w->note);
 }
 
+/* R10: an object left out as handled names, in the exclusion's note, a
+ * lead entry (rules/facts.h) of the draw's agency about that object that
+ * precedes the request (the state holds no later one) and that no draw
+ * used before. */
+static int check_handled(const struct request *q, const struct draw_exclusion *ex)
+{
+	uint64_t n = facts_lead_named(ex->note);
+	const struct facts_lead *l = n && q->p->facts ? facts_lead_at(q->p->facts, n) : NULL;
+	policy_checked(q->p, 10);
+	if (l == NULL)
+		return BROKEN(q, 10,
+			      "object %s is excluded as handled, but its note \"%.80s\" names no "
+			      "lead entered before the draw (the note must be \"lead SEQ\", a lead "
+			      "entry of the ledger)",
+			      ex->id, ex->note);
+	if (strcmp(l->agency, q->agency) != 0 || strcmp(l->object, ex->id) != 0)
+		return BROKEN(q, 10,
+			      "object %s is excluded as handled by lead %llu, which is agency %s's "
+			      "lead about object %s",
+			      ex->id, (unsigned long long)n, l->agency, l->object);
+	if (l->used_by)
+		return BROKEN(q, 10,
+			      "object %s is excluded as handled by lead %llu (%s), which the draw "
+			      "requested at entry %llu used already; a lead serves one draw",
+			      ex->id, (unsigned long long)n, l->reference,
+			      (unsigned long long)l->used_by);
+	return SJ_OK;
+}
+
 /* An object exclusion ex of the request that the ledger does not give. */
 static int extra_exclusion(const struct request *q, const struct draw_exclusion *ex)
 {
-	if (ex->reason == DRAW_REASON_HANDLED) {
-		policy_checked(q->p, 10);
-		if (ex->note[0] == '\0')
-			return BROKEN(q, 10,
-				      "object %s is excluded as handled outside the draw without "
-				      "a note saying how",
-				      ex->id);
-		return SJ_OK;
-	}
+	if (ex->reason == DRAW_REASON_HANDLED)
+		return check_handled(q, ex);
 	if (is_cap_reason(ex->reason))
 		return BROKEN(q, 9,
 			      "object %s is excluded as %s, but it has %u checks in %u against a "
@@ -174,6 +198,71 @@ static int check_exclusions(const struct request *q)
 	if (i < x->n_exclusions)
 		return missing_exclusion(q, &x->exclusions[i]);
 	return SJ_OK;
+}
+
+/* R11: the people left out of the pools are exactly those with an
+ * approved unavailability covering the request's day, as
+ * policy_expect_unavailable computed them; both lists are in
+ * draw_spec_exclusion_cmp order. */
+static int check_unavailable(const struct request *q)
+{
+	const struct policy_expect *x = q->x;
+	char day[CALENDAR_DATE_LEN + 1];
+	size_t i = 0;
+	policy_checked(q->p, 11);
+	calendar_date_format(day, policy_day(q->e->time_us));
+	for (size_t j = 0; j <= q->sp->n_exclusions; j++) {
+		const struct draw_exclusion *ex = j < q->sp->n_exclusions ? &q->sp->exclusions[j] : NULL;
+		if (ex && ex->kind == DRAW_OBJECT)
+			continue;
+		int c = i == x->n_unavailable ? (ex ? 1 : 0)
+			: ex == NULL	      ? -1
+					      : draw_spec_exclusion_cmp(&x->unavailable[i], ex);
+		if (c < 0)
+			return BROKEN(q, 11,
+				      "%s %s has an approved unavailability (%s) covering %s, the "
+				      "draw's day, but is not excluded",
+				      x->unavailable[i].kind == DRAW_OFFICER ? "officer" : "expert",
+				      x->unavailable[i].id, x->unavailable[i].note, day);
+		if (c > 0)
+			return BROKEN(q, 11,
+				      "%s %s is excluded as %s, but no approved unavailability entry "
+				      "covers %s, the draw's day; a task draw leaves a person out "
+				      "only for a reviewed unavailability entered before it",
+				      ex->kind == DRAW_OFFICER ? "officer" : "expert", ex->id,
+				      draw_reason_name(ex->reason), day);
+		if (ex == NULL)
+			break;
+		if (ex->reason != DRAW_REASON_UNAVAILABLE)
+			return BROKEN(q, 11, "%s %s is excluded as %s; the ledger says unavailable (%s)",
+				      ex->kind == DRAW_OFFICER ? "officer" : "expert", ex->id,
+				      draw_reason_name(ex->reason), x->unavailable[i].note);
+		i++;
+	}
+	return SJ_OK;
+}
+
+/* What an accepted tied draw used: its leads, now spent (R10), and the
+ * count of its unavailable people by kind for the reports (R11). */
+static int record_facts(const struct request *q)
+{
+	const struct policy_expect *x = q->x;
+	struct facts_draw fd = {.request_seq = q->e->seq};
+	if (q->p->facts == NULL)
+		return SJ_OK;
+	for (size_t j = 0; j < q->sp->n_exclusions; j++) {
+		const struct draw_exclusion *ex = &q->sp->exclusions[j];
+		if (ex->kind == DRAW_OBJECT && ex->reason == DRAW_REASON_HANDLED)
+			facts_lead_use(q->p->facts, facts_lead_named(ex->note), q->e->seq);
+	}
+	for (size_t i = 0; i < x->n_unavailable; i++) {
+		unsigned k = x->unavailable_why[i] < FACTS_KINDS ? x->unavailable_why[i] : 0;
+		if (x->unavailable[i].kind == DRAW_OFFICER)
+			fd.officers[k]++;
+		else
+			fd.experts[k]++;
+	}
+	return facts_draw_record(q->p->facts, &fd);
 }
 
 /* R7: the rounding rule is the task's, fixed before the draw; each
@@ -324,15 +413,19 @@ static int check_tied(struct request *q, const struct draw_objects *objects,
 	if (rc != SJ_OK)
 		return rc;
 	q->x = x;
+	if ((rc = policy_expect_unavailable(q->p, x, policy_day(q->e->time_us))) != SJ_OK)
+		goto out;
 	if ((rc = check_objects(q, objects)) == SJ_OK && (rc = check_exclusions(q)) == SJ_OK &&
-	    (rc = check_ratios(q)) == SJ_OK) {
+	    (rc = check_unavailable(q)) == SJ_OK && (rc = check_ratios(q)) == SJ_OK) {
 		policy_checked(q->p, 2);
 		policy_checked(q->p, 13);
 		if ((rc = check_pool(q, officers, x->officers, x->n_officers, 0)) == SJ_OK &&
 		    (rc = check_pool(q, experts, x->experts, x->n_experts, 1)) == SJ_OK &&
-		    (rc = check_conflicts_and_teams(q)) == SJ_OK)
-			rc = add_draw(q->p, q->e, q->sp->task, x->task.year, 0, 0);
+		    (rc = check_conflicts_and_teams(q)) == SJ_OK &&
+		    (rc = add_draw(q->p, q->e, q->sp->task, x->task.year, 0, 0)) == SJ_OK)
+			rc = record_facts(q);
 	}
+out:
 	q->x = NULL;
 	policy_expect_free(x);
 	return rc;
@@ -473,4 +566,9 @@ int policy_draw_revealed(struct policy *p, const struct draws_observed *o)
 		return SJ_ENOMEM;
 	}
 	return d->recheck ? SJ_OK : count_checks(p, d, o);
+}
+
+void policy_set_facts(struct policy *p, struct facts *f)
+{
+	p->facts = f;
 }

@@ -20,8 +20,8 @@ static const char *const rule_what[POLICY_RULES + 1] = {
 	[6] = "object pools are the task's whole scope; exclusions only for the ledger's reasons",
 	[7] = "strata by risk class, each at the task's ratio",
 	[9] = "objects at the annual cap excluded, counting superior and other units",
-	[10] = "objects under a complaint drawn whole; handled leads with a note",
-	[11] = "teams of at least the task's size (never below 2)",
+	[10] = "objects under a complaint drawn whole; handled only by a lead entered before, once",
+	[11] = "teams of the task's size; people left out only for reviewed unavailability",
 	[12] = "every declared conflict of interest in the draw's inputs",
 	[13] = "officers pooled with exactly their qualifications",
 	[14] = "joint tasks: one draw, each member's officers from its own directory",
@@ -29,6 +29,60 @@ static const char *const rule_what[POLICY_RULES + 1] = {
 	[16] = "results entered, reviewed, published by the checking agency",
 	[19] = "re-check draws only among published results",
 };
+
+/* What the tied draw requested at seq left out by the ledger's facts
+ * (rules/facts.h): its people unavailable by kind (R11) and its leads
+ * handled outside the draw (R10), as one line after prefix; counts only,
+ * never names. Nothing when it left out neither. */
+static void print_facts(FILE *f, const struct replay *r, uint64_t seq, const char *prefix)
+{
+	const struct facts *fa = replay_facts(r);
+	const struct facts_draw *fd = facts_draw_find(fa, seq);
+	size_t leads = facts_leads_used(fa, seq);
+	unsigned off = 0, ex = 0;
+	for (unsigned k = 0; fd && k < FACTS_KINDS; k++) {
+		off += fd->officers[k];
+		ex += fd->experts[k];
+	}
+	if (off + ex == 0 && leads == 0)
+		return;
+	fprintf(f, "%sunavailable (R11): %u officer%s, %u expert%s", prefix, off,
+		off == 1 ? "" : "s", ex, ex == 1 ? "" : "s");
+	for (unsigned k = 0; fd && k < FACTS_KINDS; k++)
+		if (fd->officers[k] + fd->experts[k])
+			fprintf(f, "; %s %u", facts_kind_name(k), fd->officers[k] + fd->experts[k]);
+	fprintf(f, "; leads handled outside the draw (R10): %zu\n", leads);
+}
+
+/* The verifier's report of the same, per draw. */
+static void print_draw_facts(FILE *f, const struct replay *r)
+{
+	const struct policy *p = replay_policy(r);
+	fprintf(f, "people unavailable and leads handled, per task draw (counts only):\n");
+	for (size_t d = 0; d < policy_draw_count(p); d++) {
+		const struct policy_draw *pd = policy_draw_at(p, d);
+		char prefix[200];
+		if (pd->recheck || pd->substitution)
+			continue;
+		snprintf(prefix, sizeof prefix, "  draw %llu (%s task %s): ",
+			 (unsigned long long)pd->request_seq, pd->agency, pd->task);
+		print_facts(f, r, pd->request_seq, prefix);
+	}
+}
+
+/* The public record of the same (R17: counts, never names). */
+static void public_draw_facts(const struct replay *r, cJSON *o, uint64_t seq)
+{
+	const struct facts_draw *fd = facts_draw_find(replay_facts(r), seq);
+	cJSON *u = cJSON_AddObjectToObject(o, "unavailable");
+	for (unsigned k = 0; u && k < FACTS_KINDS; k++) {
+		cJSON *x = cJSON_AddObjectToObject(u, facts_kind_name(k));
+		cJSON_AddNumberToObject(x, "officers", fd ? fd->officers[k] : 0);
+		cJSON_AddNumberToObject(x, "experts", fd ? fd->experts[k] : 0);
+	}
+	cJSON_AddNumberToObject(o, "leads_handled",
+				(double)facts_leads_used(replay_facts(r), seq));
+}
 
 /* 1 when the periods of two tasks overlap. */
 static int periods_overlap(const struct plans_task_info *a, const struct plans_task_info *b)
@@ -130,6 +184,7 @@ uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
 		policy_recheck_draws(p) == 1 ? "" : "s",
 		(unsigned long long)policy_result_rechecks(p),
 		policy_result_rechecks(p) == 1 ? "" : "s");
+	print_draw_facts(f, r);
 	return total;
 }
 
@@ -186,6 +241,7 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 				fprintf(f, "    draw %llu%s: %s\n", (unsigned long long)pd->request_seq,
 					pd->substitution ? " (substitution)" : "",
 					pd->revealed ? "revealed" : "not revealed");
+				print_facts(f, r, pd->request_seq, "      ");
 				for (size_t s = 0; s < pd->n_strata; s++) {
 					const struct policy_draw_stratum *st = &pd->strata[s];
 					fprintf(f, "      stratum %-6s %5u of %6u drawn (%5.1f%%; task ratio "
@@ -455,6 +511,7 @@ static void public_draws(const struct replay *r, cJSON *draws)
 		add_str(o, "request_id", d->request_id);
 		cJSON_AddBoolToObject(o, "substitution", d->substitution);
 		cJSON_AddBoolToObject(o, "recheck", d->recheck);
+		public_draw_facts(r, o, d->request_seq);
 		add_str(o, "commit_entry_hash", d->commit_hash);
 		add_str(o, "seed", d->seed);
 		add_str(o, "randomness", d->randomness);

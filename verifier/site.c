@@ -88,6 +88,21 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* What the draw left out by the ledger's facts (rules/facts.h): its
+ * unavailable people by kind (R11) and its leads used (R10), counts only:
+ * who was unavailable is never public (R17). */
+static void draw_facts(cJSON *d, const struct facts *f, uint64_t request_seq)
+{
+	const struct facts_draw *fd = f ? facts_draw_find(f, request_seq) : NULL;
+	cJSON *u = cJSON_AddObjectToObject(d, "unavailable");
+	for (unsigned k = 0; u && k < FACTS_KINDS; k++) {
+		cJSON *x = cJSON_AddObjectToObject(u, facts_kind_name(k));
+		cJSON_AddNumberToObject(x, "officers", fd ? fd->officers[k] : 0);
+		cJSON_AddNumberToObject(x, "experts", fd ? fd->experts[k] : 0);
+	}
+	cJSON_AddNumberToObject(d, "leads_handled", f ? (double)facts_leads_used(f, request_seq) : 0);
+}
+
 void site_on_draw(void *ctx, const struct draws_observed *o)
 {
 	struct site *s = ctx;
@@ -140,6 +155,7 @@ void site_on_draw(void *ctx, const struct draws_observed *o)
 	    util_b64_encode(b64, len / 3 * 4 + 8, pool, len) != SJ_OK)
 		goto oom;
 	cJSON_AddStringToObject(d, "objects", b64);
+	draw_facts(d, s->v ? replay_facts(verify_replay(s->v)) : NULL, o->request_seq);
 	a = cJSON_AddArrayToObject(d, "object_exclusions");
 	for (size_t i = 0; a && i < sp->n_exclusions; i++) {
 		if (sp->exclusions[i].kind != DRAW_OBJECT)

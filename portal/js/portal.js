@@ -96,6 +96,17 @@ function chinaTime(us) {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} (UTC+8)`;
 }
 
+// People left out of a draw as unavailable (R11), by kind, and the leads
+// it used (R10): counts only, never who.
+function unavailableText(draw) {
+  const kinds = Object.entries(draw.unavailable || {});
+  const sum = (f) => kinds.reduce((n, [, v]) => n + (v[f] || 0), 0);
+  const by = kinds.filter(([, v]) => (v.officers || 0) + (v.experts || 0) > 0)
+    .map(([k, v]) => `${t(`unavail.${k}`)} ${(v.officers || 0) + (v.experts || 0)}`);
+  return t('draw.unavailable.n', { o: sum('officers'), e: sum('experts'), l: draw.leads_handled || 0 }) +
+    (by.length ? ` (${by.join(', ')})` : '');
+}
+
 function ruleText(r) {
   return r.kind === 'count' ? t('rule.count', r) : t('rule.ratio', r);
 }
@@ -314,6 +325,7 @@ async function viewDraw(n) {
       [t('draw.inputs_hash'), h('span.mono', null, draw.inputs_hash)],
       [t('draw.randomness'), h('span.mono', { id: 'randomness' }, draw.randomness)],
       [t('draw.rounding'), t(`rounding.${draw.rounding}`)],
+      ...(draw.unavailable ? [[t('draw.unavailable'), unavailableText(draw)]] : []),
     ])),
     h('section.card', null, h('h3', null, t('draw.beacons.h')), table(
       [t('col.source'), t('col.round'), t('col.value'), t('col.document')],
