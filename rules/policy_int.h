@@ -40,8 +40,9 @@ struct po_result {
 
 struct policy {
 	int audit;
-	const struct agencies *ag; /* borrowed */
-	const struct dirs *dirs;   /* borrowed */
+	const struct agencies *ag;  /* borrowed */
+	const struct dirs *dirs;    /* borrowed */
+	const struct draws *drawsm; /* borrowed: the commitments `replaces` names */
 	struct po_calendar *cals;
 	size_t ncals, ccals;
 	struct calendar *cal;
@@ -83,6 +84,12 @@ SJ_WUR int policy_violation(struct policy *p, unsigned rule, uint64_t seq, char 
 
 /* Rule n was checked on one more entry. */
 void policy_checked(struct policy *p, unsigned n);
+
+/* The draw of the policy that committed with entry hash h into *d (NULL
+ * when untied or refused) and its state into *info; 0 when no commitment
+ * in the ledger has that hash (pools.c). */
+int policy_find_replaced(const struct policy *p, const uint8_t h[32], struct draws_info *info,
+                         const struct policy_draw **d);
 
 /* Clears a draw's strata, beacons and picks (policy.c). */
 void policy_draw_clear(struct policy_draw *d);

@@ -454,6 +454,7 @@ int replay_new(struct replay **out)
 		return SJ_ENOMEM;
 	}
 	draws_set_hook(r->draws, reveal_hook, r->policy);
+	policy_set_draws(r->policy, r->draws);
 	*out = r;
 	return SJ_OK;
 }
