@@ -485,10 +485,25 @@ static int replace_target(const struct policy *p, const struct policy_draw *d,
 		         (unsigned long long)info->request_seq, rp->object);
 		return SJ_EINVAL;
 	}
-	for (size_t i = 0; i < p->ndraws; i++)
-		subs += p->draws[i].substitution && !p->draws[i].broken && !p->draws[i].recheck &&
-		        strcmp(p->draws[i].agency, agency) == 0 &&
-		        strcmp(p->draws[i].task, task) == 0;
+	for (size_t i = 0; i < p->ndraws; i++) {
+		const struct policy_draw *o = &p->draws[i];
+		struct policy_replace prev;
+		char why[8];
+		if (!o->substitution || o->broken || o->recheck || strcmp(o->agency, agency) != 0 ||
+		    strcmp(o->task, task) != 0)
+			continue;
+		subs++;
+		/* An object is replaced once: drawing its replacement again
+		 * would let the operator choose among draws. */
+		if (rp->code <= POLICY_REPLACE_OBJECT_UNREACHABLE &&
+		    policy_replace_parse(&prev, o->reason, why, sizeof why) == SJ_OK &&
+		    prev.code <= POLICY_REPLACE_OBJECT_UNREACHABLE &&
+		    strcmp(prev.object, rp->object) == 0) {
+			snprintf(err, err_cap, "object %s was replaced already by draw %llu",
+			         rp->object, (unsigned long long)o->request_seq);
+			return SJ_EINVAL;
+		}
+	}
 	if (subs >= POLICY_MAX_SUBSTITUTIONS) {
 		snprintf(err, err_cap, "task %s has had its %u substitutions already", task,
 		         POLICY_MAX_SUBSTITUTIONS);
