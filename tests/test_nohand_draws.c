@@ -243,6 +243,70 @@ TEST(nohand_redraw_only_after_abandonment,
 	          ==, 1);
 	CHECK_STR_HAS(out, "R6: the reason \"the first draw was unlucky\" is not one of");
 	free(out);
+	/* Past the store, the redraw of the revealed draw fails. */
+	char err[512];
+	CHECK_INT(city_raw_request(&c, "data/draws/again/redraw.json", "scjg", err, sizeof err), ==,
+	          SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "FAILED: R6: the redraw names draw");
+	free(out);
+}
+
+TEST(nohand_redraw_after_abandonment,
+     "R6: a commitment left unrevealed past its deadline is redrawn by a draw that names it "
+     "(reason abandoned) with the task's derived pools; the redraw is accepted, revealed and "
+     "verified, counted as a redraw, and the abandoned commitment cannot be redrawn twice")
+{
+	struct city c;
+	char hex[65], *out = NULL;
+	CHECK_INT(city_build(&c), ==, 0);
+	CHECK_INT(city_put(&c, "short.json",
+	                   "{\"request_id\": \"food-1\", \"agency\": \"scjg\", \"task\": \"" FOOD
+	                   "\", \"deadline_hours\": 0.0005, \"officer_tags\": [\"law\"], "
+	                   "\"beacons\": [{\"source\": \"pub\", \"round\": 0}]}"),
+	          ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw task short.json"), ==, 0);
+	uint64_t d = strtoull(strstr(out, "draw request ") + 13, NULL, 10);
+	free(out);
+	CHECK_INT(commit_hex(&c, d, hex), ==, 0);
+	/* Before its deadline it is not abandoned. */
+	CHECK_INT(city_prepare(&c, "food-2", FOOD), ==, 0);
+	cJSON *j = city_spec_load(&c, "food-2");
+	CHECK(j != NULL);
+	cJSON *rep = cJSON_AddObjectToObject(j, "replaces");
+	cJSON_AddStringToObject(rep, "commitment_entry_hash", hex);
+	cJSON_AddStringToObject(rep, "reason", "abandoned");
+	CHECK_INT(city_spec_save(&c, "food-2", "redraw.json", j), ==, 0);
+	CHECK_INT(
+	    city_run(&c, &out, "$B/suijid -d data draw request data/draws/food-2/redraw.json"), ==,
+	    1);
+	CHECK_STR_HAS(out, "whose deadline has not passed");
+	free(out);
+	CHECK_INT(city_run(&c, NULL, "sleep 2.5"), ==, 0);
+	CHECK_INT(
+	    city_run(&c, &out, "$B/suijid -d data draw request data/draws/food-2/redraw.json"), ==,
+	    0);
+	uint64_t r = strtoull(strstr(out, "draw request ") + 13, NULL, 10);
+	free(out);
+	CHECK_INT(reveal(&c, r), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --supervise --agency scjg"),
+	          ==, 0);
+	CHECK_STR_HAS(out, "draws (R6): 1 regular, 1 redraw, 0 substitutions  MORE THAN ONE DRAW");
+	CHECK_STR_HAS(out, "REDRAW: draw");
+	free(out);
+	/* The same abandoned commitment named again. */
+	j = city_spec_load(&c, "food-2");
+	CHECK(j != NULL);
+	cJSON_ReplaceItemInObject(j, "request_id", cJSON_CreateString("food-3"));
+	rep = cJSON_AddObjectToObject(j, "replaces");
+	cJSON_AddStringToObject(rep, "commitment_entry_hash", hex);
+	cJSON_AddStringToObject(rep, "reason", "abandoned");
+	CHECK_INT(city_spec_save(&c, "food-2", "redraw2.json", j), ==, 0);
+	CHECK_INT(
+	    city_run(&c, &out, "$B/suijid -d data draw request data/draws/food-2/redraw2.json"), ==,
+	    1);
+	CHECK_STR_HAS(out, "was redrawn already by entry");
+	free(out);
 }
 
 TEST(nohand_substitution_names_its_own_revealed_draw,

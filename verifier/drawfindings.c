@@ -9,6 +9,7 @@
  */
 #include "verifier/drawfindings.h"
 
+#include <cjson/cJSON.h>
 #include <string.h>
 
 #include "results/calendar.h"
@@ -142,4 +143,77 @@ void drawfindings_task(FILE *f, const struct replay *r, const struct plans_task_
 	}
 	if (missing)
 		fprintf(f, "    drawn objects without a result: %u\n", missing);
+}
+
+/* The public part of a replace reason: its code and the object, never
+ * the officer (R17). */
+static void public_reason(char *out, size_t cap, const char *reason)
+{
+	struct policy_replace rp;
+	char why[8];
+	if (reason[0] == '\0' || policy_replace_parse(&rp, reason, why, sizeof why) != SJ_OK)
+		snprintf(out, cap, "%s", reason[0] ? "other" : "");
+	else
+		snprintf(out, cap, "%s%s%s", policy_replace_name(rp.code), rp.object[0] ? " " : "",
+		         rp.object);
+}
+
+static cJSON *task_draws_json(const struct replay *r, const struct plans_task_info *ti)
+{
+	const struct policy *p = replay_policy(r);
+	const struct draws *dr = replay_draws(r);
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; a && i < policy_draw_count(p); i++) {
+		const struct policy_draw *d = policy_draw_at(p, i);
+		struct draws_info info;
+		size_t k;
+		char day[CALENDAR_DATE_LEN + 1] = "", why[2 * DRAW_MAX_ID + 32];
+		if (strcmp(d->agency, ti->agency) != 0 || strcmp(d->task, ti->id) != 0)
+			continue;
+		if (draws_find(dr, d->request_seq, &k) == SJ_OK) {
+			draws_get(dr, k, &info);
+			calendar_date_format(day, policy_day(info.request_time_us));
+		}
+		public_reason(why, sizeof why, d->reason);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "seq", (double)d->request_seq);
+		cJSON_AddStringToObject(o, "date", day);
+		cJSON_AddStringToObject(o, "kind",
+		                        d->recheck        ? "re-check"
+		                        : d->redraw       ? "redraw"
+		                        : d->substitution ? "substitution"
+		                                          : "regular");
+		if (d->replaced_seq)
+			cJSON_AddNumberToObject(o, "replaces", (double)d->replaced_seq);
+		if (why[0])
+			cJSON_AddStringToObject(o, "reason", why);
+		cJSON_AddBoolToObject(o, "revealed", d->revealed);
+		cJSON_AddBoolToObject(o, "refused", d->broken);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+cJSON *drawfindings_json(const struct replay *r, int32_t today)
+{
+	const struct policy *p = replay_policy(r);
+	const struct plans *pl = replay_plans(r);
+	cJSON *out = cJSON_CreateArray();
+	for (size_t t = 0; out && t < plans_task_count(pl); t++) {
+		struct plans_task_info ti;
+		plans_task_at(pl, t, &ti);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "agency", ti.agency);
+		cJSON_AddStringToObject(o, "task", ti.id);
+		cJSON_AddItemToObject(o, "draws", task_draws_json(r, &ti));
+		cJSON *miss = cJSON_AddArrayToObject(o, "no_result");
+		for (size_t i = 0; miss && i < policy_check_count(p); i++) {
+			const struct policy_check *c = policy_check_at(p, i);
+			if (strcmp(c->task_agency, ti.agency) == 0 && strcmp(c->task, ti.id) == 0 &&
+			    drawfindings_missing(r, &ti, c->object, today))
+				cJSON_AddItemToArray(miss, cJSON_CreateString(c->object));
+		}
+		cJSON_AddItemToArray(out, o);
+	}
+	return out;
 }

@@ -40,4 +40,14 @@ void drawfindings_print(FILE *f, const struct replay *r, int32_t today);
 void drawfindings_task(FILE *f, const struct replay *r, const struct plans_task_info *ti,
                        int32_t today);
 
+/*
+ * The portal's per-task view (docs/portal.md, data/taskdraws.json): one
+ * object per task with its draws (request entry, day of the request, kind,
+ * the draw replaced and the reason's code and object, never an officer:
+ * R17) and its drawn objects without a result on day today. A cJSON
+ * array (the caller's), or NULL when out of memory.
+ */
+struct cJSON;
+struct cJSON *drawfindings_json(const struct replay *r, int32_t today);
+
 #endif
