@@ -179,7 +179,7 @@ enum policy_replace_code {
 	POLICY_REPLACE_OFFICER_UNAVAILABLE,
 };
 /* At most this many substitutions per task (R6): each is a finding. */
-#define POLICY_MAX_SUBSTITUTIONS 3
+#define POLICY_MAX_SUBSTITUTIONS 3u
 struct policy_replace {
 	enum policy_replace_code code;
 	char person[DRAW_MAX_ID + 1]; /* "" for the object codes */
