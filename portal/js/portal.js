@@ -246,7 +246,8 @@ async function viewTasks() {
       td((k.strata || []).map((s) => `${s.name} ${s.ratio}`).join('，')), td(String(k.team_size), 'num'),
       td(k.joint ? (k.members || []).map((m) => agencyName(site, m)).join('，') : '—'),
       td(taskDrawsCell(of(k))),
-      td(of(k) && of(k).no_result.length ? `${of(k).no_result.length}: ${of(k).no_result.join('，')}` : '0'))),
+      td(of(k) && of(k).no_result.length ? `${of(k).no_result.length}: ${of(k).no_result.slice(0, 5).join('，')}`
+        + (of(k).no_result.length > 5 ? '…' : '') : '0'))),
     { id: 'tasks' }));
 }
 
