@@ -505,7 +505,7 @@ TEST(nohand_cap_shielding_refused,
 	char target[64];
 	CHECK_INT(city_csv_id(&c, "data/draws/cap1/objects.csv", 1, target, sizeof target), ==, 0);
 	for (int k = 1; k <= 2; k++) {
-		char rid[8];
+		char rid[16];
 		snprintf(rid, sizeof rid, "cap%d", k);
 		CHECK_INT(one_pool(&c, rid, target), ==, 0);
 		CHECK_INT(respec(&c, rid, "shield.json", NULL, NULL, "one.csv", NULL), ==, 0);
@@ -604,7 +604,7 @@ TEST(nohand_honest_substitution,
 	/* Two more, then the bound (the fourth names the key stratum's
 	 * object, whose own stratum could not replace it anyway). */
 	for (int k = 1; k <= 3; k++) {
-		char rid[8];
+		char rid[16];
 		snprintf(rid, sizeof rid, "s%d", k + 1);
 		CHECK_INT(unreachable(&c, ids[k]), ==, 0);
 		snprintf(reason, sizeof reason, "object-unreachable %s", ids[k]);
