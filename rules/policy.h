@@ -33,6 +33,10 @@
  *    every active expert of the lead's directory (R2);
  *  - every conflict of interest declared in those agencies' directories
  *    between a pooled object and a pooled person is in the inputs (R12).
+ * A task has one regular draw (R6): a second tied draw of the same agency
+ * and task is refused unless it names what it replaces, as a redraw of an
+ * abandoned commitment (pools as above) or as a substitution whose pools
+ * policy_expect_substitution derives (below).
  * A draw requested by a supervisor (the justice bureau) is a re-check draw
  * (复查, R19): every pooled object must have a published result.
  * A draw tied to no task is allowed (special checks, tests of the draw
