@@ -3,7 +3,8 @@
  * rules, one file per rule family:
  *   policy.c     the state, reports and rollback;
  *   pools.c      what a tied draw's pools and exclusions must be (R1, R2,
- *                R6, R7, R9, R10, R12-R14) and the checks counted against
+ *                R6, R7, R9, R10, R12-R14), and a substitution's, derived
+ *                from the draw it replaces (R6); the checks counted against
  *                the annual cap (R9);
  *   taskdraws.c  whether a draw request keeps to its task (R5-R14), re-check
  *                draws (R19), and the checks a revealed draw counts (R9);

@@ -1,5 +1,7 @@
 /*
- * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14),
+ * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14):
+ * one regular draw per task, a redraw only of an abandoned commitment, a
+ * substitution only as derived from the revealed draw it replaces (R6);
  * re-check draws (R19), and what a revealed tied draw records: its public
  * summary (R17) and one check of each drawn object (R9).
  *
