@@ -10,6 +10,7 @@
 #include "beacon/round.h"
 #include "common/util.h"
 #include "daemon/drawop.h"
+#include "daemon/drawsub.h"
 #include "wire/drawspec.h"
 #include "daemon/drawtask.h"
 #include "draw/inputs.h"
@@ -116,18 +117,23 @@ static int draw_request(const char *dir, int argc, char **argv)
 	if ((rc = cmdutil_open_store(&s, dir, 0)) != 0)
 		return rc;
 	path = argv[2];
-	if (strcmp(argv[1], "task") == 0) {
-		/* Everything the policy fixes comes from the ledger (R6-R14). */
+	if (strcmp(argv[1], "task") == 0 || strcmp(argv[1], "substitute") == 0) {
+		/* Everything the policy fixes comes from the ledger (R6-R14);
+		 * a substitution's pools from the draw it replaces. */
 		const char *o = cmdutil_arg(argc, argv, "--out");
 		snprintf(out, sizeof out, "%s/draws/", dir);
-		rc = drawtask_prepare(storeops_replay(s), path, o ? o : out, spec, sizeof spec,
-				      err, sizeof err);
+		rc = strcmp(argv[1], "task") == 0
+			     ? drawtask_prepare(storeops_replay(s), path, o ? o : out, spec,
+						sizeof spec, err, sizeof err)
+			     : drawsub_prepare(storeops_replay(s), path, o ? o : out, spec,
+					       sizeof spec, err, sizeof err);
 		if (rc != SJ_OK) {
 			fprintf(stderr, "suijid: %s\n", err);
 			ledger_store_close(s);
 			return rc == SJ_EIO || rc == SJ_ENOMEM ? 2 : 1;
 		}
-		printf("draw spec and pools for the task written to %s\n", spec);
+		printf("draw spec and pools for the %s written to %s\n",
+		       argv[1][0] == 't' ? "task" : "substitution", spec);
 		if (cmdutil_flag(argc, argv, "--dry-run")) {
 			/* Prepared for the operator to inspect; nothing committed. */
 			ledger_store_close(s);
@@ -232,13 +238,14 @@ int drawcmd_main(const char *dir, int argc, char **argv)
 {
 	if (strcmp(argv[0], "add-beacon") == 0)
 		return add_beacon(dir, argc, argv);
-	if (argc >= 2 && (strcmp(argv[1], "request") == 0 || strcmp(argv[1], "task") == 0))
+	if (argc >= 2 && (strcmp(argv[1], "request") == 0 || strcmp(argv[1], "task") == 0 ||
+			  strcmp(argv[1], "substitute") == 0))
 		return draw_request(dir, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "reveal") == 0)
 		return draw_reveal(dir, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "status") == 0)
 		return draw_status(dir);
-	fprintf(stderr, "usage: suijid draw request SPEC.json | task TASK-DRAW.json [--out DIR] [--dry-run] | reveal SEQ [--wait] [--round FILE]... "
+	fprintf(stderr, "usage: suijid draw request SPEC.json | task TASK-DRAW.json [--out DIR] [--dry-run] | substitute SUB.json [--out DIR] [--dry-run] | reveal SEQ [--wait] [--round FILE]... "
 			"| status\n");
 	return 2;
 }

@@ -44,7 +44,7 @@ static int write_people(const char *path, const struct policy_person *v, size_t 
 }
 
 /* mkdir -p: path and every missing folder above it. */
-static int make_dirs(const char *path)
+int drawtask_make_dirs(const char *path)
 {
 	char buf[4096];
 	snprintf(buf, sizeof buf, "%s", path);
@@ -66,7 +66,8 @@ static cJSON *copy_or_null(const cJSON *o, const char *k)
 
 /* Writes the pools into outdir, as the ledger says (R1, R2, R6, R7, R10,
  * R14). */
-static int write_pools(const char *outdir, const struct policy_expect *x, char *err, size_t err_cap)
+int drawtask_write_pools(const char *outdir, const struct policy_expect *x, char *err,
+                         size_t err_cap)
 {
 	char file[4200];
 	FILE *f;
@@ -205,9 +206,9 @@ out:
  * objects of the leads the operator names, and the people with a
  * reviewed unavailability covering today (the request's day in China);
  * and the declared conflicts (R12). */
-static int spec_exclusions(cJSON *out, const cJSON *j, struct policy_expect *x,
-                           const struct replay *r, const char *agency, const char *path,
-                           char *err, size_t err_cap)
+int drawtask_exclusions(cJSON *out, const cJSON *j, struct policy_expect *x,
+                        const struct replay *r, const char *agency, const char *path, char *err,
+                        size_t err_cap)
 {
 	int rc = SJ_OK;
 
@@ -247,7 +248,7 @@ out:
  * digit, then up to 63 letters, digits, '.', '_' or '-', and never "..",
  * so that no request id, task or agency code can lead a path out of the
  * folder it is written in. */
-static int safe_name(const char *s)
+int drawtask_safe_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -264,7 +265,7 @@ static int safe_name(const char *s)
 
 /* 1 when the JSON text holds an escaped NUL, which cJSON would cut a
  * string at without a word. */
-static int has_nul_escape(const uint8_t *b, size_t len)
+int drawtask_has_nul(const uint8_t *b, size_t len)
 {
 	static const char esc[] = "\\u0000";
 	for (size_t i = 0; i + sizeof esc - 1 <= len; i++)
@@ -299,7 +300,7 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	if (agency && !cJSON_IsString(agency))
 		BAD("%s: \"agency\" must be a string", path);
 	/* Each names files or folders: checked before any is used. */
-	if (has_nul_escape(buf, len))
+	if (drawtask_has_nul(buf, len))
 		BAD("%s: a string holds \\u0000 (a NUL byte), which no request id, task or agency "
 		    "code may",
 		    path);
@@ -307,7 +308,7 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		const char *const field[] = {"request_id", "task", "agency"};
 		const cJSON *const value[] = {rid, task, agency};
 		for (size_t k = 0; k < 3; k++)
-			if (value[k] != NULL && !safe_name(value[k]->valuestring))
+			if (value[k] != NULL && !drawtask_safe_name(value[k]->valuestring))
 				BAD("%s: \"%s\" \"%.80s\" is not a name: 1 to %d letters, digits, "
 				    "'.', '_' or '-', starting with a letter or digit, without \"..\"",
 				    path, field[k], value[k]->valuestring, DRAWTASK_MAX_NAME);
@@ -320,7 +321,7 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	}
 	/* A folder ending in '/' holds one folder per request. */
 	if (outdir[0] && outdir[strlen(outdir) - 1] == '/') {
-		if (make_dirs(outdir) != 0) {
+		if (drawtask_make_dirs(outdir) != 0) {
 			snprintf(err, err_cap, "cannot create %s", outdir);
 			rc = SJ_EIO;
 			goto out;
@@ -328,13 +329,13 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 		snprintf(dirbuf, sizeof dirbuf, "%s%s", outdir, rid->valuestring);
 		outdir = dirbuf;
 	}
-	if (make_dirs(outdir) != 0) {
+	if (drawtask_make_dirs(outdir) != 0) {
 		snprintf(err, err_cap, "cannot create %s", outdir);
 		rc = SJ_EIO;
 		goto out;
 	}
 
-	if ((rc = write_pools(outdir, x, err, err_cap)) != SJ_OK)
+	if ((rc = drawtask_write_pools(outdir, x, err, err_cap)) != SJ_OK)
 		goto out;
 
 	/* The spec: the operator's choices, the task's ratios (R7), the
@@ -374,8 +375,8 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 			cJSON_AddItemToArray(ta, cJSON_CreateString(x->agencies[i]));
 	}
 	if ((rc = spec_rules(out, j, x, path, task->valuestring, err, err_cap)) != SJ_OK ||
-	    (rc = spec_exclusions(out, j, x, r, agency ? agency->valuestring : "", path, err,
-	                          err_cap)) != SJ_OK)
+	    (rc = drawtask_exclusions(out, j, x, r, agency ? agency->valuestring : "", path, err,
+	                              err_cap)) != SJ_OK)
 		goto out;
 	if ((text = cJSON_Print(out)) == NULL) {
 		rc = SJ_ENOMEM;

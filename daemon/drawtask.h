@@ -29,6 +29,7 @@
 #define SUIJI_DAEMON_DRAWTASK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/err.h"
 #include "rules/replay.h"
@@ -50,5 +51,26 @@
  */
 SJ_WUR int drawtask_prepare(const struct replay *r, const char *path, const char *outdir,
 			    char *spec_path, size_t cap, char *err, size_t err_cap);
+
+/* The parts daemon/drawsub.c shares. */
+struct policy_expect;
+struct cJSON;
+/* mkdir -p; -1 on failure. */
+int drawtask_make_dirs(const char *path);
+/* Writes x's pools as objects.csv, officers.csv and experts.csv into
+ * outdir. Errors: SJ_EIO (named in err). */
+SJ_WUR int drawtask_write_pools(const char *outdir, const struct policy_expect *x, char *err,
+                                size_t err_cap);
+/* Adds "exclusions" (x's; the objects of the leads j's "handled" names,
+ * from r's ledger; the people of agency with a reviewed unavailability
+ * covering today, into x too) and "conflicts" (x's) to the spec out.
+ * Errors: SJ_EINVAL (j's lists, named in err with path), SJ_ENOMEM. */
+SJ_WUR int drawtask_exclusions(struct cJSON *out, const struct cJSON *j, struct policy_expect *x,
+                               const struct replay *r, const char *agency, const char *path,
+                               char *err, size_t err_cap);
+/* 1 when s may be part of a file path (see drawtask_prepare). */
+int drawtask_safe_name(const char *s);
+/* 1 when the JSON text holds an escaped NUL. */
+int drawtask_has_nul(const uint8_t *b, size_t len);
 
 #endif

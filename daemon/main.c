@@ -74,6 +74,7 @@ static void usage(FILE *f)
 		"                                              register a public randomness source\n"
 		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
 		"  draw task TASK-DRAW.json [--out DIR] [--dry-run]\n"
+		"  draw substitute SUB.json [--out DIR] [--dry-run]\n"
 		"                                              draw for a task, pools from the ledger\n"
 		"                                              (docs/policy.md)\n"
 		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"

@@ -62,6 +62,11 @@ void policy_free(struct policy *p)
 	free(p);
 }
 
+void policy_set_draws(struct policy *p, const struct draws *d)
+{
+	p->drawsm = d;
+}
+
 void policy_set_audit(struct policy *p, int audit)
 {
 	p->audit = audit;

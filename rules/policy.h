@@ -33,6 +33,10 @@
  *    every active expert of the lead's directory (R2);
  *  - every conflict of interest declared in those agencies' directories
  *    between a pooled object and a pooled person is in the inputs (R12).
+ * A task has one regular draw (R6): a second tied draw of the same agency
+ * and task is refused unless it names what it replaces, as a redraw of an
+ * abandoned commitment (pools as above) or as a substitution whose pools
+ * policy_expect_substitution derives (below).
  * A draw requested by a supervisor (the justice bureau) is a re-check draw
  * (复查, R19): every pooled object must have a published result.
  * A draw tied to no task is allowed (special checks, tests of the draw
@@ -146,6 +150,9 @@ struct policy_expect {
 	struct draw_exclusion *unavailable;
 	unsigned *unavailable_why;
 	size_t n_unavailable;
+	/* A substitution (policy_expect_substitution): the one stratum it
+	 * draws, a count of 1; NULL for a task's regular draw. */
+	const char *replaced_stratum;
 	/* storage */
 	char **strings;
 	size_t n_strings, c_strings;
@@ -169,6 +176,66 @@ void policy_expect_free(struct policy_expect *x);
  * lead agency's (R11). Errors: SJ_ENOMEM.
  */
 SJ_WUR int policy_expect_unavailable(const struct policy *p, struct policy_expect *x, int32_t day);
+
+/* ---- Draws again: substitutions (补抽) and redraws ----
+ *
+ * A draw request whose spec `replaces` a commitment carries a reason in
+ * one closed grammar (docs/draw-spec.md 7), tokens separated by one space:
+ *   abandoned                          a redraw: the named commitment of
+ *                                      the task was never revealed and
+ *                                      its deadline passed;
+ *   object-deregistered OBJECT         the directory says OBJECT is no
+ *                                      longer active;
+ *   object-unreachable OBJECT          a result of the task for OBJECT
+ *                                      says 通过登记的住所（经营场所）无法联系;
+ *   officer-recused OFFICER OBJECT     a conflict of interest between
+ *                                      them is declared in the directory;
+ *   officer-unavailable OFFICER OBJECT the officer is no longer active in
+ *                                      the task's agencies' directories.
+ * Every other text is refused for a draw tied to a task (R6).
+ */
+enum policy_replace_code {
+	POLICY_REPLACE_ABANDONED = 1,
+	POLICY_REPLACE_OBJECT_DEREGISTERED,
+	POLICY_REPLACE_OBJECT_UNREACHABLE,
+	POLICY_REPLACE_OFFICER_RECUSED,
+	POLICY_REPLACE_OFFICER_UNAVAILABLE,
+};
+/* At most this many substitutions per task (R6): each is a finding. */
+#define POLICY_MAX_SUBSTITUTIONS 3u
+struct policy_replace {
+	enum policy_replace_code code;
+	char person[DRAW_MAX_ID + 1]; /* "" for the object codes */
+	char object[DRAW_MAX_ID + 1]; /* "" for abandoned */
+};
+/* Parses text. Errors: SJ_EINVAL, the grammar's complaint in err. */
+SJ_WUR int policy_replace_parse(struct policy_replace *out, const char *text, char *err,
+                                size_t err_cap);
+const char *policy_replace_name(enum policy_replace_code c);
+
+/* The draws module whose commitments `replaces` names (borrowed for the
+ * policy's lifetime; replay.c sets it). */
+void policy_set_draws(struct policy *p, const struct draws *d);
+
+/*
+ * What a substitution of agency's task task_id, naming the commitment
+ * entry hash replaced with the reason text reason, must commit to at
+ * time_us: policy_expect's pools narrowed to the replaced object's stratum
+ * (an object code: every object of it, those drawn for the task already
+ * excluded as already-drawn) or to the object alone (an officer code: a
+ * new team for it), with their conflicts, drawn as a count of 1
+ * (x->replaced_stratum). Checked first: the reason's grammar and its
+ * ledger fact, that the named commitment is a revealed draw of the same
+ * agency and task that drew the object, and that the task has fewer than
+ * POLICY_MAX_SUBSTITUTIONS substitutions. Errors: SJ_EINVAL (the rule
+ * broken in *rule, the reason in err), SJ_ENOENT (no such task),
+ * SJ_ENOMEM.
+ */
+SJ_WUR int policy_expect_substitution(const struct policy *p, const struct plans *pl,
+                                      const char *agency, const char *task_id,
+                                      const uint8_t replaced[32], const char *reason,
+                                      struct policy_expect **out, unsigned *rule, char *err,
+                                      size_t err_cap);
 
 /* ---- Reports ---- */
 
@@ -211,6 +278,12 @@ struct policy_draw {
 	char task[DRAW_MAX_ID + 1];
 	char request_id[DRAW_MAX_ID + 1];
 	int substitution, recheck, revealed;
+	/* A redraw after an abandoned commitment (it replaces one, reason
+	 * abandoned); broken: the request broke a rule (audit mode only), so
+	 * it counts no check, but the per-task findings show it. */
+	int redraw, broken;
+	uint64_t replaced_seq;             /* the request entry of the draw it replaces, or 0 */
+	char reason[DRAW_MAX_ID * 2 + 32]; /* the replace reason, or "" */
 	uint32_t year;
 	struct policy_draw_stratum *strata;
 	size_t n_strata;

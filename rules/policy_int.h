@@ -3,7 +3,8 @@
  * rules, one file per rule family:
  *   policy.c     the state, reports and rollback;
  *   pools.c      what a tied draw's pools and exclusions must be (R1, R2,
- *                R6, R7, R9, R10, R12-R14) and the checks counted against
+ *                R6, R7, R9, R10, R12-R14), and a substitution's, derived
+ *                from the draw it replaces (R6); the checks counted against
  *                the annual cap (R9);
  *   taskdraws.c  whether a draw request keeps to its task (R5-R14), re-check
  *                draws (R19), and the checks a revealed draw counts (R9);
@@ -41,9 +42,10 @@ struct po_result {
 
 struct policy {
 	int audit;
-	const struct agencies *ag; /* borrowed */
-	const struct dirs *dirs;   /* borrowed */
-	struct facts *facts;       /* borrowed: leads and unavailability (facts.h) */
+	const struct agencies *ag;  /* borrowed */
+	const struct dirs *dirs;    /* borrowed */
+	struct facts *facts;        /* borrowed: leads and unavailability (facts.h) */
+	const struct draws *drawsm; /* borrowed: the commitments `replaces` names */
 	struct po_calendar *cals;
 	size_t ncals, ccals;
 	struct calendar *cal;
@@ -85,6 +87,12 @@ SJ_WUR int policy_violation(struct policy *p, unsigned rule, uint64_t seq, char 
 
 /* Rule n was checked on one more entry. */
 void policy_checked(struct policy *p, unsigned n);
+
+/* The draw of the policy that committed with entry hash h into *d (NULL
+ * when untied or refused) and its state into *info; 0 when no commitment
+ * in the ledger has that hash (pools.c). */
+int policy_find_replaced(const struct policy *p, const uint8_t h[32], struct draws_info *info,
+                         const struct policy_draw **d);
 
 /* Clears a draw's strata, beacons and picks (policy.c). */
 void policy_draw_clear(struct policy_draw *d);

@@ -367,3 +367,310 @@ out:
 	policy_expect_free(x);
 	return rc;
 }
+
+/* ---- Substitutions (补抽): derived from the draw they replace ---- */
+
+static const char *const replace_names[] = {
+    "",
+    "abandoned",
+    "object-deregistered",
+    "object-unreachable",
+    "officer-recused",
+    "officer-unavailable",
+};
+
+const char *policy_replace_name(enum policy_replace_code c)
+{
+	return c >= POLICY_REPLACE_ABANDONED && c <= POLICY_REPLACE_OFFICER_UNAVAILABLE
+	           ? replace_names[c]
+	           : "?";
+}
+
+/* The next token of *s (up to a space or the end) into out; 0 when it is
+ * empty or longer than DRAW_MAX_ID. */
+static int next_token(const char **s, char *out)
+{
+	size_t n = strcspn(*s, " ");
+	if (n == 0 || n > DRAW_MAX_ID)
+		return 0;
+	memcpy(out, *s, n);
+	out[n] = '\0';
+	*s += n;
+	if (**s == ' ')
+		(*s)++;
+	return 1;
+}
+
+int policy_replace_parse(struct policy_replace *out, const char *text, char *err, size_t err_cap)
+{
+	char code[DRAW_MAX_ID + 1];
+	const char *s = text;
+	memset(out, 0, sizeof *out);
+	if (!next_token(&s, code))
+		goto bad;
+	for (unsigned c = POLICY_REPLACE_ABANDONED; c <= POLICY_REPLACE_OFFICER_UNAVAILABLE; c++)
+		if (strcmp(code, replace_names[c]) == 0)
+			out->code = (enum policy_replace_code)c;
+	if (out->code == POLICY_REPLACE_OFFICER_RECUSED ||
+	    out->code == POLICY_REPLACE_OFFICER_UNAVAILABLE) {
+		if (!next_token(&s, out->person))
+			goto bad;
+	}
+	if (out->code != 0 && out->code != POLICY_REPLACE_ABANDONED && !next_token(&s, out->object))
+		goto bad;
+	if (out->code != 0 && *s == '\0' && (s == text || s[-1] != ' '))
+		return SJ_OK;
+bad:
+	snprintf(err, err_cap,
+	         "the reason \"%.80s\" is not one of: abandoned | object-deregistered OBJECT | "
+	         "object-unreachable OBJECT | officer-recused OFFICER OBJECT | "
+	         "officer-unavailable OFFICER OBJECT",
+	         text);
+	return SJ_EINVAL;
+}
+
+int policy_find_replaced(const struct policy *p, const uint8_t h[32], struct draws_info *info,
+                         const struct policy_draw **d)
+{
+	*d = NULL;
+	for (size_t i = 0; p->drawsm && i < draws_count(p->drawsm); i++) {
+		draws_get(p->drawsm, i, info);
+		if (!info->committed || memcmp(info->commit_hash, h, 32) != 0)
+			continue;
+		for (size_t k = 0; k < p->ndraws; k++)
+			if (p->draws[k].request_seq == info->request_seq && !p->draws[k].broken)
+				*d = &p->draws[k];
+		return 1;
+	}
+	return 0;
+}
+
+/* The ledger fact that backs reason rp (R6, R11, R12): SJ_OK or SJ_EINVAL
+ * with err. */
+static int replace_fact(const struct policy *p, const struct policy_expect *x, const char *agency,
+                        const struct policy_replace *rp, char *err, size_t err_cap)
+{
+	const struct dirs_object *o = dirs_object_find(p->dirs, agency, rp->object);
+	const struct result *res = policy_result_find(p, agency, agency, x->task.id, rp->object);
+	int found = 0, active = 0;
+	switch (rp->code) {
+	case POLICY_REPLACE_OBJECT_DEREGISTERED:
+		found = o != NULL && o->status != OBJECT_ACTIVE;
+		break;
+	case POLICY_REPLACE_OBJECT_UNREACHABLE:
+		found =
+		    res != NULL && (res->categories & RESULT_CAT_BIT(RESULT_CAT_UNREACHABLE)) != 0;
+		break;
+	case POLICY_REPLACE_OFFICER_RECUSED:
+		for (size_t i = 0; i < dirs_conflict_count(p->dirs) && !found; i++) {
+			const struct dirs_conflict *c = dirs_conflict_at(p->dirs, i);
+			found = c->kind == PERSON_OFFICER && strcmp(c->person, rp->person) == 0 &&
+			        strcmp(c->object, rp->object) == 0 &&
+			        rules_in_list(x->agencies, x->n_agencies, c->dir_agency);
+		}
+		break;
+	case POLICY_REPLACE_OFFICER_UNAVAILABLE:
+		for (size_t i = 0; i < dirs_person_count(p->dirs); i++) {
+			const struct dirs_person *q = dirs_person_at(p->dirs, i);
+			if (q == NULL || q->kind != RECORD_OFFICER ||
+			    strcmp(q->id, rp->person) != 0 ||
+			    !rules_in_list(x->agencies, x->n_agencies, q->dir_agency))
+				continue;
+			found = 1;
+			active |= q->status == PERSON_ACTIVE;
+		}
+		found = found && !active;
+		break;
+	default: break;
+	}
+	if (found)
+		return SJ_OK;
+	char what[200];
+	if (rp->code == POLICY_REPLACE_OBJECT_DEREGISTERED)
+		snprintf(what, sizeof what, "the directory says object %s is active", rp->object);
+	else if (rp->code == POLICY_REPLACE_OBJECT_UNREACHABLE)
+		snprintf(what, sizeof what,
+		         "no result of the task for object %s says "
+		         "通过登记的住所（经营场所）无法联系",
+		         rp->object);
+	else if (rp->code == POLICY_REPLACE_OFFICER_RECUSED)
+		snprintf(what, sizeof what,
+		         "no conflict of interest is declared between officer %s and object %s",
+		         rp->person, rp->object);
+	else
+		snprintf(what, sizeof what,
+		         "officer %s is active in the task's agencies' directories", rp->person);
+	snprintf(err, err_cap, "the substitution's reason %s has no ledger fact: %s",
+	         policy_replace_name(rp->code), what);
+	return SJ_EINVAL;
+}
+
+/* The replaced draw d of agency's task: revealed, drawn object rp->object,
+ * and the task under its bound of substitutions (R6). */
+static int replace_target(const struct policy *p, const struct policy_draw *d,
+                          const struct draws_info *info, const char *agency, const char *task,
+                          const struct policy_replace *rp, char *err, size_t err_cap)
+{
+	unsigned subs = 0;
+	if (d == NULL || strcmp(info->agency, agency) != 0 || strcmp(info->task, task) != 0) {
+		snprintf(err, err_cap,
+		         "the substitution names the commitment of draw %llu (agency %s, task %s), "
+		         "not a draw of agency %s's task %s",
+		         (unsigned long long)info->request_seq,
+		         info->agency[0] ? info->agency : "-", info->task, agency, task);
+		return SJ_EINVAL;
+	}
+	if (!info->revealed || !d->revealed) {
+		snprintf(err, err_cap,
+		         "the substitution names draw %llu, which was never revealed: only a drawn "
+		         "object or team can be replaced",
+		         (unsigned long long)info->request_seq);
+		return SJ_EINVAL;
+	}
+	int drew = 0;
+	for (size_t i = 0; i < d->n_picks && !drew; i++)
+		drew = strcmp(d->picks[i].id, rp->object) == 0;
+	if (!drew) {
+		snprintf(err, err_cap, "draw %llu did not draw object %s",
+		         (unsigned long long)info->request_seq, rp->object);
+		return SJ_EINVAL;
+	}
+	for (size_t i = 0; i < p->ndraws; i++) {
+		const struct policy_draw *o = &p->draws[i];
+		struct policy_replace prev;
+		char why[8];
+		if (!o->substitution || o->broken || o->recheck || strcmp(o->agency, agency) != 0 ||
+		    strcmp(o->task, task) != 0)
+			continue;
+		subs++;
+		/* An object is replaced once: drawing its replacement again
+		 * would let the operator choose among draws. */
+		if (rp->code <= POLICY_REPLACE_OBJECT_UNREACHABLE &&
+		    policy_replace_parse(&prev, o->reason, why, sizeof why) == SJ_OK &&
+		    prev.code <= POLICY_REPLACE_OBJECT_UNREACHABLE &&
+		    strcmp(prev.object, rp->object) == 0) {
+			snprintf(err, err_cap, "object %s was replaced already by draw %llu",
+			         rp->object, (unsigned long long)o->request_seq);
+			return SJ_EINVAL;
+		}
+	}
+	if (subs >= POLICY_MAX_SUBSTITUTIONS) {
+		snprintf(err, err_cap, "task %s has had its %u substitutions already", task,
+		         POLICY_MAX_SUBSTITUTIONS);
+		return SJ_EINVAL;
+	}
+	return SJ_OK;
+}
+
+/* Narrows x to what the substitution draws: the replaced object's stratum
+ * (objects drawn for the task already excluded), or for a new team the
+ * object alone; conflicts of the objects kept. */
+static int narrow_substitution(const struct policy *p, struct policy_expect *x, const char *agency,
+                               const struct policy_replace *rp, char *err, size_t err_cap)
+{
+	const int team = rp->code >= POLICY_REPLACE_OFFICER_RECUSED;
+	struct policy_object key = {.id = rp->object};
+	const struct policy_object *o =
+	    rules_find(&key, x->objects, x->n_objects, sizeof key, obj_cmp);
+	size_t no = 0, ne = 0, nc = 0, cexc = 0;
+	struct draw_exclusion *exc = NULL;
+	char k[300];
+	if (o == NULL) {
+		snprintf(err, err_cap, "object %s is no longer in task %s's scope", rp->object,
+		         x->task.id);
+		return SJ_EINVAL;
+	}
+	const char *stratum = o->stratum;
+	for (size_t i = 0; i < x->n_objects; i++) {
+		const struct policy_object *ob = &x->objects[i];
+		if (team ? strcmp(ob->id, rp->object) != 0 : strcmp(ob->stratum, stratum) != 0)
+			continue;
+		const struct draw_exclusion *w = NULL;
+		for (size_t j = 0; j < x->n_exclusions && w == NULL; j++)
+			if (strcmp(x->exclusions[j].id, ob->id) == 0)
+				w = &x->exclusions[j];
+		struct draw_exclusion add = {.kind = DRAW_OBJECT, .id = ob->id};
+		if (w && (!team || w->reason == DRAW_REASON_DEREGISTERED)) {
+			add = *w;
+		} else if (!team &&
+		           hmap_get(&p->m_taskobj,
+		                    hmap_key(k, sizeof k, agency, x->task.id, ob->id, NULL)) >= 0) {
+			add.reason = DRAW_REASON_ALREADY_DRAWN;
+			add.note = "drawn for the task";
+		}
+		x->objects[no++] = *ob;
+		if (add.reason == 0)
+			continue;
+		if (util_grow((void **)&exc, &cexc, ne, sizeof *exc) != SJ_OK) {
+			free(exc);
+			return SJ_ENOMEM;
+		}
+		exc[ne++] = add;
+	}
+	x->n_objects = no;
+	free(x->exclusions);
+	x->exclusions = exc;
+	x->n_exclusions = ne;
+	for (size_t i = 0; i < x->n_conflicts; i++) {
+		struct policy_object ko = {.id = x->conflicts[i].object};
+		if (rules_find(&ko, x->objects, x->n_objects, sizeof ko, obj_cmp))
+			x->conflicts[nc++] = x->conflicts[i];
+	}
+	x->n_conflicts = nc;
+	const char **one = calloc(1, sizeof *one);
+	if (one == NULL || (one[0] = x_str(x, stratum)) == NULL) {
+		free(one);
+		return SJ_ENOMEM;
+	}
+	free((void *)x->strata);
+	x->strata = one;
+	x->n_strata = 1;
+	x->replaced_stratum = one[0];
+	return SJ_OK;
+}
+
+int policy_expect_substitution(const struct policy *p, const struct plans *pl, const char *agency,
+                               const char *task_id, const uint8_t replaced[32], const char *reason,
+                               struct policy_expect **out, unsigned *rule, char *err,
+                               size_t err_cap)
+{
+	struct policy_replace rp;
+	struct draws_info info;
+	const struct policy_draw *d;
+	struct policy_expect *x = NULL;
+	int rc;
+
+	*out = NULL;
+	*rule = 6;
+	if ((rc = policy_replace_parse(&rp, reason, err, err_cap)) != SJ_OK)
+		return rc;
+	if (rp.code == POLICY_REPLACE_ABANDONED) {
+		snprintf(err, err_cap, "reason abandoned makes a redraw, not a substitution");
+		return SJ_EINVAL;
+	}
+	if (!policy_find_replaced(p, replaced, &info, &d)) {
+		snprintf(err, err_cap,
+		         "the substitution names a commitment that is not in the ledger");
+		return SJ_EINVAL;
+	}
+	if ((rc = replace_target(p, d, &info, agency, task_id, &rp, err, err_cap)) != SJ_OK)
+		return rc;
+	rc = policy_expect(p, pl, agency, task_id, &x, err, err_cap);
+	if (rc == SJ_EINVAL)
+		*rule = 7;
+	if (rc != SJ_OK)
+		return rc;
+	*rule = rp.code == POLICY_REPLACE_OFFICER_RECUSED       ? 12
+	        : rp.code == POLICY_REPLACE_OFFICER_UNAVAILABLE ? 11
+	                                                        : 6;
+	if ((rc = replace_fact(p, x, agency, &rp, err, err_cap)) == SJ_OK) {
+		*rule = 6;
+		rc = narrow_substitution(p, x, agency, &rp, err, err_cap);
+	}
+	if (rc != SJ_OK) {
+		policy_expect_free(x);
+		return rc;
+	}
+	*out = x;
+	return SJ_OK;
+}

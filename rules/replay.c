@@ -478,6 +478,7 @@ int replay_new(struct replay **out)
 	}
 	draws_set_hook(r->draws, reveal_hook, r->policy);
 	policy_set_facts(r->policy, r->facts);
+	policy_set_draws(r->policy, r->draws);
 	*out = r;
 	return SJ_OK;
 }

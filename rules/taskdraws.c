@@ -1,5 +1,7 @@
 /*
- * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14),
+ * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14):
+ * one regular draw per task, a redraw only of an abandoned commitment, a
+ * substitution only as derived from the revealed draw it replaces (R6);
  * re-check draws (R19), and what a revealed tied draw records: its public
  * summary (R17) and one check of each drawn object (R9).
  *
@@ -116,7 +118,10 @@ static int check_objects(const struct request *q, const struct draw_objects *obj
 /* An exclusion the ledger requires that the draw left out. */
 static int missing_exclusion(const struct request *q, const struct draw_exclusion *w)
 {
-	return BROKEN(q, w->reason == DRAW_REASON_DEREGISTERED ? 6 : 9,
+	return BROKEN(q,
+		      w->reason == DRAW_REASON_DEREGISTERED || w->reason == DRAW_REASON_ALREADY_DRAWN
+			      ? 6
+			      : 9,
 		      "object %s must be excluded (%s: %s) but is not", w->id,
 		      draw_reason_name(w->reason), w->note);
 }
@@ -421,14 +426,165 @@ static int check_tied(struct request *q, const struct draw_objects *objects,
 		policy_checked(q->p, 13);
 		if ((rc = check_pool(q, officers, x->officers, x->n_officers, 0)) == SJ_OK &&
 		    (rc = check_pool(q, experts, x->experts, x->n_experts, 1)) == SJ_OK &&
-		    (rc = check_conflicts_and_teams(q)) == SJ_OK &&
-		    (rc = add_draw(q->p, q->e, q->sp->task, x->task.year, 0, 0)) == SJ_OK)
+		    (rc = check_conflicts_and_teams(q)) == SJ_OK)
 			rc = record_facts(q);
 	}
 out:
 	q->x = NULL;
 	policy_expect_free(x);
 	return rc;
+}
+
+/* R6: a task has one regular draw; it is drawn again only by a redraw or
+ * a substitution, which name what they replace. */
+static int check_once(const struct request *q)
+{
+	policy_checked(q->p, 6);
+	for (size_t i = 0; i < q->p->ndraws; i++) {
+		const struct policy_draw *d = &q->p->draws[i];
+		if (!d->broken && !d->recheck && strcmp(d->agency, q->agency) == 0 &&
+		    strcmp(d->task, q->sp->task) == 0)
+			return BROKEN(q, 6,
+			              "task %s was drawn already by entry %llu: a task's objects "
+			              "are drawn once, at random; it is drawn again only by a "
+			              "substitution or a redraw naming what it replaces",
+			              q->sp->task, (unsigned long long)d->request_seq);
+	}
+	return SJ_OK;
+}
+
+/* R6: a redraw names an abandoned commitment of the same agency and task,
+ * a regular draw or a redraw, never revealed, whose deadline passed
+ * before the redraw, and not redrawn already. *replaced its request. */
+static int check_redraw(const struct request *q, uint64_t *replaced)
+{
+	struct draws_info info;
+	const struct policy_draw *d;
+	policy_checked(q->p, 6);
+	if (!policy_find_replaced(q->p, q->sp->replaced_entry, &info, &d))
+		return BROKEN(q, 6, "the redraw names a commitment that is not in the ledger");
+	if (d == NULL || d->substitution || strcmp(d->agency, q->agency) != 0 ||
+	    strcmp(d->task, q->sp->task) != 0)
+		return BROKEN(q, 6,
+		              "the redraw names draw %llu, which is not a regular draw or redraw "
+		              "of agency %s's task %s",
+		              (unsigned long long)info.request_seq, q->agency, q->sp->task);
+	if (info.revealed)
+		return BROKEN(q, 6,
+		              "the redraw names draw %llu, which was revealed: a revealed draw "
+		              "is never drawn again",
+		              (unsigned long long)info.request_seq);
+	if (info.deadline_us >= q->e->time_us)
+		return BROKEN(q, 6,
+		              "the redraw names draw %llu, whose deadline has not passed: only an "
+		              "abandoned commitment is drawn again",
+		              (unsigned long long)info.request_seq);
+	for (size_t i = 0; i < q->p->ndraws; i++)
+		if (q->p->draws[i].redraw && !q->p->draws[i].broken &&
+		    q->p->draws[i].replaced_seq == info.request_seq)
+			return BROKEN(q, 6, "draw %llu was redrawn already by entry %llu",
+			              (unsigned long long)info.request_seq,
+			              (unsigned long long)q->p->draws[i].request_seq);
+	*replaced = info.request_seq;
+	return SJ_OK;
+}
+
+/* A substitution (补抽): its pools are what policy_expect_substitution
+ * derives from the draw it replaces (R6), drawn as one object of the
+ * replaced object's stratum (R6, R7), staffed like any draw (R2, R11-R14).
+ * *replaced its request. */
+static int check_substitution(struct request *q, const struct draw_objects *objects,
+                              const struct draw_people *officers, const struct draw_people *experts,
+                              const struct plans *pl, uint64_t *replaced)
+{
+	struct policy_expect *x = NULL;
+	struct draws_info info;
+	const struct policy_draw *d;
+	unsigned rule = 6;
+	char why[400];
+	policy_checked(q->p, 6);
+	int rc = policy_expect_substitution(q->p, pl, q->agency, q->sp->task, q->sp->replaced_entry,
+	                                    q->sp->replace_reason, &x, &rule, why, sizeof why);
+	if (rc == SJ_EINVAL || rc == SJ_ENOENT)
+		return BROKEN(q, rule, "substitution for task %s: %s", q->sp->task, why);
+	if (rc != SJ_OK)
+		return rc;
+	(void)policy_find_replaced(q->p, q->sp->replaced_entry, &info, &d);
+	*replaced = info.request_seq;
+	q->x = x;
+	const struct draw_rule *ru = q->sp->n_rules == 1 ? &q->sp->rules[0] : NULL;
+	if (ru == NULL || ru->kind != DRAW_RULE_COUNT || ru->num != 1 ||
+	    strcmp(ru->stratum, x->replaced_stratum) != 0)
+		rc = BROKEN(q, 6,
+		            "a substitution for task %s draws one object of stratum %s (one rule, "
+		            "a count of 1)",
+		            q->sp->task, x->replaced_stratum);
+	else if (q->sp->team_size < x->task.team_size)
+		rc = BROKEN(q, 11, "teams of %u officers; task %s needs %u", q->sp->team_size,
+		            q->sp->task, x->task.team_size);
+	/* The people excluded as unavailable are exactly those with a
+	 * reviewed unavailability on the substitution's day, as for any
+	 * task draw (R11): a substitution is no way around them. */
+	if (rc == SJ_OK &&
+	    (rc = policy_expect_unavailable(q->p, x, policy_day(q->e->time_us))) == SJ_OK &&
+	    (rc = check_objects(q, objects)) == SJ_OK && (rc = check_exclusions(q)) == SJ_OK &&
+	    (rc = check_unavailable(q)) == SJ_OK) {
+		policy_checked(q->p, 2);
+		policy_checked(q->p, 13);
+		if ((rc = check_pool(q, officers, x->officers, x->n_officers, 0)) == SJ_OK &&
+		    (rc = check_pool(q, experts, x->experts, x->n_experts, 1)) == SJ_OK &&
+		    (rc = check_conflicts_and_teams(q)) == SJ_OK)
+			rc = record_facts(q);
+	}
+	q->x = NULL;
+	policy_expect_free(x);
+	return rc;
+}
+
+/* The kind of tied draw request q is, checked: 0 regular, 1 substitution,
+ * 2 redraw; *replaced the request it replaces. */
+static int check_kind(struct request *q, const struct draw_objects *objects,
+                      const struct draw_people *officers, const struct draw_people *experts,
+                      const struct plans *pl, int *kind, uint64_t *replaced)
+{
+	struct policy_replace rp;
+	char why[300];
+	int rc;
+	*kind = 0;
+	if (!q->sp->replaces) {
+		if ((rc = check_once(q)) != SJ_OK)
+			return rc;
+		return check_tied(q, objects, officers, experts, pl);
+	}
+	policy_checked(q->p, 6);
+	if (policy_replace_parse(&rp, q->sp->replace_reason, why, sizeof why) != SJ_OK) {
+		*kind = 1;
+		return BROKEN(q, 6, "%s", why);
+	}
+	if (rp.code == POLICY_REPLACE_ABANDONED) {
+		*kind = 2;
+		if ((rc = check_redraw(q, replaced)) != SJ_OK)
+			return rc;
+		return check_tied(q, objects, officers, experts, pl);
+	}
+	*kind = 1;
+	return check_substitution(q, objects, officers, experts, pl, replaced);
+}
+
+/* An untied draw may not replace a tied one: a substitution stays with
+ * the task of the draw it replaces (R6). */
+static int check_untied_replaces(const struct request *q)
+{
+	struct draws_info info;
+	const struct policy_draw *d;
+	if (!q->sp->replaces || !policy_find_replaced(q->p, q->sp->replaced_entry, &info, &d) ||
+	    d == NULL)
+		return SJ_OK;
+	policy_checked(q->p, 6);
+	return BROKEN(q, 6,
+	              "the draw names draw %llu of task %s as the one it replaces, but task %s is "
+	              "no task of agency %s",
+	              (unsigned long long)info.request_seq, d->task, q->sp->task, q->agency);
 }
 
 int policy_draw_request(struct policy *p, const struct plans *pl, const struct entry *e,
@@ -452,16 +608,31 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 		return rc;
 	}
 	if (plans_task(pl, agency, q.sp->task, &ti) != SJ_OK) {
+		if ((rc = check_untied_replaces(&q)) != SJ_OK)
+			return rc == POLICY_BROKEN ? SJ_OK : rc;
 		p->untied++;
 		return SJ_OK;
 	}
 	policy_checked(p, 5);
-	/* A substitution's pools say what changed (draw-spec 7); it stays
-	 * bound to its task, and its picks count once. */
+	/* A substitution's pools are derived from the draw it replaces
+	 * (draw-spec 7); its picks count once per task. */
+	int kind = 0;
+	uint64_t replaced = 0;
+	rc = check_kind(&q, objects, officers, experts, pl, &kind, &replaced);
+	if (rc != SJ_OK && rc != POLICY_BROKEN)
+		return rc;
+	/* A broken request (audit mode) is kept for the per-task findings
+	 * only: it counts no check (policy_draw_revealed). */
+	int brc = add_draw(p, e, q.sp->task, ti.year, kind == 1, 0);
+	if (brc != SJ_OK)
+		return brc;
+	struct policy_draw *d = &p->draws[p->ndraws - 1];
+	d->redraw = kind == 2;
+	d->broken = rc == POLICY_BROKEN;
+	d->replaced_seq = replaced;
 	if (q.sp->replaces)
-		return add_draw(p, e, q.sp->task, ti.year, 1, 0);
-	rc = check_tied(&q, objects, officers, experts, pl);
-	return rc == POLICY_BROKEN ? SJ_OK : rc;
+		snprintf(d->reason, sizeof d->reason, "%s", q.sp->replace_reason);
+	return SJ_OK;
 }
 
 /* Each drawn object is one check of the task (R9), however often
@@ -565,7 +736,7 @@ int policy_draw_revealed(struct policy *p, const struct draws_observed *o)
 		d->revealed = 0;
 		return SJ_ENOMEM;
 	}
-	return d->recheck ? SJ_OK : count_checks(p, d, o);
+	return d->recheck || d->broken ? SJ_OK : count_checks(p, d, o);
 }
 
 void policy_set_facts(struct policy *p, struct facts *f)

@@ -22,6 +22,9 @@
 #include "wire/factspec.h"
 
 #define TASK "scjg-2026-food"
+/* A second task of the same scope: a task is drawn once (R6), so a second
+ * draw that should be judged on its leads or its people is of this one. */
+#define TASK2 "scjg-2026-food-2"
 
 /* The entry number "entry N:" a suijid command printed, or 0. */
 static unsigned long long entry_of(const char *out)
@@ -126,6 +129,15 @@ static int add_unavailable(const struct city *c, const char *officer, const char
 }
 
 /* The exclusions of kind in the spec of req, counted. */
+/* Creates TASK2, TASK's twin with its own id. */
+static int second_task(const struct city *c)
+{
+	return city_run(c, NULL,
+	                "sed 's/\"scjg-2026-food\"/\"" TASK2
+	                "\"/' \"$ROOT/scripts/city/task-scjg-food.json\" "
+	                "> task2.json && $B/suijid -d data task create task2.json --key op.key");
+}
+
 static int count_excluded(const struct city *c, const char *req, const char *kind)
 {
 	cJSON *j = city_spec_load(c, req);
@@ -208,9 +220,11 @@ TEST(nohand_r10_lead_entered_before_serves_once,
 	CHECK_STR_HAS(out, "R10 ok");
 	CHECK_STR_HAS(out, "leads handled outside the draw (R10): 1");
 	free(out);
-	/* Used twice: refused by reference as by number. */
+	/* Used twice (in another task's draw): refused by reference as by
+	 * number. */
 	out = NULL;
-	CHECK(city_task_draw(&c, "scjg", TASK,
+	CHECK_INT(second_task(&c), ==, 0);
+	CHECK(city_task_draw(&c, "scjg", TASK2,
 	                     "\"officer_tags\": [\"law\"], \"handled\": [{\"reference\": "
 	                     "\"TS-2026-0042\"}]",
 	                     &seq, &out) != 0);
@@ -429,7 +443,8 @@ TEST(nohand_r11_reviewed_unavailability_excluded_exactly,
 	free(out);
 	/* Keeping an approved one in, or leaving the unreviewed one out, is
 	 * refused, and forged fails the verifier. */
-	CHECK_INT(city_prepare(&c, "u2", TASK), ==, 0);
+	CHECK_INT(second_task(&c), ==, 0);
+	CHECK_INT(city_prepare(&c, "u2", TASK2), ==, 0);
 	CHECK_INT(spec_with_exclusion(&c, "u2", "unrev.json", "u2-unrev", "officer", "SC0003",
 	                              "unavailable", "ill"),
 	          ==, 0);

@@ -91,8 +91,12 @@ TEST(policy_r9_forgery_refused_and_reported,
 	CHECK_STR_HAS(out, "R9: object");
 	CHECK_STR_HAS(out, "must be excluded (superior: 2 checks in 2026, cap 2)");
 	free(out);
-	/* The twin: as prepared, the draw is accepted. */
-	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f9/spec.json"), ==, 0);
+	/* The twin: as prepared, the draw is accepted (with --dry-run of a
+	 * copy, since a task has one regular draw and the forgery below is
+	 * the task's draw). */
+	CHECK_INT(city_run(&c, NULL, "cp -r data data-twin"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data-twin draw request data/draws/f9/spec.json"),
+		  ==, 0);
 	free(out);
 	/* Past the store: the verifier names the rule. */
 	CHECK_INT(city_raw_request(&c, "data/draws/f9/bad.json", "scjg", err, sizeof err), ==, SJ_OK);
@@ -120,6 +124,16 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 		      " \"targeted\": true, \"joint\": false}"),
 		  ==, 0);
 	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key"), ==, 0);
+	/* The twin, before the task's one draw: the same draw without its
+	 * conflicts is refused (R12). */
+	CHECK_INT(city_prepare(&c, "f12", "all"), ==, 0);
+	cJSON *j = city_spec_load(&c, "f12");
+	CHECK(j != NULL);
+	cJSON_DeleteItemFromObject(j, "conflicts");
+	CHECK_INT(city_spec_save(&c, "f12", "bad.json", j), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f12/bad.json"), ==, 1);
+	CHECK_STR_HAS(out, "R12: the conflict of interest declared between officer");
+	free(out);
 	CHECK_INT(city_task_draw(&c, "scjg", "all", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
 	char *draw = city_printed(&c, d);
 	CHECK(draw != NULL);
@@ -153,15 +167,6 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 	free(draw);
 	CHECK_INT(seen, >=, 3);
 	CHECK_INT(bad, ==, 0);
-	/* The twin: the same draw without its conflicts is refused (R12). */
-	CHECK_INT(city_prepare(&c, "f12", "all"), ==, 0);
-	cJSON *j = city_spec_load(&c, "f12");
-	CHECK(j != NULL);
-	cJSON_DeleteItemFromObject(j, "conflicts");
-	CHECK_INT(city_spec_save(&c, "f12", "bad.json", j), ==, 0);
-	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw request data/draws/f12/bad.json"), ==, 1);
-	CHECK_STR_HAS(out, "R12: the conflict of interest declared between officer");
-	free(out);
 }
 
 TEST(policy_r11_teams_of_two,

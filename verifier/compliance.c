@@ -11,6 +11,7 @@
 #include "common/util.h"
 #include "rules/policy.h"
 #include "results/publish.h"
+#include "verifier/drawfindings.h"
 
 #include "proto/plans.pb-c.h"
 
@@ -184,6 +185,7 @@ uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
 		policy_recheck_draws(p) == 1 ? "" : "s",
 		(unsigned long long)policy_result_rechecks(p),
 		policy_result_rechecks(p) == 1 ? "" : "s");
+	drawfindings_print(f, r, today);
 	print_draw_facts(f, r);
 	return total;
 }
@@ -251,6 +253,7 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 						st->den ? 100.0 * st->num / st->den : 0.0);
 				}
 			}
+			drawfindings_task(f, r, &ti, today);
 		}
 		/* Results of this agency (谁检查、谁录入), joint ones included. */
 		unsigned entered = 0, published = 0, late = 0;

@@ -25,6 +25,7 @@
 #include "rules/policy.h"
 #include "results/calendar.h"
 #include "verifier/compliance.h"
+#include "verifier/drawfindings.h"
 
 #include "proto/draw.pb-c.h"
 
@@ -551,6 +552,10 @@ int site_write(struct site *s, const struct verifier *v, const char *out, const 
 		rc = write_draws(s, v, data, cpsize);
 	if (rc == 0)
 		rc = write_checks(p, data);
+	/* Per task: its draws, substitutions with their reasons, and the
+	 * drawn objects without a result (R6, R15). */
+	if (rc == 0)
+		rc = write_json(data, "taskdraws.json", drawfindings_json(r, policy_day(util_now_us())));
 	/* Downloads: the credit publicity system's records (R17). */
 	for (int k = 0; rc == 0 && k < 2; k++) {
 		char from[4200];

@@ -250,14 +250,30 @@ async function viewPlans() {
   }));
 }
 
+// A task's draws in words: each with its day and kind, a substitution or
+// redraw with the draw it replaces and why (R6).
+function taskDrawsCell(v) {
+  if (!v || !(v.draws || []).length) return '—';
+  return (v.draws || []).map((d) => `${d.date} #${d.seq} ${t(`kind.${d.kind}`)}`
+    + (d.replaces ? ` ← #${d.replaces}` : '') + (d.reason ? ` (${d.reason})` : '')
+    + (d.refused ? ` ${t('kind.refused')}` : '')).join('；');
+}
+
 async function viewTasks() {
-  const [site, tasks] = await Promise.all([load('data/site.json'), load('data/tasks.json')]);
+  const [site, tasks, perTask] = await Promise.all([load('data/site.json'), load('data/tasks.json'),
+    load('data/taskdraws.json').catch(() => [])]);
+  const of = (k) => perTask.find((v) => v.agency === k.agency && v.task === k.task_id);
   show(h('h2', null, t('tasks.h')), table(
-    [t('col.task'), t('col.name'), t('col.agency'), t('col.plan'), t('col.period'), t('col.type'), t('col.strata'), t('col.team'), t('col.joint')],
+    [t('col.task'), t('col.name'), t('col.agency'), t('col.plan'), t('col.period'), t('col.type'), t('col.strata'), t('col.team'), t('col.joint'),
+      t('col.taskdraws'), t('col.noresult')],
     tasks.map((k) => h('tr', null, td(h('span.mono', null, k.task_id)), td(k.name), td(agencyName(site, k.agency)),
       td(`${k.plan_id} v${k.plan_version}`), td(`${k.start_date} – ${k.end_date}`), td(k.type),
       td((k.strata || []).map((s) => `${s.name} ${s.ratio}`).join('，')), td(String(k.team_size), 'num'),
-      td(k.joint ? (k.members || []).map((m) => agencyName(site, m)).join('，') : '—'))), { id: 'tasks' }));
+      td(k.joint ? (k.members || []).map((m) => agencyName(site, m)).join('，') : '—'),
+      td(taskDrawsCell(of(k))),
+      td(of(k) && of(k).no_result.length ? `${of(k).no_result.length}: ${of(k).no_result.slice(0, 5).join('，')}`
+        + (of(k).no_result.length > 5 ? '…' : '') : '0'))),
+    { id: 'tasks' }));
 }
 
 async function viewDraws() {
