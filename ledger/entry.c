@@ -237,6 +237,8 @@ const char *entry_type_name(uint32_t type)
 	case ENTRY_TASK: return "task";
 	case ENTRY_CALENDAR: return "calendar";
 	case ENTRY_RESULT: return "result";
+	case ENTRY_PUBLIC_VALUES: return "public-values";
+	case ENTRY_PUBVALUES_SIGNER: return "pubvalues-signer";
 	}
 	return NULL;
 }

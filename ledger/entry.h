@@ -80,6 +80,9 @@ enum entry_type {
 	/* proto/results.proto, rules/policy.h */
 	ENTRY_CALENDAR = 27,
 	ENTRY_RESULT = 28,
+	/* proto/beacon.proto, rules/pubvalues.h */
+	ENTRY_PUBLIC_VALUES = 48,
+	ENTRY_PUBVALUES_SIGNER = 49,
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

@@ -16,6 +16,7 @@
 
 #include "common/pbuf.h"
 #include "common/util.h"
+#include "rules/pubvalues.h"
 #include "rules/rules.h"
 
 #include "beacon/manual.h"
@@ -25,6 +26,11 @@
 #include "proto/draw.pb-c.h"
 
 #define DRAWS_MAX_ID 64
+/* Why drand sources are refused (R6): a revealer could forge their rounds. */
+#define DRAWS_NO_DRAND                                                                             \
+	"R6: drand rounds are refused as a source of draws: their BLS12-381 signatures "           \
+	"cannot be verified by suiji, so whoever reveals a draw could forge a round and "          \
+	"its randomness"
 
 struct draws_src {
 	char id[DRAWS_MAX_ID + 1];
@@ -50,6 +56,18 @@ struct draws_req {
 	uint8_t commit_hash[32];
 	uint64_t reveal_seq; /* UINT64_MAX until revealed */
 	unsigned unchecked_bls;
+	int replaces;         /* a substitution (补抽) ... */
+	uint8_t replaced[32]; /* ... of the commitment with this entry hash */
+};
+
+/* A chained round some reveal used: what later reveals of the same source
+ * must agree with (docs/beacon.md 3.4, "the previous round"). */
+struct draws_seen {
+	size_t src;
+	uint64_t round;
+	uint8_t sig[BEACON_SUIJI_SIG];
+	uint8_t prev[BEACON_SUIJI_SIG];
+	uint64_t seq; /* the reveal that used it */
 };
 
 struct draws {
@@ -61,7 +79,15 @@ struct draws {
 	void *observer_ctx;
 	draws_hook_fn hook;
 	void *hook_ctx;
+	const struct pubvalues *pv;
+	struct draws_seen *seen;
+	size_t nseen, cseen;
 };
+
+void draws_set_pubvalues(struct draws *d, const struct pubvalues *pv)
+{
+	d->pv = pv;
+}
 
 void draws_set_hook(struct draws *d, draws_hook_fn fn, void *ctx)
 {
@@ -110,6 +136,7 @@ void draws_free(struct draws *d)
 		free(d->src[i].url);
 	free(d->req);
 	free(d->src);
+	free(d->seen);
 	free(d);
 }
 
@@ -199,6 +226,10 @@ int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char 
 		rc = rules_fail(err, err_cap, "beacon source %s: chain info: %s", m->id, why);
 		goto out;
 	}
+	if (!s.manual && s.chain.kind != BEACON_KIND_SUIJI) {
+		rc = rules_fail(err, err_cap, "beacon source %s: %s", m->id, DRAWS_NO_DRAND);
+		goto out;
+	}
 	if ((rc = util_grow((void **)&d->src, &d->csrc, d->nsrc, sizeof *d->src)) != SJ_OK)
 		goto out;
 	snprintf(s.id, sizeof s.id, "%s", m->id);
@@ -216,6 +247,25 @@ out:
 }
 
 static int request_take(struct draws_request_msg *m, const struct entry *e);
+
+/* R6: every source a draw names is registered and each of its values is
+ * checkable against a key the ledger holds: a suiji-beacon chain, or
+ * public values signed by a registered signer; never drand. */
+static int sources_unforgeable(const struct draws *d, const struct draw_spec *sp, char *err,
+                               size_t err_cap)
+{
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		const struct draws_src *s = find_src(d, sp->beacons[i].source);
+		if (s == NULL)
+			return rules_fail(err, err_cap,
+			                  "beacon source %s is not registered in the ledger",
+			                  sp->beacons[i].source);
+		if (!s->manual && s->chain.kind != BEACON_KIND_SUIJI)
+			return rules_fail(err, err_cap, "beacon source %s: %s", s->id,
+			                  DRAWS_NO_DRAND);
+	}
+	return SJ_OK;
+}
 static void request_refused(const char *err);
 
 int draws_request(struct draws *d, const struct entry *e, int actor_is_operator, char *err,
@@ -266,13 +316,8 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 		rc = rules_fail(err, err_cap, "the deadline is not after the request");
 		goto out;
 	}
-	for (size_t i = 0; i < sp->n_beacons; i++)
-		if (find_src(d, sp->beacons[i].source) == NULL) {
-			rc = rules_fail(err, err_cap,
-			                "beacon source %s is not registered in the ledger",
-			                sp->beacons[i].source);
-			goto out;
-		}
+	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
+		goto out;
 	if (sp->replaces) {
 		int found = 0;
 		for (size_t i = 0; i < d->nreq && !found; i++)
@@ -301,6 +346,9 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	q.deadline_us = sp->deadline_us;
 	snprintf(q.task, sizeof q.task, "%s", sp->task);
 	q.commit_seq = q.reveal_seq = UINT64_MAX;
+	q.replaces = sp->replaces;
+	if (sp->replaces)
+		memcpy(q.replaced, sp->replaced_entry, 32);
 	d->req[d->nreq++] = q;
 	memset(&q, 0, sizeof q); /* now owned by the array */
 out:
@@ -388,44 +436,124 @@ out:
 	return rc;
 }
 
-/* Verifies the beacon value for reference i of q's inputs from doc. */
+/* The public values a reveal of q must use for source s: those of the
+ * first public-values entry for s whose signer was registered before the
+ * commitment and whose time is after the commitment plus the margin
+ * (pubvalues.h); NULL when the ledger holds none. */
+static const char *signed_values(const struct draws *d, const struct draws_req *q,
+                                 const struct draws_src *s, int64_t appended_by_us, uint64_t *seq)
+{
+	if (d->pv == NULL)
+		return NULL;
+	return pubvalues_first(d->pv, s->id, q->commit_seq, q->commit_time_us + s->margin_us,
+	                       appended_by_us, seq);
+}
+
+/* R6: a chained round agrees with every round of its chain the ledger
+ * already holds: round r-1's signature is r's previous signature, round
+ * r+1's previous signature is r's signature, and round r is the same
+ * round. Only the beacon's key holder could sign a broken link; this makes
+ * such a fork visible the moment a second draw uses the chain. */
+static int chain_consistent(const struct draws *d, const struct draws_src *s,
+                            const struct beacon_round *r, char *err, size_t err_cap)
+{
+	size_t si = (size_t)(s - d->src);
+	for (size_t k = 0; k < d->nseen; k++) {
+		const struct draws_seen *x = &d->seen[k];
+		if (x->src != si)
+			continue;
+		if (x->round == r->round && memcmp(x->sig, r->signature, BEACON_SUIJI_SIG) != 0)
+			return rules_fail(err, err_cap,
+			                  "R6: beacon %s round %llu is not the round %llu the "
+			                  "reveal at entry %llu used: the chain was forked",
+			                  s->id, (unsigned long long)r->round,
+			                  (unsigned long long)x->round, (unsigned long long)x->seq);
+		if (x->round + 1 == r->round &&
+		    memcmp(x->sig, r->previous_signature, BEACON_SUIJI_SIG) != 0)
+			return rules_fail(
+			    err, err_cap,
+			    "R6: beacon %s round %llu: its previous-round link is not "
+			    "the signature of round %llu, which the reveal at entry "
+			    "%llu holds",
+			    s->id, (unsigned long long)r->round, (unsigned long long)x->round,
+			    (unsigned long long)x->seq);
+		if (x->round == r->round + 1 &&
+		    memcmp(x->prev, r->signature, BEACON_SUIJI_SIG) != 0)
+			return rules_fail(
+			    err, err_cap,
+			    "R6: beacon %s round %llu is not the round that round %llu "
+			    "(revealed at entry %llu) links back to",
+			    s->id, (unsigned long long)r->round, (unsigned long long)x->round,
+			    (unsigned long long)x->seq);
+	}
+	return SJ_OK;
+}
+
+/* Verifies the beacon value for reference i of q's inputs from doc; a
+ * chained round is parsed into *r (r->round 0 otherwise). */
 static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, const char *doc,
-                         int64_t reveal_us, struct beacon_value *v, char *err, size_t err_cap)
+                         int64_t reveal_us, struct beacon_value *v, struct beacon_round *r,
+                         char *err, size_t err_cap)
 {
 	const struct draw_spec *sp = draw_inputs_spec(q->in);
 	const struct draws_src *s = find_src(d, sp->beacons[i].source);
-	struct beacon_round r;
+	const char *want;
+	uint64_t vseq = 0;
 	char why[512];
 	int rc = SJ_OK;
 
+	r->round = 0;
 	if (s->manual) {
+		want = signed_values(d, q, s, INT64_MAX, &vseq);
+		if (want == NULL) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "R6: beacon %s: no public-values entry, signed by a signer registered "
+			    "before the commitment at entry %llu, gives values drawn after the "
+			    "commitment plus the margin; values typed in at reveal are refused",
+			    s->id, (unsigned long long)q->commit_seq);
+			goto out;
+		}
+		if (strcmp(doc, want) != 0) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "R6: beacon %s: the reveal's public values are not those of the signed "
+			    "public-values entry %llu, the first the draw may use; values typed in "
+			    "at reveal are refused",
+			    s->id, (unsigned long long)vseq);
+			goto out;
+		}
 		if (manual_value(v, NULL, 0, NULL, doc, strlen(doc), why, sizeof why) != SJ_OK) {
 			rc =
 			    rules_fail(err, err_cap, "public values for beacon %s: %s", s->id, why);
 			goto out;
 		}
 	} else {
-		if (beacon_round_parse(&r, doc, strlen(doc), why, sizeof why) != SJ_OK) {
+		if (beacon_round_parse(r, doc, strlen(doc), why, sizeof why) != SJ_OK) {
 			rc = rules_fail(err, err_cap, "round document for beacon %s: %s", s->id,
 			                why);
 			goto out;
 		}
-		if (r.round != sp->beacons[i].round) {
+		if (r->round != sp->beacons[i].round) {
 			rc = rules_fail(
 			    err, err_cap,
 			    "beacon %s: the inputs name round %llu, the reveal gives round %llu",
 			    s->id, (unsigned long long)sp->beacons[i].round,
-			    (unsigned long long)r.round);
+			    (unsigned long long)r->round);
 			goto out;
 		}
-		if (beacon_round_verify(v, &s->chain, &r, NULL, INT64_MAX, why, sizeof why) !=
+		if (beacon_round_verify(v, &s->chain, r, NULL, INT64_MAX, why, sizeof why) !=
 		    SJ_OK) {
-			rc = rules_fail(err, err_cap, "beacon %s round %llu: %s", s->id,
-			                (unsigned long long)r.round, why);
+			rc = rules_fail(err, err_cap, "R6: beacon %s round %llu: %s", s->id,
+			                (unsigned long long)r->round, why);
 			goto out;
 		}
-		if (v->check == BEACON_CHECK_NO_BLS)
-			q->unchecked_bls++;
+		if (v->check != BEACON_CHECK_SIGNED) {
+			rc = rules_fail(err, err_cap, "beacon %s: %s", s->id, DRAWS_NO_DRAND);
+			goto out;
+		}
+		if ((rc = chain_consistent(d, s, r, err, err_cap)) != SJ_OK)
+			goto out;
 	}
 	if (beacon_round_usable(v, q->commit_time_us, s->margin_us, why, sizeof why) != SJ_OK) {
 		rc = rules_fail(err, err_cap, "beacon %s: %s", s->id, why);
@@ -444,6 +572,30 @@ out:
 	return rc;
 }
 
+/* Keeps the chained rounds of a reveal (entry seq) for chain_consistent. */
+static int remember_rounds(struct draws *d, const struct draw_spec *sp,
+                           const struct beacon_round *rounds, uint64_t seq)
+{
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		const struct draws_src *s = find_src(d, sp->beacons[i].source);
+		struct draws_seen x;
+		int rc;
+		if (rounds[i].round == 0)
+			continue;
+		memset(&x, 0, sizeof x);
+		x.src = (size_t)(s - d->src);
+		x.round = rounds[i].round;
+		x.seq = seq;
+		memcpy(x.sig, rounds[i].signature, BEACON_SUIJI_SIG);
+		memcpy(x.prev, rounds[i].previous_signature, BEACON_SUIJI_SIG);
+		if ((rc = util_grow((void **)&d->seen, &d->cseen, d->nseen, sizeof *d->seen)) !=
+		    SJ_OK)
+			return rc;
+		d->seen[d->nseen++] = x;
+	}
+	return SJ_OK;
+}
+
 int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_cap)
 {
 	Suiji__DrawReveal *m = NULL;
@@ -451,9 +603,10 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 	const struct draw_spec *sp;
 	struct beacon_value v[DRAW_MAX_BEACONS];
 	struct draw_beacon_value bv[DRAW_MAX_BEACONS];
+	struct beacon_round rounds[DRAW_MAX_BEACONS];
 	struct draw_result *res = NULL;
 	uint8_t r[32], *bytes = NULL;
-	size_t blen;
+	size_t blen, seen_before = d->nseen;
 	unsigned bls_before = 0;
 	char why[512];
 	int rc = SJ_OK;
@@ -511,8 +664,8 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		goto out;
 	}
 	for (size_t i = 0; i < sp->n_beacons; i++) {
-		if ((rc = reveal_beacon(d, q, i, m->rounds[i], e->time_us, &v[i], err, err_cap)) !=
-		    SJ_OK)
+		if ((rc = reveal_beacon(d, q, i, m->rounds[i], e->time_us, &v[i], &rounds[i], err,
+		                        err_cap)) != SJ_OK)
 			goto out;
 		bv[i].value = v[i].value;
 		bv[i].len = BEACON_VALUE_SIZE;
@@ -533,6 +686,8 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		    "committed inputs give (R6: the draw was not random as committed)");
 		goto out;
 	}
+	if ((rc = remember_rounds(d, sp, rounds, e->seq)) != SJ_OK)
+		goto out;
 	q->reveal_seq = e->seq;
 	if (d->observer || d->hook) {
 		struct draws_observed o = {.request_seq = q->seq,
@@ -563,6 +718,8 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 out:
 	if (rc != SJ_OK && q)
 		q->unchecked_bls = bls_before;
+	if (rc != SJ_OK)
+		d->nseen = seen_before;
 	free(bytes);
 	draw_result_free(res);
 	sodium_memzero(r, sizeof r);
@@ -572,6 +729,8 @@ out:
 
 void draws_rollback(struct draws *d, uint64_t seq)
 {
+	while (d->nseen && d->seen[d->nseen - 1].seq >= seq)
+		d->nseen--;
 	while (d->nsrc && d->src[d->nsrc - 1].seq >= seq)
 		free(d->src[--d->nsrc].url);
 	while (d->nreq && d->req[d->nreq - 1].seq >= seq)
@@ -615,6 +774,69 @@ void draws_get(const struct draws *d, size_t i, struct draws_info *o)
 	o->revealed = q->reveal_seq != UINT64_MAX;
 	o->reveal_seq = q->reveal_seq;
 	o->unchecked_bls = q->unchecked_bls;
+	o->replaces = q->replaces;
+	memcpy(o->replaced, q->replaced, 32);
+}
+
+const char *draws_signed_values(const struct draws *d, size_t i, const char *source, uint64_t *seq)
+{
+	const struct draws_src *s = find_src(d, source);
+	if (s == NULL || !s->manual || d->req[i].commit_seq == UINT64_MAX)
+		return NULL;
+	return signed_values(d, &d->req[i], s, INT64_MAX, seq);
+}
+
+enum draws_blame draws_blame(const struct draws *d, size_t i, char *why, size_t why_cap)
+{
+	const struct draws_req *q = &d->req[i];
+	const struct draw_spec *sp;
+	size_t off = 0;
+
+	if (q->in == NULL) {
+		snprintf(why, why_cap, "the draw's inputs are no longer held");
+		return DRAWS_BLAME_BEACON;
+	}
+	sp = draw_inputs_spec(q->in);
+	why[0] = '\0';
+	for (size_t b = 0; b < sp->n_beacons; b++) {
+		const struct draws_src *s = find_src(d, sp->beacons[b].source);
+		uint64_t seq = UINT64_MAX;
+		if (s == NULL)
+			continue;
+		if (s->manual) {
+			if (signed_values(d, q, s, q->deadline_us, &seq) == NULL) {
+				snprintf(why, why_cap,
+				         "no signed public values of %s usable by the draw came "
+				         "before its deadline",
+				         s->id);
+				return DRAWS_BLAME_BEACON;
+			}
+		} else {
+			size_t si = (size_t)(s - d->src);
+			int64_t due;
+			/* A chain holding a later round proves this one exists;
+			 * its due time says whether it was due by the deadline. */
+			for (size_t k = 0; k < d->nseen && seq == UINT64_MAX; k++)
+				if (d->seen[k].src == si &&
+				    d->seen[k].round >= sp->beacons[b].round)
+					seq = d->seen[k].seq;
+			if (seq == UINT64_MAX ||
+			    beacon_round_time(&due, &s->chain, sp->beacons[b].round) != SJ_OK ||
+			    due * 1000000 > q->deadline_us) {
+				snprintf(why, why_cap,
+				         "no reveal in the ledger shows that round %llu of %s was "
+				         "out before the deadline",
+				         (unsigned long long)sp->beacons[b].round, s->id);
+				return DRAWS_BLAME_BEACON;
+			}
+		}
+		if (off < why_cap)
+			off += (size_t)snprintf(why + off, why_cap - off,
+			                        "%s%s %s available (entry %llu)", off ? "; " : "",
+			                        s->id, s->manual ? "values" : "round",
+			                        (unsigned long long)seq);
+	}
+	return DRAWS_BLAME_OPERATOR;
 }
 
 int draws_find(const struct draws *d, uint64_t request_seq, size_t *index)
@@ -840,13 +1062,8 @@ int draws_rederive(struct draws *d, const struct entry *request, const struct en
 		rc = rules_fail(err, err_cap, "the deadline is not after the request");
 		goto out;
 	}
-	for (size_t i = 0; i < sp->n_beacons; i++)
-		if (find_src(d, sp->beacons[i].source) == NULL) {
-			rc = rules_fail(err, err_cap,
-			                "beacon source %s is not registered in the ledger",
-			                sp->beacons[i].source);
-			goto out;
-		}
+	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
+		goto out;
 	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
 		goto out;
 	q.seq = request->seq;
@@ -857,6 +1074,9 @@ int draws_rederive(struct draws *d, const struct entry *request, const struct en
 	q.deadline_us = sp->deadline_us;
 	snprintf(q.task, sizeof q.task, "%s", sp->task);
 	q.commit_seq = q.reveal_seq = UINT64_MAX;
+	q.replaces = sp->replaces;
+	if (sp->replaces)
+		memcpy(q.replaced, sp->replaced_entry, 32);
 	d->req[d->nreq++] = q;
 	memset(&q, 0, sizeof q); /* now owned by the array */
 	rc = draws_commit(d, commit, commit_hash, err, err_cap);

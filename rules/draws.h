@@ -102,7 +102,28 @@ struct draws_info {
 	int revealed;
 	uint64_t reveal_seq;
 	unsigned unchecked_bls; /* drand rounds used without a BLS check */
+	int replaces;           /* a substitution (补抽) of the commitment ... */
+	uint8_t replaced[32];   /* ... with this entry hash */
 };
+
+/* Where draws_reveal finds the signed public values of manual sources
+ * (rules/pubvalues.h; borrowed). Without it no manual value is accepted. */
+struct pubvalues;
+void draws_set_pubvalues(struct draws *d, const struct pubvalues *pv);
+
+/* Who failed draw i, committed and not revealed by its deadline:
+ * DRAWS_BLAME_OPERATOR when the ledger proves every round it names was
+ * available (a later reveal used that source's round or a later one; for
+ * public values, a signed public-values entry the draw could use), else
+ * DRAWS_BLAME_BEACON, with the evidence or the missing round in why. */
+enum draws_blame { DRAWS_BLAME_OPERATOR = 1, DRAWS_BLAME_BEACON = 2 };
+enum draws_blame draws_blame(const struct draws *d, size_t i, char *why, size_t why_cap);
+
+/* The manual source's public values a reveal of draw i must use (the
+ * first usable signed public-values entry, borrowed) and that entry in
+ * *seq; NULL when the ledger holds none yet. */
+const char *draws_signed_values(const struct draws *d, size_t i, const char *source,
+				uint64_t *seq);
 
 size_t draws_count(const struct draws *d);
 /* The i-th draw request in ledger order. */

@@ -56,7 +56,8 @@ int city_put(const struct city *c, const char *name, const char *text)
 	return util_write_file(path, text, strlen(text), 0644);
 }
 
-/* Public values for the "pub" source, drawn after the commitment. */
+/* Public values for the "pub" source, drawn after the commitment, signed
+ * by the notary and appended. */
 int city_pub_round(const struct city *c)
 {
 	char doc[256];
@@ -67,7 +68,13 @@ int city_pub_round(const struct city *c)
 	         "{\"time\":%lld,\"sources\":[{\"name\":\"test lottery\",\"kind\":\"numeric\","
 	         "\"values\":[\"%lld\",\"7\",\"19\"]}]}",
 	         (long long)time(NULL), (long long)time(NULL) % 97);
-	return city_put(c, "pub.json", doc);
+	if (city_put(c, "pub.json", doc))
+		return 2;
+	/* The notary signs them as its own entry (R6): only those count. */
+	return city_run(c, NULL,
+	                "$B/suiji pubvalues sign --key notary.key --origin "
+	                "suiji.example/lianyungang-2026 --source pub pub.json -o pub.signed && "
+	                "$B/suijid -d data pubvalues add pub.signed");
 }
 
 /* The request id of the last task_draw (its folder under data/draws). */

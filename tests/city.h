@@ -32,7 +32,8 @@ int city_run(const struct city *c, char **out, const char *fmt, ...)
 
 int city_put(const struct city *c, const char *name, const char *text);
 
-/* Public values for the "pub" source, drawn after the commitment. */
+/* Public values for the "pub" source, drawn after the commitment, signed
+ * by the notary (notary.key) and appended as its public-values entry. */
 int city_pub_round(const struct city *c);
 
 /* A task draw of agency's task with the operator's choices in extra (JSON
