@@ -16,6 +16,7 @@
 
 #include "common/pbuf.h"
 #include "common/util.h"
+#include "rules/chains.h"
 #include "rules/pubvalues.h"
 #include "rules/rules.h"
 
@@ -60,16 +61,6 @@ struct draws_req {
 	uint8_t replaced[32]; /* ... of the commitment with this entry hash */
 };
 
-/* A chained round some reveal used: what later reveals of the same source
- * must agree with (docs/beacon.md 3.4, "the previous round"). */
-struct draws_seen {
-	size_t src;
-	uint64_t round;
-	uint8_t sig[BEACON_SUIJI_SIG];
-	uint8_t prev[BEACON_SUIJI_SIG];
-	uint64_t seq; /* the reveal that used it */
-};
-
 struct draws {
 	struct draws_src *src;
 	size_t nsrc, csrc;
@@ -80,8 +71,7 @@ struct draws {
 	draws_hook_fn hook;
 	void *hook_ctx;
 	const struct pubvalues *pv;
-	struct draws_seen *seen;
-	size_t nseen, cseen;
+	struct chains *chains; /* the chained rounds reveals used */
 };
 
 void draws_set_pubvalues(struct draws *d, const struct pubvalues *pv)
@@ -112,7 +102,14 @@ void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx)
 int draws_new(struct draws **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? SJ_OK : SJ_ENOMEM;
+	if (*out == NULL)
+		return SJ_ENOMEM;
+	if (chains_new(&(*out)->chains) != SJ_OK) {
+		free(*out);
+		*out = NULL;
+		return SJ_ENOMEM;
+	}
+	return SJ_OK;
 }
 
 static void req_release(struct draws_req *q)
@@ -136,7 +133,7 @@ void draws_free(struct draws *d)
 		free(d->src[i].url);
 	free(d->req);
 	free(d->src);
-	free(d->seen);
+	chains_free(d->chains);
 	free(d);
 }
 
@@ -441,52 +438,12 @@ out:
  * commitment and whose time is after the commitment plus the margin
  * (pubvalues.h); NULL when the ledger holds none. */
 static const char *signed_values(const struct draws *d, const struct draws_req *q,
-                                 const struct draws_src *s, int64_t appended_by_us, uint64_t *seq)
+                                 const struct draws_src *s, uint64_t *seq)
 {
 	if (d->pv == NULL)
 		return NULL;
 	return pubvalues_first(d->pv, s->id, q->commit_seq, q->commit_time_us + s->margin_us,
-	                       appended_by_us, seq);
-}
-
-/* R6: a chained round agrees with every round of its chain the ledger
- * already holds: round r-1's signature is r's previous signature, round
- * r+1's previous signature is r's signature, and round r is the same
- * round. Only the beacon's key holder could sign a broken link; this makes
- * such a fork visible the moment a second draw uses the chain. */
-static int chain_consistent(const struct draws *d, const struct draws_src *s,
-                            const struct beacon_round *r, char *err, size_t err_cap)
-{
-	size_t si = (size_t)(s - d->src);
-	for (size_t k = 0; k < d->nseen; k++) {
-		const struct draws_seen *x = &d->seen[k];
-		if (x->src != si)
-			continue;
-		if (x->round == r->round && memcmp(x->sig, r->signature, BEACON_SUIJI_SIG) != 0)
-			return rules_fail(err, err_cap,
-			                  "R6: beacon %s round %llu is not the round %llu the "
-			                  "reveal at entry %llu used: the chain was forked",
-			                  s->id, (unsigned long long)r->round,
-			                  (unsigned long long)x->round, (unsigned long long)x->seq);
-		if (x->round + 1 == r->round &&
-		    memcmp(x->sig, r->previous_signature, BEACON_SUIJI_SIG) != 0)
-			return rules_fail(
-			    err, err_cap,
-			    "R6: beacon %s round %llu: its previous-round link is not "
-			    "the signature of round %llu, which the reveal at entry "
-			    "%llu holds",
-			    s->id, (unsigned long long)r->round, (unsigned long long)x->round,
-			    (unsigned long long)x->seq);
-		if (x->round == r->round + 1 &&
-		    memcmp(x->prev, r->signature, BEACON_SUIJI_SIG) != 0)
-			return rules_fail(
-			    err, err_cap,
-			    "R6: beacon %s round %llu is not the round that round %llu "
-			    "(revealed at entry %llu) links back to",
-			    s->id, (unsigned long long)r->round, (unsigned long long)x->round,
-			    (unsigned long long)x->seq);
-	}
-	return SJ_OK;
+	                       INT64_MAX, seq);
 }
 
 /* Verifies the beacon value for reference i of q's inputs from doc; a
@@ -504,7 +461,7 @@ static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, c
 
 	r->round = 0;
 	if (s->manual) {
-		want = signed_values(d, q, s, INT64_MAX, &vseq);
+		want = signed_values(d, q, s, &vseq);
 		if (want == NULL) {
 			rc = rules_fail(
 			    err, err_cap,
@@ -552,7 +509,7 @@ static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, c
 			rc = rules_fail(err, err_cap, "beacon %s: %s", s->id, DRAWS_NO_DRAND);
 			goto out;
 		}
-		if ((rc = chain_consistent(d, s, r, err, err_cap)) != SJ_OK)
+		if ((rc = chains_check(d->chains, s->id, r, err, err_cap)) != SJ_OK)
 			goto out;
 	}
 	if (beacon_round_usable(v, q->commit_time_us, s->margin_us, why, sizeof why) != SJ_OK) {
@@ -572,28 +529,15 @@ out:
 	return rc;
 }
 
-/* Keeps the chained rounds of a reveal (entry seq) for chain_consistent. */
+/* Keeps the chained rounds of a reveal (entry seq) for chains_check. */
 static int remember_rounds(struct draws *d, const struct draw_spec *sp,
                            const struct beacon_round *rounds, uint64_t seq)
 {
-	for (size_t i = 0; i < sp->n_beacons; i++) {
-		const struct draws_src *s = find_src(d, sp->beacons[i].source);
-		struct draws_seen x;
-		int rc;
-		if (rounds[i].round == 0)
-			continue;
-		memset(&x, 0, sizeof x);
-		x.src = (size_t)(s - d->src);
-		x.round = rounds[i].round;
-		x.seq = seq;
-		memcpy(x.sig, rounds[i].signature, BEACON_SUIJI_SIG);
-		memcpy(x.prev, rounds[i].previous_signature, BEACON_SUIJI_SIG);
-		if ((rc = util_grow((void **)&d->seen, &d->cseen, d->nseen, sizeof *d->seen)) !=
-		    SJ_OK)
-			return rc;
-		d->seen[d->nseen++] = x;
-	}
-	return SJ_OK;
+	int rc = SJ_OK;
+	for (size_t i = 0; i < sp->n_beacons && rc == SJ_OK; i++)
+		if (rounds[i].round != 0)
+			rc = chains_add(d->chains, sp->beacons[i].source, &rounds[i], seq);
+	return rc;
 }
 
 int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_cap)
@@ -606,7 +550,7 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 	struct beacon_round rounds[DRAW_MAX_BEACONS];
 	struct draw_result *res = NULL;
 	uint8_t r[32], *bytes = NULL;
-	size_t blen, seen_before = d->nseen;
+	size_t blen, seen_before = chains_count(d->chains);
 	unsigned bls_before = 0;
 	char why[512];
 	int rc = SJ_OK;
@@ -719,7 +663,7 @@ out:
 	if (rc != SJ_OK && q)
 		q->unchecked_bls = bls_before;
 	if (rc != SJ_OK)
-		d->nseen = seen_before;
+		chains_truncate(d->chains, seen_before);
 	free(bytes);
 	draw_result_free(res);
 	sodium_memzero(r, sizeof r);
@@ -729,8 +673,7 @@ out:
 
 void draws_rollback(struct draws *d, uint64_t seq)
 {
-	while (d->nseen && d->seen[d->nseen - 1].seq >= seq)
-		d->nseen--;
+	chains_rollback(d->chains, seq);
 	while (d->nsrc && d->src[d->nsrc - 1].seq >= seq)
 		free(d->src[--d->nsrc].url);
 	while (d->nreq && d->req[d->nreq - 1].seq >= seq)
@@ -783,60 +726,12 @@ const char *draws_signed_values(const struct draws *d, size_t i, const char *sou
 	const struct draws_src *s = find_src(d, source);
 	if (s == NULL || !s->manual || d->req[i].commit_seq == UINT64_MAX)
 		return NULL;
-	return signed_values(d, &d->req[i], s, INT64_MAX, seq);
+	return signed_values(d, &d->req[i], s, seq);
 }
 
-enum draws_blame draws_blame(const struct draws *d, size_t i, char *why, size_t why_cap)
+const struct chains *draws_chains(const struct draws *d)
 {
-	const struct draws_req *q = &d->req[i];
-	const struct draw_spec *sp;
-	size_t off = 0;
-
-	if (q->in == NULL) {
-		snprintf(why, why_cap, "the draw's inputs are no longer held");
-		return DRAWS_BLAME_BEACON;
-	}
-	sp = draw_inputs_spec(q->in);
-	why[0] = '\0';
-	for (size_t b = 0; b < sp->n_beacons; b++) {
-		const struct draws_src *s = find_src(d, sp->beacons[b].source);
-		uint64_t seq = UINT64_MAX;
-		if (s == NULL)
-			continue;
-		if (s->manual) {
-			if (signed_values(d, q, s, q->deadline_us, &seq) == NULL) {
-				snprintf(why, why_cap,
-				         "no signed public values of %s usable by the draw came "
-				         "before its deadline",
-				         s->id);
-				return DRAWS_BLAME_BEACON;
-			}
-		} else {
-			size_t si = (size_t)(s - d->src);
-			int64_t due;
-			/* A chain holding a later round proves this one exists;
-			 * its due time says whether it was due by the deadline. */
-			for (size_t k = 0; k < d->nseen && seq == UINT64_MAX; k++)
-				if (d->seen[k].src == si &&
-				    d->seen[k].round >= sp->beacons[b].round)
-					seq = d->seen[k].seq;
-			if (seq == UINT64_MAX ||
-			    beacon_round_time(&due, &s->chain, sp->beacons[b].round) != SJ_OK ||
-			    due * 1000000 > q->deadline_us) {
-				snprintf(why, why_cap,
-				         "no reveal in the ledger shows that round %llu of %s was "
-				         "out before the deadline",
-				         (unsigned long long)sp->beacons[b].round, s->id);
-				return DRAWS_BLAME_BEACON;
-			}
-		}
-		if (off < why_cap)
-			off += (size_t)snprintf(why + off, why_cap - off,
-			                        "%s%s %s available (entry %llu)", off ? "; " : "",
-			                        s->id, s->manual ? "values" : "round",
-			                        (unsigned long long)seq);
-	}
-	return DRAWS_BLAME_OPERATOR;
+	return d->chains;
 }
 
 int draws_find(const struct draws *d, uint64_t request_seq, size_t *index)

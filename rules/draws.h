@@ -111,13 +111,9 @@ struct draws_info {
 struct pubvalues;
 void draws_set_pubvalues(struct draws *d, const struct pubvalues *pv);
 
-/* Who failed draw i, committed and not revealed by its deadline:
- * DRAWS_BLAME_OPERATOR when the ledger proves every round it names was
- * available (a later reveal used that source's round or a later one; for
- * public values, a signed public-values entry the draw could use), else
- * DRAWS_BLAME_BEACON, with the evidence or the missing round in why. */
-enum draws_blame { DRAWS_BLAME_OPERATOR = 1, DRAWS_BLAME_BEACON = 2 };
-enum draws_blame draws_blame(const struct draws *d, size_t i, char *why, size_t why_cap);
+/* The chained rounds the ledger's reveals used (rules/chains.h). */
+struct chains;
+const struct chains *draws_chains(const struct draws *d);
 
 /* The manual source's public values a reveal of draw i must use (the
  * first usable signed public-values entry, borrowed) and that entry in

@@ -708,6 +708,11 @@ const struct draws *replay_draws(const struct replay *r)
 	return r->draws;
 }
 
+const struct pubvalues *replay_pubvalues(const struct replay *r)
+{
+	return r->pubvalues;
+}
+
 const struct dirs *replay_dirs(const struct replay *r)
 {
 	return r->dirs;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "rules/blame.h"
 #include "rules/policy.h"
 #include "results/publish.h"
 
@@ -61,7 +62,7 @@ void compliance_abandoned(FILE *f, const struct replay *r, const char *agency, i
 		if (!is_abandoned(&di, now_us) || (agency && strcmp(agency, di.agency) != 0))
 			continue;
 		n++;
-		by_log += draws_blame(d, i, why, sizeof why) == DRAWS_BLAME_OPERATOR;
+		by_log += blame_draw(d, replay_pubvalues(r), i, why, sizeof why) == BLAME_LOG_OPERATOR;
 	}
 	fprintf(f, "%sR6  %u abandoned commitment%s (not revealed by the deadline): %u by the "
 		   "log operator (the round was available), %u by the beacon (it never came)\n",
@@ -69,18 +70,18 @@ void compliance_abandoned(FILE *f, const struct replay *r, const char *agency, i
 	for (size_t i = 0; i < draws_count(d); i++) {
 		struct draws_info di;
 		char why[400];
-		enum draws_blame b;
+		enum blame_who b;
 		unsigned redraws = 0;
 		draws_get(d, i, &di);
 		if (!is_abandoned(&di, now_us) || (agency && strcmp(agency, di.agency) != 0))
 			continue;
-		b = draws_blame(d, i, why, sizeof why);
+		b = blame_draw(d, replay_pubvalues(r), i, why, sizeof why);
 		fprintf(f, "%s    ABANDONED: draw %llu (%s/%s, task %s), committed at entry %llu: %s "
 			   "failed: %s\n",
 			indent, (unsigned long long)di.request_seq,
 			di.agency[0] ? di.agency : "-", di.request_id, di.task[0] ? di.task : "-",
 			(unsigned long long)di.commit_seq,
-			b == DRAWS_BLAME_OPERATOR ? "the LOG OPERATOR" : "the BEACON", why);
+			b == BLAME_LOG_OPERATOR ? "the LOG OPERATOR" : "the BEACON", why);
 		/* A redraw names the abandoned commitment by its entry hash. */
 		for (size_t j = 0; j < draws_count(d); j++) {
 			struct draws_info rj;
