@@ -477,4 +477,14 @@ TEST(forge_withheld_reveal_attributed,
 	CHECK_STR_HAS(out, "the LOG OPERATOR failed");
 	CHECK_STR_HAS(out, "the BEACON failed");
 	free(out);
+	/* The public portal lists them with who failed. */
+	CHECK_INT(city_run(&c, &out,
+	                   "$B/suijid -d data checkpoint >/dev/null && $B/suiji-verify "
+	                   "data/ledger.db --site site --assets \"$ROOT/portal\" >/dev/null && "
+	                   "cat site/data/abandoned.json site/data/site.json"),
+	          ==, 0);
+	CHECK_STR_HAS(out, "\"failed\":\t\"beacon\"");
+	CHECK_STR_HAS(out, "\"failed\":\t\"log-operator\"");
+	CHECK_STR_HAS(out, "\"abandoned\":\t3");
+	free(out);
 }
