@@ -88,6 +88,10 @@ function pubRound(dir) {
   while (Math.floor(Date.now() / 1000) === t0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   const t = Math.floor(Date.now() / 1000);
   writeFileSync(join(dir, 'pub.json'), JSON.stringify({ time: t, sources: [{ name: 'test lottery', kind: 'numeric', values: [String(t % 97), '7', '19'] }] }));
+  // Only values the registered notary signed count (R6, docs/beacon.md 6.1).
+  sh(dir, join(BIN, 'suiji'), ['pubvalues', 'sign', '--key', 'notary.key', '--origin', 'suiji.example/lianyungang-2026',
+    '--source', 'pub', 'pub.json', '-o', 'pub.signed']);
+  sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'pubvalues', 'add', 'pub.signed']);
 }
 
 let nDraw = 0;
