@@ -78,7 +78,7 @@ DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c daemon/drawsub.c
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c daemon/config.c \
 	daemon/log.c $(WIRE_SRCS)
 CLIENT_SRCS := client/main.c client/cli.c client/keys.c client/readcmd.c client/admincmd.c \
-	client/drawcmd.c client/plancmd.c client/factcmd.c client/rpc.c $(WIRE_SRCS)
+	client/drawcmd.c client/plancmd.c client/factcmd.c client/rpc.c client/pubvalues.c $(WIRE_SRCS)
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c tests/daemon.c tests/city.c \
 	verifier/verify.c
 # The kill-under-load test drives the daemon with the client library.

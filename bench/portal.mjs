@@ -49,6 +49,10 @@ function city(dir) {
   while (Math.floor(Date.now() / 1000) === t0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   const t = Math.floor(Date.now() / 1000);
   writeFileSync(join(dir, 'pub.json'), JSON.stringify({ time: t, sources: [{ name: 'bench', kind: 'numeric', values: [String(t % 97), '7', '19'] }] }));
+  // Only values the registered notary signed count (R6).
+  sh(dir, join(BIN, 'suiji'), ['pubvalues', 'sign', '--key', 'notary.key', '--origin', 'suiji.example/lianyungang-2026',
+    '--source', 'pub', 'pub.json', '-o', 'pub.signed']);
+  sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'pubvalues', 'add', 'pub.signed']);
   sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'draw', 'reveal', String(n), '--round', 'pub.json']);
   sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'checkpoint', '-o', 'cp']);
   sh(dir, join(BIN, 'suiji-verify'), ['-q', 'data/ledger.db', '--site', 'site', '--assets', join(ROOT, 'portal')]);

@@ -417,6 +417,8 @@ void cli_usage(FILE *f)
 	    "       suiji pubkey -k KEYFILE\n"
 	    "       suiji cosign -k WITNESS_KEYFILE --log-key KEY --state FILE\n"
 	    "                    [--proof CONSISTENCY_PROOF] CHECKPOINT [-o OUT]\n"
+	    "       suiji pubvalues sign --key KEYFILE --origin ORIGIN --source ID VALUES.json\n"
+	    "                    [-o OUT]   (a public-values signer signs values drawn in public)\n"
 	    "       suiji COMMAND [connection options] [--json] ...  (talks to suijid)\n"
 	    "keygen makes a client key (or with --witness a cosignature/v1 key) in a new\n"
 	    "0600 file and prints its public verifier key.\n"

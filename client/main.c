@@ -30,6 +30,7 @@
 #include "client/keys.h"
 #include "client/factcmd.h"
 #include "client/plancmd.h"
+#include "client/pubvalues.h"
 #include "client/readcmd.h"
 #include "client/rpc.h"
 #include "common/util.h"
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
 		return keys_pubkey(argc, argv);
 	if (strcmp(argv[1], "cosign") == 0)
 		return keys_cosign(argc, argv);
+	if (strcmp(argv[1], "pubvalues") == 0)
+		return pubvalues_sign_main(argc, argv);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("suiji %s\n", SUIJI_VERSION);
 		return 0;

@@ -347,9 +347,20 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 			rounds[i] = strdup(docs[i]);
 			rc = rounds[i] ? SJ_OK : SJ_ENOMEM;
 		} else if (manual) {
-			snprintf(err, err_cap, "beacon %s gives public values: give them with --round",
-				 sp->beacons[i].source);
-			rc = SJ_EINVAL;
+			/* Only a registered signer's values count (R6): the
+			 * first signed entry the draw may use, not a choice. */
+			const char *sv = draws_signed_values(d, idx, sp->beacons[i].source, NULL);
+			if (sv == NULL) {
+				snprintf(err, err_cap,
+					 "beacon %s gives public values, and no public-values "
+					 "entry signed by a registered signer gives values drawn "
+					 "after the commitment yet (suijid pubvalues add)",
+					 sp->beacons[i].source);
+				rc = SJ_EINVAL;
+			} else {
+				rounds[i] = strdup(sv);
+				rc = rounds[i] ? SJ_OK : SJ_ENOMEM;
+			}
 		} else {
 			rc = fetch_round(&rounds[i], sp->beacons[i].source, url, chain,
 					 sp->beacons[i].round, wait, err, err_cap);

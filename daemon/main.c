@@ -28,7 +28,10 @@
 #include "ledger/store.h"
 #include "rules/storeops.h"
 #include "ledger/vkeyfile.h"
+#include "proto/beacon.pb-c.h"
 #include "proto/ledger.pb-c.h"
+
+#include <cjson/cJSON.h>
 
 #define ERRLEN 1024
 
@@ -72,6 +75,12 @@ static void usage(FILE *f)
 		"  daemon-key                                  print the daemon key clients pin\n"
 		"  add-beacon --id ID (--url URL | --chain FILE | --manual) [--margin-ms N]\n"
 		"                                              register a public randomness source\n"
+		"                                              (suiji-beacon or public values; drand\n"
+		"                                              is refused: its BLS is not verified)\n"
+		"  add-signer --key PUBKEY --name NAME [--note TEXT]\n"
+		"                                              register a public-values signer\n"
+		"  pubvalues add SIGNED.json                   append values a signer signed\n"
+		"                                              (suiji pubvalues sign)\n"
 		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
 		"  draw task TASK-DRAW.json [--out DIR] [--dry-run]\n"
 		"  draw substitute SUB.json [--out DIR] [--dry-run]\n"
@@ -335,6 +344,89 @@ static int cmd_add_client(const struct opts *o)
 	m.role = (Suiji__Role)role;
 	m.name = (char *)(opt(o, "--name") ? opt(o, "--name") : k.name);
 	PACK(ENTRY_CLIENT_REGISTER, m, suiji__client_register);
+	return rc;
+}
+
+/* A party independent of the log and of every agency (a notary office)
+ * whose signed public values draws may use (rules/pubvalues.h). */
+static int cmd_add_signer(const struct opts *o)
+{
+	static const char *const req[] = {"--key", "--name", NULL};
+	Suiji__PubValuesSigner m = SUIJI__PUB_VALUES_SIGNER__INIT;
+	struct note_vkey k;
+	int rc;
+	if ((rc = need(o, "add-signer", req)) != 0)
+		return rc;
+	if ((rc = load_vkey_arg(&k, opt(o, "--key"))) != 0)
+		return rc;
+	m.public_key.data = k.pk;
+	m.public_key.len = 32;
+	m.name = (char *)opt(o, "--name");
+	m.note = (char *)(opt(o, "--note") ? opt(o, "--note") : "");
+	PACK(ENTRY_PUBVALUES_SIGNER, m, suiji__pub_values_signer);
+	return rc;
+}
+
+/* The hex member name of j into out (exactly n bytes), or -1. */
+static int hex_member(const cJSON *j, const char *name, uint8_t *out, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+	size_t got = 0;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) != 2 * n ||
+	    sodium_hex2bin(out, n, v->valuestring, 2 * n, NULL, &got, NULL) != 0 || got != n)
+		return -1;
+	return 0;
+}
+
+/* Appends a public-values entry a signer signed (suiji pubvalues sign):
+ * the log operator only carries it; the signature is the signer's. */
+static int cmd_pubvalues(const struct opts *o)
+{
+	struct ledger_store *s = NULL;
+	struct ledger_append a = {.type = ENTRY_PUBLIC_VALUES, .agency = ""};
+	uint8_t key[32], sig[64], *text = NULL, *payload = NULL;
+	const cJSON *p;
+	cJSON *j = NULL;
+	size_t len, plen;
+	uint64_t seq;
+	char err[ERRLEN];
+	int rc = 2;
+
+	if (o->nargs != 2 || strcmp(o->args[0], "add") != 0) {
+		fprintf(stderr, "usage: suijid pubvalues add SIGNED.json\n");
+		return 2;
+	}
+	if (util_read_file(&text, &len, o->args[1], 65536) != SJ_OK) {
+		fprintf(stderr, "suijid: cannot read %s\n", o->args[1]);
+		return 2;
+	}
+	j = cJSON_ParseWithLength((const char *)text, len);
+	p = cJSON_GetObjectItemCaseSensitive(j, "payload");
+	if (j == NULL || hex_member(j, "key", key, 32) || hex_member(j, "signature", sig, 64) ||
+	    !cJSON_IsString(p) || (plen = strlen(p->valuestring) / 2) == 0 ||
+	    (payload = malloc(plen)) == NULL || hex_member(j, "payload", payload, plen)) {
+		fprintf(stderr, "suijid: %s is not a signed public-values file (key, signature, "
+				"payload in hex)\n",
+			o->args[1]);
+		goto out;
+	}
+	a.actor = key;
+	a.sig = sig;
+	a.payload = payload;
+	a.payload_len = plen;
+	if ((rc = open_store(&s, o, 0)) != 0)
+		goto out;
+	rc = ledger_store_append(s, &a, 1, &seq, err, sizeof err);
+	if (rc != SJ_OK)
+		fprintf(stderr, "suijid: public values refused: %s\n", err);
+	else
+		printf("entry %llu: public-values\n", (unsigned long long)seq);
+	ledger_store_close(s);
+	rc = exit_for(rc);
+out:
+	cJSON_Delete(j);
+	free(payload);
+	free(text);
 	return rc;
 }
 
@@ -614,6 +706,10 @@ int main(int argc, char **argv)
 		return cmd_add_agency(&o);
 	if (strcmp(cmd, "add-client") == 0)
 		return cmd_add_client(&o);
+	if (strcmp(cmd, "add-signer") == 0)
+		return cmd_add_signer(&o);
+	if (strcmp(cmd, "pubvalues") == 0)
+		return cmd_pubvalues(&o);
 	if (strcmp(cmd, "revoke-client") == 0)
 		return cmd_revoke_client(&o);
 	if (strcmp(cmd, "add-witness") == 0)

@@ -209,8 +209,8 @@ static int reveal_try(struct reveal *rv, const struct draws *d, size_t i,
 			return 0; /* the ledger's rules make this impossible */
 		if (manual) {
 			note_skip(n,
-			          "beacon %s gives public values, which the daemon cannot "
-			          "fetch: reveal it with suijid draw reveal --round",
+			          "beacon %s gives public values, which a registered signer "
+			          "signs: reveal it with suijid draw reveal once they are in",
 			          sp->beacons[k].source);
 			return 0;
 		}

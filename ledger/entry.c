@@ -239,6 +239,8 @@ const char *entry_type_name(uint32_t type)
 	case ENTRY_RESULT: return "result";
 	case ENTRY_LEAD: return "lead";
 	case ENTRY_UNAVAILABILITY: return "unavailability";
+	case ENTRY_PUBLIC_VALUES: return "public-values";
+	case ENTRY_PUBVALUES_SIGNER: return "pubvalues-signer";
 	}
 	return NULL;
 }

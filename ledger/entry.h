@@ -83,6 +83,9 @@ enum entry_type {
 	/* proto/facts.proto, rules/facts.h */
 	ENTRY_LEAD = 44,
 	ENTRY_UNAVAILABILITY = 45,
+	/* proto/beacon.proto, rules/pubvalues.h */
+	ENTRY_PUBLIC_VALUES = 48,
+	ENTRY_PUBVALUES_SIGNER = 49,
 };
 
 /* A decoded entry. Pointers borrow from the bytes it was decoded from. */

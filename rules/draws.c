@@ -16,6 +16,8 @@
 
 #include "common/pbuf.h"
 #include "common/util.h"
+#include "rules/chains.h"
+#include "rules/pubvalues.h"
 #include "rules/rules.h"
 
 #include "beacon/manual.h"
@@ -25,6 +27,11 @@
 #include "proto/draw.pb-c.h"
 
 #define DRAWS_MAX_ID 64
+/* Why drand sources are refused (R6): a revealer could forge their rounds. */
+#define DRAWS_NO_DRAND                                                                             \
+	"R6: drand rounds are refused as a source of draws: their BLS12-381 signatures "           \
+	"cannot be verified by suiji, so whoever reveals a draw could forge a round and "          \
+	"its randomness"
 
 struct draws_src {
 	char id[DRAWS_MAX_ID + 1];
@@ -50,6 +57,8 @@ struct draws_req {
 	uint8_t commit_hash[32];
 	uint64_t reveal_seq; /* UINT64_MAX until revealed */
 	unsigned unchecked_bls;
+	int replaces;         /* a substitution (补抽) ... */
+	uint8_t replaced[32]; /* ... of the commitment with this entry hash */
 };
 
 struct draws {
@@ -61,7 +70,14 @@ struct draws {
 	void *observer_ctx;
 	draws_hook_fn hook;
 	void *hook_ctx;
+	const struct pubvalues *pv;
+	struct chains *chains; /* the chained rounds reveals used */
 };
+
+void draws_set_pubvalues(struct draws *d, const struct pubvalues *pv)
+{
+	d->pv = pv;
+}
 
 void draws_set_hook(struct draws *d, draws_hook_fn fn, void *ctx)
 {
@@ -86,7 +102,14 @@ void draws_set_observer(struct draws *d, draws_observer_fn fn, void *ctx)
 int draws_new(struct draws **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? SJ_OK : SJ_ENOMEM;
+	if (*out == NULL)
+		return SJ_ENOMEM;
+	if (chains_new(&(*out)->chains) != SJ_OK) {
+		free(*out);
+		*out = NULL;
+		return SJ_ENOMEM;
+	}
+	return SJ_OK;
 }
 
 static void req_release(struct draws_req *q)
@@ -110,6 +133,7 @@ void draws_free(struct draws *d)
 		free(d->src[i].url);
 	free(d->req);
 	free(d->src);
+	chains_free(d->chains);
 	free(d);
 }
 
@@ -199,6 +223,10 @@ int draws_beacon_add(struct draws *d, const struct entry *e, int by_admin, char 
 		rc = rules_fail(err, err_cap, "beacon source %s: chain info: %s", m->id, why);
 		goto out;
 	}
+	if (!s.manual && s.chain.kind != BEACON_KIND_SUIJI) {
+		rc = rules_fail(err, err_cap, "beacon source %s: %s", m->id, DRAWS_NO_DRAND);
+		goto out;
+	}
 	if ((rc = util_grow((void **)&d->src, &d->csrc, d->nsrc, sizeof *d->src)) != SJ_OK)
 		goto out;
 	snprintf(s.id, sizeof s.id, "%s", m->id);
@@ -216,6 +244,25 @@ out:
 }
 
 static int request_take(struct draws_request_msg *m, const struct entry *e);
+
+/* R6: every source a draw names is registered and each of its values is
+ * checkable against a key the ledger holds: a suiji-beacon chain, or
+ * public values signed by a registered signer; never drand. */
+static int sources_unforgeable(const struct draws *d, const struct draw_spec *sp, char *err,
+                               size_t err_cap)
+{
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		const struct draws_src *s = find_src(d, sp->beacons[i].source);
+		if (s == NULL)
+			return rules_fail(err, err_cap,
+			                  "beacon source %s is not registered in the ledger",
+			                  sp->beacons[i].source);
+		if (!s->manual && s->chain.kind != BEACON_KIND_SUIJI)
+			return rules_fail(err, err_cap, "beacon source %s: %s", s->id,
+			                  DRAWS_NO_DRAND);
+	}
+	return SJ_OK;
+}
 static void request_refused(const char *err);
 
 int draws_request(struct draws *d, const struct entry *e, int actor_is_operator, char *err,
@@ -266,13 +313,8 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 		rc = rules_fail(err, err_cap, "the deadline is not after the request");
 		goto out;
 	}
-	for (size_t i = 0; i < sp->n_beacons; i++)
-		if (find_src(d, sp->beacons[i].source) == NULL) {
-			rc = rules_fail(err, err_cap,
-			                "beacon source %s is not registered in the ledger",
-			                sp->beacons[i].source);
-			goto out;
-		}
+	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
+		goto out;
 	if (sp->replaces) {
 		int found = 0;
 		for (size_t i = 0; i < d->nreq && !found; i++)
@@ -301,6 +343,9 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 	q.deadline_us = sp->deadline_us;
 	snprintf(q.task, sizeof q.task, "%s", sp->task);
 	q.commit_seq = q.reveal_seq = UINT64_MAX;
+	q.replaces = sp->replaces;
+	if (sp->replaces)
+		memcpy(q.replaced, sp->replaced_entry, 32);
 	d->req[d->nreq++] = q;
 	memset(&q, 0, sizeof q); /* now owned by the array */
 out:
@@ -388,44 +433,84 @@ out:
 	return rc;
 }
 
-/* Verifies the beacon value for reference i of q's inputs from doc. */
+/* The public values a reveal of q must use for source s: those of the
+ * first public-values entry for s whose signer was registered before the
+ * commitment and whose time is after the commitment plus the margin
+ * (pubvalues.h); NULL when the ledger holds none. */
+static const char *signed_values(const struct draws *d, const struct draws_req *q,
+                                 const struct draws_src *s, uint64_t *seq)
+{
+	if (d->pv == NULL)
+		return NULL;
+	return pubvalues_first(d->pv, s->id, q->commit_seq, q->commit_time_us + s->margin_us,
+	                       INT64_MAX, seq);
+}
+
+/* Verifies the beacon value for reference i of q's inputs from doc; a
+ * chained round is parsed into *r (r->round 0 otherwise). */
 static int reveal_beacon(const struct draws *d, struct draws_req *q, size_t i, const char *doc,
-                         int64_t reveal_us, struct beacon_value *v, char *err, size_t err_cap)
+                         int64_t reveal_us, struct beacon_value *v, struct beacon_round *r,
+                         char *err, size_t err_cap)
 {
 	const struct draw_spec *sp = draw_inputs_spec(q->in);
 	const struct draws_src *s = find_src(d, sp->beacons[i].source);
-	struct beacon_round r;
+	const char *want;
+	uint64_t vseq = 0;
 	char why[512];
 	int rc = SJ_OK;
 
+	r->round = 0;
 	if (s->manual) {
+		want = signed_values(d, q, s, &vseq);
+		if (want == NULL) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "R6: beacon %s: no public-values entry, signed by a signer registered "
+			    "before the commitment at entry %llu, gives values drawn after the "
+			    "commitment plus the margin; values typed in at reveal are refused",
+			    s->id, (unsigned long long)q->commit_seq);
+			goto out;
+		}
+		if (strcmp(doc, want) != 0) {
+			rc = rules_fail(
+			    err, err_cap,
+			    "R6: beacon %s: the reveal's public values are not those of the signed "
+			    "public-values entry %llu, the first the draw may use; values typed in "
+			    "at reveal are refused",
+			    s->id, (unsigned long long)vseq);
+			goto out;
+		}
 		if (manual_value(v, NULL, 0, NULL, doc, strlen(doc), why, sizeof why) != SJ_OK) {
 			rc =
 			    rules_fail(err, err_cap, "public values for beacon %s: %s", s->id, why);
 			goto out;
 		}
 	} else {
-		if (beacon_round_parse(&r, doc, strlen(doc), why, sizeof why) != SJ_OK) {
+		if (beacon_round_parse(r, doc, strlen(doc), why, sizeof why) != SJ_OK) {
 			rc = rules_fail(err, err_cap, "round document for beacon %s: %s", s->id,
 			                why);
 			goto out;
 		}
-		if (r.round != sp->beacons[i].round) {
+		if (r->round != sp->beacons[i].round) {
 			rc = rules_fail(
 			    err, err_cap,
 			    "beacon %s: the inputs name round %llu, the reveal gives round %llu",
 			    s->id, (unsigned long long)sp->beacons[i].round,
-			    (unsigned long long)r.round);
+			    (unsigned long long)r->round);
 			goto out;
 		}
-		if (beacon_round_verify(v, &s->chain, &r, NULL, INT64_MAX, why, sizeof why) !=
+		if (beacon_round_verify(v, &s->chain, r, NULL, INT64_MAX, why, sizeof why) !=
 		    SJ_OK) {
-			rc = rules_fail(err, err_cap, "beacon %s round %llu: %s", s->id,
-			                (unsigned long long)r.round, why);
+			rc = rules_fail(err, err_cap, "R6: beacon %s round %llu: %s", s->id,
+			                (unsigned long long)r->round, why);
 			goto out;
 		}
-		if (v->check == BEACON_CHECK_NO_BLS)
-			q->unchecked_bls++;
+		if (v->check != BEACON_CHECK_SIGNED) {
+			rc = rules_fail(err, err_cap, "beacon %s: %s", s->id, DRAWS_NO_DRAND);
+			goto out;
+		}
+		if ((rc = chains_check(d->chains, s->id, r, err, err_cap)) != SJ_OK)
+			goto out;
 	}
 	if (beacon_round_usable(v, q->commit_time_us, s->margin_us, why, sizeof why) != SJ_OK) {
 		rc = rules_fail(err, err_cap, "beacon %s: %s", s->id, why);
@@ -444,6 +529,17 @@ out:
 	return rc;
 }
 
+/* Keeps the chained rounds of a reveal (entry seq) for chains_check. */
+static int remember_rounds(struct draws *d, const struct draw_spec *sp,
+                           const struct beacon_round *rounds, uint64_t seq)
+{
+	int rc = SJ_OK;
+	for (size_t i = 0; i < sp->n_beacons && rc == SJ_OK; i++)
+		if (rounds[i].round != 0)
+			rc = chains_add(d->chains, sp->beacons[i].source, &rounds[i], seq);
+	return rc;
+}
+
 int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_cap)
 {
 	Suiji__DrawReveal *m = NULL;
@@ -451,9 +547,10 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 	const struct draw_spec *sp;
 	struct beacon_value v[DRAW_MAX_BEACONS];
 	struct draw_beacon_value bv[DRAW_MAX_BEACONS];
+	struct beacon_round rounds[DRAW_MAX_BEACONS];
 	struct draw_result *res = NULL;
 	uint8_t r[32], *bytes = NULL;
-	size_t blen;
+	size_t blen, seen_before = chains_count(d->chains);
 	unsigned bls_before = 0;
 	char why[512];
 	int rc = SJ_OK;
@@ -511,8 +608,8 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		goto out;
 	}
 	for (size_t i = 0; i < sp->n_beacons; i++) {
-		if ((rc = reveal_beacon(d, q, i, m->rounds[i], e->time_us, &v[i], err, err_cap)) !=
-		    SJ_OK)
+		if ((rc = reveal_beacon(d, q, i, m->rounds[i], e->time_us, &v[i], &rounds[i], err,
+		                        err_cap)) != SJ_OK)
 			goto out;
 		bv[i].value = v[i].value;
 		bv[i].len = BEACON_VALUE_SIZE;
@@ -533,6 +630,8 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		    "committed inputs give (R6: the draw was not random as committed)");
 		goto out;
 	}
+	if ((rc = remember_rounds(d, sp, rounds, e->seq)) != SJ_OK)
+		goto out;
 	q->reveal_seq = e->seq;
 	if (d->observer || d->hook) {
 		struct draws_observed o = {.request_seq = q->seq,
@@ -563,6 +662,8 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 out:
 	if (rc != SJ_OK && q)
 		q->unchecked_bls = bls_before;
+	if (rc != SJ_OK)
+		chains_truncate(d->chains, seen_before);
 	free(bytes);
 	draw_result_free(res);
 	sodium_memzero(r, sizeof r);
@@ -572,6 +673,7 @@ out:
 
 void draws_rollback(struct draws *d, uint64_t seq)
 {
+	chains_rollback(d->chains, seq);
 	while (d->nsrc && d->src[d->nsrc - 1].seq >= seq)
 		free(d->src[--d->nsrc].url);
 	while (d->nreq && d->req[d->nreq - 1].seq >= seq)
@@ -615,6 +717,21 @@ void draws_get(const struct draws *d, size_t i, struct draws_info *o)
 	o->revealed = q->reveal_seq != UINT64_MAX;
 	o->reveal_seq = q->reveal_seq;
 	o->unchecked_bls = q->unchecked_bls;
+	o->replaces = q->replaces;
+	memcpy(o->replaced, q->replaced, 32);
+}
+
+const char *draws_signed_values(const struct draws *d, size_t i, const char *source, uint64_t *seq)
+{
+	const struct draws_src *s = find_src(d, source);
+	if (s == NULL || !s->manual || d->req[i].commit_seq == UINT64_MAX)
+		return NULL;
+	return signed_values(d, &d->req[i], s, seq);
+}
+
+const struct chains *draws_chains(const struct draws *d)
+{
+	return d->chains;
 }
 
 int draws_find(const struct draws *d, uint64_t request_seq, size_t *index)
@@ -840,13 +957,8 @@ int draws_rederive(struct draws *d, const struct entry *request, const struct en
 		rc = rules_fail(err, err_cap, "the deadline is not after the request");
 		goto out;
 	}
-	for (size_t i = 0; i < sp->n_beacons; i++)
-		if (find_src(d, sp->beacons[i].source) == NULL) {
-			rc = rules_fail(err, err_cap,
-			                "beacon source %s is not registered in the ledger",
-			                sp->beacons[i].source);
-			goto out;
-		}
+	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
+		goto out;
 	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
 		goto out;
 	q.seq = request->seq;
@@ -857,6 +969,9 @@ int draws_rederive(struct draws *d, const struct entry *request, const struct en
 	q.deadline_us = sp->deadline_us;
 	snprintf(q.task, sizeof q.task, "%s", sp->task);
 	q.commit_seq = q.reveal_seq = UINT64_MAX;
+	q.replaces = sp->replaces;
+	if (sp->replaces)
+		memcpy(q.replaced, sp->replaced_entry, 32);
 	d->req[d->nreq++] = q;
 	memset(&q, 0, sizeof q); /* now owned by the array */
 	rc = draws_commit(d, commit, commit_hash, err, err_cap);

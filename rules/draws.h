@@ -102,7 +102,24 @@ struct draws_info {
 	int revealed;
 	uint64_t reveal_seq;
 	unsigned unchecked_bls; /* drand rounds used without a BLS check */
+	int replaces;           /* a substitution (补抽) of the commitment ... */
+	uint8_t replaced[32];   /* ... with this entry hash */
 };
+
+/* Where draws_reveal finds the signed public values of manual sources
+ * (rules/pubvalues.h; borrowed). Without it no manual value is accepted. */
+struct pubvalues;
+void draws_set_pubvalues(struct draws *d, const struct pubvalues *pv);
+
+/* The chained rounds the ledger's reveals used (rules/chains.h). */
+struct chains;
+const struct chains *draws_chains(const struct draws *d);
+
+/* The manual source's public values a reveal of draw i must use (the
+ * first usable signed public-values entry, borrowed) and that entry in
+ * *seq; NULL when the ledger holds none yet. */
+const char *draws_signed_values(const struct draws *d, size_t i, const char *source,
+				uint64_t *seq);
 
 size_t draws_count(const struct draws *d);
 /* The i-th draw request in ledger order. */

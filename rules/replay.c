@@ -32,8 +32,10 @@
 #include "common/util.h"
 #include "rules/agencies.h"
 #include "rules/facts.h"
+#include "rules/pubvalues.h"
 #include "rules/rules.h"
 
+#include "proto/beacon.pb-c.h"
 #include "proto/ledger.pb-c.h"
 
 struct replay_client {
@@ -60,6 +62,7 @@ struct replay {
 	struct plans *plans;
 	struct policy *policy;
 	struct facts *facts;
+	struct pubvalues *pubvalues;
 };
 
 /* One entry as its handler sees it: the entry, its hash, and who wrote it
@@ -249,6 +252,10 @@ static int check_client_register(const struct replay *r, const struct replay_act
 				  cr->agency);
 	if (find_client(r, cr->public_key.data))
 		return rules_fail(err, err_cap, "client key is registered already");
+	if (pubvalues_signer_seq(r->pubvalues, cr->public_key.data) != UINT64_MAX)
+		return rules_fail(err, err_cap,
+				  "R6: client key is a public-values signer's key, which may "
+				  "not act for an agency");
 	return SJ_OK;
 }
 
@@ -418,6 +425,57 @@ static int apply_unavailability(struct replay *r, const struct replay_act *a, co
 				    entry_agency_known(r, a->e), err, err_cap);
 }
 
+/* ---- Public values (rules/pubvalues.h) ---- */
+
+/* The signer must be independent: not the log's key, not any client's key
+ * (an agency's operator, or anyone the log operator registered to act for
+ * an agency); check_client_register refuses the other order. */
+static int check_pubvalues_signer(const struct replay *r, const struct replay_act *a,
+				  const void *m, char *err, size_t err_cap)
+{
+	const Suiji__PubValuesSigner *ps = m;
+	(void)a;
+	if (ps->public_key.len != ENTRY_KEY_SIZE)
+		return rules_fail(err, err_cap, "signer public key is %zu bytes, not %d",
+				  ps->public_key.len, ENTRY_KEY_SIZE);
+	if (!valid_text(ps->name, 200))
+		return rules_fail(err, err_cap, "a public-values signer needs a name (who holds "
+						"the key)");
+	if (memcmp(ps->public_key.data, r->log_key.pk, ENTRY_KEY_SIZE) == 0)
+		return rules_fail(err, err_cap,
+				  "R6: the log's own key cannot sign public values: the log "
+				  "operator reveals the draws");
+	if (find_client(r, ps->public_key.data))
+		return rules_fail(err, err_cap,
+				  "R6: a client key (of an agency's operator or any other role) "
+				  "cannot sign public values: the signer must be independent");
+	return SJ_OK;
+}
+
+static int apply_pubvalues_signer(struct replay *r, const struct replay_act *a, const void *m,
+				  char *err, size_t err_cap)
+{
+	const Suiji__PubValuesSigner *ps = m;
+	return pubvalues_signer_add(r->pubvalues, ps->public_key.data, ps->name, a->e->seq, err,
+				    err_cap);
+}
+
+static int source_is_manual(const void *ctx, const char *id)
+{
+	const struct beacon_chain *chain;
+	const char *url;
+	int manual = 0;
+	int64_t margin;
+	return draws_source(ctx, id, &chain, &manual, &margin, &url) == SJ_OK && manual;
+}
+
+static int apply_public_values(struct replay *r, const struct replay_act *a, const void *m,
+			       char *err, size_t err_cap)
+{
+	(void)m;
+	return pubvalues_add(r->pubvalues, a->e, source_is_manual, r->draws, err, err_cap);
+}
+
 /* The handler table: one line per entry type, the source of truth for
  * what replay_apply does with it. */
 static const struct replay_handler replay_handlers[] = {
@@ -446,6 +504,9 @@ static const struct replay_handler replay_handlers[] = {
 	{ENTRY_RESULT, "result", NULL, NULL, NULL, apply_result},
 	{ENTRY_LEAD, "lead", NULL, NULL, NULL, apply_lead},
 	{ENTRY_UNAVAILABILITY, "unavailability", NULL, NULL, NULL, apply_unavailability},
+	{ENTRY_PUBVALUES_SIGNER, "pubvalues-signer", "register a public-values signer",
+	 &suiji__pub_values_signer__descriptor, check_pubvalues_signer, apply_pubvalues_signer},
+	{ENTRY_PUBLIC_VALUES, "public-values", NULL, NULL, NULL, apply_public_values},
 };
 
 static const struct replay_handler *find_handler(uint32_t type)
@@ -472,13 +533,14 @@ int replay_new(struct replay **out)
 	if (agencies_new(&r->agencies) != SJ_OK || draws_new(&r->draws) != SJ_OK ||
 	    dirs_new(&r->dirs) != SJ_OK || plans_new(&r->plans) != SJ_OK ||
 	    policy_new(&r->policy, r->agencies, r->dirs) != SJ_OK ||
-	    facts_new(&r->facts) != SJ_OK) {
+	    facts_new(&r->facts) != SJ_OK || pubvalues_new(&r->pubvalues) != SJ_OK) {
 		replay_free(r);
 		return SJ_ENOMEM;
 	}
 	draws_set_hook(r->draws, reveal_hook, r->policy);
 	policy_set_facts(r->policy, r->facts);
 	policy_set_draws(r->policy, r->draws);
+	draws_set_pubvalues(r->draws, r->pubvalues);
 	*out = r;
 	return SJ_OK;
 }
@@ -493,6 +555,7 @@ void replay_free(struct replay *r)
 	free(r->witness_seqs);
 	policy_free(r->policy);
 	facts_free(r->facts);
+	pubvalues_free(r->pubvalues);
 	plans_free(r->plans);
 	dirs_free(r->dirs);
 	draws_free(r->draws);
@@ -515,7 +578,18 @@ static int check_common(const struct replay *r, const struct entry *e,
 					      : "a log-init may only be the first entry");
 	if (h == NULL || entry_type_name(e->type) == NULL)
 		return rules_fail(err, err_cap, "unknown entry type %u", e->type);
-	if (e->sig != NULL) {
+	if (e->sig != NULL && e->type == ENTRY_PUBLIC_VALUES) {
+		/* Signed by a public-values signer, who is no client: its
+		 * registration is pubvalues.h's to check, the signature here. */
+		if (!r->have_init)
+			return rules_fail(err, err_cap, "a signed entry before the log-init");
+		rc = entry_verify_request(e, r->origin);
+		if (rc == SJ_ENOMEM)
+			return rc;
+		if (rc != SJ_OK)
+			return rules_fail(err, err_cap,
+					  "R6: the public-values signer's signature does not verify");
+	} else if (e->sig != NULL) {
 		if (!r->have_init)
 			return rules_fail(err, err_cap, "a signed entry before the log-init");
 		c = find_client(r, e->actor);
@@ -622,6 +696,7 @@ void replay_rollback(struct replay *r, uint64_t seq)
 	policy_rollback(r->policy, seq);
 	plans_rollback(r->plans, seq);
 	dirs_rollback(r->dirs, seq);
+	pubvalues_rollback(r->pubvalues, seq);
 	draws_rollback(r->draws, seq);
 	agencies_rollback(r->agencies, seq);
 	rollback_own(r, seq);
@@ -657,6 +732,11 @@ void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
 const struct draws *replay_draws(const struct replay *r)
 {
 	return r->draws;
+}
+
+const struct pubvalues *replay_pubvalues(const struct replay *r)
+{
+	return r->pubvalues;
 }
 
 const struct dirs *replay_dirs(const struct replay *r)

@@ -67,6 +67,9 @@ void replay_set_draw_observer(struct replay *r, draws_observer_fn fn, void *ctx)
 
 /* The draws and beacon sources (borrowed). */
 const struct draws *replay_draws(const struct replay *r);
+/* The public-values signers and their signed values (rules/pubvalues.h). */
+struct pubvalues;
+const struct pubvalues *replay_pubvalues(const struct replay *r);
 
 /* The directories (dirs.h) as imported so far (borrowed). */
 const struct dirs *replay_dirs(const struct replay *r);

@@ -12,7 +12,9 @@
 #  - item lists, annual plans through legal review, filing and publication
 #    (R3, R4), and tasks: two of the provincial regulator's, the city
 #    regulator's own and a joint one with the environment bureau (R5, R14);
-#  - a beacon source of public values drawn in public ("pub", RFC 3797).
+#  - a beacon source of public values drawn in public ("pub", RFC 3797),
+#    and the notary office (notary.key) registered as the independent party
+#    whose signed values a draw may use (R6).
 set -eu
 B=$1
 DIR=$2
@@ -64,3 +66,6 @@ q "$B/suijid" -d data task create "$HERE/city/task-scjg-food.json" --key op.key
 q "$B/suijid" -d data task create "$HERE/city/task-joint.json" --key op.key
 q "$B/suijid" -d data add-beacon --id pub --manual --margin-ms 0 \
 	--note "public values drawn in public (RFC 3797)"
+"$B/suiji" keygen -k notary.key --name notary@lyg >notary.vkey
+q "$B/suijid" -d data add-signer --key notary.vkey --name 连云港市公证处 \
+	--note "signs the public values drawn in public"

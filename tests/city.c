@@ -56,7 +56,8 @@ int city_put(const struct city *c, const char *name, const char *text)
 	return util_write_file(path, text, strlen(text), 0644);
 }
 
-/* Public values for the "pub" source, drawn after the commitment. */
+/* Public values for the "pub" source, drawn after the commitment, signed
+ * by the notary and appended. */
 int city_pub_round(const struct city *c)
 {
 	char doc[256];
@@ -67,7 +68,13 @@ int city_pub_round(const struct city *c)
 	         "{\"time\":%lld,\"sources\":[{\"name\":\"test lottery\",\"kind\":\"numeric\","
 	         "\"values\":[\"%lld\",\"7\",\"19\"]}]}",
 	         (long long)time(NULL), (long long)time(NULL) % 97);
-	return city_put(c, "pub.json", doc);
+	if (city_put(c, "pub.json", doc))
+		return 2;
+	/* The notary signs them as its own entry (R6): only those count. */
+	return city_run(c, NULL,
+	                "$B/suiji pubvalues sign --key notary.key --origin "
+	                "suiji.example/lianyungang-2026 --source pub pub.json -o pub.signed && "
+	                "$B/suijid -d data pubvalues add pub.signed");
 }
 
 /* The request id of the last task_draw (its folder under data/draws). */
@@ -307,4 +314,13 @@ void city_daemon_down(const struct city *c)
 	             "kill -0 $(cat daemon.pid) 2>/dev/null || exit 0; sleep 0.02; done; "
 	             "kill -9 $(cat daemon.pid)") != 0)
 		printf("    the daemon did not stop on SIGTERM\n");
+}
+
+int city_task_copy(const struct city *c, const char *task_id)
+{
+	return city_run(
+	    c, NULL,
+	    "sed 's/\"scjg-2026-food\"/\"%s\"/' \"$ROOT/scripts/city/task-scjg-food.json\" "
+	    "> task-%s.json && $B/suijid -d data task create task-%s.json --key op.key",
+	    task_id, task_id, task_id);
 }

@@ -32,7 +32,8 @@ int city_run(const struct city *c, char **out, const char *fmt, ...)
 
 int city_put(const struct city *c, const char *name, const char *text);
 
-/* Public values for the "pub" source, drawn after the commitment. */
+/* Public values for the "pub" source, drawn after the commitment, signed
+ * by the notary (notary.key) and appended as its public-values entry. */
 int city_pub_round(const struct city *c);
 
 /* A task draw of agency's task with the operator's choices in extra (JSON
@@ -87,5 +88,10 @@ int city_with_draw(struct city *c, const char *task, uint64_t *d, char *id, size
 int city_daemon_up(const struct city *c, char *conn, size_t cap);
 
 void city_daemon_down(const struct city *c);
+
+/* Creates task task_id of scjg: the city's food task (scjg-2026-food) under
+ * another id, for a test that needs several draws of one scope, since a
+ * task is drawn once (R6). Returns the exit code. */
+int city_task_copy(const struct city *c, const char *task_id);
 
 #endif

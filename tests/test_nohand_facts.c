@@ -129,15 +129,6 @@ static int add_unavailable(const struct city *c, const char *officer, const char
 }
 
 /* The exclusions of kind in the spec of req, counted. */
-/* Creates TASK2, TASK's twin with its own id. */
-static int second_task(const struct city *c)
-{
-	return city_run(c, NULL,
-	                "sed 's/\"scjg-2026-food\"/\"" TASK2
-	                "\"/' \"$ROOT/scripts/city/task-scjg-food.json\" "
-	                "> task2.json && $B/suijid -d data task create task2.json --key op.key");
-}
-
 static int count_excluded(const struct city *c, const char *req, const char *kind)
 {
 	cJSON *j = city_spec_load(c, req);
@@ -223,7 +214,7 @@ TEST(nohand_r10_lead_entered_before_serves_once,
 	/* Used twice (in another task's draw): refused by reference as by
 	 * number. */
 	out = NULL;
-	CHECK_INT(second_task(&c), ==, 0);
+	CHECK_INT(city_task_copy(&c, TASK2), ==, 0);
 	CHECK(city_task_draw(&c, "scjg", TASK2,
 	                     "\"officer_tags\": [\"law\"], \"handled\": [{\"reference\": "
 	                     "\"TS-2026-0042\"}]",
@@ -443,7 +434,7 @@ TEST(nohand_r11_reviewed_unavailability_excluded_exactly,
 	free(out);
 	/* Keeping an approved one in, or leaving the unreviewed one out, is
 	 * refused, and forged fails the verifier. */
-	CHECK_INT(second_task(&c), ==, 0);
+	CHECK_INT(city_task_copy(&c, TASK2), ==, 0);
 	CHECK_INT(city_prepare(&c, "u2", TASK2), ==, 0);
 	CHECK_INT(spec_with_exclusion(&c, "u2", "unrev.json", "u2-unrev", "officer", "SC0003",
 	                              "unavailable", "ill"),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "rules/blame.h"
 #include "rules/policy.h"
 #include "results/publish.h"
 #include "verifier/drawfindings.h"
@@ -95,6 +96,61 @@ static int periods_overlap(const struct plans_task_info *a, const struct plans_t
 static int same_task(const struct policy_check *a, const struct policy_check *b)
 {
 	return strcmp(a->task_agency, b->task_agency) == 0 && strcmp(a->task, b->task) == 0;
+}
+
+/* 1 when draw info di was committed and not revealed by its deadline. */
+static int is_abandoned(const struct draws_info *di, int64_t now_us)
+{
+	return di->committed && !di->revealed && di->deadline_us < now_us;
+}
+
+void compliance_abandoned(FILE *f, const struct replay *r, const char *agency, int64_t now_us,
+			  const char *indent)
+{
+	const struct draws *d = replay_draws(r);
+	unsigned n = 0, by_log = 0;
+
+	for (size_t i = 0; i < draws_count(d); i++) {
+		struct draws_info di;
+		char why[400];
+		draws_get(d, i, &di);
+		if (!is_abandoned(&di, now_us) || (agency && strcmp(agency, di.agency) != 0))
+			continue;
+		n++;
+		by_log += blame_draw(d, replay_pubvalues(r), i, why, sizeof why) == BLAME_LOG_OPERATOR;
+	}
+	fprintf(f, "%sR6  %u abandoned commitment%s (not revealed by the deadline): %u by the "
+		   "log operator (the round was available), %u by the beacon (it never came)\n",
+		indent, n, n == 1 ? "" : "s", by_log, n - by_log);
+	for (size_t i = 0; i < draws_count(d); i++) {
+		struct draws_info di;
+		char why[400];
+		enum blame_who b;
+		unsigned redraws = 0;
+		draws_get(d, i, &di);
+		if (!is_abandoned(&di, now_us) || (agency && strcmp(agency, di.agency) != 0))
+			continue;
+		b = blame_draw(d, replay_pubvalues(r), i, why, sizeof why);
+		fprintf(f, "%s    ABANDONED: draw %llu (%s/%s, task %s), committed at entry %llu: %s "
+			   "failed: %s\n",
+			indent, (unsigned long long)di.request_seq,
+			di.agency[0] ? di.agency : "-", di.request_id, di.task[0] ? di.task : "-",
+			(unsigned long long)di.commit_seq,
+			b == BLAME_LOG_OPERATOR ? "the LOG OPERATOR" : "the BEACON", why);
+		/* A redraw names the abandoned commitment by its entry hash. */
+		for (size_t j = 0; j < draws_count(d); j++) {
+			struct draws_info rj;
+			draws_get(d, j, &rj);
+			if (!rj.replaces || memcmp(rj.replaced, di.commit_hash, 32) != 0)
+				continue;
+			redraws++;
+			fprintf(f, "%s      redraw: draw %llu (%s/%s) replaces it%s\n", indent,
+				(unsigned long long)rj.request_seq, rj.agency, rj.request_id,
+				rj.revealed ? ", revealed" : "");
+		}
+		if (redraws == 0)
+			fprintf(f, "%s      no redraw names it\n", indent);
+	}
 }
 
 uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
@@ -187,6 +243,7 @@ uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today)
 		policy_result_rechecks(p) == 1 ? "" : "s");
 	drawfindings_print(f, r, today);
 	print_draw_facts(f, r);
+	compliance_abandoned(f, r, NULL, util_now_us(), "  ");
 	return total;
 }
 
@@ -293,6 +350,8 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 		}
 		fprintf(f, "  objects above the cap (R9): %u; abandoned commitments: %u\n", over,
 			abandoned);
+		if (abandoned)
+			compliance_abandoned(f, r, a, now_us, "  ");
 	}
 	unsigned rechecks = 0;
 	for (size_t d = 0; d < policy_draw_count(p); d++) {

@@ -23,6 +23,16 @@
 uint64_t compliance_print(FILE *f, const struct replay *r, int32_t today);
 
 /*
+ * The abandoned commitments (committed, not revealed by the deadline, as
+ * of now_us) of agency (all when NULL): a count line, then per draw who
+ * failed (the log operator when the ledger proves its rounds were
+ * available, else the beacon; rules/draws.h draws_blame) and the redraws
+ * that name it. Each line starts with indent.
+ */
+void compliance_abandoned(FILE *f, const struct replay *r, const char *agency, int64_t now_us,
+			  const char *indent);
+
+/*
  * The supervision report (R19) per agency (all when agency is NULL):
  * tasks and, per stratum, the drawn share against the task's ratio;
  * results entered, published, overdue; objects checked more often than

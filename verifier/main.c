@@ -291,8 +291,8 @@ static void report_text(const struct verify_report *r)
 		       (unsigned long long)r->draws, (unsigned long long)r->draws_revealed,
 		       (unsigned long long)r->draws_open,
 		       (unsigned long long)r->draws_abandoned,
-		       r->draws_abandoned ? " (" : "", r->abandoned_by_agency,
-		       r->draws_abandoned ? ")" : "");
+		       r->draws_abandoned ? " (draws of " : "", r->abandoned_by_agency,
+		       r->draws_abandoned ? "; who failed to reveal is in the findings, R6)" : "");
 	if (r->rounds_unchecked_bls)
 		printf("note: %llu drand beacon rounds were used whose BLS signatures this "
 		       "verifier cannot check (randomness, chain and time were checked)\n",

@@ -22,6 +22,7 @@
 #include "draw/derive.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "rules/blame.h"
 #include "rules/policy.h"
 #include "results/calendar.h"
 #include "verifier/compliance.h"
@@ -390,6 +391,49 @@ static int write_draws(const struct site *s, const struct verifier *v, const cha
 	return rc;
 }
 
+/* The commitments not revealed by their deadline, with who failed and the
+ * redraws that name them (R6; blame.h); their count into *n. 0, 1 or 2. */
+static int write_abandoned(const struct replay *r, const char *data, int64_t now_us, size_t *n)
+{
+	const struct draws *d = replay_draws(r);
+	cJSON *arr = cJSON_CreateArray();
+	*n = 0;
+	for (size_t i = 0; arr && i < draws_count(d); i++) {
+		struct draws_info di;
+		char why[400];
+		cJSON *x, *rd;
+		draws_get(d, i, &di);
+		if (!di.committed || di.revealed || di.deadline_us >= now_us)
+			continue;
+		if ((x = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddItemToArray(arr, x);
+		(*n)++;
+		cJSON_AddNumberToObject(x, "request_entry", (double)di.request_seq);
+		cJSON_AddNumberToObject(x, "commit_entry", (double)di.commit_seq);
+		cJSON_AddStringToObject(x, "agency", di.agency);
+		cJSON_AddStringToObject(x, "request_id", di.request_id);
+		cJSON_AddStringToObject(x, "task", di.task);
+		cJSON_AddNumberToObject(x, "deadline", (double)di.deadline_us);
+		cJSON_AddStringToObject(x, "failed",
+					blame_draw(d, replay_pubvalues(r), i, why, sizeof why) ==
+							BLAME_LOG_OPERATOR
+						? "log-operator"
+						: "beacon");
+		cJSON_AddStringToObject(x, "evidence", why);
+		rd = cJSON_AddArrayToObject(x, "redraws");
+		for (size_t j = 0; rd && j < draws_count(d); j++) {
+			struct draws_info rj;
+			draws_get(d, j, &rj);
+			if (rj.replaces && memcmp(rj.replaced, di.commit_hash, 32) == 0)
+				cJSON_AddItemToArray(rd, cJSON_CreateNumber((double)rj.request_seq));
+		}
+	}
+	if (arr == NULL)
+		return 2;
+	return write_json(data, "abandoned.json", arr);
+}
+
 /* Checks per object per year (R9), for the charts; 0, 1 or 2. */
 static int write_checks(const struct policy *p, const char *data)
 {
@@ -539,6 +583,16 @@ int site_write(struct site *s, const struct verifier *v, const char *out, const 
 	}
 	cJSON_AddNumberToObject(site, "results", (double)n);
 	cJSON_AddNumberToObject(site, "draws", cJSON_GetArraySize(s->draws));
+	{
+		size_t na = 0;
+		rc = write_abandoned(r, data, util_now_us(), &na);
+		cJSON_AddNumberToObject(site, "abandoned", (double)na);
+		if (rc != 0) {
+			cJSON_Delete(site);
+			free(cptext);
+			return rc;
+		}
+	}
 	rc = write_text(downloads, "checkpoint.txt", cptext, cplen);
 	if (rc == 0)
 		rc = write_text(downloads, "log.vkey", vkey, strlen(vkey));

@@ -277,7 +277,8 @@ async function viewTasks() {
 }
 
 async function viewDraws() {
-  const [site, draws] = await Promise.all([load('data/site.json'), load('data/draws.json')]);
+  const [site, draws, abandoned] = await Promise.all([load('data/site.json'), load('data/draws.json'),
+    load('data/abandoned.json').catch(() => [])]);
   const sum = (d, f) => (d.strata || []).reduce((a, s) => a + (s[f] || 0), 0);
   show(h('h2', null, t('draws.h')), h('p.muted', null, t('draws.intro')), table(
     [t('col.draw'), t('col.agency'), t('col.task'), t('col.request'), t('col.kind'), t('col.eligible'), t('col.drawn')],
@@ -285,7 +286,22 @@ async function viewDraws() {
       td(h('a', { href: `#/draw/${d.request_entry}`, 'data-draw': d.request_entry }, t('draw.h', { n: d.request_entry }))),
       td(agencyName(site, d.agency)), td(h('span.mono', null, d.task)), td(h('span.mono', null, d.request_id)),
       td(d.substitution ? t('draw.substitution') : d.recheck ? t('draw.recheck') : t('draw.regular')),
-      td(String(sum(d, 'eligible')), 'num'), td(String(sum(d, 'drawn')), 'num'))), { id: 'draws' }));
+      td(String(sum(d, 'eligible')), 'num'), td(String(sum(d, 'drawn')), 'num'))), { id: 'draws' }),
+    abandonedTable(site, abandoned));
+}
+
+// Commitments not revealed by their deadline, with who failed (R6): a
+// withheld reveal is visible, and blamed on the log operator when the
+// ledger shows the beacon value was out.
+function abandonedTable(site, abandoned) {
+  return h('section', { id: 'abandoned' }, h('h3', null, t('abandoned.h')), h('p.muted', null, t('abandoned.intro')),
+    abandoned.length === 0 ? h('p', { 'data-abandoned': 'none' }, t('abandoned.none')) : table(
+      [t('col.draw'), t('col.agency'), t('col.task'), t('col.request'), t('col.commit'), t('col.failed'), t('col.evidence'), t('col.redraw')],
+      abandoned.map((a) => h('tr', { 'data-abandoned': a.request_entry, 'data-failed': a.failed },
+        td(t('draw.h', { n: a.request_entry })), td(agencyName(site, a.agency)), td(h('span.mono', null, a.task)),
+        td(h('span.mono', null, a.request_id)), td(String(a.commit_entry), 'num'),
+        td(t(a.failed === 'log-operator' ? 'abandoned.operator' : 'abandoned.beacon')), td(a.evidence),
+        td((a.redraws || []).map((n) => t('draw.h', { n })).join('，') || '—')))));
 }
 
 // The verdict list of a checked draw, and a banner saying in both languages

@@ -88,6 +88,10 @@ function pubRound(dir) {
   while (Math.floor(Date.now() / 1000) === t0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   const t = Math.floor(Date.now() / 1000);
   writeFileSync(join(dir, 'pub.json'), JSON.stringify({ time: t, sources: [{ name: 'test lottery', kind: 'numeric', values: [String(t % 97), '7', '19'] }] }));
+  // Only values the registered notary signed count (R6, docs/beacon.md 6.1).
+  sh(dir, join(BIN, 'suiji'), ['pubvalues', 'sign', '--key', 'notary.key', '--origin', 'suiji.example/lianyungang-2026',
+    '--source', 'pub', 'pub.json', '-o', 'pub.signed']);
+  sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'pubvalues', 'add', 'pub.signed']);
 }
 
 let nDraw = 0;
@@ -129,6 +133,15 @@ function buildCity(dir) {
 
   const food = taskDraw(dir, 'scjg', 'scjg-2026-food', ['law']);
   const prov = taskDraw(dir, 'jsscjg', 'js-2026-a', ['food']);
+  // A reveal withheld although the notary's values came in time (R6): the
+  // portal must list it, blamed on the log operator.
+  writeFileSync(join(dir, 'draw.json'), JSON.stringify({
+    request_id: 'withheld', agency: 'scjg', task: 'scjg-2026-food', slot_size: 2, officer_repeat_in_slot: true,
+    deadline_hours: 0.0008, beacons: [{ source: 'pub', round: 0 }], officer_tags: ['law'],
+  }));
+  const withheld = Number(/draw request (\d+)/.exec(sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'draw', 'task', 'draw.json']))[1]);
+  pubRound(dir);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
   const printed = sh(dir, join(BIN, 'suiji-verify'), ['draw', 'data/ledger.db', String(food)]);
   const first = /\n\s+1\. (\S+)\s+stratum/.exec(printed)[1];
   writeFileSync(join(dir, 'result.json'), JSON.stringify({
@@ -160,7 +173,7 @@ function buildCity(dir) {
   sh(dir, join(BIN, 'suiji'), ['cosign', '-k', 'w.key', '--log-key', 'log.vkey', '--state', 'w.state', 'cp', '-o', 'cp.cosigned']);
   sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'cosign', 'cp.cosigned']);
   sh(dir, join(BIN, 'suiji-verify'), ['-q', 'data/ledger.db', '--site', 'site', '--assets', PORTAL]);
-  return { food, prov, first };
+  return { food, prov, first, withheld };
 }
 
 // What the fixture holds that must never be public: phone numbers, the ID
@@ -538,6 +551,14 @@ async function main() {
     ok(n >= 5, `${n} charts`);
     const rows = await page.$$eval(`section[data-draw="${fx.food}"] svg.chart:first-of-type g.row`, (l) => l.length);
     eq(rows, draw.strata.length, 'strata rows');
+  });
+
+  await check('draws: a withheld reveal is listed as abandoned, blamed on the log operator', async () => {
+    await go('good', 'draws');
+    const failed = await page.getAttribute(`#abandoned tr[data-abandoned="${fx.withheld}"]`, 'data-failed');
+    eq(failed, 'log-operator', 'who failed');
+    const text = await page.textContent('#abandoned');
+    ok(text.includes('withheld'), 'the request id is shown');
   });
 
   await browser.close();
