@@ -75,6 +75,8 @@ static void usage(FILE *f)
 		"  draw task TASK-DRAW.json [--out DIR] [--dry-run]\n"
 		"                                              draw for a task, pools from the ledger\n"
 		"                                              (docs/policy.md)\n"
+		"  draw recheck RECHECK.json [--out DIR]       a re-check's spec and pools, from the\n"
+		"                                              published results (R19)\n"
 		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
 		"  draw status                                 every draw and its state\n"
 		"  import objects|officers|experts|conflicts FILE --agency CODE [--dry-run]\n"

@@ -34,7 +34,15 @@
  *  - every conflict of interest declared in those agencies' directories
  *    between a pooled object and a pooled person is in the inputs (R12).
  * A draw requested by a supervisor (the justice bureau) is a re-check draw
- * (复查, R19): every pooled object must have a published result.
+ * (复查, R19), derived like a tied draw (policy_recheck_expect): its task
+ * states a scope, "recheck:AGENCY:YEAR" or "recheck:AGENCY:YEAR:TASK";
+ * the object pool is exactly every object with a published result of
+ * AGENCY for a task of plan year YEAR (and of TASK when named), each once,
+ * in the one stratum "recheck"; no object is excluded (R19); the officer
+ * and expert pools are exactly the bureau's directory's active people with
+ * their tags (R2, R13); every conflict that directory declares between
+ * them and the pooled objects is in the inputs (R12); teams are of one
+ * agency (R14).
  * A draw tied to no task is allowed (special checks, tests of the draw
  * itself) and counted apart: the report shows how many there are.
  *
@@ -150,6 +158,35 @@ SJ_WUR int policy_expect(const struct policy *p, const struct plans *pl, const c
 			 const char *task_id, struct policy_expect **out, char *err,
 			 size_t err_cap);
 void policy_expect_free(struct policy_expect *x);
+
+/* ---- What a re-check draw's commitment must fix (R19) ---- */
+
+#define POLICY_RECHECK_PREFIX  "recheck:"
+#define POLICY_RECHECK_STRATUM "recheck"
+
+/* A re-check draw's scope, as its task states it. */
+struct policy_recheck_scope {
+	char agency[ENTRY_MAX_AGENCY + 1]; /* whose published results */
+	uint32_t year;                     /* of tasks of this plan year */
+	char task[DRAW_MAX_ID + 1];        /* and of this task, or "" for all */
+};
+
+/* Parses "recheck:AGENCY:YEAR[:TASK]" (YEAR four digits, 2000..2100).
+ * Errors: SJ_EINVAL (out is then zeroed). */
+SJ_WUR int policy_recheck_scope_parse(struct policy_recheck_scope *out, const char *task);
+
+/*
+ * The pools and conflicts a re-check draw requested by bureau (the
+ * supervisor's agency, borrowed) with task task must commit to now, as
+ * policy.h's header says; x->task holds only id (task), agency (bureau),
+ * year and rounding "ceil"; x->strata is {"recheck"}. Pointers borrow from
+ * the policy and the directories until the next entry. Errors: SJ_EINVAL
+ * (the scope does not parse or names an unregistered agency), SJ_ENOENT
+ * (it holds no published result), both named in err; SJ_ENOMEM.
+ */
+SJ_WUR int policy_recheck_expect(const struct policy *p, const struct plans *pl,
+				 const char *bureau, const char *task,
+				 struct policy_expect **out, char *err, size_t err_cap);
 
 /* ---- Reports ---- */
 

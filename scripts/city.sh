@@ -7,7 +7,8 @@
 #  - a client key per role in DIR/*.key (operators, legal reviewers, the
 #    justice bureau's supervisor and an auditor);
 #  - directories: OBJECTS businesses (default 10,000), 100 officers,
-#    10 experts, 12 declared conflicts (R1, R2, R12), from suiji-democity;
+#    10 experts, 12 declared conflicts (R1, R2, R12), from suiji-democity,
+#    and the justice bureau's 4 officers for its re-check draws (R19);
 #  - the official working-day calendars of 2025 and 2026 (R15);
 #  - item lists, annual plans through legal review, filing and publication
 #    (R3, R4), and tasks: two of the provincial regulator's, the city
@@ -42,6 +43,12 @@ q "$B/suijid" -d data import objects objects-jsscjg.csv --agency jsscjg
 for a in scjg hbj jsscjg; do
 	q "$B/suijid" -d data import officers "officers-$a.csv" --agency "$a"
 done
+# The justice bureau's own officers, who make its re-check draws (R19).
+printf '%s\n' 执法证号,姓名,所属部门,执法资质,业务专长,状态 \
+	SF0001,复查人员SF1,sfj,law,review,在职 SF0002,复查人员SF2,sfj,law,review,在职 \
+	SF0003,复查人员SF3,sfj,law,review,在职 SF0004,复查人员SF4,sfj,law,review,在职 \
+	>officers-sfj.csv
+q "$B/suijid" -d data import officers officers-sfj.csv --agency sfj
 q "$B/suijid" -d data import experts experts-scjg.csv --agency scjg
 q "$B/suijid" -d data import conflicts conflicts-scjg.csv --agency scjg
 q "$B/suijid" -d data calendar add "$CAL/cn-2025.txt" "$CAL/cn-2026.txt"

@@ -430,27 +430,28 @@ static void results_over_rpc(const struct city *c, const char *conn, const char 
 	CHECK_INT(city_run(c, &out, "$B/suiji result recheck rs.json --reason 抽查复核 %s -k sup.key", conn),
 		  ==, 0);
 	free(out);
-	/* A re-check draw (复查, R19) by the justice bureau: among published
-	 * results only. */
-	snprintf(json, sizeof json, "id,stratum\n%s,A\n", id);
-	CHECK_INT(city_put(c, "recheck-objects.csv", json), ==, 0);
-	CHECK_INT(city_put(c, "recheck-officers.csv", "id,agency,tags\nSF01,sfj,law\nSF02,sfj,law\n"), ==,
-		  0);
+	/* A re-check draw (复查, R19) by the justice bureau: its pools are
+	 * derived from the ledger (every published result of the scope, the
+	 * bureau's officers) and requested with the supervisor's key. */
 	CHECK_INT(city_put(c, "recheck.json",
-		      "{\"request_id\": \"rc1\", \"task\": \"recheck-2026\", \"objects\": "
-		      "\"recheck-objects.csv\", \"officers\": \"recheck-officers.csv\", "
-		      "\"team_size\": 2, \"beacons\": [{\"source\": \"pub\", \"round\": 0}], "
-		      "\"rules\": [{\"stratum\": \"A\", \"ratio\": \"1/1\"}]}"),
+			   "{\"request_id\": \"rc1\", \"agency\": \"sfj\", \"scope\": "
+			   "{\"agency\": \"scjg\", \"year\": 2026}, \"team_size\": 2, "
+			   "\"beacons\": [{\"source\": \"pub\", \"round\": 0}]}"),
 		  ==, 0);
-	CHECK_INT(city_run(c, &out, "$B/suiji draw-request recheck.json %s -k sup.key", conn), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suijid -d data draw recheck recheck.json"), ==, 0);
+	free(out);
+	CHECK_INT(city_run(c, &out, "$B/suiji draw-request data/draws/rc1/spec.json %s -k sup.key",
+			   conn),
+		  ==, 0);
 	free(out);
 	/* The twin: an object with no published result. */
-	CHECK_INT(city_run(c, &out, "printf 'id,stratum\\n91320700200000005A,A\\n' > "
-			       "recheck-objects.csv && sed -i 's/rc1/rc2/' recheck.json && "
-			       "$B/suiji draw-request recheck.json %s -k sup.key",
-		      conn),
+	CHECK_INT(city_run(c, &out,
+			   "printf 'id,stratum\\n91320700200000005A,recheck\\n' > "
+			   "data/draws/rc1/objects.csv && sed -i 's/rc1/rc2/' data/draws/rc1/spec.json && "
+			   "$B/suiji draw-request data/draws/rc1/spec.json %s -k sup.key",
+			   conn),
 		  ==, 1);
-	CHECK_STR_HAS(out, "R19: re-check draw recheck-2026 pools object 91320700200000005A");
+	CHECK_STR_HAS(out, "R19: re-check draw recheck:scjg:2026 pools object 91320700200000005A");
 	free(out);
 }
 
