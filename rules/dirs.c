@@ -243,6 +243,7 @@ struct import {
 	const Suiji__DirectoryImport *m;
 	struct dirs_agency *a; /* the agency's state, NULL before its first import */
 	const char *kname;
+	const struct dirs *d; /* every agency's directories, for a bureau's conflicts */
 	struct pending *p;
 	char prev[DIRS_MAX_KEY]; /* the last key so far */
 	uint64_t added, changed;
@@ -295,6 +296,21 @@ static int check_header(struct dirs *d, const struct entry *e, int agency_known,
 	return SJ_OK;
 }
 
+/* 1 when the importing agency holds no objects of its own (the justice
+ * bureau, which supervises agencies rather than businesses) and object is
+ * in another agency's object directory: the bureau's officers declare
+ * their conflicts with the businesses whose results it re-checks (R12,
+ * R19). */
+static int bureau_object(const struct import *im, const char *object)
+{
+	if (im->a != NULL && im->a->maps[RECORD_OBJECT - 1].n > 0)
+		return 0;
+	for (size_t i = 0; i < im->d->nag; i++)
+		if (has_key(&im->d->ag[i], RECORD_OBJECT, object))
+			return 1;
+	return 0;
+}
+
 /* What a record (whose key is key) may name: its agency,
  * and for a conflict, an object and a person the directory holds. */
 static int check_refs(const struct import *im, const struct record *rec, const char *key,
@@ -317,7 +333,7 @@ static int check_refs(const struct import *im, const struct record *rec, const c
 	case RECORD_CONFLICT: {
 		const struct record_conflict *c = &rec->u.conflict;
 		unsigned pk = c->person_kind == PERSON_EXPERT ? RECORD_EXPERT : RECORD_OFFICER;
-		if (!has_key(im->a, RECORD_OBJECT, c->object))
+		if (!has_key(im->a, RECORD_OBJECT, c->object) && !bureau_object(im, c->object))
 			return rules_fail(err, err_cap,
 					  "conflict names object %s, which agency %s's directory "
 					  "does not hold",
@@ -447,6 +463,7 @@ int dirs_import(struct dirs *d, const struct entry *e, int agency_known, int by_
 				     : rules_fail(err, err_cap, "directory-import payload does not "
 								"decode as suiji.DirectoryImport");
 	im.m = m;
+	im.d = d;
 	if ((rc = check_header(d, e, agency_known, &im, err, err_cap)) != SJ_OK)
 		goto out;
 	/* Check every record before changing anything. */

@@ -21,8 +21,11 @@
  *    across all parts of the import (so no key appears twice);
  *  - an object lists the agency among its supervising agencies; an
  *    officer's agency is the agency; a conflict names an object in the
- *    agency's object directory and an officer (or expert) in its officer
- *    (or expert) directory, as the ledger holds them before this entry;
+ *    agency's object directory (or, for an agency whose object directory
+ *    is empty, such as the justice bureau, in any agency's: the objects
+ *    whose results it re-checks, R19) and an officer (or expert) in its
+ *    officer (or expert) directory, as the ledger holds them before this
+ *    entry;
  *  - when summarised is set, added and changed are the numbers of its
  *    records whose key is new to the agency's directory of that kind and
  *    whose key is there with another record.

@@ -1,7 +1,8 @@
 /*
  * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14),
- * re-check draws derived from the published results (R19), and what a revealed tied draw records: its public
- * summary (R17) and one check of each drawn object (R9).
+ * re-check draws derived from the published results (R19), and what a
+ * revealed tied draw records: its public summary (R17) and one check of
+ * each drawn object (R9).
  *
  * Each check below returns SJ_OK when its rules hold, else what
  * policy_violation returned (SJ_EVERIFY, or POLICY_BROKEN in audit mode),
@@ -349,9 +350,9 @@ static int check_recheck_objects(const struct request *q, const struct draw_obje
 	if (i < x->n_objects)
 		return BROKEN(q, 19,
 			      "object %s has a published result in re-check scope %s but is "
-			      "missing from the pool (%zu of %zu pooled: a re-check draws among "
-			      "every published result of its scope, none chosen by hand)",
-			      x->objects[i].id, q->sp->task, i, x->n_objects);
+			      "missing from the pool (a re-check draws among all %zu published "
+			      "results of its scope, none chosen by hand)",
+			      x->objects[i].id, q->sp->task, x->n_objects);
 	for (size_t j = 0; j < q->sp->n_exclusions; j++)
 		if (q->sp->exclusions[j].kind == DRAW_OBJECT)
 			return BROKEN(q, 19, "re-check draw %s excludes object %s; a re-check leaves "

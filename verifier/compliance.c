@@ -27,7 +27,7 @@ static const char *const rule_what[POLICY_RULES + 1] = {
 	[14] = "joint tasks: one draw, each member's officers from its own directory",
 	[15] = "results counted in the pinned official calendars",
 	[16] = "results entered, reviewed, published by the checking agency",
-	[19] = "re-check draws only among published results",
+	[19] = "re-check draws among every published result of their scope",
 };
 
 /* 1 when the periods of two tasks overlap. */

@@ -1,0 +1,272 @@
+/*
+ * test_nohand_review.c: no hand on the draw, through the real binaries on
+ * the sample city of scripts/city.sh. A re-check draw (复查, R19) pools
+ * exactly the published results of its scope and the justice bureau's
+ * officers with their conflicts (R2, R12). Each attack is refused by the
+ * store, and the same cheat appended past the store (signed with the
+ * supervisor's real key, as an insider holding it and the database file
+ * could) fails suiji-verify naming the rule; each has an honest twin.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "daemon/drawop.h"
+#include "ledger/entry.h"
+#include "ledger/keyfile.h"
+#include "ledger/note_sign.h"
+#include "rules/storeops.h"
+#include "tests/city.h"
+#include "tests/harness.h"
+#include "wire/drawspec.h"
+
+/* Appends entry bytes straight into SQLite after the last entry, with the
+ * right sequence, chain link and time, signed by the client key k. */
+static int raw_append_signed(const char *db, const char *origin, const char *agency, uint32_t type,
+                             const uint8_t *payload, size_t len, const struct note_skey *k)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	struct entry e = {0};
+	struct note_vkey vk;
+	uint8_t *bytes = NULL, *msg = NULL, sig[64];
+	size_t bl, ml;
+	int rc = SJ_EIO;
+	if (sqlite3_open(db, &h) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT seq, bytes FROM entries ORDER BY seq DESC LIMIT 1", -1,
+	                       &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	e.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	entry_hash(e.prev, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+	sqlite3_finalize(st);
+	st = NULL;
+	if (entry_request_message(&msg, &ml, origin, type, agency, strlen(agency), payload, len) !=
+	    SJ_OK)
+		goto out;
+	note_skey_sign_raw(sig, msg, ml, k);
+	note_skey_public(&vk, k);
+	e.time_us = util_now_us();
+	e.type = type;
+	e.agency = agency;
+	e.agency_len = strlen(agency);
+	e.payload = payload;
+	e.payload_len = len;
+	memcpy(e.actor, vk.pk, sizeof e.actor);
+	e.sig = sig;
+	if (entry_encode(&bytes, &bl, &e) != SJ_OK ||
+	    sqlite3_prepare_v2(h, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &st, NULL) !=
+	        SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)e.seq);
+	sqlite3_bind_blob(st, 2, bytes, (int)bl, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? SJ_OK : SJ_EIO;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(bytes);
+	free(msg);
+	return rc;
+}
+
+/* The draw request of spec file name (in the city's folder), signed with
+ * key file key as agency's client and appended past the store. */
+static int forge_signed_request(const struct city *c, const char *name, const char *key,
+                                const char *agency)
+{
+	char path[800], db[800], kp[800], origin[256], err[400];
+	struct ledger_store *s = NULL;
+	struct note_skey *k = NULL;
+	struct drawspec sp;
+	uint8_t *payload = NULL;
+	size_t plen;
+	snprintf(path, sizeof path, "%s/%s", c->dir, name);
+	snprintf(db, sizeof db, "%s/data/ledger.db", c->dir);
+	snprintf(kp, sizeof kp, "%s/%s", c->dir, key);
+	int rc = storeops_open(&s, db, 0, err, sizeof err);
+	if (rc != SJ_OK)
+		return rc;
+	snprintf(origin, sizeof origin, "%s", ledger_store_origin(s));
+	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(s),
+	                   util_now_us(), err, sizeof err);
+	ledger_store_close(s);
+	if (rc != SJ_OK) {
+		printf("    %s\n", err);
+		return rc;
+	}
+	rc = drawop_request_payload(&payload, &plen, &sp);
+	if (rc == SJ_OK)
+		rc = keyfile_load(&k, kp, NULL, 0, 0, NULL, err, sizeof err);
+	if (rc == SJ_OK)
+		rc = raw_append_signed(db, origin, agency, ENTRY_DRAW_REQUEST, payload, plen, k);
+	note_skey_free(k);
+	free(payload);
+	drawspec_fini(&sp);
+	return rc;
+}
+
+/* The id of the n-th drawn object (1-based) of a printed draw. */
+static int nth_pick(const char *draw, int n, char *id, size_t cap)
+{
+	char tag[16];
+	snprintf(tag, sizeof tag, "\n%4d. ", n);
+	const char *p = strstr(draw, tag);
+	if (p == NULL)
+		return -1;
+	p += strlen(tag);
+	snprintf(id, cap, "%.*s", (int)strcspn(p, " "), p);
+	return 0;
+}
+
+/* A city with one revealed draw of the city regulator's food task, two
+ * of its drawn objects with published results (a and b), and the justice
+ * bureau's declared conflict between its officer SF0001 and a. */
+static int recheck_city(struct city *c, char *a, char *b, size_t cap)
+{
+	uint64_t d;
+	char *out = NULL, csv[512];
+	if (city_with_draw(c, "scjg-2026-food", &d, a, cap) != 0)
+		return -1;
+	char *draw = city_printed(c, d);
+	int rc = draw && nth_pick(draw, 2, b, cap) == 0 ? 0 : -1;
+	free(draw);
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		rc = city_result(c, "scjg", "op", "legal", "scjg-2026-food", k ? b : a,
+		                 "2026-11-16", "2026-11-18", &out);
+		free(out);
+		out = NULL;
+	}
+	snprintf(csv, sizeof csv,
+	         "人员类别,统一社会信用代码,执法证号,回避事由,申报人\n"
+	         "执法人员,%s,SF0001,亲属在该企业任职,本人申报\n",
+	         a);
+	if (rc == 0 && city_put(c, "conflicts-sfj.csv", csv) != 0)
+		rc = -1;
+	if (rc == 0 &&
+	    city_run(c, &out, "$B/suijid -d data import conflicts conflicts-sfj.csv --agency sfj"))
+		printf("    %s\n", out), rc = -1;
+	free(out);
+	return rc;
+}
+
+/* The honest re-check file for request rid. */
+static int put_recheck(const struct city *c, const char *rid)
+{
+	char json[512];
+	snprintf(json, sizeof json,
+	         "{\"request_id\": \"%s\", \"agency\": \"sfj\", \"scope\": {\"agency\": \"scjg\", "
+	         "\"year\": 2026, \"task\": \"scjg-2026-food\"}, \"count\": 1, \"team_size\": 2, "
+	         "\"beacons\": [{\"source\": \"pub\", \"round\": 0}]}",
+	         rid);
+	return city_put(c, "recheck.json", json);
+}
+
+/* The attacks over RPC with the supervisor's key, in a function of their
+ * own so that the daemon is stopped however a check ends. */
+static void recheck_over_rpc(const struct city *c, const char *conn, const char *a)
+{
+	char *out = NULL, csv[256];
+	/* A hand-picked pool: one published result, and the conflicted
+	 * officer with one other, no conflict declared. */
+	snprintf(csv, sizeof csv, "id,stratum\n%s,recheck\n", a);
+	CHECK_INT(city_put(c, "hand-objects.csv", csv), ==, 0);
+	CHECK_INT(city_put(c, "hand-officers.csv",
+	                   "id,agency,tags\nSF0001,sfj,law;review\nSF0002,sfj,law;review\n"),
+	          ==, 0);
+	CHECK_INT(
+	    city_put(c, "hand.json",
+	             "{\"request_id\": \"hand1\", \"agency\": \"sfj\", \"task\": "
+	             "\"recheck:scjg:2026:scjg-2026-food\", \"objects\": \"hand-objects.csv\", "
+	             "\"officers\": \"hand-officers.csv\", \"team_size\": 2, \"beacons\": "
+	             "[{\"source\": \"pub\", \"round\": 0}], \"rules\": [{\"stratum\": "
+	             "\"recheck\", \"ratio\": \"1/1\"}]}"),
+	    ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suiji draw-request hand.json %s -k sup.key", conn), ==, 1);
+	CHECK_STR_HAS(out, "R19: object");
+	CHECK_STR_HAS(out, "is missing from the pool (a re-check draws among all 2 published");
+	free(out);
+	/* The derived pools with the conflict dropped: R12. */
+	CHECK_INT(put_recheck(c, "nc1"), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suijid -d data draw recheck recheck.json"), ==, 0);
+	free(out);
+	CHECK_INT(city_run(c, &out,
+	                   "sed -i '/\"conflicts\"/,$d' data/draws/nc1/spec.json && "
+	                   "echo '\"conflicts\": []}' >> data/draws/nc1/spec.json && "
+	                   "$B/suiji draw-request data/draws/nc1/spec.json %s -k sup.key",
+	                   conn),
+	          ==, 1);
+	CHECK_STR_HAS(out, "R12: the conflict of interest declared between officer SF0001");
+	free(out);
+	/* An officer of another agency's directory, hand-added: R2. */
+	CHECK_INT(
+	    city_run(c, &out,
+	             "cp data/draws/nc1/spec.json nc2.json && sed -i 's/nc1/nc2/; "
+	             "s|objects.csv|data/draws/nc1/objects.csv|; "
+	             "s|experts.csv|data/draws/nc1/experts.csv|; s|officers.csv|nc2-off.csv|' "
+	             "nc2.json && cp data/draws/nc1/officers.csv nc2-off.csv && "
+	             "echo 'SC0001,scjg,law' >> nc2-off.csv && "
+	             "$B/suiji draw-request nc2.json %s -k sup.key",
+	             conn),
+	    ==, 1);
+	CHECK_STR_HAS(out, "R2: pooled officer SC0001");
+	free(out);
+	/* The twin: as derived from the ledger, accepted. */
+	CHECK_INT(put_recheck(c, "rc1"), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suijid -d data draw recheck recheck.json"), ==, 0);
+	free(out);
+	CHECK_INT(
+	    city_run(c, &out, "$B/suiji draw-request data/draws/rc1/spec.json %s -k sup.key", conn),
+	    ==, 0);
+	free(out);
+}
+
+TEST(nohand_recheck_pool_derived,
+     "R19, R12, R2: a re-check draw pools every published result of its scope and the justice "
+     "bureau's officers with their conflicts; a hand-picked pool, a dropped conflict or an "
+     "added officer is refused, and the same request forged past the store fails the verifier")
+{
+	struct city c;
+	char a[64], b[64], conn[300], *out = NULL;
+	CHECK_INT(recheck_city(&c, a, b, sizeof a), ==, 0);
+	if (harness_failed())
+		return;
+	/* The derived pool: both published results, SF0001's conflict. */
+	CHECK_INT(put_recheck(&c, "look"), ==, 0);
+	CHECK_INT(city_run(&c, &out,
+	                   "$B/suijid -d data draw recheck recheck.json && "
+	                   "cat data/draws/look/objects.csv data/draws/look/officers.csv "
+	                   "data/draws/look/spec.json"),
+	          ==, 0);
+	CHECK_STR_HAS(out, a);
+	CHECK_STR_HAS(out, b);
+	CHECK_STR_HAS(out, "SF0004,sfj,law;review");
+	CHECK_STR_HAS(out, "\"person\":\t\"SF0001\"");
+	free(out);
+	/* A scope with no published result, and one that does not parse. */
+	CHECK_INT(city_run(&c, &out,
+	                   "sed -i 's/\"year\": 2026/\"year\": 2025/' recheck.json && "
+	                   "$B/suijid -d data draw recheck recheck.json"),
+	          ==, 1);
+	CHECK_STR_HAS(out, "holds no published result");
+	free(out);
+	CHECK_INT(city_daemon_up(&c, conn, sizeof conn), ==, 0);
+	recheck_over_rpc(&c, conn, a);
+	city_daemon_down(&c);
+	if (harness_failed())
+		return;
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	free(out);
+	/* Past the store: the hand-picked pool, signed by the supervisor. */
+	CHECK_INT(forge_signed_request(&c, "hand.json", "sup.key", "sfj"), ==, SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "FAILED: R19: object");
+	CHECK_STR_HAS(out, "R19 VIOLATED");
+	free(out);
+	CHECK_INT(forge_signed_request(&c, "data/draws/nc1/spec.json", "sup.key", "sfj"), ==,
+	          SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "R12 VIOLATED");
+	free(out);
+}
