@@ -123,6 +123,27 @@ const struct dirs_person *dirs_person_at(const struct dirs *d, size_t i);
 size_t dirs_conflict_count(const struct dirs *d);
 const struct dirs_conflict *dirs_conflict_at(const struct dirs *d, size_t i);
 
+/*
+ * The change history of objects (issue: directory changes just before a
+ * draw). Each re-import that gives an object a version differing from its
+ * current one in a field that decides whether, or in which stratum, a
+ * draw pools it (status, tags, risk class, category, district, credit
+ * level) appends one change: the entry's seq and time and the indexes of
+ * the two versions (dirs_object_version). 24 bytes a change; an import
+ * that repeats a record unchanged adds none. Rolled back with its entry.
+ */
+struct dirs_change {
+	uint64_t seq;
+	int64_t time_us;
+	uint32_t prev, cur;
+};
+size_t dirs_change_count(const struct dirs *d);
+/* The i-th change in ledger order, or NULL past the end. */
+const struct dirs_change *dirs_change_at(const struct dirs *d, size_t i);
+/* The i-th object version, current or not (borrowed), or NULL past the
+ * end: what dirs_object_at hides once a later version replaced it. */
+const struct dirs_object *dirs_object_version(const struct dirs *d, size_t i);
+
 /* A record's key as text into buf (cap bytes, at least DIRS_MAX_KEY): the
  * identifier, or for a conflict "KIND OBJECT PERSON". Keys of one kind
  * order by strcmp as record_key_cmp orders their records. */

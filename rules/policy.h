@@ -188,6 +188,41 @@ SJ_WUR int policy_recheck_expect(const struct policy *p, const struct plans *pl,
 				 const char *bureau, const char *task,
 				 struct policy_expect **out, char *err, size_t err_cap);
 
+/* ---- Directory changes just before a draw (a finding, R19) ---- */
+
+#define POLICY_PREDRAW_DEFAULT_DAYS 7
+#define POLICY_PREDRAW_DEREGISTERED "deregistered" /* forced out (R6) */
+#define POLICY_PREDRAW_REACTIVATED  "reactivated"  /* back in (R6) */
+#define POLICY_PREDRAW_COMPLAINT    "complaint"    /* forced into key, drawn whole (R10) */
+#define POLICY_PREDRAW_UNCOMPLAINED "complaint-removed"
+#define POLICY_PREDRAW_RISK         "risk-class"   /* another stratum (R7) */
+#define POLICY_PREDRAW_SCOPE_IN     "scope-in"     /* into the task's scope (R6) */
+#define POLICY_PREDRAW_SCOPE_OUT    "scope-out"
+
+struct policy_predraw_change {
+	const char *object; /* borrowed */
+	const char *effect; /* one of POLICY_PREDRAW_* */
+	uint64_t seq;       /* the directory import that made it */
+	int64_t time_us;
+};
+/* Called per change; a non-zero return stops the walk and is returned. */
+typedef int (*policy_predraw_fn)(void *ctx, const struct policy_predraw_change *c);
+
+/*
+ * The directory changes (dirs.h, dirs_change) made in agency's directory
+ * within window_us before a draw of agency's task requested at entry
+ * request_seq at request_time_us, that move an object into or out of the
+ * task's draw: an object in the task's scope before or after the change
+ * that entered or left the scope, became or stopped being active, gained
+ * or lost the tag 投诉举报, or changed risk class (in that order of
+ * precedence, one effect per change). each (may be NULL) is called for
+ * every one, latest first; *count says how many. Errors: SJ_ENOENT (no such
+ * task), SJ_EINVAL (its filter does not parse), SJ_ENOMEM, or each's.
+ */
+SJ_WUR int policy_predraw(const struct policy *p, const struct plans *pl, const char *agency,
+			  const char *task, uint64_t request_seq, int64_t request_time_us,
+			  int64_t window_us, policy_predraw_fn each, void *ctx, size_t *count);
+
 /* ---- Reports ---- */
 
 struct policy_tally {

@@ -270,3 +270,107 @@ TEST(nohand_recheck_pool_derived,
 	CHECK_STR_HAS(out, "R12 VIOLATED");
 	free(out);
 }
+
+/* ---- (b) Directory changes just before a draw ---- */
+
+/* A shared object that moves the real-time clock of the binaries it is
+ * preloaded into SUIJI_TEST_DAYS_AGO days back, so a test can make
+ * ledger entries "days ago" (entry times only ever increase). */
+static const char clock_shim[] =
+    "#define _GNU_SOURCE\n#include <dlfcn.h>\n#include <stdlib.h>\n#include <time.h>\n"
+    "int clock_gettime(clockid_t id, struct timespec *ts)\n{\n"
+    "\tstatic int (*real)(clockid_t, struct timespec *);\n"
+    "\tif (real == NULL)\n\t\treal = (int (*)(clockid_t, struct timespec *))dlsym("
+    "RTLD_NEXT, \"clock_gettime\");\n"
+    "\tint rc = real(id, ts);\n\tconst char *s = getenv(\"SUIJI_TEST_DAYS_AGO\");\n"
+    "\tif (rc == 0 && s != NULL && id == CLOCK_REALTIME)\n"
+    "\t\tts->tv_sec -= (time_t)atol(s) * 86400;\n\treturn rc;\n}\n";
+
+/* The environment that runs a command days ago (the shim above). */
+static int days_ago_env(char *env, size_t cap, int days)
+{
+	char src[700], so[700];
+	snprintf(src, sizeof src, "%s/clockshim.c", harness_tmpdir());
+	snprintf(so, sizeof so, "%s/clockshim.so", harness_tmpdir());
+	if (util_write_file(src, clock_shim, strlen(clock_shim), 0644) != SJ_OK ||
+	    harness_run(NULL, "cc -shared -fPIC -o '%s' '%s' -ldl", so, src) != 0)
+		return -1;
+	snprintf(env, cap,
+	         "SUIJI_TEST_DAYS_AGO=%d LD_PRELOAD='%s' "
+	         "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\"",
+	         days, so);
+	return 0;
+}
+
+/* The re-import: the city's first business deregistered (forced out of
+ * any draw, R6), its second tagged 投诉举报 (forced into the key
+ * stratum, drawn whole, R10). Absent records stay. */
+static const char reimport[] =
+    "head -1 objects-scjg.csv > re.csv && sed -n 2p objects-scjg.csv | sed 's/,存续,/,注销,/' "
+    ">> re.csv && sed -n 3p objects-scjg.csv | sed 's/,良好,,/,良好,投诉举报,/' >> re.csv && "
+    "%s $B/suijid -d data import objects re.csv --agency scjg";
+
+TEST(nohand_predraw_directory_change_found,
+     "a directory re-import just before a draw that deregisters a business or tags it "
+     "投诉举报 leaves the draw standing (the directory is the truth) but is a finding, counted "
+     "in the verifier's report and named in the supervision report")
+{
+	struct city c;
+	uint64_t d;
+	char *out = NULL;
+	CHECK_INT(city_build(&c), ==, 0);
+	CHECK_INT(city_run(&c, &out, reimport, ""), ==, 0);
+	free(out);
+	CHECK_INT(
+	    city_task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+	    ==, 0);
+	CHECK_INT(city_run(&c, &out, "cat data/draws/%s/spec.json", city_last_rid), ==, 0);
+	CHECK_STR_HAS(out, "\"reason\":\t\"deregistered\"");
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	CHECK_STR_HAS(out, "R6  2 directory changes within 7 days before 1 draw moved objects");
+	CHECK_STR_HAS(out, "task scjg-2026-food: 1 deregistered, 1 complaint");
+	/* Counts only in the verifier's report: no object is named. */
+	CHECK(strstr(out, "91320700200000005A") == NULL);
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --supervise --agency scjg"),
+	          ==, 0);
+	CHECK_STR_HAS(out, "task scjg-2026-food (request");
+	CHECK_STR_HAS(out, "deregistered      91320700200000005A");
+	CHECK_STR_HAS(out, "complaint         913207002000000728");
+	free(out);
+	/* The window is the verifier's to set: none at 0 days. */
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --predraw-window 0"), ==, 0);
+	CHECK_STR_HAS(out, "R6  0 directory changes within 0 days before 0 draws");
+	free(out);
+}
+
+TEST(nohand_predraw_old_change_not_found,
+     "the twin: the same re-import 10 days before the draw is no finding with the default "
+     "window of 7 days, and is one with a window of 11")
+{
+	struct city c;
+	uint64_t d;
+	char env[1600], *out = NULL;
+	static unsigned n;
+	CHECK_INT(days_ago_env(env, sizeof env, 10), ==, 0);
+	snprintf(c.bin, sizeof c.bin, "%s", harness_bin("suijid"));
+	*strrchr(c.bin, '/') = '\0';
+	snprintf(c.dir, sizeof c.dir, "%s/oldcity%u", harness_tmpdir(), ++n);
+	/* The whole city 10 days ago, since entry times only increase. */
+	CHECK_INT(harness_run(&out, "%s sh scripts/city.sh '%s' '%s' 60", env, c.bin, c.dir), ==,
+	          0);
+	free(out);
+	CHECK_INT(city_run(&c, &out, reimport, env), ==, 0);
+	free(out);
+	CHECK_INT(
+	    city_task_draw(&c, "scjg", "scjg-2026-food", "\"officer_tags\": [\"law\"]", &d, NULL),
+	    ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --supervise"), ==, 0);
+	CHECK_STR_HAS(out, "R6  0 directory changes within 7 days before 0 draws");
+	CHECK(strstr(out, "91320700200000005A (directory import") == NULL);
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --predraw-window 11"), ==, 0);
+	CHECK_STR_HAS(out, "R6  2 directory changes within 11 days before 1 draw moved objects");
+	free(out);
+}

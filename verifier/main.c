@@ -49,6 +49,8 @@ static void usage(FILE *f)
 		"  --quorum N         require N pinned witnesses to cosign the latest checkpoint\n"
 		"  --today DATE       judge overdue results (R15) on DATE (YYYY-MM-DD; default today)\n"
 		"  --supervise        print the supervision report (R19) per agency\n"
+		"  --predraw-window DAYS  report directory changes this many days before a draw\n"
+		"                     that moved objects into or out of it (default 7)\n"
 		"  --agency CODE      ... for this agency only\n"
 		"  --publish DIR      write the public records (R17): results.csv, results.json, items,\n"
 		"                     plans, tasks and draws as JSON (docs/policy.md)\n"
@@ -262,6 +264,7 @@ int main(int argc, char **argv)
 	const char *publish_dir = NULL, *site_dir = NULL, *assets = NULL;
 	struct site *site = NULL;
 	int supervise = 0;
+	uint32_t predraw_days = POLICY_PREDRAW_DEFAULT_DAYS;
 	int32_t today;
 	uint8_t *saved = NULL, *buf = NULL;
 	size_t len = 0;
@@ -298,6 +301,15 @@ int main(int argc, char **argv)
 			supervise = 1;
 		} else if (strcmp(a, "--supervise") == 0) {
 			supervise = 1;
+		} else if (strcmp(a, "--predraw-window") == 0 && more) {
+			char *end;
+			unsigned long d = strtoul(argv[++i], &end, 10);
+			if (*end != '\0' || end == argv[i] || d > 366) {
+				fprintf(stderr, "suiji-verify: --predraw-window %s is not 0..366 days\n",
+					argv[i]);
+				return 2;
+			}
+			predraw_days = (uint32_t)d;
 		} else if (strcmp(a, "--publish") == 0 && more) {
 			publish_dir = argv[++i];
 		} else if (strcmp(a, "--site") == 0 && more) {
@@ -368,10 +380,14 @@ int main(int argc, char **argv)
 	}
 	/* The policy reports need a replay that went to the end: a ledger
 	 * that holds, or one whose only failures are policy violations. */
-	if (!json && !quiet && (r.ok || r.policy_violations))
+	if (!json && !quiet && (r.ok || r.policy_violations)) {
 		compliance_print(stdout, verify_replay(v), today);
-	if (r.ok && supervise)
+		compliance_predraw(stdout, verify_replay(v), NULL, predraw_days, 0);
+	}
+	if (r.ok && supervise) {
 		compliance_supervise(stdout, verify_replay(v), agency, today, util_now_us());
+		compliance_predraw(stdout, verify_replay(v), agency, predraw_days, 1);
+	}
 	if (r.ok && publish_dir) {
 		size_t n = 0;
 		int e = compliance_publish(verify_replay(v), publish_dir, &n);
