@@ -88,6 +88,8 @@ static void usage(FILE *f)
 		"  plan file AGENCY PLAN VERSION --key FILE [--note TEXT]\n"
 		"  plan publish AGENCY PLAN VERSION [--key FILE]\n"
 		"  task create FILE.json [--key FILE]          create a task from a published plan\n"
+		"  task review AGENCY TASK (--approve [--narrow-scope REASON] | --return REASON)\n"
+		"              --key FILE                      the task's legal review (R5)\n"
 		"  calendar add FILE...                        pin working-day calendars (R15)\n"
 		"  result enter|review|return|amend|publish|follow|close|recheck [FILE.json]\n"
 		"         [--agency A] [--task T] [--object O] [--reason TEXT] [--key FILE]\n"

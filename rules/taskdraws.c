@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "rules/filter.h"
 #include "rules/rules.h"
 
 /* What every check of one request reads. */
@@ -291,6 +292,45 @@ static int check_conflicts_and_teams(const struct request *q)
 	return SJ_OK;
 }
 
+/* R5, R6: a task is drawn only after its agency's legal reviewer approved
+ * it, and a scope that selects fewer objects than its plan's floor, or
+ * only by a tag, only with the reviewer's explicit approval of it
+ * (plans.h, rules/taskreview.c). */
+static int check_task_review(const struct request *q, const struct plans *pl)
+{
+	const struct policy_expect *x = q->x;
+	struct plans_task_review rv;
+	struct filter *f;
+	policy_checked(q->p, 5);
+	if (plans_task_review(pl, q->agency, q->sp->task, &rv) != SJ_OK || !rv.approved)
+		return BROKEN(q, 5,
+			      "task %s of %s has %s: no task is drawn before its agency's legal "
+			      "reviewer approved it",
+			      q->sp->task, q->agency,
+			      rv.reviewed ? "been returned by legal review" : "not passed legal review");
+	if ((f = malloc(sizeof *f)) == NULL)
+		return SJ_ENOMEM;
+	char why[200];
+	int tag_only = filter_parse(f, x->task.filter, why, sizeof why) == SJ_OK && f->n > 0;
+	for (size_t i = 0; tag_only && i < f->n; i++)
+		tag_only = f->clauses[i].field == FILTER_TAG;
+	free(f);
+	if (rv.narrow_approved)
+		return SJ_OK;
+	policy_checked(q->p, 6);
+	if (tag_only)
+		return BROKEN(q, 6,
+			      "task %s's scope \"%s\" selects only by a tag, which its legal "
+			      "reviewer has not approved (approve_narrow_scope)",
+			      q->sp->task, x->task.filter);
+	if (x->n_objects < rv.narrow_floor)
+		return BROKEN(q, 6,
+			      "task %s's scope selects %zu objects, fewer than its plan's floor of "
+			      "%u, which its legal reviewer has not approved (approve_narrow_scope)",
+			      q->sp->task, x->n_objects, rv.narrow_floor);
+	return SJ_OK;
+}
+
 /* A draw for a task that is not a substitution: the request must commit
  * to what policy_expect computes (policy.h). */
 static int check_tied(struct request *q, const struct draw_objects *objects,
@@ -306,7 +346,8 @@ static int check_tied(struct request *q, const struct draw_objects *objects,
 	if (rc != SJ_OK)
 		return rc;
 	q->x = x;
-	if ((rc = check_objects(q, objects)) == SJ_OK && (rc = check_exclusions(q)) == SJ_OK &&
+	if ((rc = check_task_review(q, pl)) == SJ_OK && (rc = check_objects(q, objects)) == SJ_OK &&
+	    (rc = check_exclusions(q)) == SJ_OK &&
 	    (rc = check_ratios(q)) == SJ_OK) {
 		policy_checked(q->p, 2);
 		policy_checked(q->p, 13);

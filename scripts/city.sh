@@ -11,8 +11,9 @@
 #    and the justice bureau's 4 officers for its re-check draws (R19);
 #  - the official working-day calendars of 2025 and 2026 (R15);
 #  - item lists, annual plans through legal review, filing and publication
-#    (R3, R4), and tasks: two of the provincial regulator's, the city
-#    regulator's own and a joint one with the environment bureau (R5, R14);
+#    (R3, R4), and tasks, each through legal review: two of the provincial
+#    regulator's, the city regulator's own and a joint one with the
+#    environment bureau (R5, R14);
 #  - a beacon source of public values drawn in public ("pub", RFC 3797).
 set -eu
 B=$1
@@ -69,5 +70,14 @@ q "$B/suijid" -d data task create "$HERE/city/task-js-a.json" --key jsop.key
 q "$B/suijid" -d data task create "$HERE/city/task-js-b.json" --key jsop.key
 q "$B/suijid" -d data task create "$HERE/city/task-scjg-food.json" --key op.key
 q "$B/suijid" -d data task create "$HERE/city/task-joint.json" --key op.key
+# Each task passes its agency's legal review before any draw (R5). The
+# provincial tasks select the few food sellers of the provincial directory:
+# a narrow scope, approved explicitly with the reason (R6).
+q "$B/suijid" -d data task review jsscjg js-2026-a --approve \
+	--narrow-scope "省局专项：名录库中本市食品销售者全部纳入" --key jslegal.key
+q "$B/suijid" -d data task review jsscjg js-2026-b --approve \
+	--narrow-scope "省局专项：名录库中本市食品销售者全部纳入" --key jslegal.key
+q "$B/suijid" -d data task review scjg scjg-2026-food --approve --key legal.key
+q "$B/suijid" -d data task review scjg scjg-hbj-2026-building --approve --key legal.key
 q "$B/suijid" -d data add-beacon --id pub --manual --margin-ms 0 \
 	--note "public values drawn in public (RFC 3797)"

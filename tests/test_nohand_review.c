@@ -19,8 +19,10 @@
 #include "ledger/note_sign.h"
 #include "rules/storeops.h"
 #include "tests/city.h"
+#include "tests/fixture.h"
 #include "tests/harness.h"
 #include "wire/drawspec.h"
+#include "wire/planspec.h"
 
 /* Appends entry bytes straight into SQLite after the last entry, with the
  * right sequence, chain link and time, signed by the client key k. */
@@ -372,5 +374,169 @@ TEST(nohand_predraw_old_change_not_found,
 	free(out);
 	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --predraw-window 11"), ==, 0);
 	CHECK_STR_HAS(out, "R6  2 directory changes within 11 days before 1 draw moved objects");
+	free(out);
+}
+
+/* ---- (c), (d) A task goes through legal review like a plan ---- */
+
+/* Task id of scjg's plan with scope filter and every stratum at ratio. */
+static int put_task(const struct city *c, const char *id, const char *filter, const char *ratio,
+                    const char *ratio_a)
+{
+	char json[1024], name[64];
+	snprintf(json, sizeof json,
+	         "{\"agency\": \"scjg\", \"task_id\": \"%s\", \"plan_id\": \"scjg-2026\", "
+	         "\"plan_version\": 1, \"scope_filter\": \"%s\", \"items\": [\"food-safety\"], "
+	         "\"strata\": [{\"name\": \"A\", \"ratio\": \"%s\"}, {\"name\": \"B\", \"ratio\": "
+	         "\"%s\"}, {\"name\": \"C\", \"ratio\": \"%s\"}, {\"name\": \"D\", \"ratio\": "
+	         "\"%s\"}], \"team_size\": 2, \"start_date\": \"2026-09-01\", \"end_date\": "
+	         "\"2026-12-31\", \"targeted\": true, \"joint\": false}",
+	         id, filter, ratio_a, ratio, ratio, ratio);
+	snprintf(name, sizeof name, "task-%s.json", id);
+	return city_put(c, name, json);
+}
+
+/* The spec of a task draw prepared (not requested) as request rid. */
+static int prepare(const struct city *c, const char *rid, const char *task)
+{
+	char json[512];
+	snprintf(json, sizeof json,
+	         "{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"%s\", "
+	         "\"officer_tags\": [\"law\"], \"beacons\": [{\"source\": \"pub\", \"round\": 0}]}",
+	         rid, task);
+	if (city_put(c, "prep.json", json) != 0)
+		return -1;
+	return city_run(c, NULL, "$B/suijid -d data draw task prep.json --dry-run");
+}
+
+/* zx3's review over RPC, the daemon stopped however it ends: an
+ * operator's key is refused, the legal reviewer's accepted. */
+static int review_over_rpc(const struct city *c)
+{
+	char conn[300], *out = NULL;
+	int rc = -1;
+	if (city_daemon_up(c, conn, sizeof conn) != 0)
+		return -1;
+	if (city_run(c, &out, "$B/suiji task-review scjg zx3 --approve %s -k op.key", conn) != 0 &&
+	    strstr(out, "FORBIDDEN") != NULL) {
+		free(out);
+		out = NULL;
+		rc = city_run(c, &out,
+		              "$B/suiji task-review scjg zx3 --approve --narrow-scope "
+		              "群众投诉集中的两户专项整治 %s -k legal.key",
+		              conn);
+	}
+	if (rc != 0)
+		printf("    %s\n", out ? out : "");
+	free(out);
+	city_daemon_down(c);
+	return rc;
+}
+
+TEST(nohand_task_review_required,
+     "R5, R6: a task created without legal review, scoped tag=专项整治 at ratio 1/1 over two "
+     "hand-tagged businesses, is not drawn; reviewed without approving its tag-only scope it is "
+     "not drawn either; forged past the store both fail the verifier naming the rule; reviewed "
+     "with the narrow scope approved it is drawn, and the approval shows in the supervision "
+     "report")
+{
+	struct city c;
+	uint64_t d;
+	char *out = NULL, err[400];
+	CHECK_INT(city_build(&c), ==, 0);
+	/* Two businesses hand-tagged 专项整治, then three tasks selecting
+	 * them by that tag alone, drawn whole. */
+	CHECK_INT(city_run(&c, &out,
+	                   "head -1 objects-scjg.csv > tag.csv && sed -n '2,3p' objects-scjg.csv | "
+	                   "sed 's/,良好,,/,良好,专项整治,/' >> tag.csv && "
+	                   "$B/suijid -d data import objects tag.csv --agency scjg"),
+	          ==, 0);
+	free(out);
+	for (int i = 1; i <= 3; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "zx%d", i);
+		CHECK_INT(put_task(&c, id, "tag=专项整治", "1/1", "1/1"), ==, 0);
+		CHECK_INT(city_run(&c, NULL,
+		                   "$B/suijid -d data task create task-%s.json --key op.key", id),
+		          ==, 0);
+	}
+	/* Never reviewed: refused, naming R5. */
+	CHECK_INT(city_task_draw(&c, "scjg", "zx1", "\"officer_tags\": [\"law\"]", &d, &out), ==,
+	          1);
+	CHECK_STR_HAS(out, "R5: task zx1 of scjg has not passed legal review");
+	free(out);
+	/* Only the agency's legal reviewer reviews a task. */
+	CHECK_INT(
+	    city_run(&c, &out, "$B/suijid -d data task review scjg zx2 --approve --key op.key"), ==,
+	    1);
+	CHECK_STR_HAS(out, "R5: only a legal reviewer of agency scjg may review its task zx2");
+	free(out);
+	/* Approved, but not its tag-only scope: refused, naming R6. */
+	CHECK_INT(
+	    city_run(&c, NULL, "$B/suijid -d data task review scjg zx2 --approve --key legal.key"),
+	    ==, 0);
+	CHECK_INT(city_task_draw(&c, "scjg", "zx2", "\"officer_tags\": [\"law\"]", &d, &out), ==,
+	          1);
+	CHECK_STR_HAS(out, "R6: task zx2's scope \"tag=专项整治\" selects only by a tag");
+	free(out);
+	/* The twin: the narrow scope approved, with a reason, by the legal
+	 * reviewer over RPC (the plan-review method); drawn. */
+	CHECK_INT(review_over_rpc(&c), ==, 0);
+	CHECK_INT(city_task_draw(&c, "scjg", "zx3", "\"officer_tags\": [\"law\"]", &d, NULL), ==,
+	          0);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db --supervise --agency scjg"),
+	          ==, 0);
+	CHECK_STR_HAS(out, "task zx3 of scjg");
+	CHECK_STR_HAS(out, "narrow scope approved: 群众投诉集中的两户专项整治");
+	CHECK_STR_HAS(out, "legal review: NOT REVIEWED (R5)");
+	free(out);
+	/* Past the store: the unreviewed and the unapproved draws. */
+	CHECK_INT(prepare(&c, "f1", "zx1"), ==, 0);
+	CHECK_INT(prepare(&c, "f2", "zx2"), ==, 0);
+	CHECK_INT(city_raw_request(&c, "data/draws/f1/spec.json", "scjg", err, sizeof err), ==,
+	          SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "FAILED: R5: task zx1 of scjg has not passed legal review");
+	CHECK_STR_HAS(out, "R5  VIOLATED");
+	free(out);
+	CHECK_INT(city_raw_request(&c, "data/draws/f2/spec.json", "scjg", err, sizeof err), ==,
+	          SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "R6  VIOLATED");
+	CHECK_STR_HAS(out, "selects only by a tag");
+	free(out);
+}
+
+TEST(nohand_task_ratio_below_plan_refused,
+     "R7: a task drawing a risk class below its plan's ratio for that class is refused, and "
+     "written past the store the verifier fails naming R7; at the plan's ratio it is accepted")
+{
+	struct city c;
+	char *out = NULL, path[800], db[800], err[400];
+	struct planspec_info info;
+	uint8_t *p = NULL;
+	size_t len = 0;
+	CHECK_INT(city_build(&c), ==, 0);
+	CHECK_INT(put_task(&c, "low", "category=食品销售", "1/10", "1/200"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data task create task-low.json --key op.key"),
+	          ==, 1);
+	CHECK_STR_HAS(out, "R7: task low draws risk class A at 1/200, below its plan scjg-2026's "
+	                   "ratio 1/100");
+	free(out);
+	/* The twin: at the plan's ratio. */
+	CHECK_INT(put_task(&c, "ok", "category=食品销售", "1/10", "1/100"), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data task create task-ok.json --key op.key"), ==,
+	          0);
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	free(out);
+	/* Past the store. */
+	snprintf(path, sizeof path, "%s/task-low.json", c.dir);
+	snprintf(db, sizeof db, "%s/data/ledger.db", c.dir);
+	CHECK_INT(planspec_task(&p, &len, &info, path, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(fixture_raw_append(db, "scjg", ENTRY_TASK, p, len), ==, SJ_OK);
+	free(p);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "(task): R7: task low draws risk class A at 1/200");
 	free(out);
 }

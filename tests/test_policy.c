@@ -119,7 +119,10 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 		      " \"start_date\": \"2026-09-01\", \"end_date\": \"2026-12-31\","
 		      " \"targeted\": true, \"joint\": false}"),
 		  ==, 0);
-	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key"), ==, 0);
+	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key && "
+				 "$B/suijid -d data task review scjg all --approve --narrow-scope "
+				 "全部食品销售者纳入 --key legal.key"),
+		  ==, 0);
 	CHECK_INT(city_task_draw(&c, "scjg", "all", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);
 	char *draw = city_printed(&c, d);
 	CHECK(draw != NULL);
@@ -535,7 +538,9 @@ TEST(policy_r14_separate_tasks_offered_for_merging,
 				"$B/suijid -d data plan review hbj hbj-2026 1 --approve --key hblegal.key && "
 				"$B/suijid -d data plan file hbj hbj-2026 1 --key sup.key && "
 				"$B/suijid -d data plan publish hbj hbj-2026 1 --key hbop.key && "
-				"$B/suijid -d data task create task-hbj.json --key hbop.key"),
+				"$B/suijid -d data task create task-hbj.json --key hbop.key && "
+				"$B/suijid -d data task review hbj hbj-autumn --approve --narrow-scope "
+				"秋季专项 --key hblegal.key"),
 		  ==, 0);
 	free(out);
 	CHECK_INT(city_task_draw(&c, "hbj", "hbj-autumn", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);

@@ -144,6 +144,21 @@ static int task_has(const struct plans_task_info *t, const char *agency)
 	return 0;
 }
 
+/* A task's legal review (R5), and an approved narrow or tag-only scope
+ * with its reason (R6): the bureau sees every such approval. */
+static void supervise_task_review(FILE *f, const struct plans *pl,
+				  const struct plans_task_info *ti)
+{
+	struct plans_task_review rv;
+	if (plans_task_review(pl, ti->agency, ti->id, &rv) != SJ_OK || !rv.reviewed) {
+		fprintf(f, "    legal review: NOT REVIEWED (R5)\n");
+		return;
+	}
+	fprintf(f, "    legal review: %s (entry %llu)%s%s\n", rv.approved ? "approved" : "returned",
+		(unsigned long long)rv.seq, rv.narrow_approved ? "; narrow scope approved: " : "",
+		rv.narrow_approved ? rv.reason : "");
+}
+
 void compliance_supervise(FILE *f, const struct replay *r, const char *agency, int32_t today,
 			  int64_t now_us)
 {
@@ -179,6 +194,7 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 			for (size_t m = 0; m < ti.n_members; m++)
 				fprintf(f, " %s", ti.members[m]);
 			fprintf(f, ")\n");
+			supervise_task_review(f, pl, &ti);
 			for (size_t d = 0; d < policy_draw_count(p); d++) {
 				const struct policy_draw *pd = policy_draw_at(p, d);
 				if (strcmp(pd->agency, ti.agency) != 0 || strcmp(pd->task, ti.id) != 0)
