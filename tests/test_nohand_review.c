@@ -453,7 +453,7 @@ TEST(nohand_task_review_required,
 	          ==, 0);
 	free(out);
 	for (int i = 1; i <= 3; i++) {
-		char id[8];
+		char id[16];
 		snprintf(id, sizeof id, "zx%d", i);
 		CHECK_INT(put_task(&c, id, "tag=专项整治", "1/1", "1/1"), ==, 0);
 		CHECK_INT(city_run(&c, NULL,
