@@ -475,6 +475,14 @@ TEST(nohand_task_review_required,
 	CHECK_INT(
 	    city_run(&c, NULL, "$B/suijid -d data task review scjg zx2 --approve --key legal.key"),
 	    ==, 0);
+	/* An approved task is not reviewed again. */
+	CHECK_INT(
+	    city_run(&c, &out,
+	             "$B/suijid -d data task review scjg zx2 --approve --narrow-scope x --key "
+	             "legal.key"),
+	    ==, 1);
+	CHECK_STR_HAS(out, "R5: task zx2 of scjg has passed legal review already");
+	free(out);
 	CHECK_INT(city_task_draw(&c, "scjg", "zx2", "\"officer_tags\": [\"law\"]", &d, &out), ==,
 	          1);
 	CHECK_STR_HAS(out, "R6: task zx2's scope \"tag=专项整治\" selects only by a tag");
