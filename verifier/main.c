@@ -254,6 +254,31 @@ static int write_site(struct site *site, const struct verifier *v, const char *d
 	return e;
 }
 
+/* --predraw-window DAYS: 0..366. */
+static int parse_window(uint32_t *out, const char *s)
+{
+	char *end;
+	unsigned long d = strtoul(s, &end, 10);
+	if (*end != '\0' || end == s || d > 366) {
+		fprintf(stderr, "suiji-verify: --predraw-window %s is not 0..366 days\n", s);
+		return 2;
+	}
+	*out = (uint32_t)d;
+	return 0;
+}
+
+/* The compliance report (supervise 0) or the supervision report, each
+ * with the directory changes made just before draws. */
+static void policy_reports(const struct replay *r, const char *agency, int32_t today,
+			   uint32_t days, int supervise)
+{
+	if (supervise)
+		compliance_supervise(stdout, r, agency, today, util_now_us());
+	else
+		compliance_print(stdout, r, today);
+	compliance_predraw(stdout, r, agency, days, supervise);
+}
+
 int main(int argc, char **argv)
 {
 	struct note_vkey logkey, wit[MAX_WITNESSES];
@@ -302,14 +327,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--supervise") == 0) {
 			supervise = 1;
 		} else if (strcmp(a, "--predraw-window") == 0 && more) {
-			char *end;
-			unsigned long d = strtoul(argv[++i], &end, 10);
-			if (*end != '\0' || end == argv[i] || d > 366) {
-				fprintf(stderr, "suiji-verify: --predraw-window %s is not 0..366 days\n",
-					argv[i]);
+			if (parse_window(&predraw_days, argv[++i]) != 0)
 				return 2;
-			}
-			predraw_days = (uint32_t)d;
 		} else if (strcmp(a, "--publish") == 0 && more) {
 			publish_dir = argv[++i];
 		} else if (strcmp(a, "--site") == 0 && more) {
@@ -380,14 +399,10 @@ int main(int argc, char **argv)
 	}
 	/* The policy reports need a replay that went to the end: a ledger
 	 * that holds, or one whose only failures are policy violations. */
-	if (!json && !quiet && (r.ok || r.policy_violations)) {
-		compliance_print(stdout, verify_replay(v), today);
-		compliance_predraw(stdout, verify_replay(v), NULL, predraw_days, 0);
-	}
-	if (r.ok && supervise) {
-		compliance_supervise(stdout, verify_replay(v), agency, today, util_now_us());
-		compliance_predraw(stdout, verify_replay(v), agency, predraw_days, 1);
-	}
+	if (!json && !quiet && (r.ok || r.policy_violations))
+		policy_reports(verify_replay(v), NULL, today, predraw_days, 0);
+	if (r.ok && supervise)
+		policy_reports(verify_replay(v), agency, today, predraw_days, 1);
 	if (r.ok && publish_dir) {
 		size_t n = 0;
 		int e = compliance_publish(verify_replay(v), publish_dir, &n);
