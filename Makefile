@@ -73,7 +73,7 @@ VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
 	daemon/resultcmd.c daemon/factcmd.c
 # The daemon's side of a draw: seed custody, the entries, task draws.
-DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c daemon/drawsub.c
+DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c daemon/drawsub.c daemon/drawrecheck.c
 # The daemon's parts below main, linked by the daemon and the tests.
 DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c daemon/config.c \
 	daemon/log.c $(WIRE_SRCS)

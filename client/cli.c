@@ -449,6 +449,8 @@ void cli_usage(FILE *f)
 	    "  plan-file AGENCY PLAN VERSION [--note TEXT]                      (supervisors)\n"
 	    "  plan-publish AGENCY PLAN VERSION           publish a filed plan (operators)\n"
 	    "  task-create FILE.json                      a task from a published plan\n"
+	    "  task-review AGENCY TASK (--approve [--narrow-scope REASON] | --return REASON)\n"
+	    "                                             a task's legal review (legal reviewers)\n"
 	    "  result ACTION FILE.json [--object ID] [--reason TEXT]\n"
 	    "                                             one step of a result: enter, review,\n"
 	    "                                             return, amend, publish, follow, close,\n"

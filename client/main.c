@@ -101,6 +101,7 @@ static const struct rpc_cmd {
     {"plan-file", {"--note", NULL}, 3, plancmd_plan_file},
     {"plan-publish", {NULL}, 3, plancmd_plan_publish},
     {"task-create", {NULL}, 1, plancmd_task_create},
+    {"task-review", {"--approve", "--return", "--narrow-scope", NULL}, 2, plancmd_task_review},
     {"result", {"--reason", "--object", NULL}, 2, plancmd_result},
     {"lead-add", {NULL}, 1, factcmd_lead_add},
     {"unavailable-add", {NULL}, 1, factcmd_unavailable_add},

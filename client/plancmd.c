@@ -310,6 +310,30 @@ int plancmd_plan_review(struct cli_session *s, const struct cli *a)
 	return plan_step_cmd(s, a, SUIJI__RPC__METHOD__METHOD_PLAN_REVIEW, ENTRY_PLAN_REVIEW);
 }
 
+int plancmd_task_review(struct cli_session *s, const struct cli *a)
+{
+	const char *ret = cli_opt(a, "--return"), *narrow = cli_opt(a, "--narrow-scope");
+	struct planspec_info info;
+	char err[CLI_ERRLEN];
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (a->npos != 2)
+		return cli_fail(s, 2, "task-review needs AGENCY TASK");
+	if ((cli_opt(a, "--approve") != NULL) == (ret != NULL) || (ret && narrow))
+		return cli_fail(s, 2,
+		                "task-review needs --approve [--narrow-scope REASON] or --return REASON");
+	if ((rc = planspec_task_review(&p, &len, &info, a->pos[0], a->pos[1], ret, narrow, err,
+	                               sizeof err)) != SJ_OK)
+		return cli_fail(s, 2, err);
+	rc = cli_mutate(s, SUIJI__RPC__METHOD__METHOD_PLAN_REVIEW, ENTRY_PLAN_REVIEW, p, len);
+	if (rc == 0 && !s->json)
+		printf("%s\n", info.what);
+	free(p);
+	return rc;
+}
+
 int plancmd_plan_file(struct cli_session *s, const struct cli *a)
 {
 	return plan_step_cmd(s, a, SUIJI__RPC__METHOD__METHOD_PLAN_FILE, ENTRY_PLAN_FILE);

@@ -28,6 +28,9 @@ int plancmd_plan_submit(struct cli_session *s, const struct cli *a);
 int plancmd_task_create(struct cli_session *s, const struct cli *a);
 
 int plancmd_plan_review(struct cli_session *s, const struct cli *a);
+/* task-review AGENCY TASK: a task's legal review (R5) through
+ * METHOD_PLAN_REVIEW, a PlanStep naming the task. */
+int plancmd_task_review(struct cli_session *s, const struct cli *a);
 
 int plancmd_plan_file(struct cli_session *s, const struct cli *a);
 

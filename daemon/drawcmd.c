@@ -12,6 +12,7 @@
 #include "daemon/drawop.h"
 #include "daemon/drawsub.h"
 #include "wire/drawspec.h"
+#include "daemon/drawrecheck.h"
 #include "daemon/drawtask.h"
 #include "draw/inputs.h"
 #include "rules/draws.h"
@@ -110,13 +111,33 @@ static int draw_request(const char *dir, int argc, char **argv)
 	int rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: suijid draw request SPEC.json | draw task TASK-DRAW.json "
+		fprintf(stderr, "usage: suijid draw request SPEC.json | draw task TASK-DRAW.json | draw recheck RECHECK.json "
 				"[--out DIR] [--dry-run]\n");
 		return 2;
 	}
-	if ((rc = cmdutil_open_store(&s, dir, 0)) != 0)
+	/* A re-check only reads the ledger, also while the daemon runs. */
+	if ((rc = cmdutil_open_store(&s, dir,
+				     strcmp(argv[1], "recheck") == 0 ? LEDGER_STORE_READONLY : 0)) !=
+	    0)
 		return rc;
 	path = argv[2];
+	if (strcmp(argv[1], "recheck") == 0) {
+		/* A re-check's pools come from the ledger (R19); the bureau's
+		 * supervisor key requests the spec over RPC. */
+		const char *o = cmdutil_arg(argc, argv, "--out");
+		snprintf(out, sizeof out, "%s/draws/", dir);
+		rc = drawrecheck_prepare(storeops_replay(s), path, o ? o : out, spec, sizeof spec,
+					 err, sizeof err);
+		ledger_store_close(s);
+		if (rc != SJ_OK) {
+			fprintf(stderr, "suijid: %s\n", err);
+			return rc == SJ_EIO || rc == SJ_ENOMEM ? 2 : 1;
+		}
+		printf("re-check draw spec and pools written to %s; request it with the "
+		       "supervisor's key: suiji draw-request %s\n",
+		       spec, spec);
+		return 0;
+	}
 	if (strcmp(argv[1], "task") == 0 || strcmp(argv[1], "substitute") == 0) {
 		/* Everything the policy fixes comes from the ledger (R6-R14);
 		 * a substitution's pools from the draw it replaces. */
@@ -239,7 +260,7 @@ int drawcmd_main(const char *dir, int argc, char **argv)
 	if (strcmp(argv[0], "add-beacon") == 0)
 		return add_beacon(dir, argc, argv);
 	if (argc >= 2 && (strcmp(argv[1], "request") == 0 || strcmp(argv[1], "task") == 0 ||
-			  strcmp(argv[1], "substitute") == 0))
+			  strcmp(argv[1], "substitute") == 0 || strcmp(argv[1], "recheck") == 0))
 		return draw_request(dir, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "reveal") == 0)
 		return draw_reveal(dir, argc, argv);

@@ -83,6 +83,29 @@ static int plan_step(const char *dir, int argc, char **argv, uint32_t type)
 	return built(dir, type, rc, p, len, &info, keypath, err);
 }
 
+/* task review AGENCY TASK (--approve [--narrow-scope REASON] | --return
+ * REASON) --key FILE: the legal review a task needs before its draw (R5). */
+static int task_review(const char *dir, int argc, char **argv)
+{
+	const char *agency = positional(argc, argv, 1), *id = positional(argc, argv, 2);
+	const char *ret = cmdutil_arg(argc, argv, "--return");
+	const char *narrow = cmdutil_arg(argc, argv, "--narrow-scope");
+	const char *keypath = cmdutil_arg(argc, argv, "--key");
+	struct planspec_info info;
+	char err[ERRLEN];
+	uint8_t *p = NULL;
+	size_t len = 0;
+
+	if (agency == NULL || id == NULL || keypath == NULL ||
+	    cmdutil_flag(argc, argv, "--approve") == (ret != NULL) || (ret && narrow)) {
+		fprintf(stderr, "usage: suijid task review AGENCY TASK (--approve [--narrow-scope "
+				"REASON] | --return REASON) --key FILE\n");
+		return 2;
+	}
+	int rc = planspec_task_review(&p, &len, &info, agency, id, ret, narrow, err, sizeof err);
+	return built(dir, ENTRY_PLAN_REVIEW, rc, p, len, &info, keypath, err);
+}
+
 int plancmd_main(const char *dir, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "", *file = positional(argc, argv, 1);
@@ -116,6 +139,8 @@ int plancmd_main(const char *dir, int argc, char **argv)
 		return plan_step(dir, argc, argv, ENTRY_PLAN_FILE);
 	if (strcmp(argv[0], "plan") == 0 && strcmp(sub, "publish") == 0)
 		return plan_step(dir, argc, argv, ENTRY_PLAN_PUBLISH);
+	if (strcmp(argv[0], "task") == 0 && strcmp(sub, "review") == 0)
+		return task_review(dir, argc, argv);
 	if (strcmp(argv[0], "task") == 0 && strcmp(sub, "create") == 0) {
 		if (file == NULL) {
 			fprintf(stderr, "usage: suijid task create FILE.json [--key FILE]\n");
@@ -126,6 +151,7 @@ int plancmd_main(const char *dir, int argc, char **argv)
 	}
 	fprintf(stderr, "usage: suijid items publish FILE.json --agency CODE [--key FILE]\n"
 			"       suijid plan submit|review|file|publish ...\n"
-			"       suijid task create FILE.json [--key FILE]\n");
+			"       suijid task create FILE.json [--key FILE]\n"
+			"       suijid task review AGENCY TASK ...\n");
 	return 2;
 }

@@ -90,6 +90,12 @@ struct dirs {
 	struct dirs_conflict *con;
 	size_t ncon, ccon;
 	struct hmap m_obj, m_person, m_conflict; /* key -> current version */
+	/* The object changes that can move an object into or out of a draw,
+	 * in ledger order (dirs.h); now_us is the time of the entry being
+	 * applied. */
+	struct dirs_change *chg;
+	size_t nchg, cchg;
+	int64_t now_us;
 };
 
 static void free_facts(struct dirs *d);
@@ -243,6 +249,7 @@ struct import {
 	const Suiji__DirectoryImport *m;
 	struct dirs_agency *a; /* the agency's state, NULL before its first import */
 	const char *kname;
+	const struct dirs *d; /* every agency's directories, for a bureau's conflicts */
 	struct pending *p;
 	char prev[DIRS_MAX_KEY]; /* the last key so far */
 	uint64_t added, changed;
@@ -295,6 +302,21 @@ static int check_header(struct dirs *d, const struct entry *e, int agency_known,
 	return SJ_OK;
 }
 
+/* 1 when the importing agency holds no objects of its own (the justice
+ * bureau, which supervises agencies rather than businesses) and object is
+ * in another agency's object directory: the bureau's officers declare
+ * their conflicts with the businesses whose results it re-checks (R12,
+ * R19). */
+static int bureau_object(const struct import *im, const char *object)
+{
+	if (im->a != NULL && im->a->maps[RECORD_OBJECT - 1].n > 0)
+		return 0;
+	for (size_t i = 0; i < im->d->nag; i++)
+		if (has_key(&im->d->ag[i], RECORD_OBJECT, object))
+			return 1;
+	return 0;
+}
+
 /* What a record (whose key is key) may name: its agency,
  * and for a conflict, an object and a person the directory holds. */
 static int check_refs(const struct import *im, const struct record *rec, const char *key,
@@ -317,7 +339,7 @@ static int check_refs(const struct import *im, const struct record *rec, const c
 	case RECORD_CONFLICT: {
 		const struct record_conflict *c = &rec->u.conflict;
 		unsigned pk = c->person_kind == PERSON_EXPERT ? RECORD_EXPERT : RECORD_OFFICER;
-		if (!has_key(im->a, RECORD_OBJECT, c->object))
+		if (!has_key(im->a, RECORD_OBJECT, c->object) && !bureau_object(im, c->object))
 			return rules_fail(err, err_cap,
 					  "conflict names object %s, which agency %s's directory "
 					  "does not hold",
@@ -447,6 +469,7 @@ int dirs_import(struct dirs *d, const struct entry *e, int agency_known, int by_
 				     : rules_fail(err, err_cap, "directory-import payload does not "
 								"decode as suiji.DirectoryImport");
 	im.m = m;
+	im.d = d;
 	if ((rc = check_header(d, e, agency_known, &im, err, err_cap)) != SJ_OK)
 		goto out;
 	/* Check every record before changing anything. */
@@ -466,6 +489,7 @@ int dirs_import(struct dirs *d, const struct entry *e, int agency_known, int by_
 				(unsigned long long)im.added, (unsigned long long)im.changed);
 		goto out;
 	}
+	d->now_us = e->time_us;
 	if ((rc = apply_import(d, e, &im)) != SJ_OK)
 		dirs_rollback(d, e->seq);
 out:
@@ -574,6 +598,38 @@ static const char *conflict_key(char *buf, size_t cap, const char *dir_agency, u
 	return hmap_key(buf, cap, dir_agency, k, object, person);
 }
 
+/* 1 when tags a and b (ascending, unique, as records hold them) differ. */
+static int tags_differ(const struct dirs_object *a, const struct dirs_object *b)
+{
+	if (a->ntags != b->ntags)
+		return 1;
+	for (size_t i = 0; i < a->ntags; i++)
+		if (strcmp(a->tags[i], b->tags[i]) != 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when version b of an object differs from a in a field that decides
+ * whether, or in which stratum, a draw pools it: its status (R6), its
+ * tags (a complaint, R10, or a scope's tag), its risk class (R7) or a
+ * field a scope filter reads (R5, R6). */
+static int object_moved(const struct dirs_object *a, const struct dirs_object *b)
+{
+	return a->status != b->status || strcmp(a->risk, b->risk) != 0 ||
+	       strcmp(a->category, b->category) != 0 || strcmp(a->district, b->district) != 0 ||
+	       strcmp(a->credit, b->credit) != 0 || tags_differ(a, b);
+}
+
+static int add_change(struct dirs *d, uint64_t seq, size_t prev, size_t cur)
+{
+	int rc = util_grow((void **)&d->chg, &d->cchg, d->nchg, sizeof *d->chg);
+	if (rc != SJ_OK)
+		return rc;
+	d->chg[d->nchg++] = (struct dirs_change){
+		.seq = seq, .time_us = d->now_us, .prev = (uint32_t)prev, .cur = (uint32_t)cur};
+	return SJ_OK;
+}
+
 static int add_object(struct dirs *d, uint64_t seq, const char *agency,
 		      const struct record_object *o)
 {
@@ -611,13 +667,15 @@ static int add_object(struct dirs *d, uint64_t seq, const char *agency,
 	x->ntags = nt;
 	x->status = o->status;
 	char key[256];
-	if ((rc = hmap_put(&d->m_obj, hmap_key(key, sizeof key, agency, o->id, NULL, NULL),
-			   d->nobj)) != SJ_OK) {
+	long prev = hmap_get(&d->m_obj, hmap_key(key, sizeof key, agency, o->id, NULL, NULL));
+	if ((rc = hmap_put(&d->m_obj, key, d->nobj)) != SJ_OK) {
 		free(x->blob);
 		free(x->tags);
 		return rc;
 	}
 	d->nobj++;
+	if (prev >= 0 && object_moved(&d->obj[prev], x))
+		return add_change(d, seq, (size_t)prev, d->nobj - 1);
 	return SJ_OK;
 }
 
@@ -739,6 +797,7 @@ static void free_facts(struct dirs *d)
 	free(d->obj);
 	free(d->ppl);
 	free(d->con);
+	free(d->chg);
 	hmap_clear(&d->m_obj);
 	hmap_clear(&d->m_person);
 	hmap_clear(&d->m_conflict);
@@ -751,6 +810,8 @@ static void rollback_facts(struct dirs *d, uint64_t seq)
 {
 	size_t n = d->nobj + d->nppl + d->ncon;
 	char key[256];
+	while (d->nchg && d->chg[d->nchg - 1].seq >= seq)
+		d->nchg--;
 	while (d->nobj && d->obj[d->nobj - 1].seq >= seq) {
 		d->nobj--;
 		free(d->obj[d->nobj].blob);
@@ -828,4 +889,19 @@ size_t dirs_conflict_count(const struct dirs *d)
 const struct dirs_conflict *dirs_conflict_at(const struct dirs *d, size_t i)
 {
 	return &d->con[i];
+}
+
+size_t dirs_change_count(const struct dirs *d)
+{
+	return d->nchg;
+}
+
+const struct dirs_change *dirs_change_at(const struct dirs *d, size_t i)
+{
+	return i < d->nchg ? &d->chg[i] : NULL;
+}
+
+const struct dirs_object *dirs_object_version(const struct dirs *d, size_t i)
+{
+	return i < d->nobj ? &d->obj[i] : NULL;
 }

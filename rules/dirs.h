@@ -21,8 +21,11 @@
  *    across all parts of the import (so no key appears twice);
  *  - an object lists the agency among its supervising agencies; an
  *    officer's agency is the agency; a conflict names an object in the
- *    agency's object directory and an officer (or expert) in its officer
- *    (or expert) directory, as the ledger holds them before this entry;
+ *    agency's object directory (or, for an agency whose object directory
+ *    is empty, such as the justice bureau, in any agency's: the objects
+ *    whose results it re-checks, R19) and an officer (or expert) in its
+ *    officer (or expert) directory, as the ledger holds them before this
+ *    entry;
  *  - when summarised is set, added and changed are the numbers of its
  *    records whose key is new to the agency's directory of that kind and
  *    whose key is there with another record.
@@ -119,6 +122,27 @@ size_t dirs_person_count(const struct dirs *d);
 const struct dirs_person *dirs_person_at(const struct dirs *d, size_t i);
 size_t dirs_conflict_count(const struct dirs *d);
 const struct dirs_conflict *dirs_conflict_at(const struct dirs *d, size_t i);
+
+/*
+ * The change history of objects (issue: directory changes just before a
+ * draw). Each re-import that gives an object a version differing from its
+ * current one in a field that decides whether, or in which stratum, a
+ * draw pools it (status, tags, risk class, category, district, credit
+ * level) appends one change: the entry's seq and time and the indexes of
+ * the two versions (dirs_object_version). 24 bytes a change; an import
+ * that repeats a record unchanged adds none. Rolled back with its entry.
+ */
+struct dirs_change {
+	uint64_t seq;
+	int64_t time_us;
+	uint32_t prev, cur;
+};
+size_t dirs_change_count(const struct dirs *d);
+/* The i-th change in ledger order, or NULL past the end. */
+const struct dirs_change *dirs_change_at(const struct dirs *d, size_t i);
+/* The i-th object version, current or not (borrowed), or NULL past the
+ * end: what dirs_object_at hides once a later version replaced it. */
+const struct dirs_object *dirs_object_version(const struct dirs *d, size_t i);
 
 /* A record's key as text into buf (cap bytes, at least DIRS_MAX_KEY): the
  * identifier, or for a conflict "KIND OBJECT PERSON". Keys of one kind

@@ -10,7 +10,7 @@
  * plans and tasks are few (an agency publishes a handful a year), so linear
  * searches are enough.
  */
-#include "rules/plans.h"
+#include "rules/plans_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,70 +23,6 @@
 #include "rules/rules.h"
 
 #include "proto/ledger.pb-c.h"
-#include "proto/plans.pb-c.h"
-
-#define MAX_TEXT 1024
-#define MAX_FILTER 4096
-#define MAX_LIST_ITEMS 10000
-#define MAX_PLAN_ITEMS 1000
-#define MAX_STRATA 100
-#define MAX_MEMBERS 64
-
-struct pl_item {
-	char id[IDENT_MAX + 1];
-	int basis; /* has a legal basis */
-	int key;   /* a key item */
-};
-
-struct pl_list {
-	char agency[ENTRY_MAX_AGENCY + 1];
-	uint32_t version, cap_num, cap_den;
-	struct pl_item *items;
-	size_t n;
-	uint64_t seq;
-};
-
-struct pl_plan {
-	char agency[ENTRY_MAX_AGENCY + 1];
-	char id[IDENT_MAX + 1];
-	uint32_t year, version;
-	char (*items)[IDENT_MAX + 1];
-	size_t n;
-	int state;
-	char *filter; /* the object scope filter (rules/filter.h) */
-	char *name;   /* the published name; the id when the plan gives none */
-	uint64_t seq;
-};
-
-struct pl_task {
-	char agency[ENTRY_MAX_AGENCY + 1];
-	char id[IDENT_MAX + 1];
-	Suiji__Task *m; /* the task as its entry stated it */
-	struct plans_stratum *strata;
-	char plan_name[MAX_TEXT + 1];
-	uint32_t year;
-	int key; /* uses a key item (R3) */
-	uint64_t seq;
-};
-
-struct pl_undo {
-	uint64_t seq;
-	size_t plan;
-	int old;
-};
-
-struct plans {
-	struct pl_list *lists;
-	size_t nlists, clists;
-	struct pl_plan *plans;
-	size_t nplans, cplans;
-	struct pl_task *tasks;
-	size_t ntasks, ctasks;
-	struct pl_undo *undo;
-	size_t nundo, cundo;
-	struct plans_entry *log; /* every accepted entry, for the public records */
-	size_t nlog, clog;
-};
 
 int plans_new(struct plans **out)
 {
@@ -96,6 +32,7 @@ int plans_new(struct plans **out)
 
 static void plan_clear(struct pl_plan *q)
 {
+	plans_plan_strata_free(q);
 	free(q->items);
 	free(q->filter);
 	free(q->name);
@@ -124,6 +61,7 @@ void plans_free(struct plans *p)
 	for (size_t i = 0; i < p->nlog; i++)
 		free((void *)p->log[i].payload);
 	free(p->log);
+	plans_reviews_free(p);
 	free(p);
 }
 
@@ -140,7 +78,7 @@ const char *plans_state_name(int state)
 	return "unknown";
 }
 
-static int text_ok(const char *s, size_t max)
+int plans_text_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > max)
@@ -150,6 +88,8 @@ static int text_ok(const char *s, size_t max)
 			return 0;
 	return 1;
 }
+
+#define text_ok plans_text_ok
 
 static int id_ok(const char *s)
 {
@@ -523,6 +463,10 @@ static int add_plan(struct plans *p, const struct entry *e, const Suiji__Plan *m
 	q.seq = e->seq;
 	for (size_t i = 0; i < m->n_items; i++)
 		snprintf(q.items[i], sizeof q.items[i], "%s", m->items[i]->item_id);
+	if ((rc = plans_take_plan_strata(&q, m)) != SJ_OK) {
+		plan_clear(&q);
+		return rc;
+	}
 	p->plans[p->nplans++] = q;
 	return SJ_OK;
 }
@@ -544,7 +488,8 @@ static int plan(struct plans *p, const struct entry *e, const struct plans_actor
 						"plan payload does not decode as suiji.Plan");
 	else if ((rc = check_plan_fields(e, who, m, flt, err, err_cap)) == SJ_OK &&
 		 (rc = check_plan_version(p, m, err, err_cap)) == SJ_OK &&
-		 (rc = check_plan_items(p, m, err, err_cap)) == SJ_OK)
+		 (rc = check_plan_items(p, m, err, err_cap)) == SJ_OK &&
+		 (rc = plans_check_plan_strata(m, err, err_cap)) == SJ_OK)
 		rc = add_plan(p, e, m);
 	free(flt);
 	suiji__plan__free_unpacked(m, NULL);
@@ -647,6 +592,10 @@ static int plan_step(struct plans *p, const struct entry *e, const struct plans_
 	if (!who->agency_known(who->ctx, m->agency))
 		rc = rules_fail(err, err_cap, "%s of a plan of unknown agency \"%s\"", step,
 				m->agency);
+	else if (m->task_id[0] || m->approve_narrow_scope)
+		rc = e->type == ENTRY_PLAN_REVIEW
+			     ? plans_review_task(p, e, who, m, err, err_cap)
+			     : rules_fail(err, err_cap, "only a legal review may name a task");
 	else if ((rc = check_step_role(e, who, m, err, err_cap)) == SJ_OK &&
 		 (rc = check_step(p, e, m, step, &i, err, err_cap)) == SJ_OK &&
 		 (rc = take_step(p, e, m, (size_t)i)) != SJ_OK)
@@ -872,6 +821,7 @@ static int task(struct plans *p, const struct entry *e, const struct plans_actor
 	    (rc = check_task_filter(m, q, err, err_cap)) == SJ_OK &&
 	    (rc = check_task_items(m, q, err, err_cap)) == SJ_OK &&
 	    (rc = check_task_shape(m, q, err, err_cap)) == SJ_OK &&
+	    (rc = plans_check_task_ratios(m, q, err, err_cap)) == SJ_OK &&
 	    (rc = check_task_members(who, m, err, err_cap)) == SJ_OK)
 		rc = add_task(p, e, &m, q);
 	suiji__task__free_unpacked(m, NULL);
@@ -938,6 +888,7 @@ void plans_rollback(struct plans *p, uint64_t seq)
 		task_clear(&p->tasks[--p->ntasks]);
 	while (p->nlog && p->log[p->nlog - 1].seq >= seq)
 		free((void *)p->log[--p->nlog].payload);
+	plans_reviews_rollback(p, seq);
 }
 
 void plans_settle(struct plans *p)
@@ -991,4 +942,19 @@ size_t plans_task_count(const struct plans *p)
 void plans_task_at(const struct plans *p, size_t i, struct plans_task_info *out)
 {
 	task_info(&p->tasks[i], out);
+}
+
+const struct pl_task *plans_find_task(const struct plans *p, const char *agency,
+				      const char *task_id)
+{
+	for (size_t i = 0; i < p->ntasks; i++)
+		if (strcmp(p->tasks[i].agency, agency) == 0 && strcmp(p->tasks[i].id, task_id) == 0)
+			return &p->tasks[i];
+	return NULL;
+}
+
+const struct pl_plan *plans_task_plan(const struct plans *p, const struct pl_task *t)
+{
+	long i = find_plan(p, t->agency, t->m->plan_id, t->m->plan_version);
+	return i < 0 ? NULL : &p->plans[i];
 }

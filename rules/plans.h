@@ -140,6 +140,34 @@ SJ_WUR int plans_task(const struct plans *p, const char *agency, const char *tas
 size_t plans_task_count(const struct plans *p);
 void plans_task_at(const struct plans *p, size_t i, struct plans_task_info *out);
 
+/*
+ * The legal review of a task (R5; rules/taskreview.c). A plan-review entry
+ * (23) whose PlanStep names task_id reviews that task instead of a plan,
+ * and is valid if and only if: plan_id is empty and version 0; it is
+ * signed by a legal reviewer of the task's agency (never the operator who
+ * wrote the task: a legal reviewer's key cannot write tasks); the task
+ * exists and has not been approved yet; a return has a reason; and
+ * approve_narrow_scope is set only on an approval with a reason. A plan
+ * entry's strata (the plan's least ratio per risk class) have unique names
+ * and valid ratios, and a task whose stratum of the same name is drawn at a
+ * lower ratio is refused (R7). The plan's narrow_scope_floor (0 for
+ * PLANS_NARROW_FLOOR) is the number of objects below which a task's scope
+ * needs the reviewer's explicit approval (R5, R6; rules/policy.h).
+ */
+#define PLANS_NARROW_FLOOR 10
+
+struct plans_task_review {
+	int reviewed;           /* a review exists */
+	int approved;           /* the latest review approved the task */
+	int narrow_approved;    /* ... and its narrow or tag-only scope */
+	const char *reason;     /* borrowed: the latest review's reason or note */
+	uint64_t seq;           /* the latest review's entry */
+	uint32_t narrow_floor;  /* the task's plan's floor */
+};
+/* Agency's task task_id's review state. Errors: SJ_ENOENT (no task). */
+SJ_WUR int plans_task_review(const struct plans *p, const char *agency, const char *task_id,
+			     struct plans_task_review *out);
+
 /* Every accepted entry of types 21..26 in ledger order, its payload as
  * stored (borrowed), for the public records (R17). */
 struct plans_entry {

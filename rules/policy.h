@@ -38,7 +38,15 @@
  * abandoned commitment (pools as above) or as a substitution whose pools
  * policy_expect_substitution derives (below).
  * A draw requested by a supervisor (the justice bureau) is a re-check draw
- * (复查, R19): every pooled object must have a published result.
+ * (复查, R19), derived like a tied draw (policy_recheck_expect): its task
+ * states a scope, "recheck:AGENCY:YEAR" or "recheck:AGENCY:YEAR:TASK";
+ * the object pool is exactly every object with a published result of
+ * AGENCY for a task of plan year YEAR (and of TASK when named), each once,
+ * in the one stratum "recheck"; no object is excluded (R19); the officer
+ * and expert pools are exactly the bureau's directory's active people with
+ * their tags (R2, R13); every conflict that directory declares between
+ * them and the pooled objects is in the inputs (R12); teams are of one
+ * agency (R14).
  * A draw tied to no task is allowed (special checks, tests of the draw
  * itself) and counted apart: the report shows how many there are.
  *
@@ -236,6 +244,70 @@ SJ_WUR int policy_expect_substitution(const struct policy *p, const struct plans
                                       const uint8_t replaced[32], const char *reason,
                                       struct policy_expect **out, unsigned *rule, char *err,
                                       size_t err_cap);
+
+/* ---- What a re-check draw's commitment must fix (R19) ---- */
+
+#define POLICY_RECHECK_PREFIX  "recheck:"
+#define POLICY_RECHECK_STRATUM "recheck"
+
+/* A re-check draw's scope, as its task states it. */
+struct policy_recheck_scope {
+	char agency[ENTRY_MAX_AGENCY + 1]; /* whose published results */
+	uint32_t year;                     /* of tasks of this plan year */
+	char task[DRAW_MAX_ID + 1];        /* and of this task, or "" for all */
+};
+
+/* Parses "recheck:AGENCY:YEAR[:TASK]" (YEAR four digits, 2000..2100).
+ * Errors: SJ_EINVAL (out is then zeroed). */
+SJ_WUR int policy_recheck_scope_parse(struct policy_recheck_scope *out, const char *task);
+
+/*
+ * The pools and conflicts a re-check draw requested by bureau (the
+ * supervisor's agency, borrowed) with task task must commit to now, as
+ * policy.h's header says; x->task holds only id (task), agency (bureau),
+ * year and rounding "ceil"; x->strata is {"recheck"}. Pointers borrow from
+ * the policy and the directories until the next entry. Errors: SJ_EINVAL
+ * (the scope does not parse or names an unregistered agency), SJ_ENOENT
+ * (it holds no published result), both named in err; SJ_ENOMEM.
+ */
+SJ_WUR int policy_recheck_expect(const struct policy *p, const struct plans *pl,
+				 const char *bureau, const char *task,
+				 struct policy_expect **out, char *err, size_t err_cap);
+
+/* ---- Directory changes just before a draw (a finding, R19) ---- */
+
+#define POLICY_PREDRAW_DEFAULT_DAYS 7
+#define POLICY_PREDRAW_DEREGISTERED "deregistered" /* forced out (R6) */
+#define POLICY_PREDRAW_REACTIVATED  "reactivated"  /* back in (R6) */
+#define POLICY_PREDRAW_COMPLAINT    "complaint"    /* forced into key, drawn whole (R10) */
+#define POLICY_PREDRAW_UNCOMPLAINED "complaint-removed"
+#define POLICY_PREDRAW_RISK         "risk-class"   /* another stratum (R7) */
+#define POLICY_PREDRAW_SCOPE_IN     "scope-in"     /* into the task's scope (R6) */
+#define POLICY_PREDRAW_SCOPE_OUT    "scope-out"
+
+struct policy_predraw_change {
+	const char *object; /* borrowed */
+	const char *effect; /* one of POLICY_PREDRAW_* */
+	uint64_t seq;       /* the directory import that made it */
+	int64_t time_us;
+};
+/* Called per change; a non-zero return stops the walk and is returned. */
+typedef int (*policy_predraw_fn)(void *ctx, const struct policy_predraw_change *c);
+
+/*
+ * The directory changes (dirs.h, dirs_change) made in agency's directory
+ * within window_us before a draw of agency's task requested at entry
+ * request_seq at request_time_us, that move an object into or out of the
+ * task's draw: an object in the task's scope before or after the change
+ * that entered or left the scope, became or stopped being active, gained
+ * or lost the tag 投诉举报, or changed risk class (in that order of
+ * precedence, one effect per change). each (may be NULL) is called for
+ * every one, latest first; *count says how many. Errors: SJ_ENOENT (no such
+ * task), SJ_EINVAL (its filter does not parse), SJ_ENOMEM, or each's.
+ */
+SJ_WUR int policy_predraw(const struct policy *p, const struct plans *pl, const char *agency,
+			  const char *task, uint64_t request_seq, int64_t request_time_us,
+			  int64_t window_us, policy_predraw_fn each, void *ctx, size_t *count);
 
 /* ---- Reports ---- */
 

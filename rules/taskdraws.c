@@ -1,9 +1,10 @@
 /*
  * taskdraws.c: whether a draw request keeps to its task (policy.h: R5-R14):
- * one regular draw per task, a redraw only of an abandoned commitment, a
- * substitution only as derived from the revealed draw it replaces (R6);
- * re-check draws (R19), and what a revealed tied draw records: its public
- * summary (R17) and one check of each drawn object (R9).
+ * one regular draw per task, only after its legal review, a redraw only of
+ * an abandoned commitment, a substitution only as derived from the revealed
+ * draw it replaces (R6); re-check draws derived from the published results
+ * (R19); and what a revealed tied draw records: its public summary (R17)
+ * and one check of each drawn object (R9).
  *
  * Each check below returns SJ_OK when its rules hold, else what
  * policy_violation returned (SJ_EVERIFY, or POLICY_BROKEN in audit mode),
@@ -18,6 +19,7 @@
 #include "common/util.h"
 #include "results/calendar.h"
 #include "rules/facts.h"
+#include "rules/filter.h"
 #include "rules/rules.h"
 
 /* What every check of one request reads. */
@@ -54,25 +56,6 @@ static int add_draw(struct policy *p, const struct entry *e, const char *task, u
 	d->year = year;
 	d->substitution = substitution;
 	d->recheck = recheck;
-	return SJ_OK;
-}
-
-/* A re-check draw (复查, R19): only objects with published results. */
-static int check_recheck(const struct request *q, const struct draw_objects *objects)
-{
-	size_t cur = 0, idlen, off;
-	const char *id;
-	unsigned st;
-	policy_checked(q->p, 19);
-	while (draw_objects_next(objects, &cur, &id, &idlen, &st, &off)) {
-		char buf[DRAW_MAX_ID + 1];
-		snprintf(buf, sizeof buf, "%.*s", (int)idlen, id);
-		if (hmap_get(&q->p->m_published, buf) < 0)
-			return BROKEN(q, 19,
-				      "re-check draw %s pools object %s, which has no published "
-				      "result to re-check",
-				      q->sp->task, buf);
-	}
 	return SJ_OK;
 }
 
@@ -403,6 +386,45 @@ static int check_conflicts_and_teams(const struct request *q)
 	return SJ_OK;
 }
 
+/* R5, R6: a task is drawn only after its agency's legal reviewer approved
+ * it, and a scope that selects fewer objects than its plan's floor, or
+ * only by a tag, only with the reviewer's explicit approval of it
+ * (plans.h, rules/taskreview.c). */
+static int check_task_review(const struct request *q, const struct plans *pl)
+{
+	const struct policy_expect *x = q->x;
+	struct plans_task_review rv;
+	struct filter *f;
+	policy_checked(q->p, 5);
+	if (plans_task_review(pl, q->agency, q->sp->task, &rv) != SJ_OK || !rv.approved)
+		return BROKEN(q, 5,
+			      "task %s of %s has %s: no task is drawn before its agency's legal "
+			      "reviewer approved it",
+			      q->sp->task, q->agency,
+			      rv.reviewed ? "been returned by legal review" : "not passed legal review");
+	if ((f = malloc(sizeof *f)) == NULL)
+		return SJ_ENOMEM;
+	char why[200];
+	int tag_only = filter_parse(f, x->task.filter, why, sizeof why) == SJ_OK && f->n > 0;
+	for (size_t i = 0; tag_only && i < f->n; i++)
+		tag_only = f->clauses[i].field == FILTER_TAG;
+	free(f);
+	if (rv.narrow_approved)
+		return SJ_OK;
+	policy_checked(q->p, 6);
+	if (tag_only)
+		return BROKEN(q, 6,
+			      "task %s's scope \"%s\" selects only by a tag, which its legal "
+			      "reviewer has not approved (approve_narrow_scope)",
+			      q->sp->task, x->task.filter);
+	if (x->n_objects < rv.narrow_floor)
+		return BROKEN(q, 6,
+			      "task %s's scope selects %zu objects, fewer than its plan's floor of "
+			      "%u, which its legal reviewer has not approved (approve_narrow_scope)",
+			      q->sp->task, x->n_objects, rv.narrow_floor);
+	return SJ_OK;
+}
+
 /* A draw for a task that is not a substitution: the request must commit
  * to what policy_expect computes (policy.h). */
 static int check_tied(struct request *q, const struct draw_objects *objects,
@@ -420,8 +442,9 @@ static int check_tied(struct request *q, const struct draw_objects *objects,
 	q->x = x;
 	if ((rc = policy_expect_unavailable(q->p, x, policy_day(q->e->time_us))) != SJ_OK)
 		goto out;
-	if ((rc = check_objects(q, objects)) == SJ_OK && (rc = check_exclusions(q)) == SJ_OK &&
-	    (rc = check_unavailable(q)) == SJ_OK && (rc = check_ratios(q)) == SJ_OK) {
+	if ((rc = check_task_review(q, pl)) == SJ_OK && (rc = check_objects(q, objects)) == SJ_OK &&
+	    (rc = check_exclusions(q)) == SJ_OK && (rc = check_unavailable(q)) == SJ_OK &&
+	    (rc = check_ratios(q)) == SJ_OK) {
 		policy_checked(q->p, 2);
 		policy_checked(q->p, 13);
 		if ((rc = check_pool(q, officers, x->officers, x->n_officers, 0)) == SJ_OK &&
@@ -587,6 +610,74 @@ static int check_untied_replaces(const struct request *q)
 	              (unsigned long long)info.request_seq, d->task, q->sp->task, q->agency);
 }
 
+/* R19: a re-check draw's object pool is exactly the published results
+ * of its scope, none added and none left out, in one stratum, and no
+ * object is excluded by hand. */
+static int check_recheck_objects(const struct request *q, const struct draw_objects *objects)
+{
+	const struct policy_expect *x = q->x;
+	size_t cur = 0, idlen, off, i = 0;
+	const char *id;
+	unsigned st;
+	while (draw_objects_next(objects, &cur, &id, &idlen, &st, &off)) {
+		char buf[DRAW_MAX_ID + 1];
+		snprintf(buf, sizeof buf, "%.*s", (int)idlen, id);
+		if (i < x->n_objects && strcmp(x->objects[i].id, buf) < 0)
+			break;
+		if (i == x->n_objects || strcmp(x->objects[i].id, buf) != 0)
+			return BROKEN(q, 19,
+				      "re-check draw %s pools object %s, which has no published "
+				      "result in its scope to re-check",
+				      q->sp->task, buf);
+		if (strcmp(draw_objects_stratum(objects, st), POLICY_RECHECK_STRATUM) != 0)
+			return BROKEN(q, 19,
+				      "re-check draw %s puts object %s in stratum %s; a re-check "
+				      "pools every published result in the one stratum %s",
+				      q->sp->task, buf, draw_objects_stratum(objects, st),
+				      POLICY_RECHECK_STRATUM);
+		i++;
+	}
+	if (i < x->n_objects)
+		return BROKEN(q, 19,
+			      "object %s has a published result in re-check scope %s but is "
+			      "missing from the pool (a re-check draws among all %zu published "
+			      "results of its scope, none chosen by hand)",
+			      x->objects[i].id, q->sp->task, x->n_objects);
+	for (size_t j = 0; j < q->sp->n_exclusions; j++)
+		if (q->sp->exclusions[j].kind == DRAW_OBJECT)
+			return BROKEN(q, 19, "re-check draw %s excludes object %s; a re-check leaves "
+					     "no published result of its scope out",
+				      q->sp->task, q->sp->exclusions[j].id);
+	return SJ_OK;
+}
+
+/* A re-check draw (复查, R19) by the justice bureau: the request must
+ * commit to what policy_recheck_expect computes (policy.h). */
+static int check_recheck(struct request *q, const struct draw_objects *objects,
+			 const struct draw_people *officers, const struct draw_people *experts,
+			 const struct plans *pl)
+{
+	struct policy_expect *x = NULL;
+	char why[400];
+	policy_checked(q->p, 19);
+	int rc = policy_recheck_expect(q->p, pl, q->agency, q->sp->task, &x, why, sizeof why);
+	if (rc == SJ_EINVAL || rc == SJ_ENOENT)
+		return BROKEN(q, 19, "re-check draw %s: %s", q->sp->task, why);
+	if (rc != SJ_OK)
+		return rc;
+	q->x = x;
+	if ((rc = check_recheck_objects(q, objects)) == SJ_OK) {
+		policy_checked(q->p, 2);
+		policy_checked(q->p, 12);
+		if ((rc = check_pool(q, officers, x->officers, x->n_officers, 0)) == SJ_OK &&
+		    (rc = check_pool(q, experts, x->experts, x->n_experts, 1)) == SJ_OK)
+			rc = check_conflicts_and_teams(q);
+	}
+	q->x = NULL;
+	policy_expect_free(x);
+	return rc;
+}
+
 int policy_draw_request(struct policy *p, const struct plans *pl, const struct entry *e,
 			const struct draw_inputs *in, const struct draw_objects *objects,
 			const struct draw_people *officers, const struct draw_people *experts,
@@ -600,7 +691,7 @@ int policy_draw_request(struct policy *p, const struct plans *pl, const struct e
 
 	snprintf(agency, sizeof agency, "%.*s", (int)e->agency_len, e->agency);
 	if (role == 3 /* ROLE_SUPERVISOR */) {
-		if ((rc = check_recheck(&q, objects)) != SJ_OK)
+		if ((rc = check_recheck(&q, objects, officers, experts, pl)) != SJ_OK)
 			return rc == POLICY_BROKEN ? SJ_OK : rc;
 		rc = add_draw(p, e, q.sp->task, 0, q.sp->replaces, 1);
 		if (rc == SJ_OK)

@@ -7,11 +7,13 @@
 #  - a client key per role in DIR/*.key (operators, legal reviewers, the
 #    justice bureau's supervisor and an auditor);
 #  - directories: OBJECTS businesses (default 10,000), 100 officers,
-#    10 experts, 12 declared conflicts (R1, R2, R12), from suiji-democity;
+#    10 experts, 12 declared conflicts (R1, R2, R12), from suiji-democity,
+#    and the justice bureau's 4 officers for its re-check draws (R19);
 #  - the official working-day calendars of 2025 and 2026 (R15);
 #  - item lists, annual plans through legal review, filing and publication
-#    (R3, R4), and tasks: two of the provincial regulator's, the city
-#    regulator's own and a joint one with the environment bureau (R5, R14);
+#    (R3, R4), and tasks, each through legal review: two of the provincial
+#    regulator's, the city regulator's own and a joint one with the
+#    environment bureau (R5, R14);
 #  - a beacon source of public values drawn in public ("pub", RFC 3797),
 #    and the notary office (notary.key) registered as the independent party
 #    whose signed values a draw may use (R6).
@@ -44,6 +46,12 @@ q "$B/suijid" -d data import objects objects-jsscjg.csv --agency jsscjg
 for a in scjg hbj jsscjg; do
 	q "$B/suijid" -d data import officers "officers-$a.csv" --agency "$a"
 done
+# The justice bureau's own officers, who make its re-check draws (R19).
+printf '%s\n' 执法证号,姓名,所属部门,执法资质,业务专长,状态 \
+	SF0001,复查人员SF1,sfj,law,review,在职 SF0002,复查人员SF2,sfj,law,review,在职 \
+	SF0003,复查人员SF3,sfj,law,review,在职 SF0004,复查人员SF4,sfj,law,review,在职 \
+	>officers-sfj.csv
+q "$B/suijid" -d data import officers officers-sfj.csv --agency sfj
 q "$B/suijid" -d data import experts experts-scjg.csv --agency scjg
 q "$B/suijid" -d data import conflicts conflicts-scjg.csv --agency scjg
 q "$B/suijid" -d data calendar add "$CAL/cn-2025.txt" "$CAL/cn-2026.txt"
@@ -64,6 +72,15 @@ q "$B/suijid" -d data task create "$HERE/city/task-js-a.json" --key jsop.key
 q "$B/suijid" -d data task create "$HERE/city/task-js-b.json" --key jsop.key
 q "$B/suijid" -d data task create "$HERE/city/task-scjg-food.json" --key op.key
 q "$B/suijid" -d data task create "$HERE/city/task-joint.json" --key op.key
+# Each task passes its agency's legal review before any draw (R5). The
+# provincial tasks select the few food sellers of the provincial directory:
+# a narrow scope, approved explicitly with the reason (R6).
+q "$B/suijid" -d data task review jsscjg js-2026-a --approve \
+	--narrow-scope "省局专项：名录库中本市食品销售者全部纳入" --key jslegal.key
+q "$B/suijid" -d data task review jsscjg js-2026-b --approve \
+	--narrow-scope "省局专项：名录库中本市食品销售者全部纳入" --key jslegal.key
+q "$B/suijid" -d data task review scjg scjg-2026-food --approve --key legal.key
+q "$B/suijid" -d data task review scjg scjg-hbj-2026-building --approve --key legal.key
 q "$B/suijid" -d data add-beacon --id pub --manual --margin-ms 0 \
 	--note "public values drawn in public (RFC 3797)"
 "$B/suiji" keygen -k notary.key --name notary@lyg >notary.vkey

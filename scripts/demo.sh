@@ -14,7 +14,7 @@ mkdir -p "$OUT"
 cd "$OUT"
 say() { printf '\n== %s\n' "$*"; }
 
-say "The sample city: agencies, a key per role, directories (R1, R2, R12), calendars (R15), item lists (R3), plans through legal review, filing and publication (R4), tasks (R5, R14)"
+say "The sample city: agencies, a key per role, directories (R1, R2, R12), calendars (R15), item lists (R3), plans through legal review, filing and publication (R4), tasks through legal review (R5, R14)"
 sh "$ROOT/scripts/city.sh" "$B" .
 "$B/suijid" -d data log-key > log.vkey
 "$B/suijid" -d data status

@@ -292,7 +292,7 @@ int city_daemon_up(const struct city *c, char *conn, size_t cap)
 	    "printf 'listen_tcp = 127.0.0.1:0\\nlisten_unix = %s/s.sock\\n' > "
 	    "data/suijid.conf && $B/suijid -d data daemon-key > daemon.vkey 2>/dev/null && "
 	    "($B/suijid -d data run > daemon.out 2> daemon.log & echo $! > daemon.pid) && "
-	    "for i in $(seq 1 500); do grep -q 'listening on tcp' daemon.out && break; "
+	    "for i in $(seq 1 500); do grep -q 'listening on tcp' daemon.out 2>/dev/null && break; "
 	    "sleep 0.02; done; grep -o 'tcp:127.0.0.1:[0-9]*' daemon.out | head -1",
 	    c->dir);
 	if (rc == 0 && out && strncmp(out, "tcp:", 4) == 0) {
@@ -321,6 +321,7 @@ int city_task_copy(const struct city *c, const char *task_id)
 	return city_run(
 	    c, NULL,
 	    "sed 's/\"scjg-2026-food\"/\"%s\"/' \"$ROOT/scripts/city/task-scjg-food.json\" "
-	    "> task-%s.json && $B/suijid -d data task create task-%s.json --key op.key",
-	    task_id, task_id, task_id);
+	    "> task-%s.json && $B/suijid -d data task create task-%s.json --key op.key && "
+	    "$B/suijid -d data task review scjg %s --approve --key legal.key",
+	    task_id, task_id, task_id, task_id);
 }

@@ -91,7 +91,8 @@ void city_daemon_down(const struct city *c);
 
 /* Creates task task_id of scjg: the city's food task (scjg-2026-food) under
  * another id, for a test that needs several draws of one scope, since a
- * task is drawn once (R6). Returns the exit code. */
+ * task is drawn once (R6); approved by scjg's legal reviewer, since a task is
+ * drawn only after its legal review (R5). Returns the exit code. */
 int city_task_copy(const struct city *c, const char *task_id);
 
 #endif

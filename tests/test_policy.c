@@ -123,7 +123,10 @@ TEST(policy_r12_conflicted_officer_never_assigned,
 		      " \"start_date\": \"2026-09-01\", \"end_date\": \"2026-12-31\","
 		      " \"targeted\": true, \"joint\": false}"),
 		  ==, 0);
-	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key"), ==, 0);
+	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data task create task-all.json --key op.key && "
+				 "$B/suijid -d data task review scjg all --approve --narrow-scope "
+				 "全部食品销售者纳入 --key legal.key"),
+		  ==, 0);
 	/* The twin, before the task's one draw: the same draw without its
 	 * conflicts is refused (R12). */
 	CHECK_INT(city_prepare(&c, "f12", "all"), ==, 0);
@@ -435,27 +438,28 @@ static void results_over_rpc(const struct city *c, const char *conn, const char 
 	CHECK_INT(city_run(c, &out, "$B/suiji result recheck rs.json --reason 抽查复核 %s -k sup.key", conn),
 		  ==, 0);
 	free(out);
-	/* A re-check draw (复查, R19) by the justice bureau: among published
-	 * results only. */
-	snprintf(json, sizeof json, "id,stratum\n%s,A\n", id);
-	CHECK_INT(city_put(c, "recheck-objects.csv", json), ==, 0);
-	CHECK_INT(city_put(c, "recheck-officers.csv", "id,agency,tags\nSF01,sfj,law\nSF02,sfj,law\n"), ==,
-		  0);
+	/* A re-check draw (复查, R19) by the justice bureau: its pools are
+	 * derived from the ledger (every published result of the scope, the
+	 * bureau's officers) and requested with the supervisor's key. */
 	CHECK_INT(city_put(c, "recheck.json",
-		      "{\"request_id\": \"rc1\", \"task\": \"recheck-2026\", \"objects\": "
-		      "\"recheck-objects.csv\", \"officers\": \"recheck-officers.csv\", "
-		      "\"team_size\": 2, \"beacons\": [{\"source\": \"pub\", \"round\": 0}], "
-		      "\"rules\": [{\"stratum\": \"A\", \"ratio\": \"1/1\"}]}"),
+			   "{\"request_id\": \"rc1\", \"agency\": \"sfj\", \"scope\": "
+			   "{\"agency\": \"scjg\", \"year\": 2026}, \"team_size\": 2, "
+			   "\"beacons\": [{\"source\": \"pub\", \"round\": 0}]}"),
 		  ==, 0);
-	CHECK_INT(city_run(c, &out, "$B/suiji draw-request recheck.json %s -k sup.key", conn), ==, 0);
+	CHECK_INT(city_run(c, &out, "$B/suijid -d data draw recheck recheck.json"), ==, 0);
+	free(out);
+	CHECK_INT(city_run(c, &out, "$B/suiji draw-request data/draws/rc1/spec.json %s -k sup.key",
+			   conn),
+		  ==, 0);
 	free(out);
 	/* The twin: an object with no published result. */
-	CHECK_INT(city_run(c, &out, "printf 'id,stratum\\n91320700200000005A,A\\n' > "
-			       "recheck-objects.csv && sed -i 's/rc1/rc2/' recheck.json && "
-			       "$B/suiji draw-request recheck.json %s -k sup.key",
-		      conn),
+	CHECK_INT(city_run(c, &out,
+			   "printf 'id,stratum\\n91320700200000005A,recheck\\n' > "
+			   "data/draws/rc1/objects.csv && sed -i 's/rc1/rc2/' data/draws/rc1/spec.json && "
+			   "$B/suiji draw-request data/draws/rc1/spec.json %s -k sup.key",
+			   conn),
 		  ==, 1);
-	CHECK_STR_HAS(out, "R19: re-check draw recheck-2026 pools object 91320700200000005A");
+	CHECK_STR_HAS(out, "R19: re-check draw recheck:scjg:2026 pools object 91320700200000005A");
 	free(out);
 }
 
@@ -539,7 +543,9 @@ TEST(policy_r14_separate_tasks_offered_for_merging,
 				"$B/suijid -d data plan review hbj hbj-2026 1 --approve --key hblegal.key && "
 				"$B/suijid -d data plan file hbj hbj-2026 1 --key sup.key && "
 				"$B/suijid -d data plan publish hbj hbj-2026 1 --key hbop.key && "
-				"$B/suijid -d data task create task-hbj.json --key hbop.key"),
+				"$B/suijid -d data task create task-hbj.json --key hbop.key && "
+				"$B/suijid -d data task review hbj hbj-autumn --approve --narrow-scope "
+				"秋季专项 --key hblegal.key"),
 		  ==, 0);
 	free(out);
 	CHECK_INT(city_task_draw(&c, "hbj", "hbj-autumn", "\"officer_tags\": [\"law\"]", &d, NULL), ==, 0);

@@ -29,7 +29,7 @@ static const char *const rule_what[POLICY_RULES + 1] = {
 	[14] = "joint tasks: one draw, each member's officers from its own directory",
 	[15] = "results counted in the pinned official calendars",
 	[16] = "results entered, reviewed, published by the checking agency",
-	[19] = "re-check draws only among published results",
+	[19] = "re-check draws among every published result of their scope",
 };
 
 /* What the tied draw requested at seq left out by the ledger's facts
@@ -258,6 +258,21 @@ static int task_has(const struct plans_task_info *t, const char *agency)
 	return 0;
 }
 
+/* A task's legal review (R5), and an approved narrow or tag-only scope
+ * with its reason (R6): the bureau sees every such approval. */
+static void supervise_task_review(FILE *f, const struct plans *pl,
+				  const struct plans_task_info *ti)
+{
+	struct plans_task_review rv;
+	if (plans_task_review(pl, ti->agency, ti->id, &rv) != SJ_OK || !rv.reviewed) {
+		fprintf(f, "    legal review: NOT REVIEWED (R5)\n");
+		return;
+	}
+	fprintf(f, "    legal review: %s (entry %llu)%s%s\n", rv.approved ? "approved" : "returned",
+		(unsigned long long)rv.seq, rv.narrow_approved ? "; narrow scope approved: " : "",
+		rv.narrow_approved ? rv.reason : "");
+}
+
 void compliance_supervise(FILE *f, const struct replay *r, const char *agency, int32_t today,
 			  int64_t now_us)
 {
@@ -293,6 +308,7 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 			for (size_t m = 0; m < ti.n_members; m++)
 				fprintf(f, " %s", ti.members[m]);
 			fprintf(f, ")\n");
+			supervise_task_review(f, pl, &ti);
 			for (size_t d = 0; d < policy_draw_count(p); d++) {
 				const struct policy_draw *pd = policy_draw_at(p, d);
 				if (strcmp(pd->agency, ti.agency) != 0 || strcmp(pd->task, ti.id) != 0)
@@ -711,4 +727,86 @@ int compliance_publish(const struct replay *r, const char *dir, size_t *n_record
 			rc = w[k] > rc ? w[k] : rc;
 	}
 	return rc ? rc : refused;
+}
+
+/* ---- Directory changes just before a draw (a finding, R19) ---- */
+
+static const char *const predraw_effects[] = {
+	POLICY_PREDRAW_DEREGISTERED, POLICY_PREDRAW_REACTIVATED, POLICY_PREDRAW_COMPLAINT,
+	POLICY_PREDRAW_UNCOMPLAINED, POLICY_PREDRAW_RISK,	 POLICY_PREDRAW_SCOPE_IN,
+	POLICY_PREDRAW_SCOPE_OUT};
+#define NPREDRAW (sizeof predraw_effects / sizeof predraw_effects[0])
+
+struct predraw_tally {
+	FILE *f;
+	int ids; /* the supervisor's report names the objects */
+	size_t n[NPREDRAW];
+};
+
+static int predraw_each(void *ctx, const struct policy_predraw_change *c)
+{
+	struct predraw_tally *t = ctx;
+	for (size_t k = 0; k < NPREDRAW; k++)
+		if (strcmp(c->effect, predraw_effects[k]) == 0)
+			t->n[k]++;
+	if (t->ids) {
+		char day[CALENDAR_DATE_LEN + 1];
+		calendar_date_format(day, policy_day(c->time_us));
+		fprintf(t->f, "      %-17s %s (directory import, entry %llu, %s)\n", c->effect,
+			c->object, (unsigned long long)c->seq, day);
+	}
+	return SJ_OK;
+}
+
+void compliance_predraw(FILE *f, const struct replay *r, const char *agency, uint32_t days,
+			int ids)
+{
+	const struct policy *p = replay_policy(r);
+	const struct draws *dr = replay_draws(r);
+	int64_t window = (int64_t)days * 86400 * 1000000;
+	size_t total = 0, ndraws = 0;
+
+	if (ids)
+		fprintf(f, "\ndirectory changes within %u days before a draw that moved objects into "
+			   "or out of it:\n",
+			days);
+	for (size_t i = 0; i < draws_count(dr); i++) {
+		struct draws_info di;
+		struct predraw_tally t = {.f = f, .ids = ids};
+		size_t n = 0;
+		draws_get(dr, i, &di);
+		if (agency && strcmp(di.agency, agency) != 0)
+			continue;
+		/* Counted first, so the draw's line comes before its objects. */
+		if (policy_predraw(p, replay_plans(r), di.agency, di.task, di.request_seq,
+				   di.request_time_us, window, NULL, NULL, &n) != SJ_OK ||
+		    n == 0)
+			continue;
+		if (ids)
+			fprintf(f, "  draw %llu of %s task %s (request %s): %zu change%s\n",
+				(unsigned long long)di.request_seq, di.agency, di.task, di.request_id,
+				n, n == 1 ? "" : "s");
+		if (policy_predraw(p, replay_plans(r), di.agency, di.task, di.request_seq,
+				   di.request_time_us, window, predraw_each, &t, &n) != SJ_OK)
+			continue;
+		total += n;
+		ndraws++;
+		if (ids)
+			continue;
+		fprintf(f, "       draw %llu of %s task %s:", (unsigned long long)di.request_seq,
+			di.agency, di.task);
+		for (size_t k = 0, first = 1; k < NPREDRAW; k++)
+			if (t.n[k]) {
+				fprintf(f, "%s %zu %s", first ? "" : ",", t.n[k], predraw_effects[k]);
+				first = 0;
+			}
+		fprintf(f, "\n");
+	}
+	if (ids && total == 0)
+		fprintf(f, "  none\n");
+	if (!ids)
+		fprintf(f,
+			"  R6  %zu directory change%s within %u days before %zu draw%s moved objects "
+			"into or out of them (pre-draw window, --predraw-window)\n",
+			total, total == 1 ? "" : "s", days, ndraws, ndraws == 1 ? "" : "s");
 }

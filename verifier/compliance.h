@@ -42,6 +42,17 @@ void compliance_supervise(FILE *f, const struct replay *r, const char *agency, i
 			  int64_t now_us);
 
 /*
+ * Directory changes made within days days before a draw that moved objects
+ * into or out of it (rules/policy.h, policy_predraw): a finding (R19), not
+ * a violation, since the directory is the truth. With ids 0 (the
+ * verifier's report), one line per draw with counts by effect and a total
+ * line; with ids 1 (the supervision report), each object with its effect
+ * and the import that made it. For agency's draws only unless NULL.
+ */
+void compliance_predraw(FILE *f, const struct replay *r, const char *agency, uint32_t days,
+			int ids);
+
+/*
  * Writes the public records (R17) into dir: results.csv and results.json,
  * one record per object and task, a joint task's only once every member
  * agency's result is published (R14); items.json, plans.json (every

@@ -52,6 +52,8 @@ static void usage(FILE *f)
 		"                     (e.g. 90s, 10m, 2h, 1d; docs/verify.md)\n"
 		"  --today DATE       judge overdue results (R15) on DATE (YYYY-MM-DD; default today)\n"
 		"  --supervise        print the supervision report (R19) per agency\n"
+		"  --predraw-window DAYS  report directory changes this many days before a draw\n"
+		"                     that moved objects into or out of it (default 7)\n"
 		"  --agency CODE      ... for this agency only\n"
 		"  --publish DIR      write the public records (R17): results.csv, results.json, items,\n"
 		"                     plans, tasks and draws as JSON (docs/policy.md)\n"
@@ -322,6 +324,31 @@ static int write_site(struct site *site, const struct verifier *v, const char *d
 	return e;
 }
 
+/* --predraw-window DAYS: 0..366. */
+static int parse_window(uint32_t *out, const char *s)
+{
+	char *end;
+	unsigned long d = strtoul(s, &end, 10);
+	if (*end != '\0' || end == s || d > 366) {
+		fprintf(stderr, "suiji-verify: --predraw-window %s is not 0..366 days\n", s);
+		return 2;
+	}
+	*out = (uint32_t)d;
+	return 0;
+}
+
+/* The compliance report (supervise 0) or the supervision report, each
+ * with the directory changes made just before draws. */
+static void policy_reports(const struct replay *r, const char *agency, int32_t today,
+			   uint32_t days, int supervise)
+{
+	if (supervise)
+		compliance_supervise(stdout, r, agency, today, util_now_us());
+	else
+		compliance_print(stdout, r, today);
+	compliance_predraw(stdout, r, agency, days, supervise);
+}
+
 int main(int argc, char **argv)
 {
 	struct note_vkey logkey, wit[MAX_WITNESSES];
@@ -332,6 +359,7 @@ int main(int argc, char **argv)
 	const char *publish_dir = NULL, *site_dir = NULL, *assets = NULL;
 	struct site *site = NULL;
 	int supervise = 0;
+	uint32_t predraw_days = POLICY_PREDRAW_DEFAULT_DAYS;
 	int32_t today;
 	uint8_t *saved = NULL, *buf = NULL;
 	size_t len = 0;
@@ -371,6 +399,9 @@ int main(int argc, char **argv)
 			supervise = 1;
 		} else if (strcmp(a, "--supervise") == 0) {
 			supervise = 1;
+		} else if (strcmp(a, "--predraw-window") == 0 && more) {
+			if (parse_window(&predraw_days, argv[++i]) != 0)
+				return 2;
 		} else if (strcmp(a, "--publish") == 0 && more) {
 			publish_dir = argv[++i];
 		} else if (strcmp(a, "--site") == 0 && more) {
@@ -443,9 +474,9 @@ int main(int argc, char **argv)
 	/* The policy reports need a replay that went to the end: a ledger
 	 * that holds, or one whose only failures are policy violations. */
 	if (!json && !quiet && (r.ok || r.policy_violations))
-		compliance_print(stdout, verify_replay(v), today);
+		policy_reports(verify_replay(v), NULL, today, predraw_days, 0);
 	if (r.ok && supervise)
-		compliance_supervise(stdout, verify_replay(v), agency, today, util_now_us());
+		policy_reports(verify_replay(v), agency, today, predraw_days, 1);
 	if (r.ok && publish_dir) {
 		size_t n = 0;
 		int e = compliance_publish(verify_replay(v), publish_dir, &n);

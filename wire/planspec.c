@@ -245,6 +245,7 @@ int planspec_plan_json(uint8_t **out, size_t *len, struct planspec_info *info, c
 	struct js j = {.file = name};
 	Suiji__Plan m = SUIJI__PLAN__INIT;
 	Suiji__PlanItem *its = NULL, **pits = NULL;
+	Suiji__TaskStratum *st = NULL, **pst = NULL;
 	const cJSON *arr;
 	cJSON *root = NULL;
 	size_t n = 0;
@@ -284,6 +285,32 @@ int planspec_plan_json(uint8_t **out, size_t *len, struct planspec_info *info, c
 	}
 	m.items = pits;
 	m.n_items = n;
+	/* Optional: the least ratio per risk class (R7), the narrow-scope
+	 * floor (R5, R6). */
+	if (cJSON_GetObjectItemCaseSensitive(root, "narrow_scope_floor") &&
+	    u32(&j, root, "", "narrow_scope_floor", &m.narrow_scope_floor))
+		goto out;
+	if (cJSON_GetObjectItemCaseSensitive(root, "strata")) {
+		if ((arr = array(&j, root, "", "strata")) == NULL)
+			goto out;
+		m.n_strata = (size_t)cJSON_GetArraySize(arr);
+		if ((pst = calloc(m.n_strata + 1, sizeof *pst)) == NULL ||
+		    (st = calloc(m.n_strata + 1, sizeof *st)) == NULL) {
+			rc = SJ_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < m.n_strata; i++) {
+			const cJSON *o = cJSON_GetArrayItem(arr, (int)i);
+			char p[64];
+			suiji__task_stratum__init(&st[i]);
+			pst[i] = &st[i];
+			snprintf(p, sizeof p, "strata[%zu].", i);
+			if ((st[i].name = str(&j, o, p, "name", 1)) == NULL ||
+			    ratio(&j, o, p, "ratio", &st[i].ratio_num, &st[i].ratio_den))
+				goto out;
+		}
+		m.strata = pst;
+	}
 	PACK(suiji__plan, &m, out, len);
 	snprintf(info->agency, sizeof info->agency, "%s", m.agency);
 	snprintf(info->what, sizeof info->what,
@@ -293,6 +320,8 @@ int planspec_plan_json(uint8_t **out, size_t *len, struct planspec_info *info, c
 out:
 	free(its);
 	free(pits);
+	free(st);
+	free(pst);
 	cJSON_Delete(root);
 	return finish(&j, rc, err, err_cap);
 }
@@ -462,6 +491,36 @@ int planspec_step(uint8_t **out, size_t *len, struct planspec_info *info, uint32
 						     : "approved by legal review")
 		 : type == ENTRY_PLAN_FILE ? "filed"
 					   : "published");
+	rc = SJ_OK;
+out:
+	return finish(&j, rc, err, err_cap);
+}
+
+int planspec_task_review(uint8_t **out, size_t *len, struct planspec_info *info,
+			 const char *agency, const char *task_id, const char *return_reason,
+			 const char *narrow_reason, char *err, size_t err_cap)
+{
+	Suiji__PlanStep m = SUIJI__PLAN_STEP__INIT;
+	struct js j = {.file = "arguments"};
+	int rc;
+
+	*out = NULL;
+	if (return_reason != NULL && narrow_reason != NULL) {
+		snprintf(err, err_cap, "a returned task cannot have its narrow scope approved");
+		return SJ_EINVAL;
+	}
+	m.agency = (char *)agency;
+	m.plan_id = (char *)"";
+	m.task_id = (char *)task_id;
+	m.approved = return_reason == NULL;
+	m.approve_narrow_scope = narrow_reason != NULL;
+	m.reason = (char *)(return_reason ? return_reason : narrow_reason ? narrow_reason : "");
+	PACK(suiji__plan_step, &m, out, len);
+	snprintf(info->agency, sizeof info->agency, "%s", agency);
+	snprintf(info->what, sizeof info->what, "task %s of %s %s", task_id, agency,
+		 return_reason	 ? "returned by legal review"
+		 : narrow_reason ? "approved by legal review, its narrow scope included"
+				 : "approved by legal review");
 	rc = SJ_OK;
 out:
 	return finish(&j, rc, err, err_cap);

@@ -57,4 +57,11 @@ SJ_WUR int planspec_step(uint8_t **out, size_t *len, struct planspec_info *info,
 			 const char *agency, const char *plan_id, const char *version,
 			 const char *reason, char *err, size_t err_cap);
 
+/* A task's legal review (a PlanStep naming task_id, entry type 23, R5):
+ * approved unless return_reason is set; narrow_reason (may be NULL)
+ * approves a narrow or tag-only scope with that reason (R5, R6). */
+SJ_WUR int planspec_task_review(uint8_t **out, size_t *len, struct planspec_info *info,
+				const char *agency, const char *task_id, const char *return_reason,
+				const char *narrow_reason, char *err, size_t err_cap);
+
 #endif
