@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "ledger/note.h"
 
 #define CONFIG_PATH_MAX 4096
 /* A Unix socket path must fit struct sockaddr_un's sun_path (108 bytes on
@@ -20,6 +21,16 @@
 #define CONFIG_FILE_MAX      (64u * 1024u) /* largest config file read */
 #define CONFIG_FILE_NAME     "suijid.conf" /* looked for in the data directory */
 #define CONFIG_SOCKET_NAME   "suijid.sock"
+
+#define CONFIG_MAX_WITNESSES 16
+#define CONFIG_URL_MAX       512
+
+/* A witness the daemon pushes its checkpoints to (daemon/witnesspush.h):
+ * a `witness = URL VERIFIER_KEY` line, which may be given once per witness. */
+struct config_witness {
+	char url[CONFIG_URL_MAX]; /* http:// or https://, the witness's base URL */
+	struct note_vkey key;     /* its cosignature/v1 verifier key */
+};
 
 struct config {
 	char listen_tcp[256];                       /* "HOST:PORT", "" when off */
@@ -38,6 +49,8 @@ struct config {
 	/* Set by config_parse for the keys a file gave, so that defaults
 	 * derived from others (the socket in the data directory) follow. */
 	int listen_unix_set;
+	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
+	size_t n_witnesses;
 };
 
 /* The embedded defaults, with data_dir (copied) as the data directory and
