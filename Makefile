@@ -74,7 +74,7 @@ SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c ledger/store_c
 	rules/storeops.c
 # What daemon and client share: the secure channel, frames, request specs.
 WIRE_SRCS   := $(sort $(wildcard wire/*.c))
-VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
+VERIFIER_SRCS := verifier/verify.c verifier/witnessed.c verifier/proofcmd.c verifier/publiccmd.c \
 	verifier/compliance.c verifier/site.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
 	daemon/resultcmd.c
@@ -88,7 +88,7 @@ DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/conn.c da
 CLIENT_SRCS := client/main.c client/cli.c client/keys.c client/readcmd.c client/admincmd.c \
 	client/drawcmd.c client/plancmd.c client/rpc.c $(WIRE_SRCS)
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c tests/daemon.c tests/city.c \
-	verifier/verify.c
+	verifier/verify.c verifier/witnessed.c
 # The kill-under-load test drives the daemon with the client library.
 TEST_SRCS   += client/rpc.c
 
@@ -234,7 +234,7 @@ bench: deps
 		build/bench/suiji-verify build/bench/suiji build/bench/suiji-democity
 	$(Q)node bench/portal.mjs build/bench
 
-$(BUILD)/suiji-bench: $(call obj,bench/bench.c bench/report.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench: $(call obj,bench/bench.c bench/report.c verifier/verify.c verifier/witnessed.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -262,7 +262,7 @@ $(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c 
 # The failing allocator (tests/failalloc.c) is a program of its own, built
 # without sanitizers: it replaces malloc for the whole process.
 # -rdynamic: it names the functions where an allocation failed (dladdr).
-$(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/verify.c verifier/witnessed.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -rdynamic $^ $(LDLIBS) -o $@
 

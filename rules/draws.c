@@ -50,6 +50,7 @@ struct draws_req {
 	uint8_t commit_hash[32];
 	uint64_t reveal_seq; /* UINT64_MAX until revealed */
 	unsigned unchecked_bls;
+	int64_t public_us; /* draws_info.public_us, set with reveal_seq */
 };
 
 struct draws {
@@ -534,6 +535,10 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 		goto out;
 	}
 	q->reveal_seq = e->seq;
+	q->public_us = INT64_MAX;
+	for (size_t i = 0; i < sp->n_beacons; i++)
+		if (v[i].time_us < q->public_us)
+			q->public_us = v[i].time_us;
 	if (d->observer || d->hook) {
 		struct draws_observed o = {.request_seq = q->seq,
 		                           .commit_seq = q->commit_seq,
@@ -615,6 +620,7 @@ void draws_get(const struct draws *d, size_t i, struct draws_info *o)
 	o->revealed = q->reveal_seq != UINT64_MAX;
 	o->reveal_seq = q->reveal_seq;
 	o->unchecked_bls = q->unchecked_bls;
+	o->public_us = q->public_us;
 }
 
 int draws_find(const struct draws *d, uint64_t request_seq, size_t *index)

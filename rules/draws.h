@@ -102,6 +102,11 @@ struct draws_info {
 	int revealed;
 	uint64_t reveal_seq;
 	unsigned unchecked_bls; /* drand rounds used without a BLS check */
+	/* Once revealed: the earliest time any of its beacon values was
+	 * public (a round's due time, public values' stated time). A
+	 * commitment witnessed before it could not have been chosen knowing
+	 * the outcome (verifier/witnessed.h). */
+	int64_t public_us;
 };
 
 size_t draws_count(const struct draws *d);

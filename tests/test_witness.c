@@ -649,13 +649,14 @@ TEST(witness_fork_and_choose,
 	CHECK_INT(city_run(&c, &out,
 	                   "$B/suijid -d data checkpoint -o /dev/null && "
 	                   "$B/suiji-verify --log-key log.vkey --witness w.vkey --quorum 1 "
-	                   "data/ledger.db"),
+	                   "--witness-margin 0 data/ledger.db"),
 	          ==, 0);
+	CHECK_STR_HAS(out, "witnessed: 1 revealed draws' commitments cosigned by the quorum");
 	free(out);
 	CHECK_INT(city_run(&f, &out,
 	                   "$B/suijid -d data checkpoint -o /dev/null; "
 	                   "$B/suiji-verify --log-key log.vkey --witness w.vkey --quorum 1 "
-	                   "data/ledger.db"),
+	                   "--witness-margin 0 data/ledger.db"),
 	          ==, 1);
 	CHECK_STR_HAS(out, "cosignatures by pinned witnesses");
 	free(out);
@@ -705,4 +706,84 @@ TEST(witness_config_lines, "suijid.conf takes one witness line per witness (URL 
 	CHECK_INT(config_parse(c, text, strlen(text), "t.conf", err, sizeof err), ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "t.conf:17: at most 16 witness lines");
 	free(c);
+}
+
+/* The sample city with a witness running and pushed to; its pid in *pid. */
+static int witnessed_city(struct city *c, pid_t *pid)
+{
+	char wdir[700], *out = NULL;
+	int port = 0, rc;
+	if (city_build(c) != 0)
+		return -1;
+	snprintf(wdir, sizeof wdir, "%s/wit", c->dir);
+	rc = city_run(c, &out,
+	              "$B/suijid -d data log-key > log.vkey && "
+	              "$B/suiji-witness init --dir wit --name sfj.test/witness > w.vkey && "
+	              "$B/suijid -d data add-witness --key w.vkey >/dev/null && "
+	              "echo \"log = $($B/suijid -d data status | sed -n 's/^origin: //p') "
+	              "$PWD/log.vkey\" >> wit/witness.conf");
+	free(out);
+	if (rc != 0 || twitness_start(pid, wdir, &port) != 0 ||
+	    configure_push(c->dir, "data", port) != 0)
+		return -1;
+	return 0;
+}
+
+TEST(witness_r18_late_witnessing,
+     "R18: a draw whose commitment was first cosigned after its beacon values were public fails "
+     "suiji-verify --quorum, naming R18; its twin, pushed before, passes, and a margin larger than "
+     "the time between push and values fails it")
+{
+	struct city c;
+	char *out = NULL;
+	uint64_t seq = 0;
+	pid_t pid = 0;
+	CHECK(sodium_init() >= 0);
+	CHECK_INT(witnessed_city(&c, &pid), ==, 0);
+	/* Committed, values public, revealed: only then pushed. */
+	CHECK_INT(commit_draw(&c, &seq), ==, 0);
+	CHECK_INT(city_pub_round(&c), ==, 0);
+	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data draw reveal %llu --round pub.json",
+	                   (unsigned long long)seq),
+	          ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data checkpoint -o /dev/null"), ==, 0);
+	free(out);
+	CHECK_INT(city_run(&c, &out,
+	                   "$B/suiji-verify --log-key log.vkey --witness w.vkey --quorum 1 "
+	                   "--witness-margin 0 data/ledger.db"),
+	          ==, 1);
+	CHECK_STR_HAS(out, "R18: draw request");
+	CHECK_STR_HAS(out, "cosigned by 0 of the pinned witnesses");
+	free(out);
+	/* Without a quorum nothing is claimed about witnessing. */
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify --log-key log.vkey data/ledger.db"), ==, 0);
+	free(out);
+	stop(pid, SIGTERM);
+	harness_run(NULL, "rm -rf '%s'", c.dir);
+
+	/* The twin: pushed right after the commitment, then revealed. */
+	CHECK_INT(witnessed_city(&c, &pid), ==, 0);
+	CHECK_INT(commit_draw(&c, &seq), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data checkpoint -o /dev/null"), ==, 0);
+	free(out);
+	CHECK_INT(city_pub_round(&c), ==, 0);
+	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data draw reveal %llu --round pub.json",
+	                   (unsigned long long)seq),
+	          ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data checkpoint -o /dev/null"), ==, 0);
+	free(out);
+	CHECK_INT(city_run(&c, &out,
+	                   "$B/suiji-verify --log-key log.vkey --witness w.vkey --quorum 1 "
+	                   "--witness-margin 0 data/ledger.db"),
+	          ==, 0);
+	CHECK_STR_HAS(out, "witnessed: 1 revealed draws'");
+	free(out);
+	/* The default margin (30 s) is more than this draw left: it fails. */
+	CHECK_INT(city_run(&c, &out,
+	                   "$B/suiji-verify --log-key log.vkey --witness w.vkey --quorum 1 "
+	                   "data/ledger.db"),
+	          ==, 1);
+	CHECK_STR_HAS(out, "more than 30 s before");
+	free(out);
+	stop(pid, SIGTERM);
 }

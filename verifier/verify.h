@@ -32,6 +32,10 @@ struct verify_opts {
 	const struct note_vkey *witnesses; /* pinned cosignature keys */
 	size_t nwitnesses;
 	size_t quorum;                     /* cosignatures needed on the latest */
+	/* With a quorum, every revealed draw's commitment must be cosigned by
+	 * it this long before its beacon values were public (R18,
+	 * verifier/witnessed.h). */
+	int64_t witness_margin_us;
 	/* Called with every draw the replay re-derived (may be NULL). */
 	draws_observer_fn on_draw;
 	void *on_draw_ctx;
@@ -52,6 +56,7 @@ struct verify_report {
 	uint64_t latest_size;      /* size of the latest checkpoint, 0 if none */
 	char latest_root[64];      /* its root, base64 */
 	uint64_t quorum_met;       /* pinned witnesses cosigning the latest */
+	uint64_t draws_witnessed;  /* revealed draws the quorum witnessed in time (R18) */
 	/* Draws (R6, R11): every revealed draw was re-derived and matched. */
 	uint64_t draws, draws_revealed, draws_open, draws_abandoned;
 	uint64_t rounds_unchecked_bls; /* drand rounds used without a BLS check */
