@@ -303,6 +303,8 @@ FUZZ_EXTRA_SRCS := $(WIRE_SRCS) daemon/rpc.c ledger/note_sign.c ledger/keyfile.c
 	ledger/store_checkpoint.c rules/storeops.c
 # The config, plan-spec and draw-spec targets drive the daemon's own parsers.
 FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c
+# The witness's add-checkpoint target drives its request handler and state.
+FUZZ_EXTRA_SRCS += witness/addckpt.c witness/state.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus. The
 # code under test is compiled once for all targets (with the project's
