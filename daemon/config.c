@@ -59,6 +59,8 @@ static const struct config_key config_keys[] = {
     {"log_syslog", KIND_BOOL, offsetof(struct config, log_syslog), 0, 0},
     /* May be given once per witness, unlike every other key. */
     {"witness", KIND_WITNESS, offsetof(struct config, witnesses), 0, 0},
+    U32(witness_quorum, 0, CONFIG_MAX_WITNESSES),
+    U32(witness_margin_s, 0, 86400),
 };
 
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -78,6 +80,8 @@ void config_defaults(struct config *c, const char *data_dir)
 	c->max_write_queue = 4u * 1024u * 1024u;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_syslog = 0;
+	c->witness_quorum = 0;
+	c->witness_margin_s = 30;
 }
 
 /* "HOST:PORT" with an IPv4 address or a bracketed IPv6 one. */
@@ -327,6 +331,11 @@ int config_finish(struct config *c, char *err, size_t err_cap)
 	}
 	if (c->listen_tcp[0] == '\0' && c->listen_unix[0] == '\0') {
 		snprintf(err, err_cap, "listen_tcp and listen_unix are both off: nothing to serve");
+		return SJ_EINVAL;
+	}
+	if (c->witness_quorum > c->n_witnesses) {
+		snprintf(err, err_cap, "witness_quorum %u needs at least as many witness lines (%zu)",
+		         c->witness_quorum, c->n_witnesses);
 		return SJ_EINVAL;
 	}
 	return SJ_OK;

@@ -51,6 +51,12 @@ struct config {
 	int listen_unix_set;
 	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
 	size_t n_witnesses;
+	/* R18 at reveal (docs/witness.md): with a quorum, a draw is revealed
+	 * only if that many of the witnesses above cosigned its commitment
+	 * more than witness_margin_s seconds before its beacon values were
+	 * public. 0: no such check. */
+	uint32_t witness_quorum;
+	uint32_t witness_margin_s;
 };
 
 /* The embedded defaults, with data_dir (copied) as the data directory and

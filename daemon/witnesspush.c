@@ -16,6 +16,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/storedb.h"
 
 #define REPLY_MAX 4096
 
@@ -286,5 +287,102 @@ out:
 	free(signed_note);
 	free(note);
 	free(c);
+	return rc;
+}
+
+struct in_time {
+	const struct config *c;
+	uint64_t commit_seq;
+	int64_t limit_us;
+	unsigned char seen[CONFIG_MAX_WITNESSES];
+	struct checkpoint cp;
+};
+
+static int count_any(void *ctx, uint64_t entries)
+{
+	(void)ctx;
+	(void)entries;
+	return SJ_OK;
+}
+
+static int skip_entries(void *ctx, int64_t seq, const uint8_t *bytes, size_t len)
+{
+	(void)ctx;
+	(void)seq;
+	(void)bytes;
+	(void)len;
+	return STOREDB_STOP;
+}
+
+/* One stored checkpoint: which witnesses cosigned it in time, if it
+ * covers the commitment. */
+static int on_checkpoint(void *ctx, const char *text, size_t len)
+{
+	struct in_time *t = ctx;
+	struct note *n = NULL;
+	const char *body;
+	size_t blen;
+	int rc = note_parse(&n, text, len, NULL, 0);
+
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK)
+		return SJ_OK; /* not ours to judge here: the store verifies its checkpoints */
+	body = note_body(n, &blen);
+	if (checkpoint_parse(&t->cp, body, blen, NULL, 0) == SJ_OK && t->cp.size > t->commit_seq)
+		for (size_t w = 0; w < t->c->n_witnesses; w++) {
+			uint64_t ts;
+			int vr = note_verify_cosignature(n, &t->c->witnesses[w].key, &ts);
+			if (vr == SJ_ENOMEM) {
+				rc = vr;
+				break;
+			}
+			/* Whole seconds rounded down: strictly before the limit. */
+			if (vr == SJ_OK && ts <= (uint64_t)INT64_MAX / 1000000 &&
+			    t->limit_us >= 0 && (int64_t)ts * 1000000 < t->limit_us)
+				t->seen[w] = 1;
+		}
+	note_free(n);
+	return rc;
+}
+
+int witnesspush_witnessed(const char *ledger_path, const struct config *c, uint64_t commit_seq,
+                          int64_t public_us, char *err, size_t err_cap)
+{
+	const struct storedb_visitor v = {
+	    .count = count_any, .entry = skip_entries, .checkpoint = on_checkpoint};
+	struct in_time *t;
+	size_t count = 0;
+	int rc;
+
+	if (c->witness_quorum == 0)
+		return SJ_OK;
+	if (c->witness_quorum > c->n_witnesses) {
+		snprintf(err, err_cap, "R18: witness_quorum %u but %zu witness lines: no reveal",
+		         c->witness_quorum, c->n_witnesses);
+		return SJ_EPERM;
+	}
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return SJ_ENOMEM;
+	t->c = c;
+	t->commit_seq = commit_seq;
+	t->limit_us = public_us - (int64_t)c->witness_margin_s * 1000000;
+	rc = storedb_read(ledger_path, &v, t, err, err_cap);
+	if (rc == SJ_OK) {
+		for (size_t w = 0; w < c->n_witnesses; w++)
+			count += t->seen[w];
+		if (count < c->witness_quorum) {
+			snprintf(
+			    err, err_cap,
+			    "R18: the commitment (entry %llu) was cosigned by %zu of the "
+			    "witnesses more than %u s before its beacon values were public; "
+			    "%u needed: not revealed, the log operator could have chosen among "
+			    "copies of the log",
+			    (unsigned long long)commit_seq, count, c->witness_margin_s,
+			    c->witness_quorum);
+			rc = SJ_EPERM;
+		}
+	}
+	free(t);
 	return rc;
 }

@@ -47,4 +47,18 @@ struct witnesspush_result {
 SJ_WUR int witnesspush_checkpoint(struct ledger_store *s, const struct config_witness *w, size_t n,
                                   struct witnesspush_result *res);
 
+/*
+ * R18 at reveal: was the commitment (entry commit_seq) of a draw whose
+ * beacon values were first public at public_us cosigned in time? Reads the
+ * stored checkpoints of the ledger at ledger_path (read-only, its own
+ * connection) and counts the witnesses of c whose valid cosignature on a
+ * checkpoint covering the entry has a time strictly before public_us minus
+ * c->witness_margin_s. Returns SJ_OK when at least c->witness_quorum did
+ * (always when it is 0); SJ_EPERM with the reason, starting "R18: ", in
+ * err when fewer did or the quorum exceeds the witnesses; SJ_EIO, SJ_ENOMEM.
+ * Blocking file I/O only; any thread.
+ */
+SJ_WUR int witnesspush_witnessed(const char *ledger_path, const struct config *c,
+                                 uint64_t commit_seq, int64_t public_us, char *err, size_t err_cap);
+
 #endif

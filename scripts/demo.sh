@@ -40,6 +40,9 @@ start_witness() { # DIR NAME NOTE: prints its URL
 }
 start_witness sfj-witness witness.sfj.example/w1 "连云港市司法局 witness"
 start_witness notary-witness witness.notary.example/w1 "连云港市公证处 witness"
+# The daemon reveals a draw only once both witnesses cosigned its commitment
+# more than a second before its round was due (R18).
+printf 'witness_quorum = 2\nwitness_margin_s = 1\n' >> data/suijid.conf
 cat data/suijid.conf
 "$B/suijid" -d data checkpoint -o checkpoint.1 >/dev/null
 

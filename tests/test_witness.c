@@ -705,6 +705,16 @@ TEST(witness_config_lines, "suijid.conf takes one witness line per witness (URL 
 	config_defaults(c, "/srv/suiji");
 	CHECK_INT(config_parse(c, text, strlen(text), "t.conf", err, sizeof err), ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "t.conf:17: at most 16 witness lines");
+	/* A quorum at reveal larger than the witnesses named is refused. */
+	snprintf(text, sizeof text,
+	         "witness = http://a %s\nwitness_quorum = 2\nwitness_margin_s = 5\n", vk);
+	config_defaults(c, "/srv/suiji");
+	CHECK_INT(c->witness_margin_s, ==, 30);
+	CHECK_INT(config_parse(c, text, strlen(text), "t.conf", err, sizeof err), ==, SJ_OK);
+	CHECK_INT(c->witness_quorum, ==, 2);
+	CHECK_INT(c->witness_margin_s, ==, 5);
+	CHECK_INT(config_finish(c, err, sizeof err), ==, SJ_EINVAL);
+	CHECK_STR_HAS(err, "witness_quorum 2 needs at least as many witness lines (1)");
 	free(c);
 }
 
@@ -784,6 +794,65 @@ TEST(witness_r18_late_witnessing,
 	                   "data/ledger.db"),
 	          ==, 1);
 	CHECK_STR_HAS(out, "more than 30 s before");
+	free(out);
+	stop(pid, SIGTERM);
+}
+
+TEST(witness_r18_reveal_refused,
+     "R18 at reveal: with witness_quorum set, suijid refuses to reveal a draw whose commitment no "
+     "witness cosigned before its values were public, and the draw stays unrevealed; its twin, "
+     "pushed right after the commitment, is revealed")
+{
+	struct city c;
+	char *out = NULL;
+	uint64_t seq = 0;
+	pid_t pid = 0;
+	CHECK(sodium_init() >= 0);
+	CHECK_INT(witnessed_city(&c, &pid), ==, 0);
+	CHECK_INT(
+	    city_run(&c, NULL,
+	             "printf 'witness_quorum = 1\\nwitness_margin_s = 0\\n' >> data/suijid.conf"),
+	    ==, 0);
+	/* Committed, never pushed, values public: the reveal is refused. */
+	CHECK_INT(commit_draw(&c, &seq), ==, 0);
+	CHECK_INT(city_pub_round(&c), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw reveal %llu --round pub.json",
+	                   (unsigned long long)seq),
+	          ==, 1);
+	CHECK_STR_HAS(out, "R18: the commitment");
+	CHECK_STR_HAS(out, "cosigned by 0 of the witnesses");
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw status"), ==, 0);
+	CHECK_STR_HAS(out, "scjg/fork  task scjg-2026-food  committed, waiting");
+	CHECK(strstr(out, "  reveal ") == NULL);
+	free(out);
+	/* Pushing now, after the values, does not help. */
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data checkpoint -o /dev/null"), ==, 0);
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw reveal %llu --round pub.json",
+	                   (unsigned long long)seq),
+	          ==, 1);
+	CHECK_STR_HAS(out, "R18");
+	free(out);
+	stop(pid, SIGTERM);
+	harness_run(NULL, "rm -rf '%s'", c.dir);
+
+	/* The twin: pushed right after the commitment. */
+	CHECK_INT(witnessed_city(&c, &pid), ==, 0);
+	CHECK_INT(
+	    city_run(&c, NULL,
+	             "printf 'witness_quorum = 1\\nwitness_margin_s = 0\\n' >> data/suijid.conf"),
+	    ==, 0);
+	CHECK_INT(commit_draw(&c, &seq), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data checkpoint -o /dev/null"), ==, 0);
+	free(out);
+	CHECK_INT(city_pub_round(&c), ==, 0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw reveal %llu --round pub.json",
+	                   (unsigned long long)seq),
+	          ==, 0);
+	free(out);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data draw status"), ==, 0);
+	CHECK_STR_HAS(out, "scjg/fork  task scjg-2026-food  revealed");
 	free(out);
 	stop(pid, SIGTERM);
 }
