@@ -28,6 +28,12 @@ CFLAGS   += -std=c11 $(WARN) $(OPT) $(SAN) -MMD -MP
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS)
+# Only the witness links h2o (its HTTP server, on libuv) and only the daemon
+# links libcurl (its witness client): the verifier links neither.
+H2O_CFLAGS := $(shell pkg-config --cflags libh2o 2>/dev/null)
+H2O_LIBS   := $(shell pkg-config --libs libh2o 2>/dev/null) -lssl -lcrypto
+CURL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS   := $(shell pkg-config --libs libcurl 2>/dev/null)
 
 ifeq ($(V),1)
 Q :=
@@ -45,7 +51,7 @@ COMMON_SRCS := common/err.c common/util.c common/pbuf.c common/utf8.c common/hma
 # The log alone: entries, the Merkle tree, signed notes, checkpoints, proofs,
 # export. It knows nothing of what the entries mean.
 LEDGER_SRCS := ledger/entry.c ledger/merkle.c ledger/note.c ledger/checkpoint.c ledger/proof.c \
-	ledger/export.c ledger/vkeyfile.c ledger/storedb.c
+	ledger/export.c ledger/vkeyfile.c ledger/storedb.c ledger/witcheck.c
 # The draw derivation and beacon checking are pure code shared by the daemon
 # (which enforces) and the verifier (which re-checks); the beacon service's
 # own files (main.c, serve.c) sign rounds and stay out of the verifier.
@@ -68,19 +74,21 @@ SIGN_SRCS   := ledger/note_sign.c ledger/keyfile.c ledger/store.c ledger/store_c
 	rules/storeops.c
 # What daemon and client share: the secure channel, frames, request specs.
 WIRE_SRCS   := $(sort $(wildcard wire/*.c))
-VERIFIER_SRCS := verifier/verify.c verifier/proofcmd.c verifier/publiccmd.c \
+VERIFIER_SRCS := verifier/verify.c verifier/witnessed.c verifier/proofcmd.c verifier/publiccmd.c \
 	verifier/compliance.c verifier/drawfindings.c verifier/site.c verifier/main.c
 DAEMON_SRCS := daemon/main.c daemon/cmdutil.c daemon/drawcmd.c daemon/dircmd.c daemon/plancmd.c \
 	daemon/resultcmd.c daemon/factcmd.c
+# The witness (suiji-witness): C2SP tlog-witness over HTTP (h2o on libuv).
+WITNESS_SRCS := $(sort $(wildcard witness/*.c))
 # The daemon's side of a draw: seed custody, the entries, task draws.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c daemon/drawsub.c daemon/drawrecheck.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c daemon/config.c \
-	daemon/log.c $(WIRE_SRCS)
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c \
+	daemon/config.c daemon/log.c daemon/witnesspush.c $(WIRE_SRCS)
 CLIENT_SRCS := client/main.c client/cli.c client/keys.c client/readcmd.c client/admincmd.c \
 	client/drawcmd.c client/plancmd.c client/factcmd.c client/rpc.c client/pubvalues.c $(WIRE_SRCS)
 TEST_SRCS   := $(sort $(wildcard tests/test_*.c)) tests/harness.c tests/fixture.c tests/daemon.c tests/city.c \
-	verifier/verify.c
+	verifier/verify.c verifier/witnessed.c
 # The kill-under-load test drives the daemon with the client library.
 TEST_SRCS   += client/rpc.c
 
@@ -88,7 +96,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 PROTO_OBJS := $(PROTO_C:.c=.o)
 
 BINS := $(BUILD)/suijid $(BUILD)/suiji $(BUILD)/suiji-verify \
-	$(if $(BEACON_BIN_SRCS),$(BUILD)/suiji-beacon)
+	$(if $(BEACON_BIN_SRCS),$(BUILD)/suiji-beacon) $(BUILD)/suiji-witness
 
 all: $(BINS) verify-only
 
@@ -107,13 +115,20 @@ $(BUILD)/%.o: %.c | $(PROTO_H)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/witness/%.o: CFLAGS += $(H2O_CFLAGS)
+$(BUILD)/daemon/witnesspush.o: CFLAGS += $(CURL_CFLAGS)
+
+$(BUILD)/suiji-witness: $(call obj,$(WITNESS_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ $(H2O_LIBS) $(LDLIBS) -o $@
+
 $(BUILD)/suiji-verify: $(call obj,$(VERIFIER_SRCS) $(VERIFY_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/suijid: $(call obj,$(DAEMON_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(CURL_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/suiji: $(call obj,$(CLIENT_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
@@ -125,7 +140,7 @@ $(BUILD)/suiji-beacon: $(call obj,$(BEACON_BIN_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)
 
 $(BUILD)/unit-tests: $(call obj,$(TEST_SRCS) $(DRAWOP_SRCS) $(DAEMON_LIB_SRCS) $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(CURL_LIBS) $(LDLIBS) -o $@
 
 # The verifier must not be able to sign: no libsodium signing or key
 # generation symbol may be linked into it (as signify's VERIFYONLY build).
@@ -143,7 +158,7 @@ deps:
 # start at the same offset on purpose, draw/objects.c); syntaxError in
 # rules/filter.c (cppcheck reads its variable named and as the iso646
 # operator; the suppression goes when the variable is renamed).
-LINT_DIRS := common ledger rules wire verifier daemon client draw beacon dir results
+LINT_DIRS := common ledger rules wire verifier daemon client draw beacon dir results witness
 lint: $(PROTO_H)
 	$(Q)sh scripts/layers.sh
 	@echo "  LINT    layers: every include between folders goes an allowed way"
@@ -219,7 +234,7 @@ bench: deps
 		build/bench/suiji-verify build/bench/suiji build/bench/suiji-democity
 	$(Q)node bench/portal.mjs build/bench
 
-$(BUILD)/suiji-bench: $(call obj,bench/bench.c bench/report.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-bench: $(call obj,bench/bench.c bench/report.c verifier/verify.c verifier/witnessed.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -247,7 +262,7 @@ $(BUILD)/suiji-democity: $(call obj,scripts/democity.c $(DIR_SRCS) common/err.c 
 # The failing allocator (tests/failalloc.c) is a program of its own, built
 # without sanitizers: it replaces malloc for the whole process.
 # -rdynamic: it names the functions where an allocation failed (dladdr).
-$(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/verify.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
+$(BUILD)/suiji-failalloc: $(call obj,tests/failalloc.c tests/fixture.c verifier/verify.c verifier/witnessed.c $(VERIFY_SRCS) $(SIGN_SRCS)) $(PROTO_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -rdynamic $^ $(LDLIBS) -o $@
 
@@ -288,6 +303,8 @@ FUZZ_EXTRA_SRCS := $(WIRE_SRCS) daemon/rpc.c ledger/note_sign.c ledger/keyfile.c
 	ledger/store_checkpoint.c rules/storeops.c
 # The config, plan-spec and draw-spec targets drive the daemon's own parsers.
 FUZZ_EXTRA_SRCS += daemon/config.c daemon/log.c
+# The witness's add-checkpoint target drives its request handler and state.
+FUZZ_EXTRA_SRCS += witness/addckpt.c witness/state.c
 # Each target starts from its committed seed corpus (fuzz/corpus/NAME) and
 # keeps what it finds in build/fuzz, never in the committed corpus. The
 # code under test is compiled once for all targets (with the project's

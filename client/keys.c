@@ -26,6 +26,7 @@
 #include "ledger/note_sign.h"
 #include "ledger/proof.h"
 #include "ledger/vkeyfile.h"
+#include "ledger/witcheck.h"
 #include "proto/directory.pb-c.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
@@ -136,6 +137,57 @@ static int open_checkpoint(struct note **n, struct checkpoint *c, const char *te
 	return 0;
 }
 
+/*
+ * The witness's one decision (ledger/witcheck.h), for the file-based
+ * witness: the checkpoint c must extend oc, the one cosigned before, by the
+ * consistency proof in the file proof when it is larger. 0, 1 (refused), 2.
+ */
+static int check_extends(const struct checkpoint *oc, const struct checkpoint *c, const char *proof,
+                         uint8_t **ptext, size_t *plen)
+{
+	struct witcheck_state st = {.known = 1, .size = oc->size};
+	struct proof_consistency *p = NULL;
+	char why[256];
+	int rc = 1;
+
+	memcpy(st.root, oc->root, 32);
+	if (strcmp(oc->origin, c->origin) != 0 || c->size < oc->size) {
+		fprintf(stderr,
+		        "suiji: refusing: the checkpoint at size %llu does not "
+		        "extend the one at size %llu this witness cosigned\n",
+		        (unsigned long long)c->size, (unsigned long long)oc->size);
+		return 1;
+	}
+	if (c->size > oc->size) {
+		if ((p = malloc(sizeof *p)) == NULL)
+			return 2;
+		if (proof == NULL || util_read_file(ptext, plen, proof, PROOF_MAX_TEXT) != SJ_OK) {
+			fprintf(stderr,
+			        "suiji: a consistency proof from size %llu (--proof) is needed\n",
+			        (unsigned long long)oc->size);
+			free(p);
+			return 2;
+		}
+		if (proof_consistency_parse(p, (const char *)*ptext, *plen, why, sizeof why) !=
+		        SJ_OK ||
+		    p->old_size != oc->size) {
+			fprintf(stderr,
+			        "suiji: refusing: the consistency proof does not "
+			        "prove size %llu extends size %llu\n",
+			        (unsigned long long)c->size, (unsigned long long)oc->size);
+			free(p);
+			return 1;
+		}
+	}
+	if (witcheck_decide(&st, oc->size, c, p ? (const merkle_hash *)p->hashes : NULL,
+	                    p ? p->n : 0, why, sizeof why) == WITCHECK_COSIGN)
+		rc = 0;
+	else
+		fprintf(stderr, "suiji: refusing: %s\n", why);
+	free(p);
+	return rc;
+}
+
 int keys_cosign(int argc, char **argv)
 {
 	const char *kpath = cli_arg(argc, argv, "-k"), *lkarg = cli_arg(argc, argv, "--log-key"),
@@ -168,48 +220,8 @@ int keys_cosign(int argc, char **argv)
 		if ((rc = open_checkpoint(&old, &oc, (const char *)otext, olen, &lk,
 		                          "the witness state")) != 0)
 			goto out;
-		if (strcmp(oc.origin, c.origin) != 0 || c.size < oc.size ||
-		    (c.size == oc.size && sodium_memcmp(c.root, oc.root, 32) != 0)) {
-			fprintf(stderr,
-			        "suiji: refusing: the checkpoint at size %llu does not "
-			        "extend the one at size %llu this witness cosigned\n",
-			        (unsigned long long)c.size, (unsigned long long)oc.size);
-			rc = 1;
+		if ((rc = check_extends(&oc, &c, proof, &ptext, &plen)) != 0)
 			goto out;
-		}
-		if (c.size > oc.size) {
-			struct proof_consistency *p = malloc(sizeof *p);
-			char why[256];
-			if (p == NULL) {
-				rc = 2;
-				goto out;
-			}
-			if (proof == NULL ||
-			    util_read_file(&ptext, &plen, proof, PROOF_MAX_TEXT) != SJ_OK) {
-				fprintf(stderr,
-				        "suiji: a consistency proof from size %llu (--proof) "
-				        "is needed\n",
-				        (unsigned long long)oc.size);
-				free(p);
-				rc = 2;
-				goto out;
-			}
-			if (proof_consistency_parse(p, (const char *)ptext, plen, why,
-			                            sizeof why) != SJ_OK ||
-			    p->old_size != oc.size ||
-			    merkle_verify_consistency(oc.size, c.size, oc.root, c.root,
-			                              (const merkle_hash *)p->hashes,
-			                              p->n) != SJ_OK) {
-				fprintf(stderr,
-				        "suiji: refusing: the consistency proof does not "
-				        "prove size %llu extends size %llu\n",
-				        (unsigned long long)c.size, (unsigned long long)oc.size);
-				free(p);
-				rc = 1;
-				goto out;
-			}
-			free(p);
-		}
 	} else if (rc != SJ_ENOENT) {
 		fprintf(stderr, "suiji: cannot read witness state %s\n", state);
 		rc = 2;

@@ -26,7 +26,8 @@ enum config_kind {
 	KIND_PATH,
 	KIND_LEVEL,
 	KIND_BOOL,
-	KIND_DELAY
+	KIND_DELAY,
+	KIND_WITNESS
 };
 
 struct config_key {
@@ -59,6 +60,10 @@ static const struct config_key config_keys[] = {
     {"log_syslog", KIND_BOOL, offsetof(struct config, log_syslog), 0, 0},
     {"checkpoint_delay", KIND_DELAY, offsetof(struct config, checkpoint_delay_ms), 0,
      CONFIG_CHECKPOINT_DELAY_MAX_MS},
+    /* May be given once per witness, unlike every other key. */
+    {"witness", KIND_WITNESS, offsetof(struct config, witnesses), 0, 0},
+    U32(witness_quorum, 0, CONFIG_MAX_WITNESSES),
+    U32(witness_margin_s, 0, 86400),
 };
 
 #define NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -78,6 +83,8 @@ void config_defaults(struct config *c, const char *data_dir)
 	c->max_write_queue = 4u * 1024u * 1024u;
 	c->log_level = LOG_LEVEL_INFO;
 	c->log_syslog = 0;
+	c->witness_quorum = 0;
+	c->witness_margin_s = 30;
 	c->checkpoint_delay_ms = CONFIG_CHECKPOINT_DELAY_MS;
 }
 
@@ -136,6 +143,38 @@ static int valid_tcp(const char *v)
 		return inet_pton(AF_INET6, host + 1, addr) == 1;
 	}
 	return inet_pton(AF_INET, host, addr) == 1;
+}
+
+/* "URL VERIFIER_KEY": the witness's base URL, http or https, and its
+ * cosignature/v1 key. */
+static int set_witness(struct config *c, const char *v, char *why, size_t why_cap)
+{
+	struct config_witness *w;
+	const char *sp = strchr(v, ' ');
+	size_t ul;
+
+	if (c->n_witnesses == CONFIG_MAX_WITNESSES) {
+		snprintf(why, why_cap, "at most %d witness lines", CONFIG_MAX_WITNESSES);
+		return SJ_EINVAL;
+	}
+	w = &c->witnesses[c->n_witnesses];
+	ul = sp ? (size_t)(sp - v) : 0;
+	if (sp == NULL || ul >= sizeof w->url ||
+	    (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)) {
+		snprintf(why, why_cap, "witness takes an http:// or https:// URL and a key");
+		return SJ_EINVAL;
+	}
+	memcpy(w->url, v, ul);
+	w->url[ul] = '\0';
+	while (*sp == ' ')
+		sp++;
+	if (note_vkey_parse(&w->key, sp) != SJ_OK || w->key.type != NOTE_TYPE_COSIG_V1) {
+		snprintf(why, why_cap, "the witness key \"%.300s\" is not a cosignature/v1 verifier key",
+		         sp);
+		return SJ_EINVAL;
+	}
+	c->n_witnesses++;
+	return SJ_OK;
 }
 
 static int set_value(struct config *c, const struct config_key *k, const char *v, char *why,
@@ -200,6 +239,7 @@ static int set_value(struct config *c, const struct config_key *k, const char *v
 		}
 		c->log_level = level;
 		return SJ_OK;
+	case KIND_WITNESS: return set_witness(c, v, why, why_cap);
 	case KIND_BOOL:
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0) {
 			c->log_syslog = 1;
@@ -284,7 +324,7 @@ int config_parse(struct config *c, const char *text, size_t len, const char *nam
 			snprintf(err, err_cap, "%s:%zu: unknown key \"%s\"", name, lineno, key);
 			return SJ_EINVAL;
 		}
-		if (seen[i]) {
+		if (seen[i] && config_keys[i].kind != KIND_WITNESS) {
 			snprintf(err, err_cap, "%s:%zu: %s is set twice", name, lineno, key);
 			return SJ_EINVAL;
 		}
@@ -335,6 +375,11 @@ int config_finish(struct config *c, char *err, size_t err_cap)
 	}
 	if (c->listen_tcp[0] == '\0' && c->listen_unix[0] == '\0') {
 		snprintf(err, err_cap, "listen_tcp and listen_unix are both off: nothing to serve");
+		return SJ_EINVAL;
+	}
+	if (c->witness_quorum > c->n_witnesses) {
+		snprintf(err, err_cap, "witness_quorum %u needs at least as many witness lines (%zu)",
+		         c->witness_quorum, c->n_witnesses);
 		return SJ_EINVAL;
 	}
 	return SJ_OK;

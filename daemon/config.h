@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "ledger/note.h"
 
 #define CONFIG_PATH_MAX 4096
 /* A Unix socket path must fit struct sockaddr_un's sun_path (108 bytes on
@@ -24,6 +25,16 @@
  * more often); docs/config.md. */
 #define CONFIG_CHECKPOINT_DELAY_MS     2000
 #define CONFIG_CHECKPOINT_DELAY_MAX_MS (60u * 60u * 1000u)
+
+#define CONFIG_MAX_WITNESSES 16
+#define CONFIG_URL_MAX       512
+
+/* A witness the daemon pushes its checkpoints to (daemon/witnesspush.h):
+ * a `witness = URL VERIFIER_KEY` line, which may be given once per witness. */
+struct config_witness {
+	char url[CONFIG_URL_MAX]; /* http:// or https://, the witness's base URL */
+	struct note_vkey key;     /* its cosignature/v1 verifier key */
+};
 
 struct config {
 	char listen_tcp[256];                       /* "HOST:PORT", "" when off */
@@ -43,6 +54,14 @@ struct config {
 	/* Set by config_parse for the keys a file gave, so that defaults
 	 * derived from others (the socket in the data directory) follow. */
 	int listen_unix_set;
+	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
+	size_t n_witnesses;
+	/* R18 at reveal (docs/witness.md): with a quorum, a draw is revealed
+	 * only if that many of the witnesses above cosigned its commitment
+	 * more than witness_margin_s seconds before its beacon values were
+	 * public. 0: no such check. */
+	uint32_t witness_quorum;
+	uint32_t witness_margin_s;
 };
 
 /* The embedded defaults, with data_dir (copied) as the data directory and

@@ -25,6 +25,8 @@
 #include "draw/derive.h"
 #include "draw/result.h"
 #include "rules/draws.h"
+#include "daemon/config.h"
+#include "daemon/witnesspush.h"
 #include "ledger/entry.h"
 #include "proto/draw.pb-c.h"
 #include "rules/storeops.h"
@@ -297,6 +299,32 @@ static int fetch_round(char **doc, const char *id, const char *url, const struct
 	return *doc ? SJ_OK : SJ_ENOMEM;
 }
 
+/*
+ * R18 at reveal (docs/witness.md): with witness_quorum set in
+ * dir/suijid.conf, a draw is revealed only if that many of its witnesses
+ * cosigned the commitment before its beacon values were public; otherwise
+ * it stays unrevealed, an abandoned commitment the log operator answers for.
+ */
+static int witnessed_in_time(const char *dir, uint64_t commit_seq, int64_t public_us, char *err,
+			     size_t err_cap)
+{
+	struct config *c = malloc(sizeof *c);
+	char path[4200];
+	int rc;
+
+	if (c == NULL)
+		return SJ_ENOMEM;
+	config_defaults(c, dir);
+	snprintf(path, sizeof path, "%s/%s", dir, CONFIG_FILE_NAME);
+	rc = config_load(c, path, 0, err, err_cap);
+	if (rc == SJ_OK && c->witness_quorum > 0) {
+		snprintf(path, sizeof path, "%s/ledger.db", dir);
+		rc = witnesspush_witnessed(path, c, commit_seq, public_us, err, err_cap);
+	}
+	free(c);
+	return rc;
+}
+
 int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 		  const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq,
 		  char *err, size_t err_cap)
@@ -309,6 +337,7 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 	uint8_t *seed = NULL, *result = NULL, *payload = NULL;
 	size_t idx, rlen = 0, plen;
 	struct ledger_append a;
+	int64_t public_us;
 	int rc;
 
 	if (draws_find(d, request_seq, &idx) != SJ_OK) {
@@ -370,6 +399,7 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 	}
 	/* Derive as the verifier will: the reveal's own rules re-derive the
 	 * result on append, so what is computed here only has to agree. */
+	public_us = INT64_MAX;
 	{
 		struct beacon_value v[DRAW_MAX_BEACONS];
 		struct draw_beacon_value bv[DRAW_MAX_BEACONS];
@@ -404,6 +434,8 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 			}
 			bv[i].value = v[i].value;
 			bv[i].len = BEACON_VALUE_SIZE;
+			if (v[i].time_us < public_us)
+				public_us = v[i].time_us;
 		}
 		rc = draw_derive_randomness(r, seed, info.commit_hash, draws_inputs(d, idx), bv,
 					    sp->n_beacons, why, sizeof why);
@@ -418,6 +450,8 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 			goto out;
 		}
 	}
+	if ((rc = witnessed_in_time(dir, info.commit_seq, public_us, err, err_cap)) != SJ_OK)
+		goto out;
 	m.commit_seq = info.commit_seq;
 	m.seed.data = seed;
 	m.seed.len = DRAW_SEED_SIZE;

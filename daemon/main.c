@@ -21,6 +21,7 @@
 #include "daemon/plancmd.h"
 #include "daemon/resultcmd.h"
 #include "daemon/drawcmd.h"
+#include "daemon/witnesspush.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
@@ -475,6 +476,52 @@ static int cmd_add_witness(const struct opts *o)
 	return rc;
 }
 
+/*
+ * Pushes the latest checkpoint to the witnesses the config names
+ * (docs/witness.md), one line per witness on standard error. 0 when every
+ * witness's cosignature is stored (or none is configured), 1 when a witness
+ * refused, 2 when one could not be reached or the config is bad.
+ */
+static int push_witnesses(struct ledger_store *s, const struct opts *o)
+{
+	struct config *c = malloc(sizeof *c);
+	struct witnesspush_result *res = NULL;
+	char path[4200], err[ERRLEN];
+	int rc = 0, n;
+
+	if (c == NULL)
+		return 2;
+	config_defaults(c, o->dir);
+	snprintf(path, sizeof path, "%s/%s", o->dir, CONFIG_FILE_NAME);
+	if (config_load(c, path, 0, err, sizeof err) != SJ_OK) {
+		fprintf(stderr, "suijid: %s\n", err);
+		rc = 2;
+		goto out;
+	}
+	if (c->n_witnesses == 0)
+		goto out;
+	if ((res = calloc(c->n_witnesses, sizeof *res)) == NULL) {
+		rc = 2;
+		goto out;
+	}
+	n = witnesspush_checkpoint(s, c->witnesses, c->n_witnesses, res);
+	if (n < 0) {
+		fprintf(stderr, "suijid: witnesses: %s\n", sj_strerror(n));
+		rc = 2;
+		goto out;
+	}
+	for (size_t i = 0; i < c->n_witnesses; i++) {
+		fprintf(stderr, "suijid: witness %s\n", res[i].why);
+		if (!res[i].stored && rc != 1)
+			rc = res[i].http_status == 0 ? 2 : 1;
+	}
+	fprintf(stderr, "suijid: %d of %zu witness(es) cosigned\n", n, c->n_witnesses);
+out:
+	free(res);
+	free(c);
+	return rc;
+}
+
 static int cmd_checkpoint(const struct opts *o)
 {
 	struct ledger_store *s = NULL;
@@ -492,8 +539,16 @@ static int cmd_checkpoint(const struct opts *o)
 		fprintf(stderr, "suijid: checkpoint: %s\n", err);
 		rc = exit_for(rc);
 	} else {
-		rc = write_out(opt(o, "-o"), note, len);
+		int pushed = push_witnesses(s, o);
+		/* The note is written with whatever cosignatures came back. */
 		free(note);
+		note = NULL;
+		rc = ledger_store_checkpoint_get(s, 0, &note, &len) == SJ_OK
+			     ? write_out(opt(o, "-o"), note, len)
+			     : 2;
+		free(note);
+		if (rc == 0)
+			rc = pushed;
 	}
 	ledger_store_close(s);
 free_key:

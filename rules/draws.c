@@ -59,6 +59,7 @@ struct draws_req {
 	unsigned unchecked_bls;
 	int replaces;         /* a substitution (补抽) ... */
 	uint8_t replaced[32]; /* ... of the commitment with this entry hash */
+	int64_t public_us; /* draws_info.public_us, set with reveal_seq */
 };
 
 struct draws {
@@ -633,6 +634,10 @@ int draws_reveal(struct draws *d, const struct entry *e, char *err, size_t err_c
 	if ((rc = remember_rounds(d, sp, rounds, e->seq)) != SJ_OK)
 		goto out;
 	q->reveal_seq = e->seq;
+	q->public_us = INT64_MAX;
+	for (size_t i = 0; i < sp->n_beacons; i++)
+		if (v[i].time_us < q->public_us)
+			q->public_us = v[i].time_us;
 	if (d->observer || d->hook) {
 		struct draws_observed o = {.request_seq = q->seq,
 		                           .commit_seq = q->commit_seq,
@@ -717,6 +722,7 @@ void draws_get(const struct draws *d, size_t i, struct draws_info *o)
 	o->revealed = q->reveal_seq != UINT64_MAX;
 	o->reveal_seq = q->reveal_seq;
 	o->unchecked_bls = q->unchecked_bls;
+	o->public_us = q->public_us;
 	o->replaces = q->replaces;
 	memcpy(o->replaced, q->replaced, 32);
 }

@@ -104,6 +104,11 @@ struct draws_info {
 	unsigned unchecked_bls; /* drand rounds used without a BLS check */
 	int replaces;           /* a substitution (补抽) of the commitment ... */
 	uint8_t replaced[32];   /* ... with this entry hash */
+	/* Once revealed: the earliest time any of its beacon values was
+	 * public (a round's due time, public values' stated time). A
+	 * commitment witnessed before it could not have been chosen knowing
+	 * the outcome (verifier/witnessed.h). */
+	int64_t public_us;
 };
 
 /* Where draws_reveal finds the signed public values of manual sources

@@ -2,7 +2,8 @@
 # The whole cycle on embedded defaults, in demo-out/: a sample city (four
 # agencies, 10,000 businesses, 100 officers), plans through legal review and
 # filing, tasks, draws against a local beacon, results with their deadlines,
-# a witness cosigning checkpoints, and an auditor's verification ending with
+# two witnesses (separate suiji-witness processes over HTTP) cosigning
+# checkpoints and refusing a fork of the log, and an auditor's verification ending with
 # the compliance report by rule number. Rule numbers (R1-R19) are those of
 # the policy digest the project's docs cite.
 set -eu
@@ -20,22 +21,41 @@ sh "$ROOT/scripts/city.sh" "$B" .
 "$B/suijid" -d data status
 echo "objects of scjg: $(($(wc -l < objects-scjg.csv) - 1)); officers: $(($(cat officers-*.csv | wc -l) - 3))"
 
-say "The justice bureau runs a witness; the log registers its key and the witness cosigns"
-"$B/suiji" keygen -k witness.key --name witness.sfj.example/w1 --witness > witness.vkey
-"$B/suijid" -d data add-witness --key witness.vkey --note "连云港市司法局 witness"
+say "Two witnesses run by other bodies, the justice bureau and a notary office: separate suiji-witness processes the log pushes each checkpoint to over HTTP (C2SP tlog-witness)"
+ORIGIN=$("$B/suijid" -d data status | sed -n 's/^origin: //p')
+WITNESS_PIDS=""
+trap 'kill $WITNESS_PIDS 2>/dev/null || true' EXIT
+start_witness() { # DIR NAME NOTE: prints its URL
+	"$B/suiji-witness" init --dir "$1" --name "$2" > "$1.vkey"
+	echo "log = $ORIGIN $(cat log.vkey)" >> "$1/witness.conf"
+	"$B/suiji-witness" run --dir "$1" --listen 127.0.0.1:0 > "$1.out" 2> "$1.log" &
+	WITNESS_PIDS="$WITNESS_PIDS $!"
+	i=0
+	until grep -q '^listening on ' "$1.out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || { echo "demo: witness $1 did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	"$B/suijid" -d data add-witness --key "$1.vkey" --note "$3" >/dev/null
+	echo "witness = $(sed -n 's/^listening on //p' "$1.out") $(cat "$1.vkey")" >> data/suijid.conf
+}
+start_witness sfj-witness witness.sfj.example/w1 "连云港市司法局 witness"
+start_witness notary-witness witness.notary.example/w1 "连云港市公证处 witness"
+# The daemon reveals a draw only once both witnesses cosigned its commitment
+# more than a second before its round was due (R18).
+printf 'witness_quorum = 2\nwitness_margin_s = 1\n' >> data/suijid.conf
+cat data/suijid.conf
 "$B/suijid" -d data checkpoint -o checkpoint.1 >/dev/null
-"$B/suiji" cosign -k witness.key --log-key log.vkey --state witness.state \
-	checkpoint.1 -o checkpoint.1.cosigned
-"$B/suijid" -d data cosign checkpoint.1.cosigned
 
 say "The justice bureau runs an independent beacon (suiji-beacon, one round a second)"
 "$B/suiji-beacon" init --dir beacon --period 1
 PORT=$((20000 + $$ % 20000))
 "$B/suiji-beacon" run --dir beacon --listen "127.0.0.1:$PORT" >beacon.log 2>&1 &
 BEACON_PID=$!
-trap 'kill $BEACON_PID 2>/dev/null || true' EXIT
+trap 'kill $BEACON_PID $WITNESS_PIDS 2>/dev/null || true' EXIT
 sleep 1
-"$B/suijid" -d data add-beacon --id sfj-beacon --url "http://127.0.0.1:$PORT" --margin-ms 1000 \
+# A margin of 3 s: a draw's round is due at least 3 s after its commitment,
+# time for the witnesses to cosign the commitment while the round is unknown.
+"$B/suijid" -d data add-beacon --id sfj-beacon --url "http://127.0.0.1:$PORT" --margin-ms 3000 \
 	--note "连云港市司法局 beacon"
 
 # A task draw: everything the policy fixes comes from the ledger; the
@@ -47,6 +67,8 @@ task_draw() { # AGENCY TASK REQUEST_ID EXTRA_JSON
 		"$3" "$1" "$2" "$4" > "draw-$3.json"
 	"$B/suijid" -d data draw task "draw-$3.json" > "draw-$3.out"
 	seq=$(awk '/^draw request/{print $3}' "draw-$3.out")
+	# The commitment is witnessed before its round is due (R18).
+	"$B/suijid" -d data checkpoint -o /dev/null 2>> witness-push.log
 	"$B/suijid" -d data draw reveal "$seq" --wait > /dev/null
 	echo "$seq"
 }
@@ -59,6 +81,10 @@ JA=$(task_draw jsscjg js-2026-a js-2026-a-1 ', "officer_repeat_in_slot": true, "
 JB=$(task_draw jsscjg js-2026-b js-2026-b-1 ', "officer_repeat_in_slot": true, "officer_tags": ["food"]')
 echo "draws $JA and $JB: every object of jsscjg's directory drawn (ratio 1/1)"
 
+# The log operator keeps a copy of the log, to commit the same draw again
+# in it and keep whichever outcome he likes (fork and choose).
+cp -a data data-fork
+
 say "The city regulator draws its food task: pools, strata and exclusions come from the ledger"
 FOOD=$(task_draw scjg scjg-2026-food scjg-2026-food-1 \
 	', "officer_tags": ["food"], "strata": {"D": {"experts": 1, "expert_tags": ["lab"]}}')
@@ -67,6 +93,15 @@ echo "draw $FOOD: $(($(wc -l < data/draws/scjg-2026-food-1/objects.csv) - 1)) ob
 	"$(excluded scjg-2026-food-1 deregistered) deregistered (R6);" \
 	"$(grep -c '"person"' data/draws/scjg-2026-food-1/spec.json) declared conflicts (R12)"
 "$B/suiji-verify" draw data/ledger.db "$FOOD" --out draw-files | sed -n 1,12p
+
+say "Fork and choose: the operator commits the same food draw in his copy of the log; both witnesses refuse it"
+"$B/suijid" -d data-fork draw task draw-scjg-2026-food-1.json | head -1
+if "$B/suijid" -d data-fork checkpoint -o /dev/null; then
+	echo "demo: a witness cosigned a fork of the log: this is a bug" >&2
+	exit 1
+fi
+echo "(exit 1: only the branch the witnesses saw first can be cosigned; the copy is worthless)"
+rm -rf data-fork
 
 say "A joint check with the environment bureau: one draw, each agency's officers (R14)"
 JOINT=$(task_draw scjg scjg-hbj-2026-building scjg-hbj-2026-building-1 ', "officer_tags": ["law"]')
@@ -107,18 +142,14 @@ say "The justice bureau orders a re-check of one published result (复查, R19)"
 	--reason "抽查复核" --key sup.key
 "$B/suijid" -d data results
 
-say "A new checkpoint; the witness needs a consistency proof to move on"
-SIZE1=$(sed -n 2p checkpoint.1)
+say "A new checkpoint; each witness cosigns it after checking a consistency proof from the size it last cosigned"
 "$B/suijid" -d data checkpoint -o checkpoint.2 >/dev/null
-"$B/suijid" -d data prove-consistency "$SIZE1" -o consistency.proof
-"$B/suiji" cosign -k witness.key --log-key log.vkey --state witness.state \
-	--proof consistency.proof checkpoint.2 -o checkpoint.2.cosigned
-"$B/suijid" -d data cosign checkpoint.2.cosigned
 
-say "An auditor verifies everything: chain, signatures, every draw re-derived, every rule"
+say "An auditor verifies everything: chain, signatures, every draw re-derived and witnessed before its round (R18), every rule"
 mkdir -p public
-"$B/suiji-verify" --log-key log.vkey --witness witness.vkey --quorum 1 \
-	--checkpoint checkpoint.1 --supervise --publish public data/ledger.db
+"$B/suiji-verify" --log-key log.vkey --witness sfj-witness.vkey --witness notary-witness.vkey \
+	--quorum 2 --witness-margin 1 --checkpoint checkpoint.1 --supervise --publish public \
+	data/ledger.db
 
 say "The public result records (R17): no phone, ID number or address"
 cat public/results.csv

@@ -5,6 +5,10 @@
 set -eu
 
 PKGS="make gcc pkg-config libsodium-dev libuv1-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev libcjson-dev sqlite3 cppcheck valgrind"
+# suiji-witness serves HTTP with h2o's libuv build (libh2o-dev, which needs
+# OpenSSL's headers); suijid pushes checkpoints to witnesses with libcurl
+# (HTTP and HTTPS). The verifier links neither.
+PKGS="$PKGS libh2o-dev libssl-dev libcurl4-openssl-dev"
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang libclang-rt-14-dev"
 # make js-test runs the portal's JavaScript under node; Debian 12's nodejs
 # is v18, which those tests keep to. A node installed otherwise will do.

@@ -25,6 +25,7 @@ wire:     common ledger draw beacon dir results rules proto  # what daemon and c
 daemon:   common ledger draw beacon dir results rules wire proto  # the service: everything but its peers client and verifier
 client:   common ledger draw beacon dir results rules wire proto  # the client: everything but the daemon and the verifier
 verifier: common ledger draw beacon dir results rules proto  # verify-only: never the daemon, the client or the wire they share
+witness:  common ledger proto                             # suiji-witness, run by another body: the log checks and its own key, nothing of the service
 tests:    *                                              # tests reach into every layer
 fuzz:     *                                              # fuzz targets drive any decoder
 bench:    *                                              # benchmarks time any layer

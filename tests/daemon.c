@@ -70,3 +70,13 @@ int tbeacon_start(pid_t *pid, const char *dir, int *port)
 	snprintf(err, sizeof err, "%s.err", dir);
 	return start(pid, argv, out, err, 0, "listening on http://127.0.0.1:%d", port);
 }
+
+int twitness_start(pid_t *pid, const char *dir, int *port)
+{
+	char out[600], err[600];
+	char *const argv[] = {(char *)harness_bin("suiji-witness"), "run", "--dir", (char *)dir,
+			      "--listen", "127.0.0.1:0", NULL};
+	snprintf(out, sizeof out, "%s.out", dir);
+	snprintf(err, sizeof err, "%s.err", dir);
+	return start(pid, argv, out, err, 1, "listening on http://127.0.0.1:%d", port);
+}

@@ -23,4 +23,8 @@ int tdaemon_start(pid_t *pid, const char *data, const char *out, const char *log
  * output in dir.out and dir.err. */
 int tbeacon_start(pid_t *pid, const char *dir, int *port);
 
+/* The same for `suiji-witness run --dir dir --listen 127.0.0.1:0`, its
+ * output in dir.out and its log appended to dir.err. */
+int twitness_start(pid_t *pid, const char *dir, int *port);
+
 #endif

@@ -24,6 +24,7 @@
 #include "verifier/compliance.h"
 #include "verifier/site.h"
 #include "verifier/verify.h"
+#include "verifier/witnessed.h"
 
 /* Where make install puts the portal's files (the Makefile sets it). */
 #ifndef SUIJI_PORTAL_DIR
@@ -46,7 +47,10 @@ static void usage(FILE *f)
 		"  --log-key KEY      pin the log's key (verifier key string, or a file holding it)\n"
 		"  --checkpoint FILE  require the ledger to extend this saved checkpoint\n"
 		"  --witness KEY      pin a witness's cosignature key (repeatable)\n"
-		"  --quorum N         require N pinned witnesses to cosign the latest checkpoint\n"
+		"  --quorum N         require N pinned witnesses to cosign the latest checkpoint,\n"
+		"                     and each revealed draw's commitment in time (R18)\n"
+		"  --witness-margin S ... at least S seconds before its beacon values were public\n"
+		"                     (default 30)\n"
 		"  --max-age AGE      fail unless the newest checkpoint (cosigned by the quorum,\n"
 		"                     with --quorum) covers every entry and is at most AGE old\n"
 		"                     (e.g. 90s, 10m, 2h, 1d; docs/verify.md)\n"
@@ -146,6 +150,22 @@ static int add_witness(struct verify_opts *o, struct note_vkey *wit, const char 
 		return -1;
 	}
 	o->nwitnesses++;
+	return 0;
+}
+
+/* Whole seconds, 0 to a day, into microseconds. */
+static int parse_margin(int64_t *out, const char *s)
+{
+	char *end;
+	unsigned long m;
+
+	errno = 0;
+	m = strtoul(s, &end, 10);
+	if (errno || *end || end == s || s[0] == '-' || m > 86400) {
+		fprintf(stderr, "suiji-verify: --witness-margin wants seconds 0..86400\n");
+		return -1;
+	}
+	*out = (int64_t)m * 1000000;
 	return 0;
 }
 
@@ -295,6 +315,10 @@ static void report_text(const struct verify_report *r)
 		       (unsigned long long)r->draws_abandoned,
 		       r->draws_abandoned ? " (draws of " : "", r->abandoned_by_agency,
 		       r->draws_abandoned ? "; who failed to reveal is in the findings, R6)" : "");
+	if (r->draws_witnessed)
+		printf("witnessed: %llu revealed draws' commitments cosigned by the quorum before "
+		       "their beacon values were public (R18)\n",
+		       (unsigned long long)r->draws_witnessed);
 	if (r->rounds_unchecked_bls)
 		printf("note: %llu drand beacon rounds were used whose BLS signatures this "
 		       "verifier cannot check (randomness, chain and time were checked)\n",
@@ -352,7 +376,7 @@ static void policy_reports(const struct replay *r, const char *agency, int32_t t
 int main(int argc, char **argv)
 {
 	struct note_vkey logkey, wit[MAX_WITNESSES];
-	struct verify_opts o = {.witnesses = wit};
+	struct verify_opts o = {.witnesses = wit, .witness_margin_us = WITNESSED_DEFAULT_MARGIN_US};
 	struct verify_report r;
 	struct verifier *v = NULL;
 	const char *ledger = NULL, *saved_path = NULL, *today_s = NULL, *agency = NULL;
@@ -385,6 +409,9 @@ int main(int argc, char **argv)
 			saved_path = argv[++i];
 		} else if (strcmp(a, "--witness") == 0 && more) {
 			if (add_witness(&o, wit, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(a, "--witness-margin") == 0 && more) {
+			if (parse_margin(&o.witness_margin_us, argv[++i]) != 0)
 				return 2;
 		} else if (strcmp(a, "--quorum") == 0 && more) {
 			if (parse_quorum(&o.quorum, argv[++i]) != 0)

@@ -21,6 +21,7 @@
 #include "ledger/merkle.h"
 #include "ledger/storedb.h"
 #include "rules/replay.h"
+#include "verifier/witnessed.h"
 
 struct verify_cp {
 	char *text;
@@ -433,6 +434,29 @@ int64_t verify_entry_time(const struct verifier *v, uint64_t seq)
 	return seq < v->n && v->times != NULL ? v->times[seq] : 0;
 }
 
+/* R18: each revealed draw's commitment witnessed in time (witnessed.h). */
+static int check_witnessed(struct verifier *v)
+{
+	struct witnessed_cp *cps = calloc(v->ncps ? v->ncps : 1, sizeof *cps);
+	char why[768];
+	int64_t bad = -1;
+	int rc;
+
+	if (cps == NULL)
+		return SJ_ENOMEM;
+	for (size_t i = 0; i < v->ncps; i++) {
+		cps[i].text = v->cps[i].text;
+		cps[i].len = v->cps[i].len;
+	}
+	rc = witnessed_check(replay_draws(v->replay), cps, v->ncps, v->o.witnesses,
+			     v->o.nwitnesses, v->o.quorum, v->o.witness_margin_us,
+			     &v->r.draws_witnessed, &bad, why, sizeof why);
+	free(cps);
+	if (rc == SJ_EVERIFY)
+		return fail(v, bad, "%s", why);
+	return rc;
+}
+
 const struct replay *verify_replay(const struct verifier *v)
 {
 	return v->replay;
@@ -615,6 +639,8 @@ int verify_finish(struct verifier *v, struct verify_report *r)
 	}
 	v->r.uncovered = v->n - v->r.latest_size;
 	if (v->o.max_age_s > 0 && check_fresh(v) != SJ_OK)
+		goto out;
+	if ((rc = check_witnessed(v)) != SJ_OK)
 		goto out;
 	{
 		/* Any policy violation fails the ledger: the earliest is named. */

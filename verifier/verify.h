@@ -38,6 +38,10 @@ struct verify_opts {
 	 * max_age_s old at now_s (seconds since the epoch; 0: the clock). */
 	int64_t max_age_s;
 	int64_t now_s;
+	/* With a quorum, every revealed draw's commitment must be cosigned by
+	 * it this long before its beacon values were public (R18,
+	 * verifier/witnessed.h). */
+	int64_t witness_margin_us;
 	/* Called with every draw the replay re-derived (may be NULL). */
 	draws_observer_fn on_draw;
 	void *on_draw_ctx;
@@ -63,6 +67,7 @@ struct verify_report {
 	int64_t latest_time_us;    /* time of the last entry the latest covers, 0 if none */
 	uint64_t quorum_size;      /* newest checkpoint the quorum cosigned, 0 if none */
 	int64_t quorum_time;       /* the quorum's cosignature time on it (seconds), 0 if none */
+	uint64_t draws_witnessed;  /* revealed draws the quorum witnessed in time (R18) */
 	/* Draws (R6, R11): every revealed draw was re-derived and matched. */
 	uint64_t draws, draws_revealed, draws_open, draws_abandoned;
 	uint64_t rounds_unchecked_bls; /* drand rounds used without a BLS check */
