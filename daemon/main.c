@@ -15,19 +15,20 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "daemon/server.h"
+#include "daemon/cmdutil.h"
 #include "daemon/dircmd.h"
+#include "daemon/drawcmd.h"
 #include "daemon/plancmd.h"
 #include "daemon/resultcmd.h"
-#include "daemon/drawcmd.h"
+#include "daemon/server.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
+#include "rules/storeops.h"
 
 #define ERRLEN 1024
 
@@ -49,48 +50,54 @@ static const char *opt(const struct opts *o, const char *name)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: suijid [-d DIR] COMMAND [options]\n"
-		"DIR (default $SUIJI_DIR, else ./suiji-data) holds ledger.db and log.key.\n"
-		"commands:\n"
-		"  init --origin ORIGIN [--description TEXT]   create the log and its key\n"
-		"  log-key                                     print the log's verifier key\n"
-		"  status                                      entries, checkpoint, health\n"
-		"  add-agency --code CODE --name NAME [--parent CODE] [--annual-cap N]\n"
-		"  add-client --key PUBKEY --agency CODE --role operator|legal|supervisor|auditor|admin\n"
-		"             [--name NAME]                    register a client key (suiji pubkey)\n"
-		"  revoke-client --key PUBKEY --reason TEXT\n"
-		"  add-witness --key VKEY [--note TEXT]        register a witness cosigning key\n"
-		"  checkpoint [-o FILE]                        sign a checkpoint over all entries\n"
-		"  cosign FILE                                 store a witness's cosigned checkpoint\n"
-		"  export -o FILE                              write the portable ledger file\n"
-		"  entry SEQ -o FILE                           write one entry's bytes\n"
-		"  prove-inclusion SEQ [-o FILE]               inclusion proof at the latest checkpoint\n"
-		"  prove-consistency OLD_SIZE [-o FILE]        consistency proof to the latest checkpoint\n"
-		"  run [--config FILE]                         serve agencies over RPC (docs/config.md)\n"
-		"  daemon-key                                  print the daemon key clients pin\n"
-		"  add-beacon --id ID (--url URL | --chain FILE | --manual) [--margin-ms N]\n"
-		"                                              register a public randomness source\n"
-		"  draw request SPEC.json                      commit to a draw (docs/draw-request.md)\n"
-		"  draw task TASK-DRAW.json [--out DIR] [--dry-run]\n"
-		"                                              draw for a task, pools from the ledger\n"
-		"                                              (docs/policy.md)\n"
-		"  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
-		"  draw status                                 every draw and its state\n"
-		"  import objects|officers|experts|conflicts FILE --agency CODE [--dry-run]\n"
-		"         [--encoding utf8|gb18030]            import a directory (docs/import.md)\n"
-		"  items publish FILE.json --agency CODE [--key FILE]\n"
-		"                                              publish an item list (docs/plans.md)\n"
-		"  plan submit FILE.json [--key FILE]          submit a plan version for legal review\n"
-		"  plan review AGENCY PLAN VERSION (--approve | --return REASON) --key FILE\n"
-		"  plan file AGENCY PLAN VERSION --key FILE [--note TEXT]\n"
-		"  plan publish AGENCY PLAN VERSION [--key FILE]\n"
-		"  task create FILE.json [--key FILE]          create a task from a published plan\n"
-		"  calendar add FILE...                        pin working-day calendars (R15)\n"
-		"  result enter|review|return|amend|publish|follow|close|recheck [FILE.json]\n"
-		"         [--agency A] [--task T] [--object O] [--reason TEXT] [--key FILE]\n"
-		"                                              one step of a result (docs/results.md)\n"
-		"  results [--today YYYY-MM-DD]                results, due days, overdue (R15)\n");
+	fprintf(
+	    f,
+	    "usage: suijid [-d DIR] COMMAND [options]\n"
+	    "DIR (default $SUIJI_DIR, else ./suiji-data) holds ledger.db and log.key.\n"
+	    "commands:\n"
+	    "  init --origin ORIGIN [--description TEXT]   create the log and its key\n"
+	    "  log-key                                     print the log's verifier key\n"
+	    "  status                                      entries, checkpoint, health\n"
+	    "  add-agency --code CODE --name NAME [--parent CODE] [--annual-cap N]\n"
+	    "  add-client --key PUBKEY --agency CODE --role "
+	    "operator|legal|supervisor|auditor|admin\n"
+	    "             [--name NAME]                    register a client key (suiji pubkey)\n"
+	    "  revoke-client --key PUBKEY --reason TEXT\n"
+	    "  add-witness --key VKEY [--note TEXT]        register a witness cosigning key\n"
+	    "  checkpoint [-o FILE]                        sign a checkpoint over all entries\n"
+	    "  cosign FILE                                 store a witness's cosigned checkpoint\n"
+	    "  export -o FILE                              write the portable ledger file\n"
+	    "  entry SEQ -o FILE                           write one entry's bytes\n"
+	    "  prove-inclusion SEQ [-o FILE]               inclusion proof at the latest "
+	    "checkpoint\n"
+	    "  prove-consistency OLD_SIZE [-o FILE]        consistency proof to the latest "
+	    "checkpoint\n"
+	    "  run [--config FILE]                         serve agencies over RPC "
+	    "(docs/config.md)\n"
+	    "  daemon-key                                  print the daemon key clients pin\n"
+	    "  add-beacon --id ID (--url URL | --chain FILE | --manual) [--margin-ms N]\n"
+	    "                                              register a public randomness source\n"
+	    "  draw request SPEC.json                      commit to a draw "
+	    "(docs/draw-request.md)\n"
+	    "  draw task TASK-DRAW.json [--out DIR] [--dry-run]\n"
+	    "                                              draw for a task, pools from the ledger\n"
+	    "                                              (docs/policy.md)\n"
+	    "  draw reveal SEQ [--wait] [--round FILE]...  reveal it once its beacon rounds exist\n"
+	    "  draw status                                 every draw and its state\n"
+	    "  import objects|officers|experts|conflicts FILE --agency CODE [--dry-run]\n"
+	    "         [--encoding utf8|gb18030]            import a directory (docs/import.md)\n"
+	    "  items publish FILE.json --agency CODE [--key FILE]\n"
+	    "                                              publish an item list (docs/plans.md)\n"
+	    "  plan submit FILE.json [--key FILE]          submit a plan version for legal review\n"
+	    "  plan review AGENCY PLAN VERSION (--approve | --return REASON) --key FILE\n"
+	    "  plan file AGENCY PLAN VERSION --key FILE [--note TEXT]\n"
+	    "  plan publish AGENCY PLAN VERSION [--key FILE]\n"
+	    "  task create FILE.json [--key FILE]          create a task from a published plan\n"
+	    "  calendar add FILE...                        pin working-day calendars (R15)\n"
+	    "  result enter|review|return|amend|publish|follow|close|recheck [FILE.json]\n"
+	    "         [--agency A] [--task T] [--object O] [--reason TEXT] [--key FILE]\n"
+	    "                                              one step of a result (docs/results.md)\n"
+	    "  results [--today YYYY-MM-DD]                results, due days, overdue (R15)\n");
 }
 
 static int write_out(const char *path, const void *buf, size_t len)
@@ -128,7 +135,14 @@ static int open_store(struct ledger_store **s, const struct opts *o, int flags)
 	}
 	if (ledger_store_broken(*s))
 		fprintf(stderr, "suijid: warning: the ledger does not verify: %s\n",
-			ledger_store_broken(*s));
+		        ledger_store_broken(*s));
+	/* A command that may append signs with the log key (entry.h); a
+	 * ledger that does not verify appends nothing anyway. */
+	if (!(flags & (LEDGER_STORE_READONLY | LEDGER_STORE_CREATE)) && !ledger_store_broken(*s) &&
+	    ledger_store_origin(*s) != NULL && (rc = cmdutil_load_signer(*s, o->dir)) != 0) {
+		ledger_store_close(*s);
+		return rc;
+	}
 	return 0;
 }
 
@@ -168,7 +182,8 @@ static int cmd_init(const struct opts *o)
 		return rc;
 	if ((rc = open_store(&s, o, LEDGER_STORE_CREATE)) != 0)
 		goto free_key;
-	rc = exit_for(ledger_store_init_log(s, origin, opt(o, "--description"), k, err, sizeof err));
+	rc =
+	    exit_for(ledger_store_init_log(s, origin, opt(o, "--description"), k, err, sizeof err));
 	if (rc != 0)
 		fprintf(stderr, "suijid: init: %s\n", err);
 	else
@@ -221,12 +236,11 @@ static int cmd_status(const struct opts *o)
 }
 
 /* Appends one entry written by the log operator (unsigned). */
-static int append_operator(const struct opts *o, uint32_t type, const uint8_t *payload,
-			   size_t len)
+static int append_operator(const struct opts *o, uint32_t type, const uint8_t *payload, size_t len)
 {
 	struct ledger_store *s = NULL;
-	struct ledger_append a = {.type = type, .agency = "", .payload = payload,
-				  .payload_len = len};
+	struct ledger_append a = {
+	    .type = type, .agency = "", .payload = payload, .payload_len = len};
 	uint64_t seq;
 	char err[ERRLEN];
 	int rc;
@@ -262,15 +276,15 @@ static int load_vkey_arg(struct note_vkey *k, const char *arg)
 	return 0;
 }
 
-#define PACK(type, msg, fn)                                                    \
-	do {                                                                   \
-		size_t n_ = fn##__get_packed_size(&msg);                       \
-		uint8_t *b_ = malloc(n_ ? n_ : 1);                             \
-		if (b_ == NULL)                                                \
-			return 2;                                              \
-		fn##__pack(&msg, b_);                                          \
-		rc = append_operator(o, type, b_, n_);                         \
-		free(b_);                                                      \
+#define PACK(type, msg, fn)                                                                        \
+	do {                                                                                       \
+		size_t n_ = fn##__get_packed_size(&msg);                                           \
+		uint8_t *b_ = malloc(n_ ? n_ : 1);                                                 \
+		if (b_ == NULL)                                                                    \
+			return 2;                                                                  \
+		fn##__pack(&msg, b_);                                                              \
+		rc = append_operator(o, type, b_, n_);                                             \
+		free(b_);                                                                          \
 	} while (0)
 
 static int cmd_add_agency(const struct opts *o)
@@ -298,8 +312,8 @@ static int cmd_add_agency(const struct opts *o)
 
 static int role_of(const char *s)
 {
-	static const char *const names[] = {"", "operator", "legal", "supervisor", "auditor",
-					    "admin"};
+	static const char *const names[] = {"",           "operator", "legal",
+	                                    "supervisor", "auditor",  "admin"};
 	for (int i = 1; i < 6; i++)
 		if (strcmp(s, names[i]) == 0)
 			return i;
@@ -318,9 +332,10 @@ static int cmd_add_client(const struct opts *o)
 		return rc;
 	role = role_of(opt(o, "--role"));
 	if (role < 0) {
-		fprintf(stderr, "suijid: role \"%s\" is not operator, legal, supervisor, auditor "
-				"or admin\n",
-			opt(o, "--role"));
+		fprintf(stderr,
+		        "suijid: role \"%s\" is not operator, legal, supervisor, auditor "
+		        "or admin\n",
+		        opt(o, "--role"));
 		return 2;
 	}
 	m.public_key.data = k.pk;
@@ -362,7 +377,7 @@ static int cmd_add_witness(const struct opts *o)
 		return rc;
 	if (k.type != NOTE_TYPE_COSIG_V1) {
 		fprintf(stderr, "suijid: a witness key must be a cosignature/v1 key (suiji keygen "
-				"--witness)\n");
+		                "--witness)\n");
 		return 2;
 	}
 	if (note_vkey_format(buf, sizeof buf, k.name, k.type, k.pk) != SJ_OK)
@@ -417,7 +432,7 @@ static int cmd_cosign(const struct opts *o)
 	}
 	if ((rc = open_store(&s, o, 0)) == 0) {
 		rc = ledger_store_add_cosignatures(s, (const char *)buf, len, &added, err,
-						   sizeof err);
+		                                   sizeof err);
 		if (rc != SJ_OK)
 			fprintf(stderr, "suijid: cosign: %s\n", err);
 		else
@@ -460,7 +475,7 @@ static int cmd_export(const struct opts *o)
 		unlink(tmp);
 	} else {
 		fprintf(stderr, "suijid: exported %llu entries to %s\n",
-			(unsigned long long)ledger_store_size(s), out);
+		        (unsigned long long)ledger_store_size(s), out);
 	}
 	ledger_store_close(s);
 	return rc == SJ_OK ? 0 : 2;
@@ -493,7 +508,7 @@ static int cmd_entry(const struct opts *o)
 	rc = ledger_store_entry(s, seq, &b, &len);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: entry %llu: %s\n", (unsigned long long)seq,
-			sj_strerror(rc));
+		        sj_strerror(rc));
 		rc = 2;
 	} else {
 		rc = write_out(opt(o, "-o"), b, len);
@@ -513,7 +528,7 @@ static int cmd_prove(const struct opts *o, int inclusion)
 
 	if (o->nargs != 1 || parse_seq(&arg, o->args[0])) {
 		fprintf(stderr, "suijid: %s needs a number\n",
-			inclusion ? "prove-inclusion" : "prove-consistency");
+		        inclusion ? "prove-inclusion" : "prove-consistency");
 		return 2;
 	}
 	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
@@ -525,7 +540,7 @@ static int cmd_prove(const struct opts *o, int inclusion)
 		fprintf(stderr, "suijid: no checkpoint yet: run suijid checkpoint\n");
 	else if (rc == SJ_ERANGE)
 		fprintf(stderr, "suijid: %llu is out of range for the latest checkpoint\n",
-			(unsigned long long)arg);
+		        (unsigned long long)arg);
 	else
 		fprintf(stderr, "suijid: cannot make the proof: %s\n", sj_strerror(rc));
 	if (rc < 0)
@@ -552,15 +567,16 @@ int main(int argc, char **argv)
 			o.dir = argv[2];
 			i = 3;
 		}
-		if (i < argc && (strcmp(argv[i], "draw") == 0 || strcmp(argv[i], "add-beacon") == 0))
+		if (i < argc &&
+		    (strcmp(argv[i], "draw") == 0 || strcmp(argv[i], "add-beacon") == 0))
 			return drawcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && strcmp(argv[i], "import") == 0)
 			return dircmd_main(o.dir, argc - i, argv + i);
-		if (i < argc && (strcmp(argv[i], "calendar") == 0 || strcmp(argv[i], "result") == 0 ||
-				 strcmp(argv[i], "results") == 0))
+		if (i < argc && (strcmp(argv[i], "calendar") == 0 ||
+		                 strcmp(argv[i], "result") == 0 || strcmp(argv[i], "results") == 0))
 			return resultcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && (strcmp(argv[i], "items") == 0 || strcmp(argv[i], "plan") == 0 ||
-				 strcmp(argv[i], "task") == 0))
+		                 strcmp(argv[i], "task") == 0))
 			return plancmd_main(o.dir, argc - i, argv + i);
 	}
 	for (int i = 1; i < argc; i++) {

@@ -45,13 +45,13 @@
 #include "daemon/rpc.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
-#include "rules/draws.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/draws.h"
+#include "rules/storeops.h"
 
 #define ERRLEN           1024
 #define BUCKET_SLOTS_MIN 256
@@ -318,8 +318,8 @@ static void commit_draw(struct server *sv, struct pending *p)
 	else
 		rc = drawop_commit_request(sv->store, sv->cfg->data_dir, p->o.draw,
 		                           p->o.entry.payload, p->o.entry.payload_len,
-		                           p->o.entry.agency, p->o.entry.actor, p->o.entry.sig, &seq,
-		                           err, sizeof err);
+		                           p->o.entry.agency, p->o.entry.actor, p->o.entry.sig,
+		                           p->o.entry.counter, &seq, err, sizeof err);
 	p->rc = rc;
 	p->seq = seq;
 	if (rc == SJ_OK) {
@@ -751,10 +751,16 @@ static int open_ledger(struct server *sv, char *err, size_t err_cap)
 		         sv->cfg->data_dir);
 		return SJ_ENOENT;
 	}
-	if (ledger_store_broken(sv->store) != NULL)
+	if (ledger_store_broken(sv->store) != NULL) {
 		log_error("the ledger does not verify: %s; serving reads only",
 		          ledger_store_broken(sv->store));
-	return SJ_OK;
+		return SJ_OK;
+	}
+	/* Every entry the daemon appends carries the log's signature. */
+	rc = dir_path(path, sizeof path, sv->cfg->data_dir, "log.key", err, err_cap);
+	if (rc == SJ_OK)
+		rc = ledger_store_load_signer(sv->store, path, err, err_cap);
+	return rc;
 }
 
 /* Everything that can fail before the loop runs. */
