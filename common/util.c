@@ -21,7 +21,11 @@ int64_t util_now_us(void)
 uint64_t util_request_counter(void)
 {
 	static _Atomic uint64_t last;
-	uint64_t now = (uint64_t)util_now_us(), prev = atomic_load(&last), next;
+	/* 12 random low bits keep two processes signing with one key in the
+	 * same microsecond apart; 2^12 microseconds-since-1970 fit a u64
+	 * until the year 2112. */
+	uint64_t now = ((uint64_t)util_now_us() << 12) | randombytes_uniform(1u << 12);
+	uint64_t prev = atomic_load(&last), next;
 	do
 		next = now > prev ? now : prev + 1;
 	while (!atomic_compare_exchange_weak(&last, &prev, next));
