@@ -19,11 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/rpc.h"
 #include "common/util.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
+#include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/results.pb-c.h"
+#include "proto/rpc.pb-c.h"
 #include "rules/storeops.h"
 #include "tests/city.h"
 #include "tests/fixture.h"
@@ -377,4 +380,67 @@ TEST(signed_store_needs_log_key,
 	ledger_store_close(s);
 	note_skey_free(other);
 	fixture_free(&f);
+}
+
+TEST(signed_replay_over_rpc_refused,
+     "the legal reviewer's signed review sent to the daemon again, byte for byte over its own "
+     "authenticated session, is refused naming R18 and stores nothing; the ledger verifies")
+{
+	struct city c;
+	struct entry old;
+	struct note_vkey dvk;
+	struct note_skey *legal = NULL;
+	struct rpc_client *cl = NULL;
+	struct rpc_client_reply r = {0};
+	char id[64], json[1024], conn[300], server[200], path[700], db[700], err[600], why[300];
+	char *out = NULL;
+	uint8_t *bytes = NULL;
+	size_t len;
+	uint64_t d;
+	long long review;
+
+	CHECK_INT(city_with_draw(&c, "scjg-2026-food", &d, id, sizeof id), ==, 0);
+	snprintf(json, sizeof json,
+	         "{\"agency\": \"scjg\", \"task_agency\": \"scjg\", \"task\": \"scjg-2026-food\", "
+	         "\"object\": \"%s\", \"check_date\": \"2026-11-16\", \"check_end\": "
+	         "\"2026-11-18\", \"items\": [\"food-safety\"], \"account\": \"checked\", "
+	         "\"categories\": [\"未发现问题\"]}",
+	         id);
+	CHECK_INT(city_put(&c, "result.json", json), ==, 0);
+	CHECK_INT(city_run(&c, NULL, "$B/suijid -d data result enter result.json --key op.key"), ==,
+	          0);
+	CHECK_INT(city_run(&c, &out, "$B/suijid -d data result review result.json --key legal.key"),
+	          ==, 0);
+	review = printed_seq(out);
+	free(out);
+	out = NULL;
+	CHECK(review > 0);
+	snprintf(db, sizeof db, "%s/data/ledger.db", c.dir);
+	CHECK_INT(fixture_read_entry(db, (uint64_t)review, &bytes, &len), ==, SJ_OK);
+	CHECK_INT(entry_decode(&old, bytes, len, why, sizeof why), ==, SJ_OK);
+
+	CHECK_INT(city_daemon_up(&c, conn, sizeof conn), ==, 0);
+	CHECK_INT(sscanf(conn, "--server %199s", server), ==, 1);
+	snprintf(path, sizeof path, "%s/daemon.vkey", c.dir);
+	CHECK_INT(vkeyfile_load(&dvk, path, err, sizeof err), ==, SJ_OK);
+	snprintf(path, sizeof path, "%s/legal.key", c.dir);
+	CHECK_INT(keyfile_load(&legal, path, NULL, 0, 0, NULL, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(rpc_client_open(&cl, server, dvk.pk, legal, 5000, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(rpc_client_call(cl, &r, SUIJI__RPC__METHOD__METHOD_RESULT_STEP, "scjg",
+	                          old.payload, old.payload_len, old.sig, old.counter, err,
+	                          sizeof err),
+	          ==, SJ_OK);
+	CHECK_INT(r.code, ==, SUIJI__RPC__CODE__CODE_REFUSED);
+	CHECK_STR_HAS(r.message, "R18: a replayed request");
+	rpc_client_reply_fini(&r);
+	rpc_client_close(cl);
+	note_skey_free(legal);
+	city_daemon_down(&c);
+	/* Nothing was stored after the review. */
+	free(bytes);
+	bytes = NULL;
+	CHECK(fixture_read_entry(db, (uint64_t)review + 1, &bytes, &len) != SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
+	free(out);
+	free(bytes);
 }
