@@ -296,11 +296,13 @@ static void commit_range(struct server *sv, struct pending **v, const struct led
 		v[0]->rc = rc;
 		return;
 	}
-	log_error("append of %zu entries failed: %s", n, sj_strerror(rc));
+	log_error("append of %zu entries failed: %s", n, err[0] ? err : sj_strerror(rc));
 	for (size_t i = 0; i < n; i++) {
 		v[i]->rc = rc;
+		/* A ledger that stopped verifying says why (which entry, which
+		 * rule): it is about the ledger, not about the request. */
 		snprintf(v[i]->err, sizeof v[i]->err, "the ledger cannot append now: %s",
-		         sj_strerror(rc));
+		         rc == SJ_ECORRUPT && err[0] ? err : sj_strerror(rc));
 	}
 }
 

@@ -444,3 +444,46 @@ TEST(signed_replay_over_rpc_refused,
 	free(out);
 	free(bytes);
 }
+
+TEST(signed_running_daemon_takes_no_keyless_entry,
+     "an entry appended without the log key while the daemon runs is caught at the daemon's "
+     "next append: the request is refused, nothing is stored after the forgery, and "
+     "suiji-verify names it")
+{
+	struct city c;
+	char id[64], json[1024], conn[300], db[700], *out = NULL;
+	uint8_t buf[256], *b = NULL;
+	size_t len;
+	uint64_t d;
+
+	CHECK_INT(city_with_draw(&c, "scjg-2026-food", &d, id, sizeof id), ==, 0);
+	snprintf(json, sizeof json,
+	         "{\"task\": \"scjg-2026-food\", \"object\": \"%s\", \"check_date\": "
+	         "\"2026-11-16\", \"check_end\": \"2026-11-18\", \"items\": [\"food-safety\"], "
+	         "\"account\": \"checked\", \"categories\": [\"未发现问题\"]}",
+	         id);
+	CHECK_INT(city_put(&c, "r.json", json), ==, 0);
+	CHECK_INT(city_daemon_up(&c, conn, sizeof conn), ==, 0);
+	snprintf(db, sizeof db, "%s/data/ledger.db", c.dir);
+	len = agency_payload(buf, "fake");
+	CHECK_INT(fixture_raw_append_with(db, "", ENTRY_AGENCY_REGISTER, buf, len, NULL), ==,
+	          SJ_OK);
+	uint64_t forged = 0;
+	while (fixture_read_entry(db, forged + 1, &b, &len) == SJ_OK) {
+		free(b);
+		b = NULL;
+		forged++;
+	}
+	CHECK(city_run(&c, &out, "$B/suiji result enter r.json %s -k op.key", conn) != 0);
+	if (strstr(out, "R18") == NULL)
+		printf("    %s\n", out);
+	CHECK_STR_HAS(out, "R18");
+	free(out);
+	out = NULL;
+	city_daemon_down(&c);
+	CHECK(fixture_read_entry(db, forged + 1, &b, &len) != SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "(agency-register): R18: the log's signature");
+	free(out);
+	free(b);
+}
