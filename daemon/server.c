@@ -301,7 +301,7 @@ static void commit_range(struct server *sv, struct pending **v, const struct led
 		v[i]->rc = rc;
 		/* A ledger that stopped verifying says why (which entry, which
 		 * rule): it is about the ledger, not about the request. */
-		snprintf(v[i]->err, sizeof v[i]->err, "the ledger cannot append now: %s",
+		snprintf(v[i]->err, sizeof v[i]->err, "the ledger cannot append now: %.400s",
 		         rc == SJ_ECORRUPT && err[0] ? err : sj_strerror(rc));
 	}
 }
