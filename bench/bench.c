@@ -52,12 +52,11 @@
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
+#include "rules/storeops.h"
 #include "verifier/verify.h"
 
 #include "bench/report.h"
-
 
 #define BENCH_BATCH              64      /* group commit batch size */
 #define BENCH_APPEND_MAX         12800   /* signed appends per group-commit run */
@@ -132,8 +131,9 @@ static int bench_req_make(struct bench_ledger *l, struct bench_req *r, int sign,
 	if (!sign)
 		return 0;
 	t0 = report_now();
-	if (entry_request_message(&msg, &mlen, BENCH_ORIGIN, ENTRY_AGENCY_REGISTER, BENCH_AGENCY,
-	                          strlen(BENCH_AGENCY), r->payload, plen) != SJ_OK)
+	r->a.counter = util_request_counter();
+	if (entry_request_message(&msg, &mlen, BENCH_ORIGIN, ENTRY_AGENCY_REGISTER, r->a.counter,
+	                          BENCH_AGENCY, strlen(BENCH_AGENCY), r->payload, plen) != SJ_OK)
 		return report_error("cannot build a request message");
 	note_skey_sign_raw(r->sig, msg, mlen, l->admin);
 	free(msg);
@@ -391,8 +391,8 @@ static int bench_section_appends(void)
 	sr = (double)single.n / single.seconds;
 	snprintf(what, sizeof what, "signed appends, group commit (batch %d)", BENCH_BATCH);
 	report_row("1", what, gr, "plain SQLite, 1 INSERT per txn", pr, 0.5);
-	report_row("", "signed appends, no batching (batch 1)", sr, "plain SQLite, 1 INSERT per txn",
-	          pr, 0);
+	report_row("", "signed appends, no batching (batch 1)", sr,
+	           "plain SQLite, 1 INSERT per txn", pr, 0);
 	printf("   %zu-byte entries, WAL + synchronous=FULL; timed: %llu grouped in %.2f s, "
 	       "%llu single in %.2f s, %llu plain in %.2f s\n",
 	       esize, (unsigned long long)grouped.n, grouped.seconds, (unsigned long long)single.n,
@@ -542,8 +542,8 @@ static int bench_ed25519_only(const struct bench_entries *e, const char *origin,
 			goto out;
 		}
 		if (d[i].sig != NULL &&
-		    entry_request_message(&msg[i], &mlen[i], origin, d[i].type, d[i].agency,
-		                          d[i].agency_len, d[i].payload,
+		    entry_request_message(&msg[i], &mlen[i], origin, d[i].type, d[i].counter,
+		                          d[i].agency, d[i].agency_len, d[i].payload,
 		                          d[i].payload_len) != SJ_OK) {
 			report_error("entry %zu: cannot build its request message", i);
 			goto out;
@@ -603,12 +603,12 @@ static int bench_verify_once(const struct bench_ledger *l, const uint8_t *buf, s
 	verify_free(v);
 	if (rc != SJ_OK)
 		return report_error("the verifier refused the %s ledger (%s): %s",
-		                   buf ? "exported" : "SQLite", sj_strerror(rc),
-		                   rc == SJ_EVERIFY ? r.what : err);
+		                    buf ? "exported" : "SQLite", sj_strerror(rc),
+		                    rc == SJ_EVERIFY ? r.what : err);
 	if (r.entries != total || r.checkpoints != BENCH_VERIFY_CHECKPOINTS || r.quorum_met != 1)
 		return report_error("the verifier saw %llu entries and %llu checkpoints",
-		                   (unsigned long long)r.entries,
-		                   (unsigned long long)r.checkpoints);
+		                    (unsigned long long)r.entries,
+		                    (unsigned long long)r.checkpoints);
 	return 0;
 }
 
@@ -699,7 +699,7 @@ static int bench_verifier_kind(int sign, const char *no)
 	report_row("", what, sql_rate, base, hash_rate, 0.5);
 	if (sign)
 		report_row("", "verifier, signed entries, from export", exp_rate,
-		          "Ed25519 verify alone, per entry", ed_rate, 0);
+		           "Ed25519 verify alone, per entry", ed_rate, 0);
 	printf("   %s: %zu entries, %.0f bytes each on average, %d cosigned checkpoints, "
 	       "built in %.1f s; median of %d runs\n",
 	       kind, e.n, (double)bytes / (double)e.n, BENCH_VERIFY_CHECKPOINTS, build_s,
@@ -846,7 +846,7 @@ static int bench_section_proofs(void)
 			        (const merkle_hash *)(proofs + i * BENCH_MAX_PROOF), plen[i],
 			        root) != SJ_OK) {
 				report_error("the proof for leaf %llu does not verify",
-				            (unsigned long long)idx[i]);
+				             (unsigned long long)idx[i]);
 				goto out;
 			}
 		}
@@ -876,7 +876,7 @@ static int bench_section_proofs(void)
 	bench_sink ^= h[0];
 
 	report_row("3", "inclusion proofs verified, 1M-leaf tree", (double)done / ver_s,
-	          "SHA-256 of the same node hashes", (double)done / raw_s, 0);
+	           "SHA-256 of the same node hashes", (double)done / raw_s, 0);
 	printf("   %llu leaves, %.1f hashes per proof, %d distinct random proofs; "
 	       "tree levels built in %.2f s\n",
 	       (unsigned long long)n, (double)hashes / BENCH_PROOFS, BENCH_PROOFS, build_s);

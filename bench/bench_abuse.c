@@ -61,24 +61,24 @@
 #include <arpa/inet.h>
 
 #include "common/util.h"
-#include "wire/channel.h"
-#include "wire/frame.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/storeops.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 
 #include "bench/abuse_conn.h"
 
-#define ABUSE_GOOD          50      /* well-behaved clients */
-#define ABUSE_RATE          5000.0  /* their paced rate, requests per second in all */
+#define ABUSE_GOOD          50     /* well-behaved clients */
+#define ABUSE_RATE          5000.0 /* their paced rate, requests per second in all */
 #define ABUSE_WARMUP        0.5
 #define ABUSE_SECONDS       3.0
-#define ABUSE_CONNECTS      20      /* new well-behaved connections timed per phase */
-#define ABUSE_KEYS          64      /* auditor keys for the abusers */
+#define ABUSE_CONNECTS      20 /* new well-behaved connections timed per phase */
+#define ABUSE_KEYS          64 /* auditor keys for the abusers */
 #define ABUSE_IDLE          300
 #define ABUSE_AUTH_IDLE     100
 #define ABUSE_SLOW_WRITERS  40
@@ -186,9 +186,16 @@ static int build_ledger(void)
 	uint8_t buf[512];
 	int rc = -1;
 
+	/* The log key in the data directory, where the daemon takes it from
+	 * to sign every entry it appends. */
+	snprintf(path, sizeof path, "%s/log.key", b.dir);
+	if (keyfile_load(&log_key, path, ABUSE_ORIGIN, NOTE_TYPE_ED25519, 1, NULL, err,
+	                 sizeof err) != SJ_OK) {
+		die("cannot create the log key: %s", err);
+		goto out;
+	}
 	snprintf(path, sizeof path, "%s/ledger.db", b.dir);
-	if (note_skey_generate(&log_key, ABUSE_ORIGIN, NOTE_TYPE_ED25519) != SJ_OK ||
-	    storeops_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
+	if (storeops_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
 	    ledger_store_init_log(s, ABUSE_ORIGIN, "abuse bench", log_key, err, sizeof err) !=
 	        SJ_OK) {
 		die("cannot create the ledger: %s", err);
@@ -305,8 +312,8 @@ static double daemon_peak_mb(void)
 
 static void remove_dir(void)
 {
-	static const char *const names[] = {"ledger.db",   "ledger.db-wal", "ledger.db-shm",
-	                                    "daemon.key",  "suijid.conf",   "suijid.lock",
+	static const char *const names[] = {"ledger.db",  "ledger.db-wal", "ledger.db-shm",
+	                                    "daemon.key", "suijid.conf",   "suijid.lock",
 	                                    "seed.key"};
 	char p[800];
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -724,9 +731,9 @@ static void abuse_slow(void)
 			if (s->frame == NULL &&
 			    channel_seal(s->ch, &s->frame, &s->len, req, reqlen) != SJ_OK)
 				continue;
-			if (slow_gone(s) ||
-			    (s->off < s->len && send(s->fd, s->frame + s->off, 1, MSG_NOSIGNAL) < 0 &&
-			     errno != EAGAIN)) {
+			if (slow_gone(s) || (s->off < s->len &&
+			                     send(s->fd, s->frame + s->off, 1, MSG_NOSIGNAL) < 0 &&
+			                     errno != EAGAIN)) {
 				slow_close(s);
 				b.st->slow_writers_closed++;
 				continue;
@@ -896,8 +903,8 @@ int main(int argc, char **argv)
 	       abused.closed_rate, ">= 0.5x of no abuse",
 	       met(abused.closed_rate >= 0.5 * calm.closed_rate));
 	printf("%-44s %12.2f %12.2f\n", "closed loop, p99 ms", calm.p99c, abused.p99c);
-	printf("%-44s %12.0f %12.0f\n", "paced at 5,000 req/s, achieved requests/s", calm.paced_rate,
-	       abused.paced_rate);
+	printf("%-44s %12.0f %12.0f\n", "paced at 5,000 req/s, achieved requests/s",
+	       calm.paced_rate, abused.paced_rate);
 	printf("%-44s %12.2f %12.2f\n", "paced, p50 ms from due time", calm.p50p, abused.p50p);
 	printf("%-44s %12.2f %12.2f   %-28s %s\n", "paced, p99 ms from due time", calm.p99p,
 	       abused.p99p, "<= 4x of no abuse", met(abused.p99p <= 4 * calm.p99p));

@@ -58,8 +58,6 @@
 
 #include "beacon/round.h"
 #include "common/util.h"
-#include "wire/channel.h"
-#include "wire/frame.h"
 #include "draw/inputs.h"
 #include "draw/objects.h"
 #include "draw/people.h"
@@ -67,10 +65,12 @@
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/storeops.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 
 #define BENCH_CLIENTS      100
 #define BENCH_WARMUP       0.5     /* seconds before each measurement */
@@ -151,9 +151,16 @@ static int build_ledger(void)
 	uint8_t buf[512];
 	int rc = -1;
 
+	/* The log key in the data directory, where the daemon takes it from
+	 * to sign every entry it appends. */
+	snprintf(path, sizeof path, "%s/log.key", b.dir);
+	if (keyfile_load(&log_key, path, BENCH_ORIGIN, NOTE_TYPE_ED25519, 1, NULL, err,
+	                 sizeof err) != SJ_OK) {
+		die("cannot create the log key: %s", err);
+		goto out;
+	}
 	snprintf(path, sizeof path, "%s/ledger.db", b.dir);
-	if (note_skey_generate(&log_key, BENCH_ORIGIN, NOTE_TYPE_ED25519) != SJ_OK ||
-	    storeops_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
+	if (storeops_open(&s, path, LEDGER_STORE_CREATE, err, sizeof err) != SJ_OK ||
 	    ledger_store_init_log(s, BENCH_ORIGIN, "rpc bench", log_key, err, sizeof err) !=
 	        SJ_OK) {
 		die("cannot create the ledger: %s", err);
@@ -669,8 +676,9 @@ static int prepare_draws(void)
 		if (payload == NULL)
 			goto out;
 		suiji__draw_request__pack(&m, payload);
-		if (entry_request_message(&msg, &mlen, BENCH_ORIGIN, ENTRY_DRAW_REQUEST, "sfj", 3,
-		                          payload, plen) != SJ_OK)
+		q.counter = util_request_counter();
+		if (entry_request_message(&msg, &mlen, BENCH_ORIGIN, ENTRY_DRAW_REQUEST, q.counter,
+		                          "sfj", 3, payload, plen) != SJ_OK)
 			goto out;
 		note_skey_sign_raw(sig, msg, mlen, b.c[k].key);
 		free(msg);

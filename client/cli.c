@@ -252,7 +252,8 @@ int cli_call(struct cli_session *s, struct rpc_client_reply *r, uint32_t method,
              const uint8_t *body, size_t len, const uint8_t *sig)
 {
 	char err[CLI_ERRLEN], msg[CLI_ERRLEN + 64];
-	int rc = rpc_client_call(s->c, r, method, agency, body, len, sig, err, sizeof err);
+	int rc = rpc_client_call(s->c, r, method, agency, body, len, sig, sig ? s->counter : 0, err,
+	                         sizeof err);
 
 	if (rc != SJ_OK)
 		return cli_fail(s, rc == SJ_EPERM || rc == SJ_EVERIFY ? 1 : 2, err);
@@ -355,8 +356,9 @@ int cli_sign(struct cli_session *s, uint8_t sig[64], uint32_t type, const uint8_
 	uint8_t *msg = NULL;
 	size_t mlen;
 
-	if (entry_request_message(&msg, &mlen, s->origin, type, s->agency, strlen(s->agency),
-	                          payload, len) != SJ_OK)
+	s->counter = util_request_counter();
+	if (entry_request_message(&msg, &mlen, s->origin, type, s->counter, s->agency,
+	                          strlen(s->agency), payload, len) != SJ_OK)
 		return cli_fail(s, 2, "cannot build the request to sign");
 	note_skey_sign_raw(sig, msg, mlen, s->key);
 	free(msg);

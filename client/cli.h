@@ -40,6 +40,7 @@ struct cli_session {
 	int json;
 	char origin[256];
 	char agency[ENTRY_MAX_AGENCY + 1];
+	uint64_t counter; /* the request counter of the latest cli_sign */
 };
 
 #define CLI_MUTATE(s, method, type, msg, fn)                                                       \
@@ -101,7 +102,8 @@ int cli_emit(struct cli_session *s, const struct cli *a, const char *field, cons
 /* Learns the log's origin and this client's agency from the daemon. */
 int cli_identify(struct cli_session *s);
 
-/* The request signature over payload as an entry of type (entry.h). */
+/* The request signature over payload as an entry of type (entry.h), with a
+ * fresh request counter, kept in s->counter for cli_call to send. */
 int cli_sign(struct cli_session *s, uint8_t sig[64], uint32_t type, const uint8_t *payload,
              size_t len);
 

@@ -55,7 +55,8 @@ int pubvalues_sign_main(int argc, char **argv)
 	struct beacon_value v;
 	uint8_t *doc = NULL, *payload = NULL, *msg = NULL, sig[ENTRY_SIG_SIZE];
 	size_t dlen = 0, plen, mlen;
-	char err[512], *text = NULL;
+	char err[512], *text = NULL, ctext[24];
+	uint64_t counter;
 	cJSON *o = NULL;
 	int rc = 2;
 
@@ -91,15 +92,21 @@ int pubvalues_sign_main(int argc, char **argv)
 	if ((payload = malloc(plen ? plen : 1)) == NULL)
 		goto out;
 	suiji__public_values__pack(&m, payload);
-	if (entry_request_message(&msg, &mlen, origin, ENTRY_PUBLIC_VALUES, "", 0, payload, plen) !=
-	    SJ_OK) {
+	/* The counter binds the signature to this one entry: the same
+	 * signed values appended twice are a replay (R18). */
+	counter = util_request_counter();
+	snprintf(ctext, sizeof ctext, "%llu", (unsigned long long)counter);
+	if (entry_request_message(&msg, &mlen, origin, ENTRY_PUBLIC_VALUES, counter, "", 0, payload,
+	                          plen) != SJ_OK) {
 		fprintf(stderr, "suiji: the origin \"%s\" is too long\n", origin);
 		goto out;
 	}
 	note_skey_sign_raw(sig, msg, mlen, k);
 	if ((o = cJSON_CreateObject()) == NULL || !add_hex(o, "key", vk.pk, ENTRY_KEY_SIZE) ||
 	    !add_hex(o, "signature", sig, ENTRY_SIG_SIZE) ||
-	    !add_hex(o, "payload", payload, plen) || (text = cJSON_PrintUnformatted(o)) == NULL)
+	    !add_hex(o, "payload", payload, plen) ||
+	    cJSON_AddStringToObject(o, "counter", ctext) == NULL ||
+	    (text = cJSON_PrintUnformatted(o)) == NULL)
 		goto out;
 	if (out == NULL) {
 		printf("%s\n", text);

@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "proto/rpc.pb-c.h"
 #include "wire/channel.h"
 #include "wire/frame.h"
-#include "proto/rpc.pb-c.h"
 
 #define RPC_CLIENT_VERSION 1 /* suiji.rpc.Request version */
 #define IN_CAP             (64u * 1024u)
@@ -394,7 +394,7 @@ fail:
 
 int rpc_client_call(struct rpc_client *c, struct rpc_client_reply *r, uint32_t method,
                     const char *agency, const uint8_t *body, size_t len, const uint8_t *sig,
-                    char *err, size_t err_cap)
+                    uint64_t counter, char *err, size_t err_cap)
 {
 	Suiji__Rpc__Request q = SUIJI__RPC__REQUEST__INIT;
 	Suiji__Rpc__Response *resp = NULL;
@@ -413,6 +413,7 @@ int rpc_client_call(struct rpc_client *c, struct rpc_client_reply *r, uint32_t m
 	if (sig != NULL) {
 		q.signature.data = (uint8_t *)sig;
 		q.signature.len = 64;
+		q.counter = counter;
 	}
 	rlen = suiji__rpc__request__get_packed_size(&q);
 	if (rlen > CHANNEL_MSG_MAX) {

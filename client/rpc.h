@@ -82,7 +82,7 @@ SJ_WUR int rpc_client_open(struct rpc_client **out, const char *server, const ui
  */
 SJ_WUR int rpc_client_call(struct rpc_client *c, struct rpc_client_reply *r, uint32_t method,
                            const char *agency, const uint8_t *body, size_t len, const uint8_t *sig,
-                           char *err, size_t err_cap);
+                           uint64_t counter, char *err, size_t err_cap);
 
 void rpc_client_reply_fini(struct rpc_client_reply *r);
 

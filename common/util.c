@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,20 @@ int64_t util_now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+uint64_t util_request_counter(void)
+{
+	static _Atomic uint64_t last;
+	/* 12 random low bits keep two processes signing with one key in the
+	 * same microsecond apart; 2^12 microseconds-since-1970 fit a u64
+	 * until the year 2112. */
+	uint64_t now = ((uint64_t)util_now_us() << 12) | randombytes_uniform(1u << 12);
+	uint64_t prev = atomic_load(&last), next;
+	do
+		next = now > prev ? now : prev + 1;
+	while (!atomic_compare_exchange_weak(&last, &prev, next));
+	return next;
 }
 
 int util_read_file(uint8_t **out, size_t *len, const char *path, size_t max)

@@ -13,6 +13,13 @@
 /* Microseconds since the Unix epoch, from CLOCK_REALTIME. */
 int64_t util_now_us(void);
 
+/* A request counter (ledger/entry.h) for a signer that keeps no state:
+ * microseconds since the epoch times 4096 plus 12 random bits (so
+ * processes sharing a key rarely meet), raised above every value this
+ * process returned before, so each call in a process gives a larger one;
+ * safe to call from several threads. */
+uint64_t util_request_counter(void);
+
 /* Reads the whole file at path into a malloc'd buffer with a NUL after the
  * last byte (not counted in *len). Errors: SJ_ENOENT (no such file),
  * SJ_ERANGE (larger than max bytes), SJ_EIO, SJ_ENOMEM. */

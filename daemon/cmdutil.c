@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note_sign.h"
@@ -37,11 +38,30 @@ int cmdutil_open_store(struct ledger_store **s, const char *dir, int flags)
 		return 2;
 	}
 	if (ledger_store_broken(*s)) {
-		fprintf(stderr, "suijid: the ledger does not verify: %s\n", ledger_store_broken(*s));
+		fprintf(stderr, "suijid: the ledger does not verify: %s\n",
+		        ledger_store_broken(*s));
 		ledger_store_close(*s);
 		return 1;
 	}
+	if (!(flags & LEDGER_STORE_READONLY)) {
+		int rc = cmdutil_load_signer(*s, dir);
+		if (rc != 0) {
+			ledger_store_close(*s);
+			return rc;
+		}
+	}
 	return 0;
+}
+
+int cmdutil_load_signer(struct ledger_store *s, const char *dir)
+{
+	char path[4096], err[1024];
+	int rc;
+	snprintf(path, sizeof path, "%s/log.key", dir);
+	rc = ledger_store_load_signer(s, path, err, sizeof err);
+	if (rc != SJ_OK)
+		fprintf(stderr, "suijid: cannot sign entries: %s\n", err);
+	return rc == SJ_OK ? 0 : rc == SJ_EPERM ? 1 : 2;
 }
 
 int cmdutil_exit_code(int rc)
@@ -55,13 +75,13 @@ int cmdutil_exit_code(int rc)
  * the agency it was registered for. Returns the exit code.
  */
 int cmdutil_append(const char *dir, uint32_t type, const char *agency, const uint8_t *payload,
-		  size_t len, const char *keypath, const char *what)
+                   size_t len, const char *keypath, const char *what)
 {
 	struct ledger_store *s = NULL;
 	struct note_skey *k = NULL;
 	struct note_vkey vk;
-	struct ledger_append a = {.type = type, .agency = agency, .payload = payload,
-				  .payload_len = len};
+	struct ledger_append a = {
+	    .type = type, .agency = agency, .payload = payload, .payload_len = len};
 	char path[4096], err[ERRLEN], kagency[ENTRY_MAX_AGENCY + 1];
 	uint8_t sig[ENTRY_SIG_SIZE], *msg = NULL;
 	uint64_t seq;
@@ -78,6 +98,8 @@ int cmdutil_append(const char *dir, uint32_t type, const char *agency, const uin
 		rc = 1;
 		goto close_store;
 	}
+	if ((rc = cmdutil_load_signer(s, dir)) != 0)
+		goto close_store;
 	if (keypath) {
 		if (keyfile_load(&k, keypath, NULL, 0, 0, NULL, err, sizeof err) != SJ_OK) {
 			fprintf(stderr, "suijid: %s\n", err);
@@ -87,13 +109,14 @@ int cmdutil_append(const char *dir, uint32_t type, const char *agency, const uin
 		note_skey_public(&vk, k);
 		if (ledger_store_client(s, vk.pk, &role, kagency) != SJ_OK) {
 			fprintf(stderr, "suijid: the key in %s is not a registered client\n",
-				keypath);
+			        keypath);
 			rc = 1;
 			goto free_key;
 		}
 		a.agency = kagency;
-		if (entry_request_message(&msg, &mlen, ledger_store_origin(s), type, kagency,
-					  strlen(kagency), payload, len) != SJ_OK) {
+		a.counter = util_request_counter();
+		if (entry_request_message(&msg, &mlen, ledger_store_origin(s), type, a.counter,
+		                          kagency, strlen(kagency), payload, len) != SJ_OK) {
 			rc = 2;
 			goto free_key;
 		}

@@ -16,10 +16,14 @@
 const char *cmdutil_arg(int argc, char **argv, const char *name);
 /* Whether the flag name is in argv[1..argc). */
 int cmdutil_flag(int argc, char **argv, const char *name);
-/* Opens DIR/ledger.db; a ledger that does not verify is closed and refused.
- * Returns an exit code: 0, 1 (does not verify) or 2 (cannot open), after
- * saying why on stderr. */
+/* Opens DIR/ledger.db; a ledger that does not verify is closed and refused;
+ * one opened for writing gets the log key as its signer. Returns an exit code: 0, 1 (does not
+ * verify) or 2 (cannot open), after saying why on stderr. */
 int cmdutil_open_store(struct ledger_store **s, const char *dir, int flags);
+/* Gives a store opened for writing DIR/log.key as its signer (every entry
+ * carries the log's signature: ledger/entry.h). Returns an exit code: 0, 1
+ * (not this log's key) or 2 (no key file), after saying why on stderr. */
+int cmdutil_load_signer(struct ledger_store *s, const char *dir);
 /* The exit code for an SJ_* result. */
 int cmdutil_exit_code(int rc);
 /* Appends one entry of type with payload to DIR's ledger: unsigned by the
@@ -27,6 +31,6 @@ int cmdutil_exit_code(int rc);
  * for the agency it was registered for. Prints the entry, or why it was
  * refused (naming what), and returns the exit code. */
 int cmdutil_append(const char *dir, uint32_t type, const char *agency, const uint8_t *payload,
-		   size_t len, const char *keypath, const char *what);
+                   size_t len, const char *keypath, const char *what);
 
 #endif

@@ -29,6 +29,7 @@
 #include "daemon/witnesspush.h"
 #include "ledger/entry.h"
 #include "proto/draw.pb-c.h"
+#include "rules/draws.h"
 #include "rules/storeops.h"
 
 #define SEED_FILE_SIZE (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + DRAW_SEED_SIZE)
@@ -80,7 +81,8 @@ static int seed_key(uint8_t **key, const char *dir, char *err, size_t err_cap)
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0 || write_all(fd, *key, crypto_secretbox_KEYBYTES) != SJ_OK ||
 		    fsync(fd) != 0) {
-			snprintf(err, err_cap, "cannot create seed key %s: %s", path, strerror(errno));
+			snprintf(err, err_cap, "cannot create seed key %s: %s", path,
+			         strerror(errno));
 			rc = SJ_EIO;
 		}
 		if (fd >= 0)
@@ -98,7 +100,8 @@ static int seed_key(uint8_t **key, const char *dir, char *err, size_t err_cap)
 		snprintf(err, err_cap, "seed key %s may be read by others; chmod 600 it", path);
 		rc = SJ_EPERM;
 	} else if ((n = read(fd, *key, crypto_secretbox_KEYBYTES)) != crypto_secretbox_KEYBYTES) {
-		snprintf(err, err_cap, "seed key %s is not %d bytes", path, crypto_secretbox_KEYBYTES);
+		snprintf(err, err_cap, "seed key %s is not %d bytes", path,
+		         crypto_secretbox_KEYBYTES);
 		rc = SJ_EIO;
 	}
 	close(fd);
@@ -118,8 +121,8 @@ static void seed_path(char *out, size_t cap, const char *dir, const uint8_t comm
 }
 
 /* Seals seed under commitment's name, durably. */
-static int seed_store(const char *dir, const uint8_t commitment[32], const uint8_t *seed,
-		      char *err, size_t err_cap)
+static int seed_store(const char *dir, const uint8_t commitment[32], const uint8_t *seed, char *err,
+                      size_t err_cap)
 {
 	uint8_t *key = NULL, box[SEED_FILE_SIZE];
 	char path[4096], sdir[4096];
@@ -140,7 +143,7 @@ static int seed_store(const char *dir, const uint8_t commitment[32], const uint8
 	if (fd < 0 || write_all(fd, box, sizeof box) != SJ_OK || fsync(fd) != 0 ||
 	    fsync_dir(sdir) != SJ_OK) {
 		snprintf(err, err_cap, "cannot store the sealed seed %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		rc = errno == ENOSPC ? SJ_EFULL : SJ_EIO;
 		if (fd >= 0)
 			unlink(path);
@@ -154,7 +157,7 @@ out:
 
 /* Opens the sealed seed for commitment into seed (sodium memory). */
 static int seed_load(const char *dir, const uint8_t commitment[32], uint8_t *seed, char *err,
-		     size_t err_cap)
+                     size_t err_cap)
 {
 	uint8_t *key = NULL, *box = NULL;
 	size_t len;
@@ -170,8 +173,8 @@ static int seed_load(const char *dir, const uint8_t commitment[32], uint8_t *see
 	}
 	if ((rc = seed_key(&key, dir, err, err_cap)) == SJ_OK &&
 	    crypto_secretbox_open_easy(seed, box + crypto_secretbox_NONCEBYTES,
-				       SEED_FILE_SIZE - crypto_secretbox_NONCEBYTES, box,
-				       key) != 0) {
+	                               SEED_FILE_SIZE - crypto_secretbox_NONCEBYTES, box,
+	                               key) != 0) {
 		snprintf(err, err_cap, "the sealed seed %s does not open with the seed key", path);
 		rc = SJ_EVERIFY;
 	}
@@ -185,14 +188,14 @@ static int seed_load(const char *dir, const uint8_t commitment[32], uint8_t *see
 }
 
 int drawop_seed(const char *dir, const uint8_t commitment[32], uint8_t *seed, char *err,
-		size_t err_cap)
+                size_t err_cap)
 {
 	return seed_load(dir, commitment, seed, err, err_cap);
 }
 
 int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payload, size_t len,
-		  const char *agency, const uint8_t *actor, const uint8_t *sig,
-		  uint64_t *request_seq, char *err, size_t err_cap)
+                  const char *agency, const uint8_t *actor, const uint8_t *sig,
+                  uint64_t *request_seq, char *err, size_t err_cap)
 {
 	struct draws_request_msg m;
 	char why[512];
@@ -204,16 +207,16 @@ int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payloa
 		snprintf(err, err_cap, "draw request refused: %s", why);
 		return SJ_EVERIFY;
 	}
-	rc = drawop_commit_request(s, dir, &m, payload, len, agency, actor, sig, request_seq, err,
-				   err_cap);
+	rc = drawop_commit_request(s, dir, &m, payload, len, agency, actor, sig, 0, request_seq,
+	                           err, err_cap);
 	draws_request_msg_fini(&m);
 	return rc;
 }
 
 int drawop_commit_request(struct ledger_store *s, const char *dir, struct draws_request_msg *m,
-			  const uint8_t *payload, size_t len, const char *agency,
-			  const uint8_t *actor, const uint8_t *sig, uint64_t *request_seq,
-			  char *err, size_t err_cap)
+                          const uint8_t *payload, size_t len, const char *agency,
+                          const uint8_t *actor, const uint8_t *sig, uint64_t counter,
+                          uint64_t *request_seq, char *err, size_t err_cap)
 {
 	Suiji__DrawCommit c = SUIJI__DRAW_COMMIT__INIT;
 	struct ledger_append a[2];
@@ -240,11 +243,17 @@ int drawop_commit_request(struct ledger_store *s, const char *dir, struct draws_
 	c.request_seq = ledger_store_size(s);
 	c.commitment.data = commitment;
 	c.commitment.len = 32;
-	a[0] = (struct ledger_append){.type = ENTRY_DRAW_REQUEST, .agency = agency ? agency : "",
-				      .actor = actor, .payload = payload, .payload_len = len,
-				      .sig = sig};
-	a[1] = (struct ledger_append){.type = ENTRY_DRAW_COMMIT, .agency = "", .payload = cbuf,
-				      .payload_len = suiji__draw_commit__pack(&c, cbuf)};
+	a[0] = (struct ledger_append){.type = ENTRY_DRAW_REQUEST,
+	                              .agency = agency ? agency : "",
+	                              .actor = actor,
+	                              .counter = counter,
+	                              .payload = payload,
+	                              .payload_len = len,
+	                              .sig = sig};
+	a[1] = (struct ledger_append){.type = ENTRY_DRAW_COMMIT,
+	                              .agency = "",
+	                              .payload = cbuf,
+	                              .payload_len = suiji__draw_commit__pack(&c, cbuf)};
 	/* The rules take the decoded request rather than decode it again. */
 	draws_request_expect(m, payload, len);
 	rc = ledger_store_append(s, a, 2, &first, err, err_cap);
@@ -264,7 +273,7 @@ out:
 /* Gets round `round` of source (url) as a document, waiting for it when
  * wait is set. *doc is malloc'd. */
 static int fetch_round(char **doc, const char *id, const char *url, const struct beacon_chain *c,
-		       uint64_t round, int wait, char *err, size_t err_cap)
+                       uint64_t round, int wait, char *err, size_t err_cap)
 {
 	struct beacon_round r;
 	char why[512], buf[BEACON_MAX_JSON + 1];
@@ -280,17 +289,17 @@ static int fetch_round(char **doc, const char *id, const char *url, const struct
 		if (beacon_round_time(&due, c, round) != SJ_OK)
 			break;
 		struct timespec ts = {.tv_sec = due > now ? (time_t)(due - now) : 0,
-				      .tv_nsec = 300 * 1000 * 1000};
+		                      .tv_nsec = 300 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	if (rc == SJ_ENOENT) {
 		snprintf(err, err_cap, "round %llu of beacon %s is not out yet",
-			 (unsigned long long)round, id);
+		         (unsigned long long)round, id);
 		return SJ_ERANGE;
 	}
 	if (rc != SJ_OK) {
 		snprintf(err, err_cap, "cannot fetch round %llu of beacon %s from %s: %s",
-			 (unsigned long long)round, id, url, why);
+		         (unsigned long long)round, id, url, why);
 		return rc;
 	}
 	if (beacon_round_format(buf, sizeof buf, &len, &r) != SJ_OK)
@@ -326,8 +335,8 @@ static int witnessed_in_time(const char *dir, uint64_t commit_seq, int64_t publi
 }
 
 int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
-		  const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq,
-		  char *err, size_t err_cap)
+                  const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq, char *err,
+                  size_t err_cap)
 {
 	const struct draws *d = storeops_draws(s);
 	const struct draw_spec *sp;
@@ -342,20 +351,20 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 
 	if (draws_find(d, request_seq, &idx) != SJ_OK) {
 		snprintf(err, err_cap, "entry %llu is not a draw request",
-			 (unsigned long long)request_seq);
+		         (unsigned long long)request_seq);
 		return SJ_ENOENT;
 	}
 	draws_get(d, idx, &info);
 	if (!info.committed || info.revealed || draws_inputs(d, idx) == NULL) {
 		snprintf(err, err_cap, "the draw requested at entry %llu is %s",
-			 (unsigned long long)request_seq,
-			 info.revealed ? "revealed already" : "not committed");
+		         (unsigned long long)request_seq,
+		         info.revealed ? "revealed already" : "not committed");
 		return SJ_ENOENT;
 	}
 	sp = draw_inputs_spec(draws_inputs(d, idx));
 	if (ndocs && ndocs != sp->n_beacons) {
 		snprintf(err, err_cap, "the draw names %zu beacon rounds; %zu were given",
-			 sp->n_beacons, ndocs);
+		         sp->n_beacons, ndocs);
 		return SJ_EINVAL;
 	}
 	seed = sodium_malloc(DRAW_SEED_SIZE);
@@ -368,7 +377,8 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 		const char *url;
 		int manual;
 		int64_t margin;
-		if (draws_source(d, sp->beacons[i].source, &chain, &manual, &margin, &url) != SJ_OK) {
+		if (draws_source(d, sp->beacons[i].source, &chain, &manual, &margin, &url) !=
+		    SJ_OK) {
 			rc = SJ_ENOENT;
 			goto out;
 		}
@@ -392,7 +402,7 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 			}
 		} else {
 			rc = fetch_round(&rounds[i], sp->beacons[i].source, url, chain,
-					 sp->beacons[i].round, wait, err, err_cap);
+			                 sp->beacons[i].round, wait, err, err_cap);
 		}
 		if (rc != SJ_OK)
 			goto out;
@@ -412,21 +422,21 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 			int manual;
 			int64_t margin;
 			struct beacon_round br;
-			if (draws_source(d, sp->beacons[i].source, &chain, &manual, &margin, &url) !=
-			    SJ_OK) {
+			if (draws_source(d, sp->beacons[i].source, &chain, &manual, &margin,
+			                 &url) != SJ_OK) {
 				rc = SJ_ENOENT;
 				goto out;
 			}
 			if (manual)
-				rc = manual_value(&v[i], NULL, 0, NULL, rounds[i], strlen(rounds[i]),
-						  why, sizeof why);
+				rc = manual_value(&v[i], NULL, 0, NULL, rounds[i],
+				                  strlen(rounds[i]), why, sizeof why);
 			else if ((rc = beacon_round_parse(&br, rounds[i], strlen(rounds[i]), why,
-							  sizeof why)) == SJ_OK)
+			                                  sizeof why)) == SJ_OK)
 				rc = beacon_round_verify(&v[i], chain, &br, NULL, INT64_MAX, why,
-							 sizeof why);
+				                         sizeof why);
 			if (rc == SJ_OK)
 				rc = beacon_round_usable(&v[i], info.commit_time_us, margin, why,
-							 sizeof why);
+				                         sizeof why);
 			if (rc != SJ_OK) {
 				snprintf(err, err_cap, "beacon %s: %s", sp->beacons[i].source, why);
 				rc = SJ_EVERIFY;
@@ -438,7 +448,7 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 				public_us = v[i].time_us;
 		}
 		rc = draw_derive_randomness(r, seed, info.commit_hash, draws_inputs(d, idx), bv,
-					    sp->n_beacons, why, sizeof why);
+		                            sp->n_beacons, why, sizeof why);
 		if (rc == SJ_OK) /* the pools are held by the ledger's draw state */
 			rc = draws_derive(d, idx, r, &res, why, sizeof why);
 		if (rc == SJ_OK)
@@ -466,8 +476,8 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 		goto out;
 	}
 	suiji__draw_reveal__pack(&m, payload);
-	a = (struct ledger_append){.type = ENTRY_DRAW_REVEAL, .agency = "", .payload = payload,
-				   .payload_len = plen};
+	a = (struct ledger_append){
+	    .type = ENTRY_DRAW_REVEAL, .agency = "", .payload = payload, .payload_len = plen};
 	rc = ledger_store_append(s, &a, 1, reveal_seq, err, err_cap);
 	if (rc == SJ_OK) {
 		/* Revealed and durable: the sealed copy has done its work. */

@@ -22,9 +22,9 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "wire/drawspec.h"
 #include "ledger/store.h"
 #include "rules/draws.h"
+#include "wire/drawspec.h"
 
 /* Encodes a suiji.DrawRequest from a loaded spec (malloc'd): the same
  * encoder as drawspec_payload. */
@@ -32,8 +32,9 @@ SJ_WUR int drawop_request_payload(uint8_t **out, size_t *len, const struct draws
 
 /*
  * Checks the request payload, commits to a fresh sealed seed, and appends
- * the request (by agency/actor/sig when a client signed it; all NULL for
- * the log operator) and the commitment in one transaction. On success
+ * the request (the log operator's: actor and sig NULL; a client's signed
+ * request goes through drawop_commit_request with its request counter)
+ * and the commitment in one transaction. On success
  * *request_seq is the request's entry; the commitment is the next one.
  * Errors: SJ_EVERIFY (refused by a ledger rule, e.g. infeasible: err
  * names it), SJ_EIO (the seed could not be stored: nothing was appended),
@@ -41,13 +42,14 @@ SJ_WUR int drawop_request_payload(uint8_t **out, size_t *len, const struct draws
  * with drawop_commit_request.
  */
 SJ_WUR int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t *payload,
-			 size_t len, const char *agency, const uint8_t *actor, const uint8_t *sig,
-			 uint64_t *request_seq, char *err, size_t err_cap);
+                         size_t len, const char *agency, const uint8_t *actor, const uint8_t *sig,
+                         uint64_t *request_seq, char *err, size_t err_cap);
 
 /*
  * drawop_commit for a request already decoded from payload[0..len) (m,
  * borrowed; draws_request_decode): feasibility is checked unless m passed
- * it already, and the append's rules take m's parts instead of decoding
+ * it already; a signed request carries the request counter its signature
+ * covers (entry.h); and the append's rules take m's parts instead of decoding
  * the payload again (draws_request_expect), so after the call m may hold
  * no parts; the caller still finishes it with draws_request_msg_fini. When
  * the request was found infeasible or refused by the draw rules,
@@ -55,9 +57,10 @@ SJ_WUR int drawop_commit(struct ledger_store *s, const char *dir, const uint8_t 
  * Errors as drawop_commit.
  */
 SJ_WUR int drawop_commit_request(struct ledger_store *s, const char *dir,
-				 struct draws_request_msg *m, const uint8_t *payload, size_t len,
-				 const char *agency, const uint8_t *actor, const uint8_t *sig,
-				 uint64_t *request_seq, char *err, size_t err_cap);
+                                 struct draws_request_msg *m, const uint8_t *payload, size_t len,
+                                 const char *agency, const uint8_t *actor, const uint8_t *sig,
+                                 uint64_t counter, uint64_t *request_seq, char *err,
+                                 size_t err_cap);
 
 /*
  * Reveals the draw requested at request_seq: gets each named beacon round
@@ -70,13 +73,13 @@ SJ_WUR int drawop_commit_request(struct ledger_store *s, const char *dir,
  * usable), others as ledger_store_append.
  */
 SJ_WUR int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
-			 const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq,
-			 char *err, size_t err_cap);
+                         const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq,
+                         char *err, size_t err_cap);
 
 /* Opens the sealed seed of a commitment into seed (DRAW_SEED_SIZE bytes of
  * the caller's sodium memory). Errors: SJ_ENOENT (no sealed seed),
  * SJ_EVERIFY (it does not open, or does not open the commitment). */
 SJ_WUR int drawop_seed(const char *dir, const uint8_t commitment[32], uint8_t *seed, char *err,
-		       size_t err_cap);
+                       size_t err_cap);
 
 #endif

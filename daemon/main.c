@@ -15,22 +15,23 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "daemon/server.h"
+#include "daemon/cmdutil.h"
 #include "daemon/dircmd.h"
 #include "daemon/factcmd.h"
 #include "daemon/plancmd.h"
 #include "daemon/resultcmd.h"
 #include "daemon/drawcmd.h"
 #include "daemon/witnesspush.h"
+#include "daemon/server.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "ledger/vkeyfile.h"
 #include "proto/beacon.pb-c.h"
 #include "proto/ledger.pb-c.h"
+#include "rules/storeops.h"
 
 #include <cjson/cJSON.h>
 
@@ -148,7 +149,14 @@ static int open_store(struct ledger_store **s, const struct opts *o, int flags)
 	}
 	if (ledger_store_broken(*s))
 		fprintf(stderr, "suijid: warning: the ledger does not verify: %s\n",
-			ledger_store_broken(*s));
+		        ledger_store_broken(*s));
+	/* A command that may append signs with the log key (entry.h); a
+	 * ledger that does not verify appends nothing anyway. */
+	if (!(flags & (LEDGER_STORE_READONLY | LEDGER_STORE_CREATE)) && !ledger_store_broken(*s) &&
+	    ledger_store_origin(*s) != NULL && (rc = cmdutil_load_signer(*s, o->dir)) != 0) {
+		ledger_store_close(*s);
+		return rc;
+	}
 	return 0;
 }
 
@@ -188,7 +196,8 @@ static int cmd_init(const struct opts *o)
 		return rc;
 	if ((rc = open_store(&s, o, LEDGER_STORE_CREATE)) != 0)
 		goto free_key;
-	rc = exit_for(ledger_store_init_log(s, origin, opt(o, "--description"), k, err, sizeof err));
+	rc =
+	    exit_for(ledger_store_init_log(s, origin, opt(o, "--description"), k, err, sizeof err));
 	if (rc != 0)
 		fprintf(stderr, "suijid: init: %s\n", err);
 	else
@@ -241,12 +250,11 @@ static int cmd_status(const struct opts *o)
 }
 
 /* Appends one entry written by the log operator (unsigned). */
-static int append_operator(const struct opts *o, uint32_t type, const uint8_t *payload,
-			   size_t len)
+static int append_operator(const struct opts *o, uint32_t type, const uint8_t *payload, size_t len)
 {
 	struct ledger_store *s = NULL;
-	struct ledger_append a = {.type = type, .agency = "", .payload = payload,
-				  .payload_len = len};
+	struct ledger_append a = {
+	    .type = type, .agency = "", .payload = payload, .payload_len = len};
 	uint64_t seq;
 	char err[ERRLEN];
 	int rc;
@@ -282,15 +290,15 @@ static int load_vkey_arg(struct note_vkey *k, const char *arg)
 	return 0;
 }
 
-#define PACK(type, msg, fn)                                                    \
-	do {                                                                   \
-		size_t n_ = fn##__get_packed_size(&msg);                       \
-		uint8_t *b_ = malloc(n_ ? n_ : 1);                             \
-		if (b_ == NULL)                                                \
-			return 2;                                              \
-		fn##__pack(&msg, b_);                                          \
-		rc = append_operator(o, type, b_, n_);                         \
-		free(b_);                                                      \
+#define PACK(type, msg, fn)                                                                        \
+	do {                                                                                       \
+		size_t n_ = fn##__get_packed_size(&msg);                                           \
+		uint8_t *b_ = malloc(n_ ? n_ : 1);                                                 \
+		if (b_ == NULL)                                                                    \
+			return 2;                                                                  \
+		fn##__pack(&msg, b_);                                                              \
+		rc = append_operator(o, type, b_, n_);                                             \
+		free(b_);                                                                          \
 	} while (0)
 
 static int cmd_add_agency(const struct opts *o)
@@ -318,8 +326,8 @@ static int cmd_add_agency(const struct opts *o)
 
 static int role_of(const char *s)
 {
-	static const char *const names[] = {"", "operator", "legal", "supervisor", "auditor",
-					    "admin"};
+	static const char *const names[] = {"",           "operator", "legal",
+	                                    "supervisor", "auditor",  "admin"};
 	for (int i = 1; i < 6; i++)
 		if (strcmp(s, names[i]) == 0)
 			return i;
@@ -338,9 +346,10 @@ static int cmd_add_client(const struct opts *o)
 		return rc;
 	role = role_of(opt(o, "--role"));
 	if (role < 0) {
-		fprintf(stderr, "suijid: role \"%s\" is not operator, legal, supervisor, auditor "
-				"or admin\n",
-			opt(o, "--role"));
+		fprintf(stderr,
+		        "suijid: role \"%s\" is not operator, legal, supervisor, auditor "
+		        "or admin\n",
+		        opt(o, "--role"));
 		return 2;
 	}
 	m.public_key.data = k.pk;
@@ -415,6 +424,14 @@ static int cmd_pubvalues(const struct opts *o)
 			o->args[1]);
 		goto out;
 	}
+	const cJSON *ctr = cJSON_GetObjectItemCaseSensitive(j, "counter");
+	char *end = NULL;
+	if (!cJSON_IsString(ctr) || ctr->valuestring[0] < '0' || ctr->valuestring[0] > '9' ||
+	    (a.counter = strtoull(ctr->valuestring, &end, 10)) == 0 || *end != '\0') {
+		fprintf(stderr, "suijid: %s has no request counter (suiji pubvalues sign writes one)\n",
+		        o->args[1]);
+		goto out;
+	}
 	a.actor = key;
 	a.sig = sig;
 	a.payload = payload;
@@ -465,7 +482,7 @@ static int cmd_add_witness(const struct opts *o)
 		return rc;
 	if (k.type != NOTE_TYPE_COSIG_V1) {
 		fprintf(stderr, "suijid: a witness key must be a cosignature/v1 key (suiji keygen "
-				"--witness)\n");
+		                "--witness)\n");
 		return 2;
 	}
 	if (note_vkey_format(buf, sizeof buf, k.name, k.type, k.pk) != SJ_OK)
@@ -574,7 +591,7 @@ static int cmd_cosign(const struct opts *o)
 	}
 	if ((rc = open_store(&s, o, 0)) == 0) {
 		rc = ledger_store_add_cosignatures(s, (const char *)buf, len, &added, err,
-						   sizeof err);
+		                                   sizeof err);
 		if (rc != SJ_OK)
 			fprintf(stderr, "suijid: cosign: %s\n", err);
 		else
@@ -617,7 +634,7 @@ static int cmd_export(const struct opts *o)
 		unlink(tmp);
 	} else {
 		fprintf(stderr, "suijid: exported %llu entries to %s\n",
-			(unsigned long long)ledger_store_size(s), out);
+		        (unsigned long long)ledger_store_size(s), out);
 	}
 	ledger_store_close(s);
 	return rc == SJ_OK ? 0 : 2;
@@ -650,7 +667,7 @@ static int cmd_entry(const struct opts *o)
 	rc = ledger_store_entry(s, seq, &b, &len);
 	if (rc != SJ_OK) {
 		fprintf(stderr, "suijid: entry %llu: %s\n", (unsigned long long)seq,
-			sj_strerror(rc));
+		        sj_strerror(rc));
 		rc = 2;
 	} else {
 		rc = write_out(opt(o, "-o"), b, len);
@@ -670,7 +687,7 @@ static int cmd_prove(const struct opts *o, int inclusion)
 
 	if (o->nargs != 1 || parse_seq(&arg, o->args[0])) {
 		fprintf(stderr, "suijid: %s needs a number\n",
-			inclusion ? "prove-inclusion" : "prove-consistency");
+		        inclusion ? "prove-inclusion" : "prove-consistency");
 		return 2;
 	}
 	if ((rc = open_store(&s, o, LEDGER_STORE_READONLY)) != 0)
@@ -682,7 +699,7 @@ static int cmd_prove(const struct opts *o, int inclusion)
 		fprintf(stderr, "suijid: no checkpoint yet: run suijid checkpoint\n");
 	else if (rc == SJ_ERANGE)
 		fprintf(stderr, "suijid: %llu is out of range for the latest checkpoint\n",
-			(unsigned long long)arg);
+		        (unsigned long long)arg);
 	else
 		fprintf(stderr, "suijid: cannot make the proof: %s\n", sj_strerror(rc));
 	if (rc < 0)
@@ -709,15 +726,16 @@ int main(int argc, char **argv)
 			o.dir = argv[2];
 			i = 3;
 		}
-		if (i < argc && (strcmp(argv[i], "draw") == 0 || strcmp(argv[i], "add-beacon") == 0))
+		if (i < argc &&
+		    (strcmp(argv[i], "draw") == 0 || strcmp(argv[i], "add-beacon") == 0))
 			return drawcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && strcmp(argv[i], "import") == 0)
 			return dircmd_main(o.dir, argc - i, argv + i);
-		if (i < argc && (strcmp(argv[i], "calendar") == 0 || strcmp(argv[i], "result") == 0 ||
-				 strcmp(argv[i], "results") == 0))
+		if (i < argc && (strcmp(argv[i], "calendar") == 0 ||
+		                 strcmp(argv[i], "result") == 0 || strcmp(argv[i], "results") == 0))
 			return resultcmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && (strcmp(argv[i], "items") == 0 || strcmp(argv[i], "plan") == 0 ||
-				 strcmp(argv[i], "task") == 0))
+		                 strcmp(argv[i], "task") == 0))
 			return plancmd_main(o.dir, argc - i, argv + i);
 		if (i < argc && (strcmp(argv[i], "lead") == 0 || strcmp(argv[i], "unavailable") == 0))
 			return factcmd_main(o.dir, argc - i, argv + i);

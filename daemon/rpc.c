@@ -26,21 +26,21 @@
 #include "beacon/round.h"
 #include "common/util.h"
 #include "draw/inputs.h"
-#include "rules/draws.h"
 #include "proto/directory.pb-c.h"
 #include "proto/draw.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/draws.h"
 #include "rules/storeops.h"
 
-#define R(x) (1u << SUIJI__ROLE__ROLE_##x)
+#define R(x)      (1u << SUIJI__ROLE__ROLE_##x)
 #define ROLES_ALL (R(OPERATOR) | R(LEGAL) | R(SUPERVISOR) | R(AUDITOR) | R(ADMIN))
 /* The largest reply body: one channel message, less room for the Response
  * around it. */
 #define RPC_MAX_REPLY (CHANNEL_MSG_MAX - 4096)
 
-typedef void (*rpc_read_fn)(struct ledger_store *s, const struct rpc_caller *c,
-			    const uint8_t *body, size_t len, struct rpc_outcome *out);
+typedef void (*rpc_read_fn)(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *body,
+                            size_t len, struct rpc_outcome *out);
 /* Decodes and validates a mutation's body at the front door; what it
  * decodes travels in the outcome to the commit. SJ_OK, or an error with
  * the outcome's code and message set. */
@@ -51,25 +51,25 @@ struct rpc_method {
 	const char *name;
 	unsigned roles;
 	size_t max_body;
-	rpc_read_fn read;    /* a read, answered at once */
-	uint32_t entry_type; /* a mutation: the entry it appends */
+	rpc_read_fn read;     /* a read, answered at once */
+	uint32_t entry_type;  /* a mutation: the entry it appends */
 	rpc_decode_fn decode; /* a mutation's body check, or NULL */
 };
 
 static void h_status(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
-		     struct rpc_outcome *);
+                     struct rpc_outcome *);
 static void h_get_entry(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
-			struct rpc_outcome *);
+                        struct rpc_outcome *);
 static void h_get_checkpoint(struct ledger_store *, const struct rpc_caller *, const uint8_t *,
-			     size_t, struct rpc_outcome *);
+                             size_t, struct rpc_outcome *);
 static void h_prove_inclusion(struct ledger_store *, const struct rpc_caller *, const uint8_t *,
-			      size_t, struct rpc_outcome *);
-static void h_prove_consistency(struct ledger_store *, const struct rpc_caller *,
-				const uint8_t *, size_t, struct rpc_outcome *);
-static void h_get_beacons(struct ledger_store *, const struct rpc_caller *, const uint8_t *,
-			  size_t, struct rpc_outcome *);
+                              size_t, struct rpc_outcome *);
+static void h_prove_consistency(struct ledger_store *, const struct rpc_caller *, const uint8_t *,
+                                size_t, struct rpc_outcome *);
+static void h_get_beacons(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
+                          struct rpc_outcome *);
 static void h_get_draw(struct ledger_store *, const struct rpc_caller *, const uint8_t *, size_t,
-		       struct rpc_outcome *);
+                       struct rpc_outcome *);
 static int d_draw_request(const uint8_t *, size_t, struct rpc_outcome *);
 static int d_directory_import(const uint8_t *, size_t, struct rpc_outcome *);
 
@@ -154,7 +154,7 @@ static const char *role_name(int role)
 }
 
 static void set(struct rpc_outcome *o, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set(struct rpc_outcome *o, int code, const char *fmt, ...)
 {
@@ -166,18 +166,18 @@ static void set(struct rpc_outcome *o, int code, const char *fmt, ...)
 }
 
 /* Packs a reply message into o->body. */
-#define REPLY(o, msg, fn)                                                       \
-	do {                                                                    \
-		(o)->body_len = fn##__get_packed_size(&(msg));                  \
-		(o)->body = malloc((o)->body_len ? (o)->body_len : 1);          \
-		if ((o)->body == NULL)                                          \
-			set((o), SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory"); \
-		else                                                            \
-			fn##__pack(&(msg), (o)->body);                          \
+#define REPLY(o, msg, fn)                                                                          \
+	do {                                                                                       \
+		(o)->body_len = fn##__get_packed_size(&(msg));                                     \
+		(o)->body = malloc((o)->body_len ? (o)->body_len : 1);                             \
+		if ((o)->body == NULL)                                                             \
+			set((o), SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory");             \
+		else                                                                               \
+			fn##__pack(&(msg), (o)->body);                                             \
 	} while (0)
 
 int rpc_caller_lookup(struct ledger_store *s, const uint8_t key[ENTRY_KEY_SIZE],
-		      struct rpc_caller *c)
+                      struct rpc_caller *c)
 {
 	int rc = ledger_store_client(s, key, &c->role, c->agency);
 	if (rc == SJ_OK)
@@ -186,7 +186,7 @@ int rpc_caller_lookup(struct ledger_store *s, const uint8_t key[ENTRY_KEY_SIZE],
 }
 
 static void h_status(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *body,
-		     size_t len, struct rpc_outcome *o)
+                     size_t len, struct rpc_outcome *o)
 {
 	Suiji__Rpc__StatusReply r = SUIJI__RPC__STATUS_REPLY__INIT;
 	char vkey[NOTE_MAX_VKEY];
@@ -202,7 +202,7 @@ static void h_status(struct ledger_store *s, const struct rpc_caller *c, const u
 }
 
 static void h_get_entry(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *body,
-			size_t len, struct rpc_outcome *o)
+                        size_t len, struct rpc_outcome *o)
 {
 	Suiji__Rpc__GetEntry *q = suiji__rpc__get_entry__unpack(NULL, len, body);
 	Suiji__Rpc__EntryReply r = SUIJI__RPC__ENTRY_REPLY__INIT;
@@ -227,7 +227,7 @@ static void h_get_entry(struct ledger_store *s, const struct rpc_caller *c, cons
 }
 
 static void h_get_checkpoint(struct ledger_store *s, const struct rpc_caller *c,
-			     const uint8_t *body, size_t len, struct rpc_outcome *o)
+                             const uint8_t *body, size_t len, struct rpc_outcome *o)
 {
 	Suiji__Rpc__GetCheckpoint *q = suiji__rpc__get_checkpoint__unpack(NULL, len, body);
 	Suiji__Rpc__CheckpointReply r = SUIJI__RPC__CHECKPOINT_REPLY__INIT;
@@ -261,8 +261,8 @@ static void prove(struct ledger_store *s, int inclusion, uint64_t arg, struct rp
 	} else if (rc == SJ_ENOENT) {
 		set(o, SUIJI__RPC__CODE__CODE_NOT_FOUND, "the log has no checkpoint yet");
 	} else if (rc == SJ_ERANGE) {
-		set(o, SUIJI__RPC__CODE__CODE_NOT_FOUND,
-		    "%llu is outside the latest checkpoint", (unsigned long long)arg);
+		set(o, SUIJI__RPC__CODE__CODE_NOT_FOUND, "%llu is outside the latest checkpoint",
+		    (unsigned long long)arg);
 	} else {
 		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "cannot make the proof: %s",
 		    sj_strerror(rc));
@@ -271,7 +271,7 @@ static void prove(struct ledger_store *s, int inclusion, uint64_t arg, struct rp
 }
 
 static void h_prove_inclusion(struct ledger_store *s, const struct rpc_caller *c,
-			      const uint8_t *body, size_t len, struct rpc_outcome *o)
+                              const uint8_t *body, size_t len, struct rpc_outcome *o)
 {
 	Suiji__Rpc__ProveInclusion *q = suiji__rpc__prove_inclusion__unpack(NULL, len, body);
 	(void)c;
@@ -284,7 +284,7 @@ static void h_prove_inclusion(struct ledger_store *s, const struct rpc_caller *c
 }
 
 static void h_prove_consistency(struct ledger_store *s, const struct rpc_caller *c,
-				const uint8_t *body, size_t len, struct rpc_outcome *o)
+                                const uint8_t *body, size_t len, struct rpc_outcome *o)
 {
 	Suiji__Rpc__ProveConsistency *q = suiji__rpc__prove_consistency__unpack(NULL, len, body);
 	(void)c;
@@ -486,7 +486,8 @@ static int d_draw_request(const uint8_t *body, size_t len, struct rpc_outcome *o
 	switch (rc) {
 	case SJ_OK: return SJ_OK;
 	case SJ_EINVAL:
-		set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST, "body is not a suiji.DrawRequest message");
+		set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
+		    "body is not a suiji.DrawRequest message");
 		return rc;
 	case SJ_ENOMEM: set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "out of memory"); return rc;
 	}
@@ -510,7 +511,7 @@ static int d_directory_import(const uint8_t *body, size_t len, struct rpc_outcom
 }
 
 void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_t *req, size_t len,
-		struct rpc_outcome *o)
+                struct rpc_outcome *o)
 {
 	const struct rpc_method *m;
 	Suiji__Rpc__Request *q = NULL;
@@ -569,6 +570,11 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 		    q->signature.len);
 		goto out;
 	}
+	if (q->counter == 0) {
+		set(o, SUIJI__RPC__CODE__CODE_BAD_REQUEST,
+		    "%s needs the request counter its signature covers", m->name);
+		goto out;
+	}
 	if (m->decode && m->decode(q->body.data, q->body.len, o) != SJ_OK)
 		goto out;
 	o->payload = malloc(q->body.len ? q->body.len : 1);
@@ -586,6 +592,7 @@ void rpc_handle(struct ledger_store *s, const struct rpc_caller *c, const uint8_
 	o->entry.payload = o->payload;
 	o->entry.payload_len = q->body.len;
 	o->entry.sig = o->sig;
+	o->entry.counter = q->counter;
 	o->append = 1;
 out:
 	suiji__rpc__request__free_unpacked(q, NULL);
@@ -603,11 +610,8 @@ void rpc_outcome_appended(struct rpc_outcome *o, int rc, uint64_t seq, const cha
 		break;
 	case SJ_EVERIFY:
 	case SJ_EINVAL:
-	case SJ_EPERM:
-		set(o, SUIJI__RPC__CODE__CODE_REFUSED, "%s", err);
-		break;
-	default:
-		set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "%s", err);
+	case SJ_EPERM: set(o, SUIJI__RPC__CODE__CODE_REFUSED, "%s", err); break;
+	default: set(o, SUIJI__RPC__CODE__CODE_UNAVAILABLE, "%s", err);
 	}
 }
 

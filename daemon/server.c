@@ -47,13 +47,13 @@
 #include "daemon/rpc.h"
 #include "draw/derive.h"
 #include "draw/inputs.h"
-#include "rules/draws.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/note_sign.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/draws.h"
+#include "rules/storeops.h"
 
 #define ERRLEN           1024
 
@@ -273,11 +273,13 @@ static void commit_range(struct server *sv, struct pending **v, const struct led
 		v[0]->rc = rc;
 		return;
 	}
-	log_error("append of %zu entries failed: %s", n, sj_strerror(rc));
+	log_error("append of %zu entries failed: %s", n, err[0] ? err : sj_strerror(rc));
 	for (size_t i = 0; i < n; i++) {
 		v[i]->rc = rc;
-		snprintf(v[i]->err, sizeof v[i]->err, "the ledger cannot append now: %s",
-		         sj_strerror(rc));
+		/* A ledger that stopped verifying says why (which entry, which
+		 * rule): it is about the ledger, not about the request. */
+		snprintf(v[i]->err, sizeof v[i]->err, "the ledger cannot append now: %.400s",
+		         rc == SJ_ECORRUPT && err[0] ? err : sj_strerror(rc));
 	}
 }
 
@@ -295,8 +297,8 @@ static void commit_draw(struct server *sv, struct pending *p)
 	else
 		rc = drawop_commit_request(sv->store, sv->cfg->data_dir, p->o.draw,
 		                           p->o.entry.payload, p->o.entry.payload_len,
-		                           p->o.entry.agency, p->o.entry.actor, p->o.entry.sig, &seq,
-		                           err, sizeof err);
+		                           p->o.entry.agency, p->o.entry.actor, p->o.entry.sig,
+		                           p->o.entry.counter, &seq, err, sizeof err);
 	p->rc = rc;
 	p->seq = seq;
 	if (rc == SJ_OK) {
@@ -730,10 +732,16 @@ static int open_ledger(struct server *sv, char *err, size_t err_cap)
 		         sv->cfg->data_dir);
 		return SJ_ENOENT;
 	}
-	if (ledger_store_broken(sv->store) != NULL)
+	if (ledger_store_broken(sv->store) != NULL) {
 		log_error("the ledger does not verify: %s; serving reads only",
 		          ledger_store_broken(sv->store));
-	return SJ_OK;
+		return SJ_OK;
+	}
+	/* Every entry the daemon appends carries the log's signature. */
+	rc = dir_path(path, sizeof path, sv->cfg->data_dir, "log.key", err, err_cap);
+	if (rc == SJ_OK)
+		rc = ledger_store_load_signer(sv->store, path, err, err_cap);
+	return rc;
 }
 
 /* Everything that can fail before the loop runs. */

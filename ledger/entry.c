@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char entry_request_tag[] = "suiji request v1";
+static const char entry_request_tag[] = "suiji request v2";
+static const char entry_log_tag[] = "suiji entry v2";
 
 static uint64_t get_u64(const uint8_t *p)
 {
@@ -58,15 +59,18 @@ static int agency_ok(const char *a, size_t n)
 
 int entry_decode(struct entry *out, const uint8_t *b, size_t len, char *err, size_t err_cap)
 {
-	size_t a, p, need;
+	size_t a, p, need, off;
 
 	if (len < ENTRY_FIXED_SIZE) {
-		snprintf(err, err_cap, "entry is %zu bytes, shorter than the %d-byte header", len,
-			 ENTRY_FIXED_SIZE);
+		snprintf(err, err_cap, "entry is %zu bytes, shorter than the %d fixed bytes", len,
+		         ENTRY_FIXED_SIZE);
 		return SJ_EINVAL;
 	}
-	if (memcmp(b, "SJE1", 4) != 0) {
-		snprintf(err, err_cap, "entry magic is not \"SJE1\"");
+	if (memcmp(b, "SJE2", 4) != 0) {
+		snprintf(err, err_cap, "entry magic is not \"SJE2\"%s",
+		         memcmp(b, "SJE1", 4) == 0 ? " (an SJE1 entry of the earlier, unsigned "
+		                                     "format)"
+		                                   : "");
 		return SJ_EINVAL;
 	}
 	memset(out, 0, sizeof *out);
@@ -76,11 +80,12 @@ int entry_decode(struct entry *out, const uint8_t *b, size_t len, char *err, siz
 	out->type = get_u32(b + 52);
 	out->flags = b[56];
 	memcpy(out->actor, b + 57, ENTRY_KEY_SIZE);
+	out->counter = get_u64(b + 89);
 	if (out->flags & ~ENTRY_FLAG_SIGNED) {
 		snprintf(err, err_cap, "entry flags 0x%02x has unknown bits", out->flags);
 		return SJ_EINVAL;
 	}
-	a = b[89];
+	a = b[97];
 	if (a > ENTRY_MAX_AGENCY) {
 		snprintf(err, err_cap, "agency length %zu exceeds %d", a, ENTRY_MAX_AGENCY);
 		return SJ_EINVAL;
@@ -89,13 +94,13 @@ int entry_decode(struct entry *out, const uint8_t *b, size_t len, char *err, siz
 		snprintf(err, err_cap, "entry is truncated inside the agency field");
 		return SJ_EINVAL;
 	}
-	out->agency = (const char *)b + 90;
+	out->agency = (const char *)b + ENTRY_HEADER_SIZE;
 	out->agency_len = a;
 	if (!agency_ok(out->agency, a)) {
 		snprintf(err, err_cap, "agency holds a control character");
 		return SJ_EINVAL;
 	}
-	p = get_u32(b + 90 + a);
+	p = get_u32(b + ENTRY_HEADER_SIZE + a);
 	if (p > ENTRY_MAX_PAYLOAD) {
 		snprintf(err, err_cap, "payload length %zu exceeds %u", p, ENTRY_MAX_PAYLOAD);
 		return SJ_EINVAL;
@@ -105,50 +110,63 @@ int entry_decode(struct entry *out, const uint8_t *b, size_t len, char *err, siz
 		snprintf(err, err_cap, "entry is %zu bytes but its fields say %zu", len, need);
 		return SJ_EINVAL;
 	}
-	out->payload = b + 94 + a;
+	off = ENTRY_HEADER_SIZE + a + 4;
+	out->payload = b + off;
 	out->payload_len = p;
+	off += p;
 	if (out->flags & ENTRY_FLAG_SIGNED) {
-		out->sig = b + 94 + a + p;
-		if (all_zero(out->actor, ENTRY_KEY_SIZE)) {
-			snprintf(err, err_cap, "signed entry has no actor key");
+		out->sig = b + off;
+		if (all_zero(out->actor, ENTRY_KEY_SIZE) || out->counter == 0) {
+			snprintf(err, err_cap,
+			         "signed entry has no actor key or no request counter");
 			return SJ_EINVAL;
 		}
-	} else if (!all_zero(out->actor, ENTRY_KEY_SIZE)) {
-		snprintf(err, err_cap, "unsigned entry names an actor key");
+	} else if (!all_zero(out->actor, ENTRY_KEY_SIZE) || out->counter != 0) {
+		snprintf(err, err_cap, "unsigned entry names an actor key or a request counter");
 		return SJ_EINVAL;
 	}
+	out->log_sig = b + len - ENTRY_SIG_SIZE;
+	out->bytes = b;
+	out->len = len;
 	return SJ_OK;
 }
 
 int entry_encode(uint8_t **out, size_t *len, const struct entry *e)
 {
-	size_t n;
+	size_t n, off;
 	uint8_t *b;
 
 	if (e->agency_len > ENTRY_MAX_AGENCY || !agency_ok(e->agency, e->agency_len) ||
 	    e->payload_len > ENTRY_MAX_PAYLOAD)
 		return SJ_EINVAL;
-	if ((e->sig != NULL) == all_zero(e->actor, ENTRY_KEY_SIZE))
-		return SJ_EINVAL; /* a signature needs an actor key, and only then */
+	/* A signature needs an actor key and a counter, and only then. */
+	if ((e->sig != NULL) == all_zero(e->actor, ENTRY_KEY_SIZE) ||
+	    (e->sig != NULL) != (e->counter != 0))
+		return SJ_EINVAL;
 	n = ENTRY_FIXED_SIZE + e->agency_len + e->payload_len + (e->sig ? ENTRY_SIG_SIZE : 0);
-	b = malloc(n);
+	b = calloc(1, n); /* the log signature stays zero for the signer */
 	if (b == NULL)
 		return SJ_ENOMEM;
-	memcpy(b, "SJE1", 4);
+	memcpy(b, "SJE2", 4);
 	put_u64(b + 4, e->seq);
 	memcpy(b + 12, e->prev, ENTRY_HASH_SIZE);
 	put_u64(b + 44, (uint64_t)e->time_us);
 	put_u32(b + 52, e->type);
 	b[56] = e->sig ? ENTRY_FLAG_SIGNED : 0;
 	memcpy(b + 57, e->actor, ENTRY_KEY_SIZE);
-	b[89] = (uint8_t)e->agency_len;
+	put_u64(b + 89, e->counter);
+	b[97] = (uint8_t)e->agency_len;
+	off = ENTRY_HEADER_SIZE;
 	if (e->agency_len)
-		memcpy(b + 90, e->agency, e->agency_len);
-	put_u32(b + 90 + e->agency_len, (uint32_t)e->payload_len);
+		memcpy(b + off, e->agency, e->agency_len);
+	off += e->agency_len;
+	put_u32(b + off, (uint32_t)e->payload_len);
+	off += 4;
 	if (e->payload_len)
-		memcpy(b + 94 + e->agency_len, e->payload, e->payload_len);
+		memcpy(b + off, e->payload, e->payload_len);
+	off += e->payload_len;
 	if (e->sig)
-		memcpy(b + 94 + e->agency_len + e->payload_len, e->sig, ENTRY_SIG_SIZE);
+		memcpy(b + off, e->sig, ENTRY_SIG_SIZE);
 	*out = b;
 	*len = n;
 	return SJ_OK;
@@ -166,16 +184,16 @@ void entry_hash(uint8_t out[ENTRY_HASH_SIZE], const uint8_t *bytes, size_t len)
 }
 
 int entry_request_message(uint8_t **out, size_t *len, const char *origin, uint32_t type,
-			  const char *agency, size_t agency_len, const uint8_t *payload,
-			  size_t payload_len)
+                          uint64_t counter, const char *agency, size_t agency_len,
+                          const uint8_t *payload, size_t payload_len)
 {
 	size_t olen = strlen(origin), n, off = 0;
 	uint8_t *m;
 
-	if (olen == 0 || olen > ENTRY_MAX_ORIGIN || agency_len > ENTRY_MAX_AGENCY ||
+	if (olen == 0 || olen > ENTRY_MAX_ORIGIN || counter == 0 || agency_len > ENTRY_MAX_AGENCY ||
 	    payload_len > ENTRY_MAX_PAYLOAD)
 		return SJ_EINVAL;
-	n = sizeof entry_request_tag + 1 + olen + 4 + 1 + agency_len + 4 + payload_len;
+	n = sizeof entry_request_tag + 1 + olen + 4 + 8 + 1 + agency_len + 4 + payload_len;
 	m = malloc(n);
 	if (m == NULL)
 		return SJ_ENOMEM;
@@ -186,6 +204,8 @@ int entry_request_message(uint8_t **out, size_t *len, const char *origin, uint32
 	off += olen;
 	put_u32(m + off, type);
 	off += 4;
+	put_u64(m + off, counter);
+	off += 8;
 	m[off++] = (uint8_t)agency_len;
 	if (agency_len)
 		memcpy(m + off, agency, agency_len);
@@ -207,11 +227,44 @@ int entry_verify_request(const struct entry *e, const char *origin)
 
 	if (e->sig == NULL)
 		return SJ_EINVAL;
-	rc = entry_request_message(&msg, &len, origin, e->type, e->agency, e->agency_len,
-				   e->payload, e->payload_len);
+	rc = entry_request_message(&msg, &len, origin, e->type, e->counter, e->agency,
+	                           e->agency_len, e->payload, e->payload_len);
 	if (rc != SJ_OK)
 		return rc;
 	rc = crypto_sign_verify_detached(e->sig, msg, len, e->actor) == 0 ? SJ_OK : SJ_EVERIFY;
+	free(msg);
+	return rc;
+}
+
+int entry_log_message(uint8_t **out, size_t *mlen, const uint8_t *bytes, size_t len)
+{
+	size_t body;
+	uint8_t *m;
+
+	if (len < ENTRY_FIXED_SIZE)
+		return SJ_EINVAL;
+	body = len - ENTRY_SIG_SIZE;
+	m = malloc(sizeof entry_log_tag + body);
+	if (m == NULL)
+		return SJ_ENOMEM;
+	memcpy(m, entry_log_tag, sizeof entry_log_tag); /* the tag and its NUL */
+	memcpy(m + sizeof entry_log_tag, bytes, body);
+	*out = m;
+	*mlen = sizeof entry_log_tag + body;
+	return SJ_OK;
+}
+
+int entry_verify_log(const struct entry *e, const uint8_t log_pk[ENTRY_KEY_SIZE])
+{
+	uint8_t *msg;
+	size_t len;
+	int rc;
+
+	if (e->log_sig == NULL || e->bytes == NULL)
+		return SJ_EINVAL;
+	if ((rc = entry_log_message(&msg, &len, e->bytes, e->len)) != SJ_OK)
+		return rc;
+	rc = crypto_sign_verify_detached(e->log_sig, msg, len, log_pk) == 0 ? SJ_OK : SJ_EVERIFY;
 	free(msg);
 	return rc;
 }

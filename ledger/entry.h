@@ -7,7 +7,7 @@
  * is hashed or verified. All integers are big-endian.
  *
  *   OFFSET  SIZE  DESCRIPTION
- *        0     4  magic "SJE1"
+ *        0     4  magic "SJE2"
  *        4     8  seq: sequence number, 0 for the first entry, then +1
  *       12    32  prev: entry hash of entry seq-1; 32 zero bytes for seq 0
  *       44     8  time: microseconds since 1970-01-01T00:00:00Z, signed
@@ -16,18 +16,31 @@
  *                 payload; other bits zero
  *       57    32  actor key: the client's Ed25519 public key, or 32 zero
  *                 bytes for an entry the log itself writes
- *       89     1  A: length of the actor's agency code, 0..64
- *       90     A  agency code, UTF-8, no control characters
- *     90+A     4  P: payload length, at most ENTRY_MAX_PAYLOAD
- *     94+A     P  payload: a protobuf message from proto/ledger.proto,
+ *       89     8  counter: the client's request counter, strictly greater
+ *                 than every earlier one of the same key; 0 when unsigned
+ *       97     1  A: length of the actor's agency code, 0..64
+ *       98     A  agency code, UTF-8, no control characters
+ *     98+A     4  P: payload length, at most ENTRY_MAX_PAYLOAD
+ *    102+A     P  payload: a protobuf message from proto/ledger.proto,
  *                 the message for type, exactly as its author encoded it
- *   94+A+P    64  client signature, present iff flags bit 0 is set
+ *  102+A+P    64  client signature, present iff flags bit 0 is set
+ *    L-64     64  log signature: Ed25519 by the log key over
+ *                 "suiji entry v2" || 0x00 || bytes[0 .. L-64)
  *
- * An entry is well-formed if and only if: its length is exactly
- * 94 + A + P (+ 64 when signed); the magic matches; flags has no bit but
- * bit 0; A <= 64 and the agency holds no byte below 0x20; P <=
- * ENTRY_MAX_PAYLOAD; a signed entry has a non-zero actor key; an unsigned
- * entry has an all-zero actor key.
+ * where L is the entry's length. An entry is well-formed if and only if: L
+ * is exactly 166 + A + P (+ 64 when client-signed); the magic matches;
+ * flags has no bit but bit 0; A <= 64 and the agency holds no byte below
+ * 0x20; P <= ENTRY_MAX_PAYLOAD; a client-signed entry has a non-zero actor
+ * key and a non-zero counter; an unsigned entry has an all-zero actor key
+ * and a zero counter.
+ *
+ * Every entry carries the log signature, whoever wrote it: the store signs
+ * the exact bytes before it stores them, with the key entry 0 names (entry
+ * 0, the log-init, is signed by the key it names). So an entry appended to
+ * the database by anyone without the log key fails verification (R18),
+ * and a client-signed entry is vouched for twice: by its author (the
+ * request) and by the log (its place in the ledger). Decoding checks only
+ * the form; entry_verify_log checks the signature.
  *
  * Entry hash: the RFC 9162 Merkle leaf hash, SHA-256(0x00 || bytes). The
  * 0x00 prefix separates it from the tree's interior nodes (0x01), and since
@@ -37,9 +50,12 @@
  * the tree gives checkpoints and O(log n) proofs.
  *
  * Client signature: Ed25519 by the actor key over
- *   "suiji request v1" || 0x00 || u8 len(origin) || origin || u32 type ||
- *   u8 A || agency || u32 P || payload
- * so a request signed for one log, type or agency is worthless for another.
+ *   "suiji request v2" || 0x00 || u8 len(origin) || origin || u32 type ||
+ *   u64 counter || u8 A || agency || u32 P || payload
+ * so a request signed for one log, type or agency is worthless for another,
+ * and since the rules require each key's counters to rise strictly (R18),
+ * a request is worth one entry: the same signed request appended again is
+ * refused by the store and flagged by the verifier.
  */
 #ifndef SUIJI_LEDGER_ENTRY_H
 #define SUIJI_LEDGER_ENTRY_H
@@ -49,15 +65,18 @@
 
 #include "common/err.h"
 
-#define ENTRY_HASH_SIZE 32
-#define ENTRY_KEY_SIZE 32
-#define ENTRY_SIG_SIZE 64
-#define ENTRY_MAX_AGENCY 64
+#define ENTRY_HASH_SIZE   32
+#define ENTRY_KEY_SIZE    32
+#define ENTRY_SIG_SIZE    64
+#define ENTRY_MAX_AGENCY  64
 #define ENTRY_MAX_PAYLOAD (16u * 1024u * 1024u)
-#define ENTRY_FIXED_SIZE 94
-#define ENTRY_MAX_SIZE (ENTRY_FIXED_SIZE + ENTRY_MAX_AGENCY + ENTRY_MAX_PAYLOAD + ENTRY_SIG_SIZE)
+#define ENTRY_HEADER_SIZE 98 /* the bytes before the agency code */
+/* Every byte of an entry that is not agency, payload or client signature:
+ * the header, the payload length and the log signature (166). */
+#define ENTRY_FIXED_SIZE  (ENTRY_HEADER_SIZE + 4 + ENTRY_SIG_SIZE)
+#define ENTRY_MAX_SIZE    (ENTRY_FIXED_SIZE + ENTRY_MAX_AGENCY + ENTRY_MAX_PAYLOAD + ENTRY_SIG_SIZE)
 #define ENTRY_FLAG_SIGNED 0x01
-#define ENTRY_MAX_ORIGIN 255
+#define ENTRY_MAX_ORIGIN  255
 
 enum entry_type {
 	ENTRY_LOG_INIT = 1,
@@ -96,30 +115,49 @@ struct entry {
 	uint32_t type;
 	uint8_t flags;
 	uint8_t actor[ENTRY_KEY_SIZE];
+	uint64_t counter;   /* the client's request counter, 0 when unsigned */
 	const char *agency; /* not NUL-terminated */
 	size_t agency_len;
 	const uint8_t *payload;
 	size_t payload_len;
 	const uint8_t *sig; /* ENTRY_SIG_SIZE bytes, or NULL when unsigned */
+	/* Set by entry_decode only: the log signature (ENTRY_SIG_SIZE bytes)
+	 * and the whole entry it signs, borrowed from the decoded bytes. */
+	const uint8_t *log_sig;
+	const uint8_t *bytes;
+	size_t len;
 };
 
 /* Decodes and checks well-formedness of bytes[0..len) (borrowed; out points
  * into it). Errors: SJ_EINVAL with the reason in err (err_cap bytes). */
 SJ_WUR int entry_decode(struct entry *out, const uint8_t *bytes, size_t len, char *err,
-			size_t err_cap);
+                        size_t err_cap);
 
 /* Encodes e into a malloc'd buffer. e->sig may be NULL (unsigned); flags are
- * derived from it. Errors: SJ_EINVAL (field out of range), SJ_ENOMEM. */
+ * derived from it. The log signature is left as 64 zero bytes for the
+ * signer to fill in (entry_log_message says over what). Errors: SJ_EINVAL
+ * (field out of range), SJ_ENOMEM. */
 SJ_WUR int entry_encode(uint8_t **out, size_t *len, const struct entry *e);
 
 /* The entry hash (= Merkle leaf hash) of the entry bytes. */
 void entry_hash(uint8_t out[ENTRY_HASH_SIZE], const uint8_t *bytes, size_t len);
 
-/* Builds the message a client signs for (origin, type, agency, payload)
- * into a malloc'd buffer. Errors: SJ_EINVAL, SJ_ENOMEM. */
+/* Builds the message a client signs for (origin, type, counter, agency,
+ * payload) into a malloc'd buffer. Errors: SJ_EINVAL (counter 0 among
+ * them), SJ_ENOMEM. */
 SJ_WUR int entry_request_message(uint8_t **out, size_t *len, const char *origin, uint32_t type,
-				 const char *agency, size_t agency_len, const uint8_t *payload,
-				 size_t payload_len);
+                                 uint64_t counter, const char *agency, size_t agency_len,
+                                 const uint8_t *payload, size_t payload_len);
+
+/* Builds the message the log key signs for the encoded entry bytes[0..len)
+ * (its log signature field's content ignored) into a malloc'd buffer.
+ * Errors: SJ_EINVAL (shorter than an entry), SJ_ENOMEM. */
+SJ_WUR int entry_log_message(uint8_t **out, size_t *mlen, const uint8_t *bytes, size_t len);
+
+/* Verifies a decoded entry's log signature with the log's Ed25519 public
+ * key. SJ_OK, SJ_EVERIFY, SJ_EINVAL (not decoded by entry_decode),
+ * SJ_ENOMEM. */
+SJ_WUR int entry_verify_log(const struct entry *e, const uint8_t log_pk[ENTRY_KEY_SIZE]);
 
 /* Verifies a signed entry's client signature for the log named origin.
  * SJ_OK, SJ_EVERIFY (bad signature), SJ_EINVAL (entry not signed),

@@ -21,12 +21,13 @@
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/export.h"
+#include "ledger/keyfile.h"
 #include "ledger/note.h"
 #include "ledger/storedb.h"
 #include "proto/ledger.pb-c.h"
 
 int ledger_store__db_err(struct ledger_store *s, int rc, const char *what, char *err,
-			 size_t err_cap)
+                         size_t err_cap)
 {
 	snprintf(err, err_cap, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (rc == SQLITE_FULL)
@@ -53,8 +54,8 @@ static int push_leaf(struct ledger_store *s, const merkle_hash h)
 
 /* Verifies one stored checkpoint note against the rules' log key and the
  * root of its size, which the caller has computed from the stored entries. */
-static int check_checkpoint(struct ledger_store *s, const char *text, size_t len,
-			    uint64_t *size, const merkle_hash root_at, char *why, size_t why_cap)
+static int check_checkpoint(struct ledger_store *s, const char *text, size_t len, uint64_t *size,
+                            const merkle_hash root_at, char *why, size_t why_cap)
 {
 	struct note *n = NULL;
 	struct checkpoint c;
@@ -79,21 +80,21 @@ static int check_checkpoint(struct ledger_store *s, const char *text, size_t len
 	*size = c.size;
 	if (k == NULL || note_verify(n, k) != SJ_OK) {
 		snprintf(why, why_cap, "checkpoint at size %llu is not signed by the log key",
-			 (unsigned long long)c.size);
+		         (unsigned long long)c.size);
 		rc = SJ_EVERIFY;
 		goto out;
 	}
 	if (strcmp(c.origin, s->ops->origin(s->rules)) != 0) {
 		snprintf(why, why_cap, "checkpoint at size %llu names origin \"%s\", not \"%s\"",
-			 (unsigned long long)c.size, c.origin, s->ops->origin(s->rules));
+		         (unsigned long long)c.size, c.origin, s->ops->origin(s->rules));
 		rc = SJ_EVERIFY;
 		goto out;
 	}
 	if (root_at != NULL && sodium_memcmp(root_at, c.root, 32) != 0) {
 		snprintf(why, why_cap,
-			 "checkpoint at size %llu has a root the stored entries do not give "
-			 "(entries 0..%llu were altered)",
-			 (unsigned long long)c.size, (unsigned long long)(c.size - 1));
+		         "checkpoint at size %llu has a root the stored entries do not give "
+		         "(entries 0..%llu were altered)",
+		         (unsigned long long)c.size, (unsigned long long)(c.size - 1));
 		rc = SJ_EVERIFY;
 		goto out;
 	}
@@ -108,7 +109,7 @@ out:
  * SJ_ENOMEM, or SJ_ECORRUPT after marking the store broken with the reason.
  */
 static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, const uint8_t *b,
-			   size_t len, merkle_hash leaf)
+                           size_t len, merkle_hash leaf)
 {
 	struct entry e;
 	char eerr[600], why[700];
@@ -116,7 +117,7 @@ static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, con
 
 	if (stored_seq < 0 || (uint64_t)stored_seq != s->n) {
 		snprintf(why, sizeof why, "entry %llu: stored at sequence %lld",
-			 (unsigned long long)s->n, (long long)stored_seq);
+		         (unsigned long long)s->n, (long long)stored_seq);
 		goto broken;
 	}
 	if (entry_decode(&e, b ? b : (const uint8_t *)"", len, eerr, sizeof eerr) != SJ_OK) {
@@ -126,9 +127,10 @@ static int store_apply_row(struct ledger_store *s, sqlite3_int64 stored_seq, con
 	if (e.seq != s->n || sodium_memcmp(e.prev, s->last_hash, 32) != 0 ||
 	    e.time_us < s->last_time) {
 		snprintf(why, sizeof why, "entry %llu: %s", (unsigned long long)s->n,
-			 e.seq != s->n ? "sequence number out of order"
-			 : e.time_us < s->last_time ? "time earlier than the previous entry's"
-						    : "previous-hash does not match the entry before it");
+		         e.seq != s->n ? "sequence number out of order"
+		         : e.time_us < s->last_time
+		             ? "time earlier than the previous entry's"
+		             : "previous-hash does not match the entry before it");
 		goto broken;
 	}
 	entry_hash(leaf, b, len);
@@ -169,10 +171,11 @@ int ledger_store__catch_up(struct ledger_store *s, char *err, size_t err_cap)
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		merkle_hash leaf;
 		rc = store_apply_row(s, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-				     (size_t)sqlite3_column_bytes(st, 1), leaf);
+		                     (size_t)sqlite3_column_bytes(st, 1), leaf);
 		if (rc != SJ_OK) {
-			snprintf(err, err_cap, "appends refused: the stored ledger does not verify: %s",
-				 s->broken ? s->broken : sj_strerror(rc));
+			snprintf(err, err_cap,
+			         "appends refused: the stored ledger does not verify: %s",
+			         s->broken ? s->broken : sj_strerror(rc));
 			goto out;
 		}
 	}
@@ -217,14 +220,14 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			uint64_t sz;
 			merkle_frontier_root(&f, root);
 			rc = check_checkpoint(s, (const char *)sqlite3_column_text(cp, 1),
-					      (size_t)sqlite3_column_bytes(cp, 1), &sz, root, why,
-					      sizeof why);
+			                      (size_t)sqlite3_column_bytes(cp, 1), &sz, root, why,
+			                      sizeof why);
 			if (rc == SJ_ENOMEM)
 				goto finalize;
 			if (rc == SJ_OK && sz != next_cp) {
 				snprintf(why, sizeof why,
-					 "checkpoint stored as size %llu says size %llu",
-					 (unsigned long long)next_cp, (unsigned long long)sz);
+				         "checkpoint stored as size %llu says size %llu",
+				         (unsigned long long)next_cp, (unsigned long long)sz);
 				rc = SJ_EVERIFY;
 			}
 			if (rc != SJ_OK) {
@@ -233,8 +236,8 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 			}
 			s->checkpointed = next_cp;
 			src = sqlite3_step(cp);
-			next_cp = src == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(cp, 0)
-						    : UINT64_MAX;
+			next_cp =
+			    src == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(cp, 0) : UINT64_MAX;
 		}
 		src = sqlite3_step(st);
 		if (src == SQLITE_DONE)
@@ -254,9 +257,9 @@ static int store_load(struct ledger_store *s, char *err, size_t err_cap)
 	}
 	if (next_cp != UINT64_MAX) {
 		snprintf(why, sizeof why,
-			 "a checkpoint covers %llu entries but only %llu are stored: the ledger "
-			 "was truncated",
-			 (unsigned long long)next_cp, (unsigned long long)s->n);
+		         "a checkpoint covers %llu entries but only %llu are stored: the ledger "
+		         "was truncated",
+		         (unsigned long long)next_cp, (unsigned long long)s->n);
 		rc = ledger_store__set_broken(s, why);
 		goto finalize;
 	}
@@ -268,7 +271,7 @@ finalize:
 }
 
 int ledger_store_open(struct ledger_store **out, const char *path, int flags,
-		      const struct ledger_rules_ops *ops, void *ctx, char *err, size_t err_cap)
+                      const struct ledger_rules_ops *ops, void *ctx, char *err, size_t err_cap)
 {
 	struct ledger_store *s;
 	int oflags, src, rc;
@@ -289,7 +292,7 @@ int ledger_store_open(struct ledger_store **out, const char *path, int flags,
 	src = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (src != SQLITE_OK) {
 		snprintf(err, err_cap, "cannot open ledger %s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		         s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		rc = src == SQLITE_CANTOPEN && !(oflags & SQLITE_OPEN_CREATE) ? SJ_ENOENT : SJ_EIO;
 		goto close_db;
 	}
@@ -307,7 +310,7 @@ int ledger_store_open(struct ledger_store **out, const char *path, int flags,
 		    sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(s->db, storedb_schema, NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, err_cap, "cannot prepare ledger %s: %s", path,
-				 msg ? msg : sqlite3_errmsg(s->db));
+			         msg ? msg : sqlite3_errmsg(s->db));
 			sqlite3_free(msg);
 			rc = SJ_EIO;
 			goto close_db;
@@ -335,6 +338,7 @@ void ledger_store_close(struct ledger_store *s)
 	s->ops->free(s->rules);
 	merkle_tree_fini(&s->tree);
 	free(s->broken);
+	note_skey_free(s->signer);
 	free(s);
 }
 
@@ -354,7 +358,7 @@ const char *ledger_store_origin(const struct ledger_store *s)
 }
 
 int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
-			char *agency)
+                        char *agency)
 {
 	return s->ops->client(s->rules, key, role, agency);
 }
@@ -372,8 +376,62 @@ int ledger_store_log_vkey(const struct ledger_store *s, char *out, size_t cap)
 	return note_vkey_format(out, cap, k->name, k->type, k->pk);
 }
 
+int ledger_store_set_signer(struct ledger_store *s, const struct note_skey *k, char *err,
+                            size_t err_cap)
+{
+	const struct note_vkey *log = s->ops->log_key(s->rules);
+	struct note_skey *copy = NULL;
+	struct note_vkey vk;
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	note_skey_public(&vk, k);
+	if (vk.type != NOTE_TYPE_ED25519 ||
+	    (log != NULL && (log->id != vk.id || sodium_memcmp(log->pk, vk.pk, 32) != 0))) {
+		snprintf(err, err_cap, "the key %s is not the log key entry 0 names", vk.name);
+		return SJ_EPERM;
+	}
+	/* A copy through the key's own string, so the secret only ever sits
+	 * in sodium memory and the caller may free k at once. */
+	if ((rc = note_skey_format(&text, &len, k)) != SJ_OK ||
+	    (rc = note_skey_parse(&copy, text, len)) != SJ_OK) {
+		note_skey_string_free(text);
+		snprintf(err, err_cap, "cannot keep the log key: %s", sj_strerror(rc));
+		return rc;
+	}
+	note_skey_string_free(text);
+	note_skey_free(s->signer);
+	s->signer = copy;
+	return SJ_OK;
+}
+
+int ledger_store_load_signer(struct ledger_store *s, const char *path, char *err, size_t err_cap)
+{
+	struct note_skey *k = NULL;
+	int rc = keyfile_load(&k, path, NULL, NOTE_TYPE_ED25519, 0, NULL, err, err_cap);
+	if (rc != SJ_OK)
+		return rc;
+	rc = ledger_store_set_signer(s, k, err, err_cap);
+	note_skey_free(k);
+	return rc;
+}
+
+/* Fills in the log signature of the encoded entry bytes (entry.h). */
+static int sign_entry(const struct note_skey *k, uint8_t *bytes, size_t len)
+{
+	uint8_t *msg;
+	size_t mlen;
+	int rc = entry_log_message(&msg, &mlen, bytes, len);
+	if (rc != SJ_OK)
+		return rc;
+	note_skey_sign_raw(bytes + len - ENTRY_SIG_SIZE, msg, mlen, k);
+	free(msg);
+	return SJ_OK;
+}
+
 int ledger_store_init_log(struct ledger_store *s, const char *origin, const char *description,
-			  const struct note_skey *log_key, char *err, size_t err_cap)
+                          const struct note_skey *log_key, char *err, size_t err_cap)
 {
 	Suiji__LogInit li = SUIJI__LOG_INIT__INIT;
 	struct note_vkey vk;
@@ -385,7 +443,7 @@ int ledger_store_init_log(struct ledger_store *s, const char *origin, const char
 
 	if (s->n != 0) {
 		snprintf(err, err_cap, "the ledger has %llu entries already",
-			 (unsigned long long)s->n);
+		         (unsigned long long)s->n);
 		return SJ_EEXIST;
 	}
 	note_skey_public(&vk, log_key);
@@ -402,15 +460,18 @@ int ledger_store_init_log(struct ledger_store *s, const char *origin, const char
 	if (buf == NULL)
 		return SJ_ENOMEM;
 	suiji__log_init__pack(&li, buf);
-	a = (struct ledger_append){.type = ENTRY_LOG_INIT, .agency = "", .payload = buf,
-				   .payload_len = len};
-	rc = ledger_store_append(s, &a, 1, NULL, err, err_cap);
+	a = (struct ledger_append){
+	    .type = ENTRY_LOG_INIT, .agency = "", .payload = buf, .payload_len = len};
+	/* Entry 0 is signed by the key it names, as every entry after it. */
+	rc = ledger_store_set_signer(s, log_key, err, err_cap);
+	if (rc == SJ_OK)
+		rc = ledger_store_append(s, &a, 1, NULL, err, err_cap);
 	free(buf);
 	return rc;
 }
 
 int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, size_t n,
-			uint64_t *first_seq, char *err, size_t err_cap)
+                        uint64_t *first_seq, char *err, size_t err_cap)
 {
 	sqlite3_stmt *ins = NULL;
 	uint64_t seq0 = s->n;
@@ -423,7 +484,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	s->refusal[0] = '\0';
 	if (s->broken) {
 		snprintf(err, err_cap, "appends refused: the stored ledger does not verify: %s",
-			 s->broken);
+		         s->broken);
 		return SJ_ECORRUPT;
 	}
 	if (s->readonly) {
@@ -432,6 +493,12 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 	}
 	if (n == 0)
 		return SJ_OK;
+	if (s->signer == NULL) {
+		snprintf(err, err_cap,
+		         "no log key to sign entries with: every entry carries the "
+		         "log's signature (R18)");
+		return SJ_EPERM;
+	}
 	leaves = malloc(n * sizeof *leaves);
 	if (leaves == NULL)
 		return SJ_ENOMEM;
@@ -472,16 +539,20 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 		e.agency_len = strlen(e.agency);
 		if (a[i].actor)
 			memcpy(e.actor, a[i].actor, ENTRY_KEY_SIZE);
+		e.counter = a[i].sig ? a[i].counter : 0;
 		e.payload = a[i].payload;
 		e.payload_len = a[i].payload_len;
 		e.sig = a[i].sig;
 		rc = entry_encode(&bytes, &len, &e);
+		if (rc == SJ_OK && (rc = sign_entry(s->signer, bytes, len)) != SJ_OK)
+			free(bytes);
 		if (rc != SJ_OK) {
 			snprintf(err, err_cap, "request %zu: cannot encode entry: %s", i,
-				 sj_strerror(rc));
+			         sj_strerror(rc));
 			goto rollback;
 		}
-		/* Decode what was encoded: the rules run on the stored form. */
+		/* Decode what was encoded: the rules run on the stored form, and
+		 * they check the log signature just made, as the verifier will. */
 		entry_hash(leaves[i], bytes, len);
 		rc = entry_decode(&e, bytes, len, why, sizeof why);
 		if (rc == SJ_OK)
@@ -522,7 +593,7 @@ int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, s
 			/* The entries are stored; the handle can no longer vouch
 			 * for them, so it stops appending until reopened. */
 			ledger_store__set_broken(s,
-						 "out of memory after a commit; reopen the ledger");
+			                         "out of memory after a commit; reopen the ledger");
 			goto free_leaves;
 		}
 	}
@@ -583,7 +654,7 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 	src = sqlite3_prepare_v2(s->db, STOREDB_ENTRY_BYTES, -1, &st, NULL);
 	while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
 		rc = export_writer_add(&w, EXPORT_KIND_ENTRY, sqlite3_column_blob(st, 0),
-				       (size_t)sqlite3_column_bytes(st, 0));
+		                       (size_t)sqlite3_column_bytes(st, 0));
 		if (rc != SJ_OK)
 			goto io;
 		src = SQLITE_OK;
@@ -599,8 +670,8 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 		char *note;
 		size_t nl;
 		rc = storedb_note_with_cosigs(s->db, (uint64_t)sqlite3_column_int64(st, 0),
-					    (const char *)sqlite3_column_text(st, 1),
-					    (size_t)sqlite3_column_bytes(st, 1), &note, &nl);
+		                              (const char *)sqlite3_column_text(st, 1),
+		                              (size_t)sqlite3_column_bytes(st, 1), &note, &nl);
 		if (rc != SJ_OK)
 			goto end;
 		rc = export_writer_add(&w, EXPORT_KIND_CHECKPOINT, (const uint8_t *)note, nl);
@@ -611,7 +682,7 @@ int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_c
 	}
 	if (src != SQLITE_DONE) {
 		rc = ledger_store__db_err(s, src, "cannot read checkpoints for export", err,
-					  err_cap);
+		                          err_cap);
 		goto end;
 	}
 	rc = export_writer_finish(&w);

@@ -42,17 +42,18 @@
 
 struct ledger_store; /* opaque */
 
-#define LEDGER_STORE_CREATE 0x1   /* create the database if it is missing */
+#define LEDGER_STORE_CREATE   0x1 /* create the database if it is missing */
 #define LEDGER_STORE_READONLY 0x2 /* open read-only: no appends */
 
 /* One entry to append. Pointers are borrowed for the duration of the call. */
 struct ledger_append {
-	uint32_t type;            /* enum entry_type */
-	const char *agency;       /* actor's agency code, "" for the log itself */
-	const uint8_t *actor;     /* client's 32-byte Ed25519 key, or NULL */
-	const uint8_t *payload;   /* protobuf bytes as the client encoded them */
+	uint32_t type;          /* enum entry_type */
+	const char *agency;     /* actor's agency code, "" for the log itself */
+	const uint8_t *actor;   /* client's 32-byte Ed25519 key, or NULL */
+	uint64_t counter;       /* the request counter the client signed, or 0 */
+	const uint8_t *payload; /* protobuf bytes as the client encoded them */
 	size_t payload_len;
-	const uint8_t *sig;       /* client's 64-byte request signature, or NULL */
+	const uint8_t *sig; /* client's 64-byte request signature, or NULL */
 };
 
 /*
@@ -78,11 +79,10 @@ struct ledger_append {
  */
 struct ledger_rules_ops {
 	int (*apply)(void *ctx, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
-		     char *err, size_t err_cap);
+	             char *err, size_t err_cap);
 	void (*settle)(void *ctx);
 	void (*rollback)(void *ctx, uint64_t seq);
-	int (*client)(const void *ctx, const uint8_t key[ENTRY_KEY_SIZE], int *role,
-		      char *agency);
+	int (*client)(const void *ctx, const uint8_t key[ENTRY_KEY_SIZE], int *role, char *agency);
 	const char *(*origin)(const void *ctx);
 	const struct note_vkey *(*log_key)(const void *ctx);
 	const struct note_vkey *(*witnesses)(const void *ctx, size_t *n);
@@ -98,8 +98,8 @@ struct ledger_rules_ops {
  * see _broken.
  */
 SJ_WUR int ledger_store_open(struct ledger_store **out, const char *path, int flags,
-			     const struct ledger_rules_ops *ops, void *ctx, char *err,
-			     size_t err_cap);
+                             const struct ledger_rules_ops *ops, void *ctx, char *err,
+                             size_t err_cap);
 void ledger_store_close(struct ledger_store *s);
 
 /* NULL when the stored ledger verified on open, else why it did not. */
@@ -113,7 +113,7 @@ const char *ledger_store_origin(const struct ledger_store *s);
 /* The role and agency of a client key that may act now (the rules' client
  * callback). */
 SJ_WUR int ledger_store_client(const struct ledger_store *s, const uint8_t key[32], int *role,
-			       char *agency);
+                               char *agency);
 
 /* The rules' state given at open (borrowed; valid until the next append). */
 void *ledger_store_rules_ctx(const struct ledger_store *s);
@@ -123,25 +123,42 @@ void *ledger_store_rules_ctx(const struct ledger_store *s);
 int ledger_store_log_vkey(const struct ledger_store *s, char *out, size_t cap);
 
 /*
+ * The log key that signs every entry this handle appends (entry.h: the log
+ * signature). The store keeps its own copy, in sodium memory, until it is
+ * closed; k stays the caller's. Only the key entry 0 names is taken.
+ * Errors: SJ_EPERM (another key than the log's), SJ_ENOMEM; err says why.
+ */
+SJ_WUR int ledger_store_set_signer(struct ledger_store *s, const struct note_skey *k, char *err,
+                                   size_t err_cap);
+
+/* ledger_store_set_signer with the key in the key file at path (keyfile.h).
+ * Errors: those of keyfile_load and ledger_store_set_signer. */
+SJ_WUR int ledger_store_load_signer(struct ledger_store *s, const char *path, char *err,
+                                    size_t err_cap);
+
+/*
  * Writes entry 0, the log-init naming origin and the public half of
- * log_key. Errors: SJ_EEXIST when the ledger has entries already, others as
- * ledger_store_append.
+ * log_key, signed by log_key, which from then on is this handle's signer
+ * (as ledger_store_set_signer). Errors: SJ_EEXIST when the ledger has
+ * entries already, others as ledger_store_append.
  */
 SJ_WUR int ledger_store_init_log(struct ledger_store *s, const char *origin,
-				 const char *description, const struct note_skey *log_key,
-				 char *err, size_t err_cap);
+                                 const char *description, const struct note_skey *log_key,
+                                 char *err, size_t err_cap);
 
 /*
  * Appends n entries in one durable transaction, or none of them. Each is
- * checked by the rules' apply callback first (a forged or unauthorised request
+ * encoded, signed with the signer's log key (set_signer), and checked by
+ * the rules' apply callback first (a forged or unauthorised request
  * is refused with SJ_EVERIFY, the reason and batch index in err). On
  * success *first_seq (when not NULL) is the first new sequence number and
- * the entries are on disk. Errors: SJ_EVERIFY, SJ_EINVAL, SJ_ECORRUPT
+ * the entries are on disk. Errors: SJ_EPERM (read-only, or no signer),
+ * SJ_EVERIFY, SJ_EINVAL, SJ_ECORRUPT
  * (broken ledger), SJ_EFULL (disk full), SJ_EIO, SJ_ENOMEM. On any error
  * nothing was written and the store is as before.
  */
 SJ_WUR int ledger_store_append(struct ledger_store *s, const struct ledger_append *a, size_t n,
-			       uint64_t *first_seq, char *err, size_t err_cap);
+                               uint64_t *first_seq, char *err, size_t err_cap);
 
 /* After ledger_store_append refused an entry of its batch (SJ_EVERIFY):
  * the rules' reason, without the "request N refused: " that err carries,
@@ -158,12 +175,12 @@ const char *ledger_store_refusal(const struct ledger_store *s, size_t *index);
  * malloc'd: the signed note with every cosignature collected so far.
  */
 SJ_WUR int ledger_store_checkpoint(struct ledger_store *s, const struct note_skey *log_key,
-				   char **note, size_t *len, char *err, size_t err_cap);
+                                   char **note, size_t *len, char *err, size_t err_cap);
 
 /* The stored checkpoint at tree size (0 for the latest), with its
  * cosignatures, malloc'd. Errors: SJ_ENOENT, SJ_EIO, SJ_ENOMEM. */
 SJ_WUR int ledger_store_checkpoint_get(struct ledger_store *s, uint64_t size, char **note,
-				       size_t *len);
+                                       size_t *len);
 
 /*
  * Takes a cosigned copy of a stored checkpoint and keeps each cosignature by
@@ -173,16 +190,16 @@ SJ_WUR int ledger_store_checkpoint_get(struct ledger_store *s, uint64_t size, ch
  * registered witness's cosignature that does not verify), SJ_EINVAL.
  */
 SJ_WUR int ledger_store_add_cosignatures(struct ledger_store *s, const char *note, size_t len,
-					 size_t *added, char *err, size_t err_cap);
+                                         size_t *added, char *err, size_t err_cap);
 
 /* Entry seq's stored bytes, malloc'd. Errors: SJ_ENOENT, SJ_EIO. */
 SJ_WUR int ledger_store_entry(struct ledger_store *s, uint64_t seq, uint8_t **bytes, size_t *len);
 
 /* Proofs from the in-memory leaf hashes (see merkle.h for the bounds). */
 SJ_WUR int ledger_store_inclusion_proof(const struct ledger_store *s, uint64_t seq, uint64_t size,
-					merkle_hash *proof, size_t *n, size_t cap);
+                                        merkle_hash *proof, size_t *n, size_t cap);
 SJ_WUR int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t m, uint64_t size,
-					  merkle_hash *proof, size_t *n, size_t cap);
+                                          merkle_hash *proof, size_t *n, size_t cap);
 
 /*
  * A proof as text (docs/proofs.md) against the latest checkpoint: an
@@ -191,7 +208,7 @@ SJ_WUR int ledger_store_consistency_proof(const struct ledger_store *s, uint64_t
  * outside the checkpoint), SJ_ENOMEM, SJ_EIO.
  */
 SJ_WUR int ledger_store_prove(struct ledger_store *s, int inclusion, uint64_t arg, char **text,
-			      size_t *len);
+                              size_t *len);
 
 /* Writes the whole ledger to f in the export format (export.h). */
 SJ_WUR int ledger_store_export(struct ledger_store *s, FILE *f, char *err, size_t err_cap);

@@ -12,6 +12,7 @@
 
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "ledger/note_sign.h"
 #include "ledger/store.h"
 
 struct ledger_store {
@@ -19,13 +20,14 @@ struct ledger_store {
 	int readonly;
 	const struct ledger_rules_ops *ops; /* borrowed: the rules, given at open */
 	void *rules;                        /* owned: their state, ops->free'd */
-	struct merkle_tree tree; /* leaf hash of every entry, subtree roots above */
-	uint64_t n;              /* entries */
+	struct merkle_tree tree;            /* leaf hash of every entry, subtree roots above */
+	uint64_t n;                         /* entries */
 	uint8_t last_hash[ENTRY_HASH_SIZE];
 	int64_t last_time;
 	struct merkle_frontier disk; /* over entries re-read from disk */
 	uint64_t checkpointed;       /* size of the latest checkpoint */
 	char *broken;                /* why the ledger failed to verify */
+	struct note_skey *signer;    /* owned copy of the log key, or NULL */
 	/* The rules' reason for the entry the last append refused, without
 	 * the batch index that err carries ("" when it refused none). */
 	char refusal[1024];
@@ -35,7 +37,7 @@ struct ledger_store {
 /* Writes "what: SQLite's message" into err and maps SQLite's code rc to
  * SJ_EFULL, SJ_ENOMEM or SJ_EIO. */
 int ledger_store__db_err(struct ledger_store *s, int rc, const char *what, char *err,
-			 size_t err_cap);
+                         size_t err_cap);
 
 /* Marks the store broken with why (the first reason is kept). SJ_OK or
  * SJ_ENOMEM. */

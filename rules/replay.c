@@ -6,10 +6,12 @@
  *
  * An entry goes through replay_apply in this order:
  *  1. the checks common to every entry: its place (entry 0 is the
- *     log-init), its type (a handler exists), its actor (a signed entry's
- *     key is registered, not revoked, of the entry's agency, and its
- *     request signature verifies), and for an administrative type, that
- *     the actor is an administrator;
+ *     log-init), its type (a handler exists), the log's signature on its
+ *     bytes (entry 0's is checked against the key it names, by its
+ *     handler), its actor (a signed entry's key is registered, not
+ *     revoked, of the entry's agency, its request counter is above every
+ *     earlier one of that key, and its request signature verifies), and
+ *     for an administrative type, that the actor is an administrator;
  *  2. the handler's decode: the payload as the message its type names;
  *  3. the handler's check: the rules that read the state, changing nothing;
  *  4. the handler's apply: the change.
@@ -23,6 +25,7 @@
  */
 #include "rules/replay.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +41,30 @@
 #include "proto/beacon.pb-c.h"
 #include "proto/ledger.pb-c.h"
 
+#define REPLAY_WINDOW 64
+
 struct replay_client {
 	uint8_t key[ENTRY_KEY_SIZE];
 	char agency[ENTRY_MAX_AGENCY + 1];
 	int role;
 	uint64_t seq;
 	uint64_t revoked_seq; /* UINT64_MAX while valid */
+	/* Request counters (entry.h), as an anti-replay window: the key's
+	 * REPLAY_WINDOW most recent counters, and floor, the largest one that
+	 * fell out of the window. A counter is taken once, and only above
+	 * floor: so a client may have several requests in flight, signed in
+	 * one order and stored in another, but no request counts twice. */
+	uint64_t window[REPLAY_WINDOW];
+	size_t nwindow;
+	uint64_t floor;
+};
+
+/* What one entry did to its client's window, kept until the entry settles
+ * so that a rolled-back batch can put it back. */
+struct replay_counter_undo {
+	size_t client;
+	uint64_t seq, counter, evicted, floor;
+	int did_evict;
 };
 
 struct replay {
@@ -53,6 +74,8 @@ struct replay {
 	struct replay_client *clients;
 	size_t nclients, cclients;
 	struct hmap client_ix; /* hex of the key -> position */
+	struct replay_counter_undo *undo;
+	size_t nundo, cundo;
 	struct note_vkey *witnesses;
 	uint64_t *witness_seqs; /* the entry that added each */
 	size_t nwitnesses, cwitnesses, cwitness_seqs;
@@ -85,9 +108,9 @@ struct replay_handler {
 	const char *admin;
 	const ProtobufCMessageDescriptor *msg;
 	int (*check)(const struct replay *r, const struct replay_act *a, const void *m, char *err,
-		     size_t err_cap);
+	             size_t err_cap);
 	int (*apply)(struct replay *r, const struct replay_act *a, const void *m, char *err,
-		     size_t err_cap);
+	             size_t err_cap);
 };
 
 /* ---- Clients ---- */
@@ -136,28 +159,44 @@ static int valid_text(const char *s, size_t max)
 	return 1;
 }
 
+/* R18: the log's signature on e's bytes by the log key log_pk (entry.h).
+ * Without it, anyone who can write the database file could add entries. */
+static int log_signed(const struct entry *e, const uint8_t *log_pk, char *err, size_t err_cap)
+{
+	int rc = entry_verify_log(e, log_pk);
+	if (rc == SJ_ENOMEM)
+		return rc;
+	if (rc != SJ_OK)
+		return rules_fail(err, err_cap,
+		                  "R18: the log's signature on the entry does not verify: it was "
+		                  "not written by the log (appended without the log key, or "
+		                  "altered)");
+	return SJ_OK;
+}
+
 /* ---- The handlers of the log's own entries ---- */
 
 static int check_log_init(const struct replay *r, const struct replay_act *a, const void *m,
-			  char *err, size_t err_cap)
+                          char *err, size_t err_cap)
 {
 	const Suiji__LogInit *li = m;
 	struct note_vkey k;
 	(void)r;
 	if (a->e->sig != NULL)
 		return rules_fail(err, err_cap,
-				  "a log-init must be written by the log itself, not a client");
+		                  "a log-init must be written by the log itself, not a client");
 	if (!valid_text(li->origin, ENTRY_MAX_ORIGIN))
-		return rules_fail(err, err_cap,
-				  "log-init origin is empty, too long or holds a control character");
+		return rules_fail(
+		    err, err_cap,
+		    "log-init origin is empty, too long or holds a control character");
 	if (note_vkey_parse(&k, li->log_vkey) != SJ_OK || k.type != NOTE_TYPE_ED25519)
 		return rules_fail(err, err_cap,
-				  "log-init log key is not an Ed25519 signed-note verifier key");
-	return SJ_OK;
+		                  "log-init log key is not an Ed25519 signed-note verifier key");
+	return log_signed(a->e, k.pk, err, err_cap);
 }
 
-static int apply_log_init(struct replay *r, const struct replay_act *a, const void *m,
-			  char *err, size_t err_cap)
+static int apply_log_init(struct replay *r, const struct replay_act *a, const void *m, char *err,
+                          size_t err_cap)
 {
 	const Suiji__LogInit *li = m;
 	(void)a;
@@ -171,7 +210,7 @@ static int apply_log_init(struct replay *r, const struct replay_act *a, const vo
 }
 
 static int check_witness_add(const struct replay *r, const struct replay_act *a, const void *m,
-			     char *err, size_t err_cap)
+                             char *err, size_t err_cap)
 {
 	const Suiji__WitnessAdd *wa = m;
 	struct note_vkey k;
@@ -184,17 +223,17 @@ static int check_witness_add(const struct replay *r, const struct replay_act *a,
 	return SJ_OK;
 }
 
-static int apply_witness_add(struct replay *r, const struct replay_act *a, const void *m,
-			     char *err, size_t err_cap)
+static int apply_witness_add(struct replay *r, const struct replay_act *a, const void *m, char *err,
+                             size_t err_cap)
 {
 	const Suiji__WitnessAdd *wa = m;
 	int rc;
 	(void)err;
 	(void)err_cap;
 	if ((rc = util_grow((void **)&r->witnesses, &r->cwitnesses, r->nwitnesses,
-			    sizeof *r->witnesses)) != SJ_OK ||
+	                    sizeof *r->witnesses)) != SJ_OK ||
 	    (rc = util_grow((void **)&r->witness_seqs, &r->cwitness_seqs, r->nwitnesses,
-			    sizeof *r->witness_seqs)) != SJ_OK)
+	                    sizeof *r->witness_seqs)) != SJ_OK)
 		return rc;
 	if (note_vkey_parse(&r->witnesses[r->nwitnesses], wa->vkey) != SJ_OK)
 		return SJ_EVERIFY; /* check_witness_add parsed it */
@@ -203,53 +242,54 @@ static int apply_witness_add(struct replay *r, const struct replay_act *a, const
 	return SJ_OK;
 }
 
-static int check_agency_register(const struct replay *r, const struct replay_act *a,
-				 const void *m, char *err, size_t err_cap)
+static int check_agency_register(const struct replay *r, const struct replay_act *a, const void *m,
+                                 char *err, size_t err_cap)
 {
 	const Suiji__AgencyRegister *ar = m;
 	(void)a;
 	if (!valid_text(ar->code, ENTRY_MAX_AGENCY) || strchr(ar->code, ' '))
 		return rules_fail(err, err_cap,
-				  "agency code is empty, longer than %d bytes or holds a space or "
-				  "control character",
-				  ENTRY_MAX_AGENCY);
+		                  "agency code is empty, longer than %d bytes or holds a space or "
+		                  "control character",
+		                  ENTRY_MAX_AGENCY);
 	if (!valid_text(ar->name, 1024))
 		return rules_fail(err, err_cap, "agency %s has no valid name", ar->code);
 	if (agencies_find(r->agencies, ar->code))
 		return rules_fail(err, err_cap, "agency %s is registered already", ar->code);
 	if (ar->parent[0] && !agencies_find(r->agencies, ar->parent))
 		return rules_fail(err, err_cap, "agency %s names unknown superior agency %s",
-				  ar->code, ar->parent);
+		                  ar->code, ar->parent);
 	if (ar->annual_cap > 100)
 		return rules_fail(err, err_cap,
-				  "agency %s: an annual cap of %u checks is not 0..100 (R9)",
-				  ar->code, ar->annual_cap);
+		                  "agency %s: an annual cap of %u checks is not 0..100 (R9)",
+		                  ar->code, ar->annual_cap);
 	return SJ_OK;
 }
 
 static int apply_agency_register(struct replay *r, const struct replay_act *a, const void *m,
-				 char *err, size_t err_cap)
+                                 char *err, size_t err_cap)
 {
 	const Suiji__AgencyRegister *ar = m;
 	(void)err;
 	(void)err_cap;
 	return agencies_add(r->agencies, ar->code, ar->name, ar->parent, ar->annual_cap,
-			    POLICY_DEFAULT_CAP, a->e->seq);
+	                    POLICY_DEFAULT_CAP, a->e->seq);
 }
 
-static int check_client_register(const struct replay *r, const struct replay_act *a,
-				 const void *m, char *err, size_t err_cap)
+static int check_client_register(const struct replay *r, const struct replay_act *a, const void *m,
+                                 char *err, size_t err_cap)
 {
 	const Suiji__ClientRegister *cr = m;
 	(void)a;
 	if (cr->public_key.len != ENTRY_KEY_SIZE)
 		return rules_fail(err, err_cap, "client public key is %zu bytes, not %d",
-				  cr->public_key.len, ENTRY_KEY_SIZE);
+		                  cr->public_key.len, ENTRY_KEY_SIZE);
 	if (cr->role < SUIJI__ROLE__ROLE_OPERATOR || cr->role > SUIJI__ROLE__ROLE_ADMIN)
-		return rules_fail(err, err_cap, "client role %d is not a known role", (int)cr->role);
+		return rules_fail(err, err_cap, "client role %d is not a known role",
+		                  (int)cr->role);
 	if (!agencies_find(r->agencies, cr->agency))
 		return rules_fail(err, err_cap, "client registered for unknown agency \"%s\"",
-				  cr->agency);
+		                  cr->agency);
 	if (find_client(r, cr->public_key.data))
 		return rules_fail(err, err_cap, "client key is registered already");
 	if (pubvalues_signer_seq(r->pubvalues, cr->public_key.data) != UINT64_MAX)
@@ -260,15 +300,15 @@ static int check_client_register(const struct replay *r, const struct replay_act
 }
 
 static int apply_client_register(struct replay *r, const struct replay_act *a, const void *m,
-				 char *err, size_t err_cap)
+                                 char *err, size_t err_cap)
 {
 	const Suiji__ClientRegister *cr = m;
 	char hex[2 * ENTRY_KEY_SIZE + 1];
 	int rc;
 	(void)err;
 	(void)err_cap;
-	if ((rc = util_grow((void **)&r->clients, &r->cclients, r->nclients,
-			    sizeof *r->clients)) != SJ_OK)
+	if ((rc = util_grow((void **)&r->clients, &r->cclients, r->nclients, sizeof *r->clients)) !=
+	    SJ_OK)
 		return rc;
 	struct replay_client *c = &r->clients[r->nclients];
 	memcpy(c->key, cr->public_key.data, ENTRY_KEY_SIZE);
@@ -276,14 +316,16 @@ static int apply_client_register(struct replay *r, const struct replay_act *a, c
 	c->role = (int)cr->role;
 	c->seq = a->e->seq;
 	c->revoked_seq = UINT64_MAX;
+	c->nwindow = 0;
+	c->floor = 0;
 	if ((rc = hmap_put(&r->client_ix, client_key(hex, c->key), r->nclients)) != SJ_OK)
 		return rc;
 	r->nclients++;
 	return SJ_OK;
 }
 
-static int check_client_revoke(const struct replay *r, const struct replay_act *a,
-			       const void *m, char *err, size_t err_cap)
+static int check_client_revoke(const struct replay *r, const struct replay_act *a, const void *m,
+                               char *err, size_t err_cap)
 {
 	const Suiji__ClientRevoke *cv = m;
 	const struct replay_client *c;
@@ -293,12 +335,12 @@ static int check_client_revoke(const struct replay *r, const struct replay_act *
 		return rules_fail(err, err_cap, "client-revoke names a key that is not registered");
 	if (c->revoked_seq != UINT64_MAX)
 		return rules_fail(err, err_cap, "client key was revoked already at entry %llu",
-				  (unsigned long long)c->revoked_seq);
+		                  (unsigned long long)c->revoked_seq);
 	return SJ_OK;
 }
 
 static int apply_client_revoke(struct replay *r, const struct replay_act *a, const void *m,
-			       char *err, size_t err_cap)
+                               char *err, size_t err_cap)
 {
 	const Suiji__ClientRevoke *cv = m;
 	(void)err;
@@ -309,8 +351,8 @@ static int apply_client_revoke(struct replay *r, const struct replay_act *a, con
 
 /* ---- The handlers that call a module ---- */
 
-static int apply_beacon_add(struct replay *r, const struct replay_act *a, const void *m,
-			    char *err, size_t err_cap)
+static int apply_beacon_add(struct replay *r, const struct replay_act *a, const void *m, char *err,
+                            size_t err_cap)
 {
 	(void)m;
 	return draws_beacon_add(r->draws, a->e, by_admin(a->actor), err, err_cap);
@@ -319,7 +361,7 @@ static int apply_beacon_add(struct replay *r, const struct replay_act *a, const 
 /* A draw request keeps draws.h's rules, then the policy's (R5-R14), which
  * need the pools draws.h decoded. */
 static int apply_draw_request(struct replay *r, const struct replay_act *a, const void *m,
-			      char *err, size_t err_cap)
+                              char *err, size_t err_cap)
 {
 	const struct entry *e = a->e;
 	const struct replay_client *c = a->actor;
@@ -330,28 +372,28 @@ static int apply_draw_request(struct replay *r, const struct replay_act *a, cons
 	/* The log operator may file a draw for an agency: it must exist. */
 	if (c == NULL && e->agency_len && !entry_agency_known(r, e))
 		return rules_fail(err, err_cap, "draw requested for unknown agency \"%.*s\"",
-				  (int)e->agency_len, e->agency);
+		                  (int)e->agency_len, e->agency);
 	rc = draws_request(r->draws, e,
-			   c == NULL || c->role == SUIJI__ROLE__ROLE_OPERATOR ||
-				   c->role == SUIJI__ROLE__ROLE_SUPERVISOR,
-			   err, err_cap);
+	                   c == NULL || c->role == SUIJI__ROLE__ROLE_OPERATOR ||
+	                       c->role == SUIJI__ROLE__ROLE_SUPERVISOR,
+	                   err, err_cap);
 	if (rc != SJ_OK)
 		return rc;
 	size_t i = draws_count(r->draws) - 1;
 	draws_pools(r->draws, i, &o, &of, &ex);
 	return policy_draw_request(r->policy, r->plans, e, draws_inputs(r->draws, i), o, of, ex,
-				   c ? c->role : 0, err, err_cap);
+	                           c ? c->role : 0, err, err_cap);
 }
 
-static int apply_draw_commit(struct replay *r, const struct replay_act *a, const void *m,
-			     char *err, size_t err_cap)
+static int apply_draw_commit(struct replay *r, const struct replay_act *a, const void *m, char *err,
+                             size_t err_cap)
 {
 	(void)m;
 	return draws_commit(r->draws, a->e, a->hash, err, err_cap);
 }
 
-static int apply_draw_reveal(struct replay *r, const struct replay_act *a, const void *m,
-			     char *err, size_t err_cap)
+static int apply_draw_reveal(struct replay *r, const struct replay_act *a, const void *m, char *err,
+                             size_t err_cap)
 {
 	(void)m;
 	return draws_reveal(r->draws, a->e, err, err_cap);
@@ -360,16 +402,16 @@ static int apply_draw_reveal(struct replay *r, const struct replay_act *a, const
 /* The log operator imports for any registered agency; a client only for
  * its own (a common check), and only as an operator. */
 static int apply_directory_import(struct replay *r, const struct replay_act *a, const void *m,
-				  char *err, size_t err_cap)
+                                  char *err, size_t err_cap)
 {
 	(void)m;
 	return dirs_import(r->dirs, a->e, entry_agency_known(r, a->e),
-			   a->actor == NULL || a->actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
-			   err_cap);
+	                   a->actor == NULL || a->actor->role == SUIJI__ROLE__ROLE_OPERATOR, err,
+	                   err_cap);
 }
 
-static int apply_calendar(struct replay *r, const struct replay_act *a, const void *m,
-			  char *err, size_t err_cap)
+static int apply_calendar(struct replay *r, const struct replay_act *a, const void *m, char *err,
+                          size_t err_cap)
 {
 	(void)m;
 	return policy_calendar(r->policy, a->e, by_admin(a->actor), err, err_cap);
@@ -378,7 +420,7 @@ static int apply_calendar(struct replay *r, const struct replay_act *a, const vo
 /* A result's history names its actor: "key:" and the first 8 bytes of the
  * client key in hex, or "log". */
 static int apply_result(struct replay *r, const struct replay_act *a, const void *m, char *err,
-			size_t err_cap)
+                        size_t err_cap)
 {
 	const struct entry *e = a->e;
 	char id[80], ag[ENTRY_MAX_AGENCY + 1];
@@ -391,18 +433,18 @@ static int apply_result(struct replay *r, const struct replay_act *a, const void
 	}
 	snprintf(ag, sizeof ag, "%.*s", (int)e->agency_len, e->agency);
 	return policy_result(r->policy, r->plans, e, a->actor ? a->actor->role : 0, ag, id, err,
-			     err_cap);
+	                     err_cap);
 }
 
 /* Item lists, plans and tasks: the roles each step needs are plans.h's;
  * it is told who wrote the entry (the log operator is role 0). */
 static int apply_plans(struct replay *r, const struct replay_act *a, const void *m, char *err,
-		       size_t err_cap)
+                       size_t err_cap)
 {
 	struct plans_actor who = {.role = a->actor ? a->actor->role : 0,
-				  .agency = a->actor ? a->actor->agency : "",
-				  .agency_known = agency_known,
-				  .ctx = r->agencies};
+	                          .agency = a->actor ? a->actor->agency : "",
+	                          .agency_known = agency_known,
+	                          .ctx = r->agencies};
 	(void)m;
 	return plans_apply(r->plans, a->e, &who, err, err_cap);
 }
@@ -550,6 +592,7 @@ void replay_free(struct replay *r)
 	if (r == NULL)
 		return;
 	free(r->clients);
+	free(r->undo);
 	hmap_clear(&r->client_ix);
 	free(r->witnesses);
 	free(r->witness_seqs);
@@ -565,19 +608,36 @@ void replay_free(struct replay *r)
 
 /* ---- Apply ---- */
 
+/* The largest request counter c may no longer use: the floor, or once the
+ * window is full, its smallest counter (a newer one must take its place). */
+static uint64_t counter_low(const struct replay_client *c)
+{
+	uint64_t low = c->floor;
+	if (c->nwindow == REPLAY_WINDOW) {
+		low = c->window[0];
+		for (size_t i = 1; i < c->nwindow; i++)
+			if (c->window[i] < low)
+				low = c->window[i];
+	}
+	return low;
+}
+
 /* The checks common to every entry (step 1 above). */
 static int check_common(const struct replay *r, const struct entry *e,
-			const struct replay_handler *h, const struct replay_client **actor,
-			char *err, size_t err_cap)
+                        const struct replay_handler *h, const struct replay_client **actor,
+                        char *err, size_t err_cap)
 {
 	const struct replay_client *c = NULL;
 	int rc;
 	if ((e->seq == 0) != (e->type == ENTRY_LOG_INIT))
 		return rules_fail(err, err_cap, "%s",
-				  e->seq == 0 ? "the first entry must be a log-init"
-					      : "a log-init may only be the first entry");
+		                  e->seq == 0 ? "the first entry must be a log-init"
+		                              : "a log-init may only be the first entry");
 	if (h == NULL || entry_type_name(e->type) == NULL)
 		return rules_fail(err, err_cap, "unknown entry type %u", e->type);
+	if (e->seq != 0 && r->have_init &&
+	    (rc = log_signed(e, r->log_key.pk, err, err_cap)) != SJ_OK)
+		return rc;
 	if (e->sig != NULL && e->type == ENTRY_PUBLIC_VALUES) {
 		/* Signed by a public-values signer, who is no client: its
 		 * registration is pubvalues.h's to check, the signature here. */
@@ -595,23 +655,40 @@ static int check_common(const struct replay *r, const struct entry *e,
 		c = find_client(r, e->actor);
 		if (c == NULL)
 			return rules_fail(err, err_cap,
-					  "signed by a client key that no earlier client-register "
-					  "entry registered");
+			                  "signed by a client key that no earlier client-register "
+			                  "entry registered");
 		if (c->revoked_seq != UINT64_MAX)
-			return rules_fail(err, err_cap, "signed by a client key revoked at entry %llu",
-					  (unsigned long long)c->revoked_seq);
+			return rules_fail(err, err_cap,
+			                  "signed by a client key revoked at entry %llu",
+			                  (unsigned long long)c->revoked_seq);
 		if (strlen(c->agency) != e->agency_len ||
 		    memcmp(c->agency, e->agency, e->agency_len) != 0)
 			return rules_fail(err, err_cap,
-					  "actor agency \"%.*s\" is not the agency \"%s\" its key "
-					  "was registered for",
-					  (int)e->agency_len, e->agency, c->agency);
+			                  "actor agency \"%.*s\" is not the agency \"%s\" its key "
+			                  "was registered for",
+			                  (int)e->agency_len, e->agency, c->agency);
 		rc = entry_verify_request(e, r->origin);
 		if (rc == SJ_ENOMEM)
 			return rc;
 		if (rc != SJ_OK)
 			return rules_fail(err, err_cap,
-					  "the client's request signature does not verify");
+			                  "the client's request signature does not verify");
+		/* A signed request counts once: the same request stored again,
+		 * or one older than the key's window, is a replay. */
+		if (e->counter <= counter_low(c))
+			return rules_fail(
+			    err, err_cap,
+			    "R18: a replayed or stale request: its counter %llu is not "
+			    "above %llu, older than this client key's %d latest",
+			    (unsigned long long)e->counter, (unsigned long long)counter_low(c),
+			    REPLAY_WINDOW);
+		for (size_t i = 0; i < c->nwindow; i++)
+			if (c->window[i] == e->counter)
+				return rules_fail(
+				    err, err_cap,
+				    "R18: a replayed request: its counter %llu was used "
+				    "already by this client key",
+				    (unsigned long long)e->counter);
 	}
 	if (h->admin && !by_admin(c))
 		return rules_fail(err, err_cap, "only an administrator may %s", h->admin);
@@ -619,9 +696,50 @@ static int check_common(const struct replay *r, const struct entry *e,
 	return SJ_OK;
 }
 
+/* Takes e's request counter into client ci's window (check_common found
+ * it above the floor and unused); a full window gives up its smallest,
+ * which becomes the floor. What changed is kept until e settles. */
+static int use_counter(struct replay *r, size_t ci, const struct entry *e)
+{
+	struct replay_client *c = &r->clients[ci];
+	struct replay_counter_undo u = {
+	    .client = ci, .seq = e->seq, .counter = e->counter, .floor = c->floor};
+	int rc = util_grow((void **)&r->undo, &r->cundo, r->nundo, sizeof *r->undo);
+	if (rc != SJ_OK)
+		return rc;
+	if (c->nwindow == REPLAY_WINDOW) {
+		size_t min = 0;
+		for (size_t i = 1; i < c->nwindow; i++)
+			if (c->window[i] < c->window[min])
+				min = i;
+		u.evicted = c->window[min];
+		u.did_evict = 1;
+		c->window[min] = c->window[--c->nwindow];
+		if (u.evicted > c->floor)
+			c->floor = u.evicted;
+	}
+	c->window[c->nwindow++] = e->counter;
+	r->undo[r->nundo++] = u;
+	return SJ_OK;
+}
+
+/* Undoes use_counter (the latest one not undone yet). */
+static void unuse_counter(struct replay *r, const struct replay_counter_undo *u)
+{
+	struct replay_client *c = &r->clients[u->client];
+	for (size_t i = 0; i < c->nwindow; i++)
+		if (c->window[i] == u->counter) {
+			c->window[i] = c->window[--c->nwindow];
+			break;
+		}
+	if (u->did_evict)
+		c->window[c->nwindow++] = u->evicted;
+	c->floor = u->floor;
+}
+
 /* The payload as h's message into *out (step 2 above). */
-static int decode(const struct replay_handler *h, const struct entry *e,
-		  ProtobufCMessage **out, char *err, size_t err_cap)
+static int decode(const struct replay_handler *h, const struct entry *e, ProtobufCMessage **out,
+                  char *err, size_t err_cap)
 {
 	*out = NULL;
 	if (h->msg == NULL)
@@ -630,25 +748,30 @@ static int decode(const struct replay_handler *h, const struct entry *e,
 	*out = protobuf_c_message_unpack(h->msg, &pbuf_allocator, e->payload_len, e->payload);
 	if (*out == NULL)
 		return pbuf_failed() ? SJ_ENOMEM
-				     : rules_fail(err, err_cap, "%s payload does not decode as %s",
-						  h->name, h->msg->name);
+		                     : rules_fail(err, err_cap, "%s payload does not decode as %s",
+		                                  h->name, h->msg->name);
 	return SJ_OK;
 }
 
 int replay_apply(struct replay *r, const struct entry *e, const uint8_t hash[ENTRY_HASH_SIZE],
-		 char *err, size_t err_cap)
+                 char *err, size_t err_cap)
 {
 	const struct replay_handler *h = find_handler(e->type);
 	struct replay_act a = {.e = e, .hash = hash, .actor = NULL};
 	ProtobufCMessage *m = NULL;
 	int rc;
 
+	size_t ci;
+
 	if ((rc = check_common(r, e, h, &a.actor, err, err_cap)) != SJ_OK ||
 	    (rc = decode(h, e, &m, err, err_cap)) != SJ_OK)
 		return rc;
+	/* By position: the handler may grow the clients array. */
+	ci = a.actor ? (size_t)(a.actor - r->clients) : SIZE_MAX;
 	if (h->check != NULL && (rc = h->check(r, &a, m, err, err_cap)) != SJ_OK)
 		goto out;
-	if ((rc = h->apply(r, &a, m, err, err_cap)) != SJ_OK)
+	if ((rc = h->apply(r, &a, m, err, err_cap)) != SJ_OK ||
+	    (ci != SIZE_MAX && (rc = use_counter(r, ci, e)) != SJ_OK))
 		replay_rollback(r, e->seq);
 out:
 	if (m != NULL)
@@ -662,6 +785,9 @@ out:
 static void rollback_own(struct replay *r, uint64_t seq)
 {
 	size_t n = r->nclients;
+	/* Counters first: they name clients that may be undone below. */
+	while (r->nundo && r->undo[r->nundo - 1].seq >= seq)
+		unuse_counter(r, &r->undo[--r->nundo]);
 	while (r->nclients && r->clients[r->nclients - 1].seq >= seq)
 		r->nclients--;
 	while (r->nwitnesses && r->witness_seqs[r->nwitnesses - 1] >= seq)
@@ -704,6 +830,7 @@ void replay_rollback(struct replay *r, uint64_t seq)
 
 void replay_settle(struct replay *r)
 {
+	r->nundo = 0; /* settled entries are never rolled back */
 	draws_settle(r->draws);
 	dirs_settle(r->dirs);
 	plans_settle(r->plans);
@@ -712,7 +839,7 @@ void replay_settle(struct replay *r)
 /* ---- Reading the state ---- */
 
 int replay_client(const struct replay *r, const uint8_t key[ENTRY_KEY_SIZE], int *role,
-		  char *agency)
+                  char *agency)
 {
 	const struct replay_client *c = find_client(r, key);
 	if (c == NULL)

@@ -8,10 +8,14 @@
  * Rules (R18: every step is recorded, and recorded by whom):
  *  - entry 0 is a log-init and no other entry is;
  *  - the payload decodes as the message its type names, with valid fields;
+ *  - every entry's log signature verifies under the key entry 0 names
+ *    (entry.h; entry 0 under the key it names itself);
  *  - an unsigned entry is written by the log operator; a signed entry's
  *    request signature verifies (entry.h), its key was registered by an
- *    earlier client-register and not revoked since, and its agency is the
- *    one that key was registered for;
+ *    earlier client-register and not revoked since, its agency is the
+ *    one that key was registered for, and its request counter was not used
+ *    by the key before and is above the key's window of its 64 latest (a
+ *    signed request counts once);
  *  - witness-add, agency-register, client-register and client-revoke are
  *    written by the log operator or signed by an administrator;
  *  - agency codes and client keys are registered once; a client is

@@ -14,10 +14,10 @@
 #include "rules/storeops.h"
 
 static int pack_and_append(struct fixture *f, uint32_t type, const char *agency,
-			   const struct note_skey *k, uint8_t *payload, size_t len, int corrupt)
+                           const struct note_skey *k, uint8_t *payload, size_t len, int corrupt)
 {
-	struct ledger_append a = {.type = type, .agency = agency, .payload = payload,
-				  .payload_len = len};
+	struct ledger_append a = {
+	    .type = type, .agency = agency, .payload = payload, .payload_len = len};
 	struct note_vkey vk;
 	uint8_t sig[64], *msg = NULL;
 	size_t mlen;
@@ -26,8 +26,9 @@ static int pack_and_append(struct fixture *f, uint32_t type, const char *agency,
 
 	if (k != NULL) {
 		note_skey_public(&vk, k);
-		rc = entry_request_message(&msg, &mlen, ledger_store_origin(f->s), type, agency,
-					   strlen(agency), payload, len);
+		a.counter = util_request_counter();
+		rc = entry_request_message(&msg, &mlen, ledger_store_origin(f->s), type, a.counter,
+		                           agency, strlen(agency), payload, len);
 		if (rc != SJ_OK)
 			return rc;
 		note_skey_sign_raw(sig, msg, mlen, k);
@@ -42,7 +43,7 @@ static int pack_and_append(struct fixture *f, uint32_t type, const char *agency,
 }
 
 int fixture_signed_agency(struct fixture *f, const struct note_skey *k, const char *agency,
-			  const char *code, int corrupt_sig)
+                          const char *code, int corrupt_sig)
 {
 	Suiji__AgencyRegister m = SUIJI__AGENCY_REGISTER__INIT;
 	uint8_t buf[256];
@@ -75,8 +76,7 @@ int fixture_checkpoint(struct fixture *f)
 		return rc;
 	/* The body ends at the blank line. */
 	const char *blank = strstr(note, "\n\n");
-	rc = note_cosign(&line, note, (size_t)(blank - note) + 1, (uint64_t)time(NULL),
-			 f->witness);
+	rc = note_cosign(&line, note, (size_t)(blank - note) + 1, (uint64_t)time(NULL), f->witness);
 	if (rc == SJ_OK) {
 		size_t ll = strlen(line);
 		char *full = malloc(len + ll + 1);
@@ -86,7 +86,7 @@ int fixture_checkpoint(struct fixture *f)
 			memcpy(full, note, len);
 			memcpy(full + len, line, ll + 1);
 			rc = ledger_store_add_cosignatures(f->s, full, len + ll, &added, err,
-							   sizeof err);
+			                                   sizeof err);
 			free(full);
 		}
 	}
@@ -100,14 +100,18 @@ int fixture_build(struct fixture *f, const char *dir, size_t extra)
 	Suiji__WitnessAdd wa = SUIJI__WITNESS_ADD__INIT;
 	Suiji__ClientRegister cr = SUIJI__CLIENT_REGISTER__INIT;
 	uint8_t buf[512];
-	char err[512];
+	char err[512], path[600];
 	size_t len;
 	int rc;
 
 	memset(f, 0, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "%s", dir);
 	snprintf(f->db, sizeof f->db, "%s/ledger.db", dir);
-	if ((rc = note_skey_generate(&f->log_key, "suiji.test/log", NOTE_TYPE_ED25519)) ||
+	/* The log key is kept in dir/log.key, as suijid init keeps it, so
+	 * that a test can append past the store as the log operator. */
+	snprintf(path, sizeof path, "%s/log.key", dir);
+	if ((rc = keyfile_load(&f->log_key, path, "suiji.test/log", NOTE_TYPE_ED25519, 1, NULL, err,
+	                       sizeof err)) ||
 	    (rc = note_skey_generate(&f->admin, "admin@sfj", NOTE_TYPE_ED25519)) ||
 	    (rc = note_skey_generate(&f->witness, "witness.test/w1", NOTE_TYPE_COSIG_V1)))
 		return rc;
@@ -115,14 +119,14 @@ int fixture_build(struct fixture *f, const char *dir, size_t extra)
 	note_skey_public(&f->admin_vk, f->admin);
 	note_skey_public(&f->witness_vk, f->witness);
 	note_vkey_format(f->log_vkey, sizeof f->log_vkey, f->log_vk.name, f->log_vk.type,
-			 f->log_vk.pk);
+	                 f->log_vk.pk);
 	note_vkey_format(f->witness_vkey, sizeof f->witness_vkey, f->witness_vk.name,
-			 f->witness_vk.type, f->witness_vk.pk);
+	                 f->witness_vk.type, f->witness_vk.pk);
 	rc = storeops_open(&f->s, f->db, LEDGER_STORE_CREATE, err, sizeof err);
 	if (rc != SJ_OK)
 		return rc;
 	if ((rc = ledger_store_init_log(f->s, "suiji.test/log", "test", f->log_key, err,
-					sizeof err)))
+	                                sizeof err)))
 		return rc;
 	if ((rc = operator_agency(f, "sfj", "")) || (rc = operator_agency(f, "scjg", "sfj")))
 		return rc;
@@ -150,6 +154,15 @@ int fixture_build(struct fixture *f, const char *dir, size_t extra)
 	return fixture_checkpoint(f);
 }
 
+int fixture_reopen(struct fixture *f, struct ledger_store **s)
+{
+	char err[512];
+	int rc = storeops_open(s, f->db, 0, err, sizeof err);
+	if (rc == SJ_OK && !ledger_store_broken(*s))
+		rc = ledger_store_set_signer(*s, f->log_key, err, sizeof err);
+	return rc;
+}
+
 void fixture_close_store(struct fixture *f)
 {
 	ledger_store_close(f->s);
@@ -171,13 +184,13 @@ int fixture_sql(const char *db, const char *sql)
 	int rc = sqlite3_open(db, &h);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(h,
-				  "DROP TRIGGER IF EXISTS entries_no_update;"
-				  "DROP TRIGGER IF EXISTS entries_no_delete;"
-				  "DROP TRIGGER IF EXISTS checkpoints_no_update;"
-				  "DROP TRIGGER IF EXISTS checkpoints_no_delete;"
-				  "DROP TRIGGER IF EXISTS cosignatures_no_update;"
-				  "DROP TRIGGER IF EXISTS cosignatures_no_delete;",
-				  NULL, NULL, NULL);
+		                  "DROP TRIGGER IF EXISTS entries_no_update;"
+		                  "DROP TRIGGER IF EXISTS entries_no_delete;"
+		                  "DROP TRIGGER IF EXISTS checkpoints_no_update;"
+		                  "DROP TRIGGER IF EXISTS checkpoints_no_delete;"
+		                  "DROP TRIGGER IF EXISTS cosignatures_no_update;"
+		                  "DROP TRIGGER IF EXISTS cosignatures_no_delete;",
+		                  NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
 	sqlite3_close(h);
@@ -191,7 +204,7 @@ int fixture_read_entry(const char *db, uint64_t seq, uint8_t **b, size_t *len)
 	int rc = SJ_EIO;
 	if (sqlite3_open(db, &h) == SQLITE_OK &&
 	    sqlite3_prepare_v2(h, "SELECT bytes FROM entries WHERE seq = ?", -1, &st, NULL) ==
-		    SQLITE_OK) {
+	        SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			*len = (size_t)sqlite3_column_bytes(st, 0);
@@ -225,7 +238,7 @@ int fixture_flip(const char *db, uint64_t seq, size_t off, int bit)
 	rc = fixture_sql(db, "SELECT 1");
 	if (rc == SQLITE_OK && sqlite3_open(db, &h) == SQLITE_OK &&
 	    sqlite3_prepare_v2(h, "UPDATE entries SET bytes = ? WHERE seq = ?", -1, &st, NULL) ==
-		    SQLITE_OK) {
+	        SQLITE_OK) {
 		sqlite3_bind_blob(st, 1, b, (int)len, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 		rc = sqlite3_step(st) == SQLITE_DONE ? SJ_OK : SJ_EIO;
@@ -238,18 +251,58 @@ int fixture_flip(const char *db, uint64_t seq, size_t off, int bit)
 	return rc;
 }
 
+int fixture_log_sign(uint8_t *bytes, size_t len, const struct note_skey *k)
+{
+	uint8_t *msg;
+	size_t mlen;
+	int rc = entry_log_message(&msg, &mlen, bytes, len);
+	if (rc != SJ_OK)
+		return rc;
+	note_skey_sign_raw(bytes + len - ENTRY_SIG_SIZE, msg, mlen, k);
+	free(msg);
+	return SJ_OK;
+}
+
 int fixture_raw_append(const char *db, const char *agency, uint32_t type, const uint8_t *payload,
-		       size_t len)
+                       size_t len)
+{
+	struct note_skey *k = NULL;
+	char path[700], err[300];
+	const char *slash = strrchr(db, '/');
+	int rc;
+
+	snprintf(path, sizeof path, "%.*s/log.key", slash ? (int)(slash - db) : 1,
+	         slash ? db : ".");
+	if (keyfile_load(&k, path, NULL, NOTE_TYPE_ED25519, 0, NULL, err, sizeof err) != SJ_OK)
+		return SJ_ENOENT;
+	rc = fixture_raw_append_with(db, agency, type, payload, len, k);
+	note_skey_free(k);
+	return rc;
+}
+
+int fixture_raw_append_with(const char *db, const char *agency, uint32_t type,
+                            const uint8_t *payload, size_t len, const struct note_skey *k)
+{
+	struct entry e = {0};
+	e.type = type;
+	e.agency = agency;
+	e.agency_len = strlen(agency);
+	e.payload = payload;
+	e.payload_len = len;
+	return fixture_raw_append_entry(db, &e, k);
+}
+
+int fixture_raw_append_entry(const char *db, const struct entry *in, const struct note_skey *k)
 {
 	sqlite3 *h = NULL;
 	sqlite3_stmt *st = NULL;
-	struct entry e = {0};
+	struct entry e = *in;
 	uint8_t *bytes = NULL, *last = NULL;
 	size_t bl, ll;
 	int rc = SJ_EIO;
 	if (sqlite3_open(db, &h) != SQLITE_OK ||
 	    sqlite3_prepare_v2(h, "SELECT seq, bytes FROM entries ORDER BY seq DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK ||
+	                       &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		goto out;
 	e.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
@@ -262,14 +315,10 @@ int fixture_raw_append(const char *db, const char *agency, uint32_t type, const 
 	sqlite3_finalize(st);
 	st = NULL;
 	e.time_us = util_now_us();
-	e.type = type;
-	e.agency = agency;
-	e.agency_len = strlen(agency);
-	e.payload = payload;
-	e.payload_len = len;
 	if (entry_encode(&bytes, &bl, &e) != SJ_OK ||
+	    (k != NULL && fixture_log_sign(bytes, bl, k) != SJ_OK) ||
 	    sqlite3_prepare_v2(h, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &st, NULL) !=
-		    SQLITE_OK)
+	        SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)e.seq);
 	sqlite3_bind_blob(st, 2, bytes, (int)bl, SQLITE_STATIC);

@@ -15,14 +15,15 @@
 #include <unistd.h>
 
 #include "ledger/entry.h"
+#include "rules/storeops.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
-#include "rules/storeops.h"
 
 static void child_loop(struct fixture *f, int fd, unsigned round)
 {
 	char err[512];
-	if (storeops_open(&f->s, f->db, 0, err, sizeof err) != SJ_OK || ledger_store_broken(f->s))
+	(void)err;
+	if (fixture_reopen(f, &f->s) != SJ_OK || ledger_store_broken(f->s))
 		_exit(3);
 	for (unsigned i = 0;; i++) {
 		char code[32];
@@ -38,7 +39,8 @@ static void child_loop(struct fixture *f, int fd, unsigned round)
 	}
 }
 
-TEST(crash_sigkill_keeps_acknowledged, "every acknowledged entry survives a SIGKILL at a random moment and the ledger verifies, kill after kill")
+TEST(crash_sigkill_keeps_acknowledged, "every acknowledged entry survives a SIGKILL at a random "
+                                       "moment and the ledger verifies, kill after kill")
 {
 	struct fixture f;
 	struct verify_report r;

@@ -17,32 +17,30 @@
 #include "ledger/entry.h"
 #include "proto/directory.pb-c.h"
 #include "proto/ledger.pb-c.h"
+#include "rules/storeops.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
-#include "rules/storeops.h"
 
 /* Five objects supervised by scjg (the three of objects-gbk.csv and the
  * two of objects-bom.csv), in UTF-8. */
-static const char objects5[] =
-	"uscc,name,status,risk_class,agencies\n"
-	"914403001922038216,连云港海州食品有限公司,active,A,scjg\n"
-	"9144030071526726XG,连云港赣榆药业有限公司,active,C,scjg;wsjk\n"
-	"91440300708461136T,东海县建材厂,revoked,B,scjg\n"
-	"91330100799655058B,Hangzhou Example Trading Co.,active,D,scjg\n"
-	"91110108558521630L,北京示例科技有限公司,active,B,scjg\n";
+static const char objects5[] = "uscc,name,status,risk_class,agencies\n"
+                               "914403001922038216,连云港海州食品有限公司,active,A,scjg\n"
+                               "9144030071526726XG,连云港赣榆药业有限公司,active,C,scjg;wsjk\n"
+                               "91440300708461136T,东海县建材厂,revoked,B,scjg\n"
+                               "91330100799655058B,Hangzhou Example Trading Co.,active,D,scjg\n"
+                               "91110108558521630L,北京示例科技有限公司,active,B,scjg\n";
 
 /* The same five with three changed: two names and one risk class. */
-static const char objects5b[] =
-	"uscc,name,status,risk_class,agencies\n"
-	"914403001922038216,连云港海州食品股份有限公司,active,A,scjg\n"
-	"9144030071526726XG,连云港赣榆药业有限公司,active,B,scjg;wsjk\n"
-	"91440300708461136T,东海县建材厂,revoked,B,scjg\n"
-	"91330100799655058B,Hangzhou Example Trading Ltd.,active,D,scjg\n"
-	"91110108558521630L,北京示例科技有限公司,active,B,scjg\n";
+static const char objects5b[] = "uscc,name,status,risk_class,agencies\n"
+                                "914403001922038216,连云港海州食品股份有限公司,active,A,scjg\n"
+                                "9144030071526726XG,连云港赣榆药业有限公司,active,B,scjg;wsjk\n"
+                                "91440300708461136T,东海县建材厂,revoked,B,scjg\n"
+                                "91330100799655058B,Hangzhou Example Trading Ltd.,active,D,scjg\n"
+                                "91110108558521630L,北京示例科技有限公司,active,B,scjg\n";
 
 static const char officers2[] = "certificate,name,agency,specialties\n"
-				"32070001,张执法,scjg,food\n"
-				"32070002,李执法,scjg,drug\n";
+                                "32070001,张执法,scjg,food\n"
+                                "32070002,李执法,scjg,drug\n";
 
 struct dl {
 	struct fixture f;
@@ -70,10 +68,10 @@ static int write_text(const struct dl *w, const char *name, const char *text)
 
 /* Runs suijid import KIND FILE ARGS against the fixture's ledger. */
 static int import(char **out, const struct dl *w, const char *kind, const char *file,
-		  const char *args)
+                  const char *args)
 {
 	return harness_run(out, "%s -d %s import %s %s --agency scjg %s 2>&1",
-			   harness_bin("suijid"), w->dir, kind, file, args);
+	                   harness_bin("suijid"), w->dir, kind, file, args);
 }
 
 static uint64_t entries(const struct dl *w)
@@ -84,7 +82,8 @@ static uint64_t entries(const struct dl *w)
 	return r.entries;
 }
 
-TEST(dirledger_gbk_objects, "R1: a GBK objects file with Chinese names is stored as a directory-import entry and the verifier passes")
+TEST(dirledger_gbk_objects, "R1: a GBK objects file with Chinese names is stored as a "
+                            "directory-import entry and the verifier passes")
 {
 	struct dl w;
 	struct verify_report r;
@@ -105,7 +104,8 @@ TEST(dirledger_gbk_objects, "R1: a GBK objects file with Chinese names is stored
 	fixture_free(&w.f);
 }
 
-TEST(dirledger_bad_row_stores_nothing, "R1: a file with one bad row stores nothing and names the row's line")
+TEST(dirledger_bad_row_stores_nothing,
+     "R1: a file with one bad row stores nothing and names the row's line")
 {
 	struct dl w;
 	char *out = NULL, path[800];
@@ -114,11 +114,11 @@ TEST(dirledger_bad_row_stores_nothing, "R1: a file with one bad row stores nothi
 	n0 = entries(&w);
 	/* Line 3's credit code has a wrong check character. */
 	CHECK_INT(write_text(&w, "bad.csv",
-			     "uscc,name,risk_class,agencies\n"
-			     "914403001922038216,连云港海州食品有限公司,A,scjg\n"
-			     "9144030071526726XA,连云港赣榆药业有限公司,A,scjg\n"
-			     "91440300708461136T,东海县建材厂,A,scjg\n"),
-		  ==, SJ_OK);
+	                     "uscc,name,risk_class,agencies\n"
+	                     "914403001922038216,连云港海州食品有限公司,A,scjg\n"
+	                     "9144030071526726XA,连云港赣榆药业有限公司,A,scjg\n"
+	                     "91440300708461136T,东海县建材厂,A,scjg\n"),
+	          ==, SJ_OK);
 	snprintf(path, sizeof path, "%s/bad.csv", w.dir);
 	CHECK_INT(import(&out, &w, "objects", path, ""), ==, 1);
 	CHECK_STR_HAS(out, "bad.csv:3:");
@@ -128,7 +128,9 @@ TEST(dirledger_bad_row_stores_nothing, "R1: a file with one bad row stores nothi
 	fixture_free(&w.f);
 }
 
-TEST(dirledger_reimport_three_changes, "R1: a re-import that changes three rows is recorded, and --dry-run reports exactly those three changes without writing")
+TEST(dirledger_reimport_three_changes,
+     "R1: a re-import that changes three rows is recorded, and --dry-run reports exactly those "
+     "three changes without writing")
 {
 	struct dl w;
 	struct verify_report r;
@@ -145,7 +147,7 @@ TEST(dirledger_reimport_three_changes, "R1: a re-import that changes three rows 
 	CHECK_INT(import(&out, &w, "objects", p2, "--dry-run"), ==, 0);
 	CHECK_STR_HAS(out, "0 added, 3 changed, 0 absent, 2 unchanged");
 	CHECK_STR_HAS(out, "~ 914403001922038216 name: \"连云港海州食品有限公司\" -> "
-			   "\"连云港海州食品股份有限公司\"");
+	                   "\"连云港海州食品股份有限公司\"");
 	CHECK_STR_HAS(out, "~ 9144030071526726XG risk_class: \"C\" -> \"B\"");
 	CHECK_STR_HAS(out, "~ 91330100799655058B name:");
 	CHECK(strstr(out, "91440300708461136T") == NULL);
@@ -164,7 +166,9 @@ TEST(dirledger_reimport_three_changes, "R1: a re-import that changes three rows 
 	fixture_free(&w.f);
 }
 
-TEST(dirledger_conflict_unknown_officer, "R12: a declared conflict naming an officer the directory does not hold is refused; one naming a known officer and object is stored")
+TEST(dirledger_conflict_unknown_officer,
+     "R12: a declared conflict naming an officer the directory does not hold is refused; one "
+     "naming a known officer and object is stored")
 {
 	struct dl w;
 	char *out = NULL, p[800];
@@ -173,13 +177,13 @@ TEST(dirledger_conflict_unknown_officer, "R12: a declared conflict naming an off
 	CHECK_INT(write_text(&w, "o.csv", objects5), ==, SJ_OK);
 	CHECK_INT(write_text(&w, "f.csv", officers2), ==, SJ_OK);
 	CHECK_INT(write_text(&w, "c-bad.csv",
-			     "person_kind,object,certificate,reason,declared_by\n"
-			     "officer,914403001922038216,32079999,亲属任职,张执法\n"),
-		  ==, SJ_OK);
+	                     "person_kind,object,certificate,reason,declared_by\n"
+	                     "officer,914403001922038216,32079999,亲属任职,张执法\n"),
+	          ==, SJ_OK);
 	CHECK_INT(write_text(&w, "c-ok.csv",
-			     "person_kind,object,certificate,reason,declared_by\n"
-			     "officer,914403001922038216,32070001,亲属任职,张执法\n"),
-		  ==, SJ_OK);
+	                     "person_kind,object,certificate,reason,declared_by\n"
+	                     "officer,914403001922038216,32070001,亲属任职,张执法\n"),
+	          ==, SJ_OK);
 	snprintf(p, sizeof p, "%s/o.csv", w.dir);
 	CHECK_INT(import(&out, &w, "objects", p, ""), ==, 0);
 	free(out);
@@ -242,7 +246,7 @@ out:
 
 /* Registers k as a client of agency with role, written by the log. */
 static int register_client(struct fixture *f, const struct note_skey *k, const char *agency,
-			   int role)
+                           int role)
 {
 	Suiji__ClientRegister cr = SUIJI__CLIENT_REGISTER__INIT;
 	struct note_vkey vk;
@@ -254,25 +258,30 @@ static int register_client(struct fixture *f, const struct note_skey *k, const c
 	cr.agency = (char *)agency;
 	cr.role = (Suiji__Role)role;
 	cr.name = (char *)"operator";
-	struct ledger_append a = {.type = ENTRY_CLIENT_REGISTER, .agency = "", .payload = buf,
-				  .payload_len = suiji__client_register__pack(&cr, buf)};
+	struct ledger_append a = {.type = ENTRY_CLIENT_REGISTER,
+	                          .agency = "",
+	                          .payload = buf,
+	                          .payload_len = suiji__client_register__pack(&cr, buf)};
 	return ledger_store_append(f->s, &a, 1, NULL, err, sizeof err);
 }
 
 /* Appends payload as a directory import signed by k for agency (the
  * entry's), as the daemon does for an RPC request. */
 static int signed_import(struct fixture *f, const struct note_skey *k, const char *agency,
-			 const uint8_t *payload, size_t len, char *err, size_t cap)
+                         const uint8_t *payload, size_t len, char *err, size_t cap)
 {
-	struct ledger_append a = {.type = ENTRY_DIRECTORY_IMPORT, .agency = agency,
-				  .payload = payload, .payload_len = len};
+	struct ledger_append a = {.type = ENTRY_DIRECTORY_IMPORT,
+	                          .agency = agency,
+	                          .payload = payload,
+	                          .payload_len = len};
 	struct note_vkey vk;
 	uint8_t sig[64], *msg = NULL;
 	size_t mlen;
 	int rc;
 	note_skey_public(&vk, k);
-	rc = entry_request_message(&msg, &mlen, ledger_store_origin(f->s), a.type, agency,
-				   strlen(agency), payload, len);
+	a.counter = util_request_counter();
+	rc = entry_request_message(&msg, &mlen, ledger_store_origin(f->s), a.type, a.counter,
+	                           agency, strlen(agency), payload, len);
 	if (rc != SJ_OK)
 		return rc;
 	note_skey_sign_raw(sig, msg, mlen, k);
@@ -282,7 +291,8 @@ static int signed_import(struct fixture *f, const struct note_skey *k, const cha
 	return ledger_store_append(f->s, &a, 1, NULL, err, cap);
 }
 
-TEST(dirledger_other_agency_refused, "an operator of another agency cannot import for this one; an auditor of the agency cannot either; its own operator can")
+TEST(dirledger_other_agency_refused, "an operator of another agency cannot import for this one; an "
+                                     "auditor of the agency cannot either; its own operator can")
 {
 	struct dl w;
 	struct note_skey *op_sfj = NULL, *op_scjg = NULL, *aud = NULL;
@@ -290,7 +300,7 @@ TEST(dirledger_other_agency_refused, "an operator of another agency cannot impor
 	size_t len;
 	char err[1024];
 	CHECK(dl_build(&w) == 0);
-	CHECK_INT(storeops_open(&w.f.s, w.f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(fixture_reopen(&w.f, &w.f.s), ==, SJ_OK);
 	CHECK_INT(note_skey_generate(&op_sfj, "op@sfj", NOTE_TYPE_ED25519), ==, SJ_OK);
 	CHECK_INT(note_skey_generate(&op_scjg, "op@scjg", NOTE_TYPE_ED25519), ==, SJ_OK);
 	CHECK_INT(note_skey_generate(&aud, "aud@scjg", NOTE_TYPE_ED25519), ==, SJ_OK);
@@ -309,9 +319,10 @@ TEST(dirledger_other_agency_refused, "an operator of another agency cannot impor
 	CHECK_INT(signed_import(&w.f, op_scjg, "scjg", p, len, err, sizeof err), ==, SJ_OK);
 	free(p);
 	/* Objects that do not list the importing agency are not its to import. */
-	CHECK_INT(objects_payload(&p, &len, "sfj",
-				  "uscc,name,risk_class,agencies\n914403001922038216,某公司,A,scjg\n"),
-		  ==, SJ_OK);
+	CHECK_INT(
+	    objects_payload(&p, &len, "sfj",
+	                    "uscc,name,risk_class,agencies\n914403001922038216,某公司,A,scjg\n"),
+	    ==, SJ_OK);
 	CHECK_INT(signed_import(&w.f, op_sfj, "sfj", p, len, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "does not list agency sfj");
 	free(p);
@@ -327,8 +338,9 @@ TEST(dirledger_other_agency_refused, "an operator of another agency cannot impor
 	fixture_free(&w.f);
 }
 
-
-TEST(dirledger_rogue_import_caught, "the verifier flags a directory-import entry written past the store whose record fails its check; its well-formed twin passes")
+TEST(dirledger_rogue_import_caught,
+     "the verifier flags a directory-import entry written past the store whose record fails its "
+     "check; its well-formed twin passes")
 {
 	for (int variant = 0; variant < 2; variant++) {
 		struct dl w;
@@ -348,7 +360,8 @@ TEST(dirledger_rogue_import_caught, "the verifier flags a directory-import entry
 			p[at + 7] = ' ';
 		}
 		seq = entries(&w);
-		CHECK_INT(fixture_raw_append(w.f.db, "scjg", ENTRY_DIRECTORY_IMPORT, p, len), ==, SJ_OK);
+		CHECK_INT(fixture_raw_append(w.f.db, "scjg", ENTRY_DIRECTORY_IMPORT, p, len), ==,
+		          SJ_OK);
 		free(p);
 		if (variant == 0) {
 			CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_OK);

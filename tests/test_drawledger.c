@@ -19,12 +19,12 @@
 #include "beacon/round.h"
 #include "common/util.h"
 #include "daemon/drawop.h"
-#include "wire/drawspec.h"
 #include "ledger/entry.h"
 #include "proto/draw.pb-c.h"
+#include "rules/storeops.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
-#include "rules/storeops.h"
+#include "wire/drawspec.h"
 
 /* A suiji-beacon chain the test holds the key of, one round a second. */
 struct tb {
@@ -88,33 +88,35 @@ static int dw_build(struct dw *w)
 	m.chain = json;
 	m.margin_us = 300000;
 	m.url = (char *)"";
-	struct ledger_append a = {.type = ENTRY_BEACON_ADD, .agency = "", .payload = buf,
-				  .payload_len = suiji__beacon_add__pack(&m, buf)};
+	struct ledger_append a = {.type = ENTRY_BEACON_ADD,
+	                          .agency = "",
+	                          .payload = buf,
+	                          .payload_len = suiji__beacon_add__pack(&m, buf)};
 	if (ledger_store_append(w->f.s, &a, 1, NULL, err, sizeof err) != SJ_OK) {
 		printf("    %s\n", err);
 		return -1;
 	}
 	return write_text(w->dir, "objects.csv",
-			  "id,stratum\nO1,A\nO2,A\nO3,A\nO4,B\nO5,B\nO6,B\nO7,C\nO8,C\nO9,C\n") ||
+	                  "id,stratum\nO1,A\nO2,A\nO3,A\nO4,B\nO5,B\nO6,B\nO7,C\nO8,C\nO9,C\n") ||
 	       write_text(w->dir, "officers.csv",
-			  "id,agency,tags\nF1,scjg,food;drug\nF2,scjg,food\nF3,scjg,food\n"
-			  "F4,scjg,drug;food\nF5,scjg,food\nF6,scjg,food\n");
+	                  "id,agency,tags\nF1,scjg,food;drug\nF2,scjg,food\nF3,scjg,food\n"
+	                  "F4,scjg,drug;food\nF5,scjg,food\nF6,scjg,food\n");
 }
 
 static const char *spec_fmt =
-	"{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"scjg-2026-food\","
-	" \"objects\": \"objects.csv\", \"officers\": \"officers.csv\", \"team_size\": %u,"
-	" \"deadline_hours\": %s, \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": %s}],"
-	" \"rules\": [{\"stratum\": \"A\", \"ratio\": \"1/3\", \"officer_tags\": [\"food\"]},"
-	" {\"stratum\": \"B\", \"count\": 2, \"officer_tags\": [\"food\"]},"
-	" {\"stratum\": \"C\", \"ratio\": \"2/3\", \"officer_tags\": [\"drug\"]}],"
-	" \"exclusions\": [{\"kind\": \"object\", \"id\": \"O5\", \"reason\": \"annual-cap\"}],"
-	" \"conflicts\": [{\"kind\": \"officer\", \"object\": \"O1\", \"person\": \"F2\"}]}";
+    "{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"scjg-2026-food\","
+    " \"objects\": \"objects.csv\", \"officers\": \"officers.csv\", \"team_size\": %u,"
+    " \"deadline_hours\": %s, \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": %s}],"
+    " \"rules\": [{\"stratum\": \"A\", \"ratio\": \"1/3\", \"officer_tags\": [\"food\"]},"
+    " {\"stratum\": \"B\", \"count\": 2, \"officer_tags\": [\"food\"]},"
+    " {\"stratum\": \"C\", \"ratio\": \"2/3\", \"officer_tags\": [\"drug\"]}],"
+    " \"exclusions\": [{\"kind\": \"object\", \"id\": \"O5\", \"reason\": \"annual-cap\"}],"
+    " \"conflicts\": [{\"kind\": \"officer\", \"object\": \"O1\", \"person\": \"F2\"}]}";
 
 /* Requests and commits a draw; returns the ledger's code, and the request's
  * entry in *seq. */
 static int dw_request(struct dw *w, const char *id, unsigned team, const char *hours,
-		      const char *round, uint64_t *seq, char *err, size_t cap)
+                      const char *round, uint64_t *seq, char *err, size_t cap)
 {
 	char spec[2048], path[800];
 	struct drawspec sp;
@@ -126,13 +128,13 @@ static int dw_request(struct dw *w, const char *id, unsigned team, const char *h
 		return SJ_EIO;
 	snprintf(path, sizeof path, "%s/spec.json", w->dir);
 	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w->f.s),
-			   util_now_us(), err, cap);
+	                   util_now_us(), err, cap);
 	if (rc != SJ_OK)
 		return rc;
 	rc = drawop_request_payload(&payload, &plen, &sp);
 	if (rc == SJ_OK)
 		rc = drawop_commit(w->f.s, w->dir, payload, plen, sp.agency, NULL, NULL, seq, err,
-				   cap);
+		                   cap);
 	free(payload);
 	drawspec_fini(&sp);
 	return rc;
@@ -169,7 +171,8 @@ static int count_seeds(const char *dir)
 	return n;
 }
 
-TEST(drawledger_cycle, "a draw is requested, committed, revealed with its beacon round, and the verifier re-derives it (R6, R11)")
+TEST(drawledger_cycle, "a draw is requested, committed, revealed with its beacon round, and the "
+                       "verifier re-derives it (R6, R11)")
 {
 	struct dw w;
 	struct verify_report r;
@@ -191,7 +194,9 @@ TEST(drawledger_cycle, "a draw is requested, committed, revealed with its beacon
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_infeasible_refused_before_seed, "a request whose pool cannot staff its teams is refused, naming the shortage, before any seed exists (R11)")
+TEST(drawledger_infeasible_refused_before_seed,
+     "a request whose pool cannot staff its teams is refused, naming the shortage, before any seed "
+     "exists (R11)")
 {
 	struct dw w;
 	char err[1024];
@@ -206,7 +211,8 @@ TEST(drawledger_infeasible_refused_before_seed, "a request whose pool cannot sta
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_past_round_refused, "a draw cannot name a beacon round that exists before its commitment plus the margin")
+TEST(drawledger_past_round_refused,
+     "a draw cannot name a beacon round that exists before its commitment plus the margin")
 {
 	struct dw w;
 	char err[1024];
@@ -220,7 +226,8 @@ TEST(drawledger_past_round_refused, "a draw cannot name a beacon round that exis
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_bad_reveal_refused, "a reveal with another round, a forged round or before its round is due is refused and nothing is stored")
+TEST(drawledger_bad_reveal_refused, "a reveal with another round, a forged round or before its "
+                                    "round is due is refused and nothing is stored")
 {
 	struct dw w;
 	struct tb other;
@@ -236,7 +243,7 @@ TEST(drawledger_bad_reveal_refused, "a reveal with another round, a forged round
 	round = draw_inputs_spec(draws_inputs(storeops_draws(w.f.s), idx))->beacons[0].round;
 	CHECK_INT(tb_round(&w.b, round, doc, sizeof doc), ==, SJ_OK);
 	CHECK_INT(drawop_reveal(w.f.s, w.dir, seq, docs, 1, 0, &rseq, err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "after the reveal");
 	CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);
 	/* The round before. */
@@ -247,7 +254,7 @@ TEST(drawledger_bad_reveal_refused, "a reveal with another round, a forged round
 	other.chain = w.b.chain;
 	CHECK_INT(tb_round(&other, round, doc, sizeof doc), ==, SJ_OK);
 	CHECK_INT(drawop_reveal(w.f.s, w.dir, seq, docs, 1, 0, &rseq, err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_INT(ledger_store_size(w.f.s), ==, before);
 	/* The twin: the true round reveals. */
 	CHECK_INT(tb_round(&w.b, round, doc, sizeof doc), ==, SJ_OK);
@@ -255,7 +262,8 @@ TEST(drawledger_bad_reveal_refused, "a reveal with another round, a forged round
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_sealed_seed_survives_restart, "the sealed seed survives a restart between commitment and reveal, and is not stored in clear")
+TEST(drawledger_sealed_seed_survives_restart,
+     "the sealed seed survives a restart between commitment and reveal, and is not stored in clear")
 {
 	struct dw w;
 	char err[1024], doc[BEACON_MAX_JSON + 1], path[800];
@@ -268,14 +276,14 @@ TEST(drawledger_sealed_seed_survives_restart, "the sealed seed survives a restar
 	CHECK_INT(stat(path, &st), ==, 0);
 	CHECK_INT(st.st_mode & 0777, ==, 0600);
 	fixture_close_store(&w.f);
-	CHECK_INT(storeops_open(&w.f.s, w.f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(fixture_reopen(&w.f, &w.f.s), ==, SJ_OK);
 	CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);
 	CHECK_INT(drawop_reveal(w.f.s, w.dir, seq, docs, 1, 0, &rseq, err, sizeof err), ==, SJ_OK);
 	fixture_free(&w.f);
 }
 
-
-TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own checks, with a forged seed or an altered result, is caught by the verifier")
+TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own checks, with a "
+                                     "forged seed or an altered result, is caught by the verifier")
 {
 	for (int variant = 0; variant < 3; variant++) {
 		struct dw w;
@@ -285,7 +293,7 @@ TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own 
 		uint8_t seed[32], result[64], *payload;
 		CHECK(dw_build(&w) == 0);
 		CHECK_INT(dw_request(&w, "q1", 2, "1", "\"auto\"", &seq, err, sizeof err), ==,
-			  SJ_OK);
+		          SJ_OK);
 		CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);
 		size_t idx;
 		struct draws_info info;
@@ -299,7 +307,7 @@ TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own 
 			randombytes_buf(seed, sizeof seed);
 		else
 			CHECK_INT(drawop_seed(w.dir, info.commitment, seed, err, sizeof err), ==,
-				  SJ_OK);
+			          SJ_OK);
 		memset(result, 0x5a, sizeof result);
 		m.commit_seq = seq + 1;
 		m.seed.data = seed;
@@ -311,18 +319,20 @@ TEST(drawledger_rogue_daemon_caught, "a reveal the daemon wrote without its own 
 		size_t plen = suiji__draw_reveal__get_packed_size(&m);
 		payload = malloc(plen);
 		suiji__draw_reveal__pack(&m, payload);
-		CHECK_INT(fixture_raw_append(w.f.db, "", ENTRY_DRAW_REVEAL, payload, plen), ==, SJ_OK);
+		CHECK_INT(fixture_raw_append(w.f.db, "", ENTRY_DRAW_REVEAL, payload, plen), ==,
+		          SJ_OK);
 		free(payload);
 		CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_EVERIFY);
 		CHECK_INT(r.failed_seq, ==, (int64_t)(seq + 2));
 		CHECK_STR_HAS(r.what, variant == 0   ? "does not open"
-				      : variant == 1 ? "stored result is not the one"
-						     : "beacon rounds");
+		                      : variant == 1 ? "stored result is not the one"
+		                                     : "beacon rounds");
 		fixture_free(&w.f);
 	}
 }
 
-TEST(drawledger_abandoned_reported, "a commitment not revealed by its deadline is reported as abandoned, per agency")
+TEST(drawledger_abandoned_reported,
+     "a commitment not revealed by its deadline is reported as abandoned, per agency")
 {
 	struct dw w;
 	struct verify_report r;
@@ -340,7 +350,8 @@ TEST(drawledger_abandoned_reported, "a commitment not revealed by its deadline i
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused naming the field or line")
+TEST(drawledger_bad_spec_named,
+     "a malformed draw spec or pool file is refused naming the field or line")
 {
 	struct dw w;
 	char err[1024], path[800];
@@ -348,31 +359,32 @@ TEST(drawledger_bad_spec_named, "a malformed draw spec or pool file is refused n
 	CHECK(dw_build(&w) == 0);
 	snprintf(path, sizeof path, "%s/spec.json", w.dir);
 	CHECK_INT(write_text(w.dir, "spec.json", "{\"request_id\": \"x\"}"), ==, SJ_OK);
-	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
-		  ==, SJ_EINVAL);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w.f.s),
+	                        util_now_us(), err, sizeof err),
+	          ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "task");
 	CHECK_INT(write_text(w.dir, "objects.csv", "id,stratum\nO1,A\nO1,B\n"), ==, SJ_OK);
 	char spec[2048];
 	snprintf(spec, sizeof spec, spec_fmt, "q", 2u, "1", "\"auto\"");
 	CHECK_INT(write_text(w.dir, "spec.json", spec), ==, SJ_OK);
-	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
-		  ==, SJ_EINVAL);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w.f.s),
+	                        util_now_us(), err, sizeof err),
+	          ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "appears twice");
 	CHECK_INT(write_text(w.dir, "objects.csv", "id,stratum\nO1,A\n"), ==, SJ_OK);
 	snprintf(spec, sizeof spec, spec_fmt, "q", 2u, "1", "\"auto\"");
 	char *p = strstr(spec, "lyg-beacon");
 	memcpy(p, "xyz-beacon", 10);
 	CHECK_INT(write_text(w.dir, "spec.json", spec), ==, SJ_OK);
-	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
-		  ==, SJ_EINVAL);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w.f.s),
+	                        util_now_us(), err, sizeof err),
+	          ==, SJ_EINVAL);
 	CHECK_STR_HAS(err, "xyz-beacon is not registered");
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_public_checks, "a business checks its own selection with check-entity, and derive recomputes the draw from the published files alone")
+TEST(drawledger_public_checks, "a business checks its own selection with check-entity, and derive "
+                               "recomputes the draw from the published files alone")
 {
 	struct dw w;
 	char err[1024], doc[BEACON_MAX_JSON + 1], *out = NULL, *out2 = NULL;
@@ -386,8 +398,8 @@ TEST(drawledger_public_checks, "a business checks its own selection with check-e
 	fixture_close_store(&w.f);
 
 	CHECK_INT(harness_run(&out, "%s draw %s %llu --out %s/pub", V, w.f.db,
-			      (unsigned long long)seq, w.dir),
-		  ==, 0);
+	                      (unsigned long long)seq, w.dir),
+	          ==, 0);
 	CHECK_STR_HAS(out, "randomness R = ");
 	/* The excluded object is named as such (R9), whatever its score. */
 	CHECK_INT(harness_run(&out2, "%s check-entity %s --id O5", V, w.f.db), ==, 0);
@@ -408,22 +420,24 @@ TEST(drawledger_public_checks, "a business checks its own selection with check-e
 	char *r = strstr(out, "randomness R = ");
 	char rline[100] = {0};
 	memcpy(rline, r, 79);
-	CHECK_INT(harness_run(&out2,
-			      "cd %s/pub && %s derive --inputs inputs.bin --objects objects.bin "
-			      "--officers officers.bin --experts experts.bin --seed $(cat seed.hex) "
-			      "--entry-hash $(cat entry-hash.hex) --beacon $(cat beacon-1.hex)",
-			      w.dir, V),
-		  ==, 0);
+	CHECK_INT(
+	    harness_run(&out2,
+	                "cd %s/pub && %s derive --inputs inputs.bin --objects objects.bin "
+	                "--officers officers.bin --experts experts.bin --seed $(cat seed.hex) "
+	                "--entry-hash $(cat entry-hash.hex) --beacon $(cat beacon-1.hex)",
+	                w.dir, V),
+	    ==, 0);
 	CHECK_STR_HAS(out2, rline);
 	CHECK_STR_HAS(out2, id);
 	free(out2);
 	/* ...and its forgery twin, another seed, does not. */
-	CHECK_INT(harness_run(&out2,
-			      "cd %s/pub && %s derive --inputs inputs.bin --objects objects.bin "
-			      "--officers officers.bin --seed %064d --entry-hash $(cat entry-hash.hex) "
-			      "--beacon $(cat beacon-1.hex)",
-			      w.dir, V, 7),
-		  ==, 0);
+	CHECK_INT(
+	    harness_run(&out2,
+	                "cd %s/pub && %s derive --inputs inputs.bin --objects objects.bin "
+	                "--officers officers.bin --seed %064d --entry-hash $(cat entry-hash.hex) "
+	                "--beacon $(cat beacon-1.hex)",
+	                w.dir, V, 7),
+	    ==, 0);
 	CHECK(strstr(out2, rline) == NULL);
 	free(out2);
 	free(out);
@@ -441,32 +455,34 @@ static int dw_substitute(struct dw *w, const char *hex, uint64_t *seq, char *err
 	int rc;
 	if (write_text(w->dir, "one.csv", "id,stratum\nO1,A\n"))
 		return SJ_EIO;
-	snprintf(spec, sizeof spec,
-		 "{\"request_id\": \"sub1\", \"agency\": \"scjg\", \"task\": \"scjg-2026-food\","
-		 " \"objects\": \"one.csv\", \"officers\": \"officers.csv\", \"deadline_hours\": 1,"
-		 " \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": \"auto\"}],"
-		 " \"rules\": [{\"stratum\": \"A\", \"count\": 1, \"officer_tags\": [\"food\"]}],"
-		 " \"exclusions\": [{\"kind\": \"officer\", \"id\": \"F1\", \"reason\": \"replaced\","
-		 " \"note\": \"taken ill\"}],"
-		 " \"replaces\": {\"commitment_entry_hash\": \"%s\", \"reason\": \"F1 taken ill\"}}",
-		 hex);
+	snprintf(
+	    spec, sizeof spec,
+	    "{\"request_id\": \"sub1\", \"agency\": \"scjg\", \"task\": \"scjg-2026-food\","
+	    " \"objects\": \"one.csv\", \"officers\": \"officers.csv\", \"deadline_hours\": 1,"
+	    " \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": \"auto\"}],"
+	    " \"rules\": [{\"stratum\": \"A\", \"count\": 1, \"officer_tags\": [\"food\"]}],"
+	    " \"exclusions\": [{\"kind\": \"officer\", \"id\": \"F1\", \"reason\": \"replaced\","
+	    " \"note\": \"taken ill\"}],"
+	    " \"replaces\": {\"commitment_entry_hash\": \"%s\", \"reason\": \"F1 taken ill\"}}",
+	    hex);
 	if (write_text(w->dir, "sub.json", spec))
 		return SJ_EIO;
 	snprintf(path, sizeof path, "%s/sub.json", w->dir);
 	rc = drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w->f.s),
-			   util_now_us(), err, cap);
+	                   util_now_us(), err, cap);
 	if (rc != SJ_OK)
 		return rc;
 	rc = drawop_request_payload(&payload, &plen, &sp);
 	if (rc == SJ_OK)
 		rc = drawop_commit(w->f.s, w->dir, payload, plen, sp.agency, NULL, NULL, seq, err,
-				   cap);
+		                   cap);
 	free(payload);
 	drawspec_fini(&sp);
 	return rc;
 }
 
-TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must name a commitment in the ledger; one that names none is refused")
+TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must name a commitment in "
+                              "the ledger; one that names none is refused")
 {
 	struct dw w;
 	struct verify_report r;
@@ -480,9 +496,10 @@ TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must n
 	draws_get(storeops_draws(w.f.s), idx, &info);
 	uint64_t before = ledger_store_size(w.f.s);
 	/* A commitment that is not in the ledger. */
-	CHECK_INT(dw_substitute(&w, "00000000000000000000000000000000000000000000000000000000000000ff",
-				&sub, err, sizeof err),
-		  ==, SJ_EVERIFY);
+	CHECK_INT(dw_substitute(&w,
+	                        "00000000000000000000000000000000000000000000000000000000000000ff",
+	                        &sub, err, sizeof err),
+	          ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "not in the ledger");
 	CHECK_INT(ledger_store_size(w.f.s), ==, before);
 	/* The twin: the real commitment. */
@@ -494,7 +511,9 @@ TEST(drawledger_substitution, "a substitution (补抽) is a new draw that must n
 	fixture_free(&w.f);
 }
 
-TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies, committed, revealed and re-derived by the verifier, which prints each agency's part; an agency short of officers is refused before any seed exists")
+TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies, committed, "
+                       "revealed and re-derived by the verifier, which prints each agency's part; "
+                       "an agency short of officers is refused before any seed exists")
 {
 	struct dw w;
 	struct verify_report r;
@@ -507,41 +526,41 @@ TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies,
 	size_t plen;
 	/* H1 declares a conflict with every object (R12). */
 	static const char *conflicts =
-		"{\"kind\": \"officer\", \"object\": \"O1\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O2\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O3\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O4\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O5\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O6\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O7\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O8\", \"person\": \"H1\"},"
-		"{\"kind\": \"officer\", \"object\": \"O9\", \"person\": \"H1\"}";
+	    "{\"kind\": \"officer\", \"object\": \"O1\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O2\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O3\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O4\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O5\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O6\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O7\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O8\", \"person\": \"H1\"},"
+	    "{\"kind\": \"officer\", \"object\": \"O9\", \"person\": \"H1\"}";
 	static const char *fmt =
-		"{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"lyg-2026-joint\","
-		" \"objects\": \"objects.csv\", \"officers\": \"joint.csv\", \"team_size\": 2,"
-		" \"team_agencies\": [%s], \"deadline_hours\": 1,"
-		" \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": \"auto\"}],"
-		" \"rules\": [{\"stratum\": \"A\", \"count\": 1}, {\"stratum\": \"B\", \"count\": 1},"
-		" {\"stratum\": \"C\", \"count\": 1, \"officer_tags\": [\"food\"]}],"
-		" \"conflicts\": [%s]}";
+	    "{\"request_id\": \"%s\", \"agency\": \"scjg\", \"task\": \"lyg-2026-joint\","
+	    " \"objects\": \"objects.csv\", \"officers\": \"joint.csv\", \"team_size\": 2,"
+	    " \"team_agencies\": [%s], \"deadline_hours\": 1,"
+	    " \"beacons\": [{\"source\": \"lyg-beacon\", \"round\": \"auto\"}],"
+	    " \"rules\": [{\"stratum\": \"A\", \"count\": 1}, {\"stratum\": \"B\", \"count\": 1},"
+	    " {\"stratum\": \"C\", \"count\": 1, \"officer_tags\": [\"food\"]}],"
+	    " \"conflicts\": [%s]}";
 	CHECK(dw_build(&w) == 0);
 	/* hb and scjg have three food officers each, wjw one officer. */
 	CHECK(write_text(w.dir, "joint.csv",
-			 "id,agency,tags\nH1,hb,food\nH2,hb,food\nH3,hb,food\nS1,scjg,food\n"
-			 "S2,scjg,food\nS3,scjg,food\nW1,wjw,food\n") == 0);
+	                 "id,agency,tags\nH1,hb,food\nH2,hb,food\nH3,hb,food\nS1,scjg,food\n"
+	                 "S2,scjg,food\nS3,scjg,food\nW1,wjw,food\n") == 0);
 	snprintf(path, sizeof path, "%s/spec.json", w.dir);
 
 	/* wjw cannot staff its part: refused, nothing stored, no seed. */
 	uint64_t before = ledger_store_size(w.f.s);
 	snprintf(spec, sizeof spec, fmt, "j0", "\"wjw\", \"hb\"", conflicts);
 	CHECK(write_text(w.dir, "spec.json", spec) == 0);
-	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
-		  ==, SJ_OK);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w.f.s),
+	                        util_now_us(), err, sizeof err),
+	          ==, SJ_OK);
 	CHECK_INT(drawop_request_payload(&payload, &plen, &sp), ==, SJ_OK);
 	CHECK_INT(drawop_commit(w.f.s, w.dir, payload, plen, sp.agency, NULL, NULL, &seq, err,
-				sizeof err),
-		  ==, SJ_EVERIFY);
+	                        sizeof err),
+	          ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "stratum A has 1 officers of agency wjw");
 	CHECK_INT(ledger_store_size(w.f.s), ==, before);
 	CHECK_INT(count_seeds(w.dir), ==, 0);
@@ -551,13 +570,13 @@ TEST(drawledger_joint, "a joint check (R14) is requested with its team agencies,
 	/* hb and scjg: the draw goes through the ledger. */
 	snprintf(spec, sizeof spec, fmt, "j1", "\"scjg\", \"hb\"", conflicts);
 	CHECK(write_text(w.dir, "spec.json", spec) == 0);
-	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source,
-				(void *)storeops_draws(w.f.s), util_now_us(), err, sizeof err),
-		  ==, SJ_OK);
+	CHECK_INT(drawspec_load(&sp, path, drawspec_ledger_source, (void *)storeops_draws(w.f.s),
+	                        util_now_us(), err, sizeof err),
+	          ==, SJ_OK);
 	CHECK_INT(drawop_request_payload(&payload, &plen, &sp), ==, SJ_OK);
 	CHECK_INT(drawop_commit(w.f.s, w.dir, payload, plen, sp.agency, NULL, NULL, &seq, err,
-				sizeof err),
-		  ==, SJ_OK);
+	                        sizeof err),
+	          ==, SJ_OK);
 	free(payload);
 	drawspec_fini(&sp);
 	CHECK(dw_wait_round(&w, seq, doc, sizeof doc, &round) == 0);

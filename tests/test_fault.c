@@ -42,19 +42,19 @@
 #include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/storeops.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
-#include "rules/storeops.h"
 
 #define SUIJID     harness_bin("suijid")
 #define SUIJI      harness_bin("suiji")
 #define VERIFY     harness_bin("suiji-verify")
 #define ORIGIN     "suiji.test/fault"
 #define WAIT_MS    10000
-#define FS_SIZE    "2m"            /* the tmpfs: 2 MiB */
-#define LEFT_FREE  (24 * 1024)     /* what the filler leaves free */
-#define FSIZE_ROOM (16 * 1024)     /* what RLIMIT_FSIZE allows past the ledger */
-#define MAX_TRIES  5000            /* appends before giving up on "full" */
+#define FS_SIZE    "2m"        /* the tmpfs: 2 MiB */
+#define LEFT_FREE  (24 * 1024) /* what the filler leaves free */
+#define FSIZE_ROOM (16 * 1024) /* what RLIMIT_FSIZE allows past the ledger */
+#define MAX_TRIES  5000        /* appends before giving up on "full" */
 
 /* How the disk is made full. */
 struct space {
@@ -171,23 +171,23 @@ static int full_error(const struct space *sp, int rc)
 
 /* What the child saw, for the parent to check. */
 struct store_report {
-	int built;             /* the fixture was built on the small file system */
-	int filled;            /* the space was taken */
-	int first_fail;        /* the code of the first failed append */
-	unsigned acked;        /* appends that succeeded while space ran out */
-	uint64_t size_before;  /* entries before the failed append */
-	uint64_t size_after;   /* entries after it, as the store reports */
-	int broken_after;      /* the store thinks it is broken */
-	int second_fail;       /* a second append, still full */
-	int checkpoint_rc;     /* a checkpoint on the full disk */
-	uint64_t reopened;     /* entries seen by a second handle on the full disk */
-	int reopened_broken;   /* that handle found the ledger broken */
-	int returned;          /* the space came back */
-	int after_rc;          /* an append then, same handle */
-	int after_cp;          /* a checkpoint then */
-	int verify_rc;         /* the verifier on the closed ledger */
-	uint64_t verified;     /* the entries it verified */
-	char err[256];         /* the store's words for the first failure */
+	int built;            /* the fixture was built on the small file system */
+	int filled;           /* the space was taken */
+	int first_fail;       /* the code of the first failed append */
+	unsigned acked;       /* appends that succeeded while space ran out */
+	uint64_t size_before; /* entries before the failed append */
+	uint64_t size_after;  /* entries after it, as the store reports */
+	int broken_after;     /* the store thinks it is broken */
+	int second_fail;      /* a second append, still full */
+	int checkpoint_rc;    /* a checkpoint on the full disk */
+	uint64_t reopened;    /* entries seen by a second handle on the full disk */
+	int reopened_broken;  /* that handle found the ledger broken */
+	int returned;         /* the space came back */
+	int after_rc;         /* an append then, same handle */
+	int after_cp;         /* a checkpoint then */
+	int verify_rc;        /* the verifier on the closed ledger */
+	uint64_t verified;    /* the entries it verified */
+	char err[256];        /* the store's words for the first failure */
 };
 
 static void store_child(struct space *sp, struct store_report *r)
@@ -221,8 +221,8 @@ static void store_child(struct space *sp, struct store_report *r)
 	{
 		char *note = NULL;
 		size_t len;
-		r->checkpoint_rc = ledger_store_checkpoint(f.s, f.log_key, &note, &len, err,
-		                                           sizeof err);
+		r->checkpoint_rc =
+		    ledger_store_checkpoint(f.s, f.log_key, &note, &len, err, sizeof err);
 		free(note);
 	}
 	/* What another reader sees while the disk is full. */
@@ -371,8 +371,7 @@ static int fd_stop(struct fd_daemon *d)
 
 /* A signed agency registration by the admin; the reply's code (or -1
  * when the connection failed), its message and the entry in *seq. */
-static int fd_register(struct fd_daemon *d, const char *code, uint64_t *seq, char *msg,
-                       size_t cap)
+static int fd_register(struct fd_daemon *d, const char *code, uint64_t *seq, char *msg, size_t cap)
 {
 	Suiji__AgencyRegister m = SUIJI__AGENCY_REGISTER__INIT;
 	struct rpc_client_reply r;
@@ -385,13 +384,14 @@ static int fd_register(struct fd_daemon *d, const char *code, uint64_t *seq, cha
 	m.name = (char *)code;
 	m.parent = (char *)"sfj";
 	len = suiji__agency_register__pack(&m, p);
-	if (entry_request_message(&req, &rlen, ORIGIN, ENTRY_AGENCY_REGISTER, "sfj", 3, p, len) !=
-	    SJ_OK)
+	uint64_t counter = util_request_counter();
+	if (entry_request_message(&req, &rlen, ORIGIN, ENTRY_AGENCY_REGISTER, counter, "sfj", 3, p,
+	                          len) != SJ_OK)
 		return -1;
 	note_skey_sign_raw(sig, req, rlen, d->admin);
 	free(req);
 	if (rpc_client_call(d->c, &r, SUIJI__RPC__METHOD__METHOD_REGISTER_AGENCY, "sfj", p, len,
-	                    sig, err, sizeof err) != SJ_OK) {
+	                    sig, counter, err, sizeof err) != SJ_OK) {
 		snprintf(msg, cap, "%s", err);
 		return -1;
 	}
@@ -415,7 +415,7 @@ static long long fd_entries(struct fd_daemon *d)
 	Suiji__Rpc__StatusReply *st;
 	char err[256];
 	long long n = -1;
-	if (rpc_client_call(d->c, &r, SUIJI__RPC__METHOD__METHOD_STATUS, "", NULL, 0, NULL, err,
+	if (rpc_client_call(d->c, &r, SUIJI__RPC__METHOD__METHOD_STATUS, "", NULL, 0, NULL, 0, err,
 	                    sizeof err) != SJ_OK)
 		return -1;
 	st = suiji__rpc__status_reply__unpack(NULL, r.body_len, r.body);
@@ -494,8 +494,9 @@ static void daemon_full(struct fd_daemon *d, struct space *sp)
 	rpc_client_close(d->c);
 	d->c = NULL;
 	CHECK_INT(fd_stop(d), ==, 0);
-	CHECK_INT(harness_run(&out, "cd %s && %s --log-key log.vkey data/ledger.db", d->dir, VERIFY),
-	          ==, 0);
+	CHECK_INT(
+	    harness_run(&out, "cd %s && %s --log-key log.vkey data/ledger.db", d->dir, VERIFY), ==,
+	    0);
 	free(out);
 }
 

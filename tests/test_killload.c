@@ -39,17 +39,17 @@
 #include "client/rpc.h"
 #include "common/util.h"
 #include "daemon/drawop.h"
-#include "wire/drawspec.h"
 #include "draw/derive.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/store.h"
-#include "rules/storeops.h"
 #include "ledger/vkeyfile.h"
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
+#include "rules/storeops.h"
 #include "tests/daemon.h"
 #include "tests/harness.h"
+#include "wire/drawspec.h"
 
 #define SUIJID   harness_bin("suijid")
 #define SUIJI    harness_bin("suiji")
@@ -63,7 +63,7 @@ enum work { WORK_AGENCY, WORK_CLIENT, WORK_DRAW };
 
 /* What a client reports for each OK reply. */
 struct ack {
-	uint32_t kind;       /* enum work */
+	uint32_t kind; /* enum work */
 	uint32_t worker;
 	uint64_t seq;        /* the entry acknowledged (a draw: its request) */
 	uint64_t commit_seq; /* a draw's commitment, else 0 */
@@ -163,8 +163,8 @@ static int worker_sources(struct worker *k, struct rpc_client *c)
 	char err[256];
 	int rc = SJ_EIO;
 
-	if (rpc_client_call(c, &r, SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "", NULL, 0, NULL, err,
-	                    sizeof err) != SJ_OK)
+	if (rpc_client_call(c, &r, SUIJI__RPC__METHOD__METHOD_GET_BEACONS, "", NULL, 0, NULL, 0,
+	                    err, sizeof err) != SJ_OK)
 		return SJ_EIO;
 	br = r.code == SUIJI__RPC__CODE__CODE_OK
 	         ? suiji__rpc__beacons_reply__unpack(NULL, r.body_len, r.body)
@@ -184,8 +184,8 @@ static int worker_sources(struct worker *k, struct rpc_client *c)
 }
 
 /* The n-th payload of this worker: a fresh agency, client key or draw. */
-static int worker_payload(struct worker *k, unsigned n, uint8_t **p, size_t *len,
-                          uint32_t *method, uint32_t *type)
+static int worker_payload(struct worker *k, unsigned n, uint8_t **p, size_t *len, uint32_t *method,
+                          uint32_t *type)
 {
 	char code[32], name[80], spec[2048], file[700], err[512];
 	uint8_t pk[32], sk[64];
@@ -262,15 +262,16 @@ static int worker_call(struct worker *k, struct rpc_client *c, unsigned n, struc
 	char err[256];
 	int rc;
 
+	uint64_t counter = util_request_counter();
 	if (worker_payload(k, n, &p, &len, &method, &type) != SJ_OK ||
-	    entry_request_message(&msg, &mlen, ORIGIN, type, k->agency, strlen(k->agency), p,
-	                          len) != SJ_OK) {
+	    entry_request_message(&msg, &mlen, ORIGIN, type, counter, k->agency, strlen(k->agency),
+	                          p, len) != SJ_OK) {
 		free(p);
 		return 2;
 	}
 	note_skey_sign_raw(sig, msg, mlen, k->key);
 	free(msg);
-	rc = rpc_client_call(c, &r, method, k->agency, p, len, sig, err, sizeof err);
+	rc = rpc_client_call(c, &r, method, k->agency, p, len, sig, counter, err, sizeof err);
 	memset(a, 0, sizeof *a);
 	a->kind = (uint32_t)k->kind;
 	a->worker = k->id;
@@ -770,15 +771,15 @@ static void run(struct kl *w)
 		forged.digest[0] ^= 1;
 		printf("    the twin: entry %llu acknowledged with another digest\n",
 		       (unsigned long long)forged.seq);
-		CHECK_INT(storeops_open(&s, db, LEDGER_STORE_READONLY, err, sizeof err), ==,
-		          SJ_OK);
+		CHECK_INT(storeops_open(&s, db, LEDGER_STORE_READONLY, err, sizeof err), ==, SJ_OK);
 		int caught = check_ack(s, &forged) != 0;
 		ledger_store_close(s);
 		CHECK(caught);
 	}
 
-	CHECK_INT(harness_run(&out, "cd %s && %s --log-key log.vkey data/ledger.db", w->dir, VERIFY),
-	          ==, 0);
+	CHECK_INT(
+	    harness_run(&out, "cd %s && %s --log-key log.vkey data/ledger.db", w->dir, VERIFY), ==,
+	    0);
 	snprintf(want, sizeof want, "draws: %zu, %zu revealed and re-derived, 0 open", ndraws,
 	         ndraws);
 	CHECK_STR_HAS(out, want);

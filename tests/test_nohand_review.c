@@ -7,7 +7,6 @@
  * supervisor's real key, as an insider holding it and the database file
  * could) fails suiji-verify naming the rule; each has an honest twin.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,52 +23,43 @@
 #include "wire/drawspec.h"
 #include "wire/planspec.h"
 
-/* Appends entry bytes straight into SQLite after the last entry, with the
- * right sequence, chain link and time, signed by the client key k. */
+/* Appends an entry straight into SQLite after the last entry, as a request
+ * signed by the client key k (with a fresh request counter), log-signed
+ * with the log key beside db: a log operator writing what the store would
+ * refuse. */
 static int raw_append_signed(const char *db, const char *origin, const char *agency, uint32_t type,
                              const uint8_t *payload, size_t len, const struct note_skey *k)
 {
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
 	struct entry e = {0};
 	struct note_vkey vk;
-	uint8_t *bytes = NULL, *msg = NULL, sig[64];
-	size_t bl, ml;
-	int rc = SJ_EIO;
-	if (sqlite3_open(db, &h) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT seq, bytes FROM entries ORDER BY seq DESC LIMIT 1", -1,
-	                       &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	e.seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
-	entry_hash(e.prev, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
-	sqlite3_finalize(st);
-	st = NULL;
-	if (entry_request_message(&msg, &ml, origin, type, agency, strlen(agency), payload, len) !=
-	    SJ_OK)
-		goto out;
-	note_skey_sign_raw(sig, msg, ml, k);
-	note_skey_public(&vk, k);
-	e.time_us = util_now_us();
-	e.type = type;
-	e.agency = agency;
-	e.agency_len = strlen(agency);
-	e.payload = payload;
-	e.payload_len = len;
-	memcpy(e.actor, vk.pk, sizeof e.actor);
-	e.sig = sig;
-	if (entry_encode(&bytes, &bl, &e) != SJ_OK ||
-	    sqlite3_prepare_v2(h, "INSERT INTO entries(seq, bytes) VALUES(?, ?)", -1, &st, NULL) !=
-	        SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)e.seq);
-	sqlite3_bind_blob(st, 2, bytes, (int)bl, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? SJ_OK : SJ_EIO;
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	free(bytes);
+	struct note_skey *log = NULL;
+	uint8_t *msg = NULL, sig[64];
+	size_t ml;
+	char path[700], err[300];
+	const char *slash = strrchr(db, '/');
+	int rc;
+
+	snprintf(path, sizeof path, "%.*s/log.key", slash ? (int)(slash - db) : 1,
+	         slash ? db : ".");
+	if (keyfile_load(&log, path, NULL, NOTE_TYPE_ED25519, 0, NULL, err, sizeof err) != SJ_OK)
+		return SJ_ENOENT;
+	e.counter = util_request_counter();
+	rc = entry_request_message(&msg, &ml, origin, type, e.counter, agency, strlen(agency),
+	                           payload, len);
+	if (rc == SJ_OK) {
+		note_skey_sign_raw(sig, msg, ml, k);
+		note_skey_public(&vk, k);
+		e.type = type;
+		e.agency = agency;
+		e.agency_len = strlen(agency);
+		e.payload = payload;
+		e.payload_len = len;
+		memcpy(e.actor, vk.pk, sizeof e.actor);
+		e.sig = sig;
+		rc = fixture_raw_append_entry(db, &e, log);
+	}
 	free(msg);
+	note_skey_free(log);
 	return rc;
 }
 

@@ -29,7 +29,7 @@ struct pw {
 };
 
 static int register_client(struct fixture *f, const struct note_skey *k, const char *agency,
-			   int role)
+                           int role)
 {
 	Suiji__ClientRegister cr = SUIJI__CLIENT_REGISTER__INIT;
 	struct note_vkey vk;
@@ -41,8 +41,10 @@ static int register_client(struct fixture *f, const struct note_skey *k, const c
 	cr.agency = (char *)agency;
 	cr.role = (Suiji__Role)role;
 	cr.name = (char *)"client";
-	struct ledger_append a = {.type = ENTRY_CLIENT_REGISTER, .agency = "", .payload = buf,
-				  .payload_len = suiji__client_register__pack(&cr, buf)};
+	struct ledger_append a = {.type = ENTRY_CLIENT_REGISTER,
+	                          .agency = "",
+	                          .payload = buf,
+	                          .payload_len = suiji__client_register__pack(&cr, buf)};
 	return ledger_store_append(f->s, &a, 1, NULL, err, sizeof err);
 }
 
@@ -54,10 +56,10 @@ static int pw_build(struct pw *w)
 		const char *name, *agency;
 		int role;
 	} c[] = {{&w->op, "op@scjg", "scjg", SUIJI__ROLE__ROLE_OPERATOR},
-		 {&w->legal, "legal@scjg", "scjg", SUIJI__ROLE__ROLE_LEGAL},
-		 {&w->aud, "aud@scjg", "scjg", SUIJI__ROLE__ROLE_AUDITOR},
-		 {&w->sup, "sup@sfj", "sfj", SUIJI__ROLE__ROLE_SUPERVISOR},
-		 {&w->legal_sfj, "legal@sfj", "sfj", SUIJI__ROLE__ROLE_LEGAL}};
+	         {&w->legal, "legal@scjg", "scjg", SUIJI__ROLE__ROLE_LEGAL},
+	         {&w->aud, "aud@scjg", "scjg", SUIJI__ROLE__ROLE_AUDITOR},
+	         {&w->sup, "sup@sfj", "sfj", SUIJI__ROLE__ROLE_SUPERVISOR},
+	         {&w->legal_sfj, "legal@sfj", "sfj", SUIJI__ROLE__ROLE_LEGAL}};
 	memset(w, 0, sizeof *w);
 	snprintf(w->dir, sizeof w->dir, "%s/pl%u", harness_tmpdir(), ++n);
 	if (sodium_init() < 0 || mkdir(w->dir, 0700) != 0 || fixture_build(&w->f, w->dir, 0))
@@ -66,7 +68,7 @@ static int pw_build(struct pw *w)
 		char path[800];
 		snprintf(path, sizeof path, "%s/%s.key", w->dir, c[i].name);
 		if (keyfile_load(c[i].k, path, c[i].name, NOTE_TYPE_ED25519, 1, NULL, path,
-				 sizeof path) != SJ_OK ||
+		                 sizeof path) != SJ_OK ||
 		    register_client(&w->f, *c[i].k, c[i].agency, c[i].role) != SJ_OK)
 			return -1;
 	}
@@ -86,18 +88,19 @@ static void pw_free(struct pw *w)
 /* Appends payload as an entry of type: signed by k (for agency, which must
  * be k's), or by the log operator for agency when k is NULL. */
 static int put(struct pw *w, const struct note_skey *k, const char *agency, uint32_t type,
-	       const uint8_t *payload, size_t len, char *err, size_t cap)
+               const uint8_t *payload, size_t len, char *err, size_t cap)
 {
-	struct ledger_append a = {.type = type, .agency = agency, .payload = payload,
-				  .payload_len = len};
+	struct ledger_append a = {
+	    .type = type, .agency = agency, .payload = payload, .payload_len = len};
 	struct note_vkey vk;
 	uint8_t sig[64], *msg = NULL;
 	size_t mlen;
 	int rc;
 	if (k != NULL) {
 		note_skey_public(&vk, k);
-		rc = entry_request_message(&msg, &mlen, ledger_store_origin(w->f.s), type, agency,
-					   strlen(agency), payload, len);
+		a.counter = util_request_counter();
+		rc = entry_request_message(&msg, &mlen, ledger_store_origin(w->f.s), type,
+		                           a.counter, agency, strlen(agency), payload, len);
 		if (rc != SJ_OK)
 			return rc;
 		note_skey_sign_raw(sig, msg, mlen, k);
@@ -112,7 +115,7 @@ static int put(struct pw *w, const struct note_skey *k, const char *agency, uint
 /* Item list version ver of scjg: "food" (key, 1/2), "price" (general,
  * ratio gen) and "nobasis" (general, 1/20, no legal basis); cap 1/10. */
 static int put_items(struct pw *w, const struct note_skey *k, uint32_t ver, uint32_t gen_den,
-		     char *err, size_t cap)
+                     char *err, size_t cap)
 {
 	Suiji__CheckItem it[3], *pit[3];
 	Suiji__ItemList m = SUIJI__ITEM_LIST__INIT;
@@ -142,7 +145,7 @@ static int put_items(struct pw *w, const struct note_skey *k, uint32_t ver, uint
 
 /* Plan "p2027" version ver of scjg using the items named in ids. */
 static int put_plan(struct pw *w, const struct note_skey *k, uint32_t ver, const char *ids,
-		    char *err, size_t cap)
+                    char *err, size_t cap)
 {
 	Suiji__PlanItem it[4], *pit[4];
 	Suiji__Plan m = SUIJI__PLAN__INIT;
@@ -174,7 +177,7 @@ static int put_plan(struct pw *w, const struct note_skey *k, uint32_t ver, const
 /* One step (review, file, publish) of p2027 version ver; the entry's
  * agency is the signer's (agency). */
 static int put_step(struct pw *w, const struct note_skey *k, const char *agency, uint32_t type,
-		    uint32_t ver, int approved, const char *reason, char *err, size_t cap)
+                    uint32_t ver, int approved, const char *reason, char *err, size_t cap)
 {
 	Suiji__PlanStep m = SUIJI__PLAN_STEP__INIT;
 	uint8_t buf[1024];
@@ -229,7 +232,7 @@ static size_t task_payload(uint8_t *buf, const char *id, uint32_t ver)
 }
 
 static int put_task(struct pw *w, const struct note_skey *k, const char *id, uint32_t ver,
-		    char *err, size_t cap)
+                    char *err, size_t cap)
 {
 	uint8_t buf[1024];
 	return put(w, k, "scjg", ENTRY_TASK, buf, task_payload(buf, id, ver), err, cap);
@@ -240,13 +243,15 @@ static int full_path(struct pw *w, uint32_t ver, char *err, size_t cap)
 {
 	int rc;
 	if ((rc = put_plan(w, w->op, ver, "food,price", err, cap)) != SJ_OK ||
-	    (rc = put_step(w, w->legal, "scjg", ENTRY_PLAN_REVIEW, ver, 1, "", err, cap)) != SJ_OK ||
+	    (rc = put_step(w, w->legal, "scjg", ENTRY_PLAN_REVIEW, ver, 1, "", err, cap)) !=
+	        SJ_OK ||
 	    (rc = put_step(w, w->sup, "sfj", ENTRY_PLAN_FILE, ver, 0, "", err, cap)) != SJ_OK)
 		return rc;
 	return put_step(w, w->op, "scjg", ENTRY_PLAN_PUBLISH, ver, 0, "", err, cap);
 }
 
-TEST(plans_item_without_basis, "R5: an item without a legal basis may be listed but a plan that uses it is refused, with nothing stored")
+TEST(plans_item_without_basis, "R5: an item without a legal basis may be listed but a plan that "
+                               "uses it is refused, with nothing stored")
 {
 	struct pw w;
 	char err[1024];
@@ -261,7 +266,8 @@ TEST(plans_item_without_basis, "R5: an item without a legal basis may be listed 
 	pw_free(&w);
 }
 
-TEST(plans_general_above_cap, "R3: a general item whose ratio exceeds the agency's cap is refused in the list and in a plan; a key item has no cap")
+TEST(plans_general_above_cap, "R3: a general item whose ratio exceeds the agency's cap is refused "
+                              "in the list and in a plan; a key item has no cap")
 {
 	struct pw w;
 	Suiji__PlanItem it = SUIJI__PLAN_ITEM__INIT, *pit = &it;
@@ -285,20 +291,21 @@ TEST(plans_general_above_cap, "R3: a general item whose ratio exceeds the agency
 	m.scope_filter = (char *)"all";
 	m.items = &pit;
 	m.n_items = 1;
-	CHECK_INT(put(&w, w.op, "scjg", ENTRY_PLAN, buf, suiji__plan__pack(&m, buf), err,
-		      sizeof err),
-		  ==, SJ_EVERIFY);
+	CHECK_INT(
+	    put(&w, w.op, "scjg", ENTRY_PLAN, buf, suiji__plan__pack(&m, buf), err, sizeof err), ==,
+	    SJ_EVERIFY);
 	CHECK_STR_HAS(err, "exceeds the cap 1/10");
 	/* The key item at 1/2 is fine. */
 	it.item_id = (char *)"food";
 	it.ratio_den = 2;
-	CHECK_INT(put(&w, w.op, "scjg", ENTRY_PLAN, buf, suiji__plan__pack(&m, buf), err,
-		      sizeof err),
-		  ==, SJ_OK);
+	CHECK_INT(
+	    put(&w, w.op, "scjg", ENTRY_PLAN, buf, suiji__plan__pack(&m, buf), err, sizeof err), ==,
+	    SJ_OK);
 	pw_free(&w);
 }
 
-TEST(plans_full_path_roles, "R4: draft, legal review, filing and publication succeed with the right roles and each wrong role is refused with nothing stored")
+TEST(plans_full_path_roles, "R4: draft, legal review, filing and publication succeed with the "
+                            "right roles and each wrong role is refused with nothing stored")
 {
 	struct pw w;
 	char err[1024];
@@ -315,54 +322,55 @@ TEST(plans_full_path_roles, "R4: draft, legal review, filing and publication suc
 	/* Review: not the operator, the log or another agency's reviewer. */
 	n = ledger_store_size(w.f.s);
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "only a legal reviewer of agency scjg");
 	CHECK_INT(put_step(&w, NULL, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_INT(put_step(&w, w.legal_sfj, "sfj", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err),
-		  ==, SJ_EVERIFY);
+	          ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "only a legal reviewer of agency scjg");
 	CHECK_INT(ledger_store_size(w.f.s), ==, n);
 	/* Filing before review is out of order, naming the state. */
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is submitted (awaiting legal review); filing needs it approved");
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	/* Filing: only a supervisor. */
 	n = ledger_store_size(w.f.s);
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "only a supervisor");
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_INT(put_step(&w, NULL, "scjg", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	/* Publishing before filing is out of order. */
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is approved by legal review; publication needs it filed");
 	CHECK_INT(ledger_store_size(w.f.s), ==, n);
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 1, 0, "备案", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	/* Publication: not the supervisor, not the auditor. */
 	n = ledger_store_size(w.f.s);
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_INT(put_step(&w, w.aud, "scjg", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "may publish its plan");
 	CHECK_INT(ledger_store_size(w.f.s), ==, n);
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	/* Published once: a second publication is out of order. */
 	CHECK_INT(put_step(&w, NULL, "scjg", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is published; publication needs it filed");
 	pw_free(&w);
 }
 
-TEST(plans_returned_resubmit, "R4: a plan returned by legal review (with a reason) cannot be filed until it is resubmitted and approved")
+TEST(plans_returned_resubmit, "R4: a plan returned by legal review (with a reason) cannot be filed "
+                              "until it is resubmitted and approved")
 {
 	struct pw w;
 	char err[1024];
@@ -370,29 +378,31 @@ TEST(plans_returned_resubmit, "R4: a plan returned by legal review (with a reaso
 	CHECK_INT(put_items(&w, NULL, 1, 20, err, sizeof err), ==, SJ_OK);
 	CHECK_INT(put_plan(&w, w.op, 1, "food", err, sizeof err), ==, SJ_OK);
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "needs a reason");
-	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 0, "比例依据不足", err,
-			   sizeof err),
-		  ==, SJ_OK);
+	CHECK_INT(
+	    put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 0, "比例依据不足", err, sizeof err),
+	    ==, SJ_OK);
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is returned by legal review; filing needs it approved");
 	/* Review again without resubmission is out of order too. */
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_INT(put_plan(&w, w.op, 1, "food,price", err, sizeof err), ==, SJ_OK);
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	/* An approved version cannot be resubmitted. */
 	CHECK_INT(put_plan(&w, w.op, 1, "food", err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "only a returned version may be resubmitted");
 	pw_free(&w);
 }
 
-TEST(plans_used_before_filing, "R5: a plan used before filing (refused): a task from a submitted, approved or filed but unpublished plan is refused; from the published plan it is stored")
+TEST(plans_used_before_filing,
+     "R5: a plan used before filing (refused): a task from a submitted, approved or filed but "
+     "unpublished plan is refused; from the published plan it is stored")
 {
 	struct pw w;
 	char err[1024];
@@ -405,18 +415,18 @@ TEST(plans_used_before_filing, "R5: a plan used before filing (refused): a task 
 	n = ledger_store_size(w.f.s);
 	CHECK_INT(put_task(&w, w.op, "t1", 1, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is submitted (awaiting legal review); a task needs the latest "
-			   "published version (R5)");
+	                   "published version (R5)");
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_task(&w, w.op, "t1", 1, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is approved by legal review");
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_task(&w, NULL, "t1", 1, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "is filed;");
 	CHECK_INT(ledger_store_size(w.f.s), ==, n + 2);
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_task(&w, w.aud, "t1", 1, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_INT(put_task(&w, w.op, "t1", 1, err, sizeof err), ==, SJ_OK);
 	CHECK_INT(put_task(&w, w.op, "t1", 1, err, sizeof err), ==, SJ_EVERIFY);
@@ -424,13 +434,14 @@ TEST(plans_used_before_filing, "R5: a plan used before filing (refused): a task 
 	pw_free(&w);
 }
 
-TEST(plans_task_fields, "R5, R11: a task with a team of one, dates outside the plan year or reversed, an item not in the plan or a joint member that is not registered is refused")
+TEST(plans_task_fields,
+     "R5, R11: a task with a team of one, dates outside the plan year or reversed, an item not in "
+     "the plan or a joint member that is not registered is refused")
 {
-	static const char *const why[] = {"team_size 1 is below 2 (R11)",
-					  "not within plan year 2027",
-					  "item \"nobasis\" is not in plan p2027",
-					  "member agency \"nosuch\" is not registered",
-					  "is after end_date"};
+	static const char *const why[] = {
+	    "team_size 1 is below 2 (R11)", "not within plan year 2027",
+	    "item \"nobasis\" is not in plan p2027", "member agency \"nosuch\" is not registered",
+	    "is after end_date"};
 	struct pw w;
 	uint8_t buf[1024];
 	char err[1024];
@@ -440,7 +451,7 @@ TEST(plans_task_fields, "R5, R11: a task with a team of one, dates outside the p
 	for (int v = 1; v <= 5; v++) {
 		size_t len = task_payload_v(buf, "t1", 1, v);
 		CHECK_INT(put(&w, w.op, "scjg", ENTRY_TASK, buf, len, err, sizeof err), ==,
-			  SJ_EVERIFY);
+		          SJ_EVERIFY);
 		CHECK_STR_HAS(err, why[v - 1]);
 	}
 	CHECK_INT(put_task(&w, w.op, "t1", 1, err, sizeof err), ==, SJ_OK);
@@ -464,7 +475,9 @@ static size_t count_type(struct pw *w, uint32_t type)
 	return n;
 }
 
-TEST(plans_adjusted_version, "R4: an adjustment is a second version that goes through review and filing again; both stay in the ledger and tasks must use the latest published version")
+TEST(plans_adjusted_version,
+     "R4: an adjustment is a second version that goes through review and filing again; both stay "
+     "in the ledger and tasks must use the latest published version")
 {
 	struct pw w;
 	char err[1024];
@@ -475,11 +488,11 @@ TEST(plans_adjusted_version, "R4: an adjustment is a second version that goes th
 	CHECK_INT(put_plan(&w, w.op, 2, "food", err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "an adjustment (version 2) needs it published");
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 1, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_PUBLISH, 1, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_task(&w, w.op, "t1", 1, err, sizeof err), ==, SJ_OK);
 	/* The item list changes (version 2) and the plan is adjusted. */
 	CHECK_INT(put_items(&w, NULL, 1, 20, err, sizeof err), ==, SJ_EVERIFY);
@@ -493,14 +506,14 @@ TEST(plans_adjusted_version, "R4: an adjustment is a second version that goes th
 	CHECK_INT(put_task(&w, w.op, "t2", 1, err, sizeof err), ==, SJ_OK);
 	/* Version 1's steps are over: it is no longer the latest version. */
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 1, 1, "", err, sizeof err), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(err, "not the plan's latest version");
 	CHECK_INT(put_step(&w, w.legal, "scjg", ENTRY_PLAN_REVIEW, 2, 1, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_step(&w, w.sup, "sfj", ENTRY_PLAN_FILE, 2, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_step(&w, w.op, "scjg", ENTRY_PLAN_PUBLISH, 2, 0, "", err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	CHECK_INT(put_task(&w, w.op, "t3", 1, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "plan p2027 version 1 is superseded");
 	CHECK_INT(put_task(&w, w.op, "t3", 2, err, sizeof err), ==, SJ_OK);
@@ -510,8 +523,9 @@ TEST(plans_adjusted_version, "R4: an adjustment is a second version that goes th
 	pw_free(&w);
 }
 
-
-TEST(plans_rogue_task_caught, "the verifier passes a ledger of lists, plans and tasks and flags a task written past the store from a plan that is not published; its twin from the published plan passes")
+TEST(plans_rogue_task_caught,
+     "the verifier passes a ledger of lists, plans and tasks and flags a task written past the "
+     "store from a plan that is not published; its twin from the published plan passes")
 {
 	for (int variant = 0; variant < 2; variant++) {
 		struct pw w;
@@ -550,7 +564,9 @@ static int write_text(const struct pw *w, const char *name, const char *text)
 	return util_write_file(path, text, strlen(text), 0644);
 }
 
-TEST(plans_suijid_commands, "suijid items publish, plan submit, review, file and publish and task create take the whole path from JSON with the reviewers' keys, and a bad field is named")
+TEST(plans_suijid_commands,
+     "suijid items publish, plan submit, review, file and publish and task create take the whole "
+     "path from JSON with the reviewers' keys, and a bad field is named")
 {
 	struct pw w;
 	struct verify_report r;
@@ -560,75 +576,79 @@ TEST(plans_suijid_commands, "suijid items publish, plan submit, review, file and
 	ledger_store_close(w.f.s);
 	w.f.s = NULL;
 	d = w.dir;
-	CHECK_INT(write_text(&w, "items.json",
-			     "{\"version\":1,\"general_ratio_cap\":\"1/10\",\"items\":["
-			     "{\"id\":\"food\",\"legal_basis\":\"《食品安全法》\",\"body\":\"市场监管局\","
-			     "\"content\":\"食品经营\",\"method\":\"on-site\",\"ratio\":\"1/2\","
-			     "\"frequency\":\"1/year\",\"key\":true},"
-			     "{\"id\":\"price\",\"legal_basis\":\"《价格法》\",\"body\":\"市场监管局\","
-			     "\"content\":\"明码标价\",\"method\":\"documentary\",\"ratio\":\"5%\","
-			     "\"frequency\":\"1/year\"}]}"),
-		  ==, SJ_OK);
-	CHECK_INT(write_text(&w, "bad.json",
-			     "{\"version\":1,\"general_ratio_cap\":\"1/10\",\"items\":["
-			     "{\"id\":\"food\",\"body\":\"b\",\"content\":\"c\",\"method\":\"phone\","
-			     "\"ratio\":\"1/2\",\"frequency\":\"f\"}]}"),
-		  ==, SJ_OK);
-	CHECK_INT(write_text(&w, "plan.json",
-			     "{\"agency\":\"scjg\",\"plan_id\":\"p2027\",\"year\":2027,\"version\":1,"
-			     "\"scope\":\"全市\",\"scope_filter\":\"category=food\",\"timing\":\"Q2\","
-			     "\"items\":[{\"item\":\"food\",\"ratio\":\"1/20\",\"frequency\":\"1\"}]}"),
-		  ==, SJ_OK);
-	CHECK_INT(write_text(&w, "task.json",
-			     "{\"agency\":\"scjg\",\"task_id\":\"t1\",\"plan_id\":\"p2027\","
-			     "\"plan_version\":1,\"scope_filter\":\"category=food\",\"items\":[\"food\"],"
-			     "\"strata\":[{\"name\":\"all\",\"ratio\":\"1/20\"}],\"team_size\":2,"
-			     "\"start_date\":\"2027-04-01\",\"end_date\":\"2027-04-30\"}"),
-		  ==, SJ_OK);
+	CHECK_INT(write_text(
+	              &w, "items.json",
+	              "{\"version\":1,\"general_ratio_cap\":\"1/10\",\"items\":["
+	              "{\"id\":\"food\",\"legal_basis\":\"《食品安全法》\",\"body\":\"市场监管局\","
+	              "\"content\":\"食品经营\",\"method\":\"on-site\",\"ratio\":\"1/2\","
+	              "\"frequency\":\"1/year\",\"key\":true},"
+	              "{\"id\":\"price\",\"legal_basis\":\"《价格法》\",\"body\":\"市场监管局\","
+	              "\"content\":\"明码标价\",\"method\":\"documentary\",\"ratio\":\"5%\","
+	              "\"frequency\":\"1/year\"}]}"),
+	          ==, SJ_OK);
+	CHECK_INT(
+	    write_text(&w, "bad.json",
+	               "{\"version\":1,\"general_ratio_cap\":\"1/10\",\"items\":["
+	               "{\"id\":\"food\",\"body\":\"b\",\"content\":\"c\",\"method\":\"phone\","
+	               "\"ratio\":\"1/2\",\"frequency\":\"f\"}]}"),
+	    ==, SJ_OK);
+	CHECK_INT(
+	    write_text(&w, "plan.json",
+	               "{\"agency\":\"scjg\",\"plan_id\":\"p2027\",\"year\":2027,\"version\":1,"
+	               "\"scope\":\"全市\",\"scope_filter\":\"category=food\",\"timing\":\"Q2\","
+	               "\"items\":[{\"item\":\"food\",\"ratio\":\"1/20\",\"frequency\":\"1\"}]}"),
+	    ==, SJ_OK);
+	CHECK_INT(
+	    write_text(&w, "task.json",
+	               "{\"agency\":\"scjg\",\"task_id\":\"t1\",\"plan_id\":\"p2027\","
+	               "\"plan_version\":1,\"scope_filter\":\"category=food\",\"items\":[\"food\"],"
+	               "\"strata\":[{\"name\":\"all\",\"ratio\":\"1/20\"}],\"team_size\":2,"
+	               "\"start_date\":\"2027-04-01\",\"end_date\":\"2027-04-30\"}"),
+	    ==, SJ_OK);
 	CHECK_INT(harness_run(&out, "%s -d %s items publish %s/bad.json --agency scjg 2>&1",
-			      harness_bin("suijid"), d, d),
-		  ==, 1);
+	                      harness_bin("suijid"), d, d),
+	          ==, 1);
 	CHECK_STR_HAS(out, "field \"items[0].method\" is not on-site, documentary or online");
 	free(out);
 	CHECK_INT(harness_run(&out, "%s -d %s items publish %s/items.json --agency scjg 2>&1",
-			      harness_bin("suijid"), d, d),
-		  ==, 0);
+	                      harness_bin("suijid"), d, d),
+	          ==, 0);
 	CHECK_STR_HAS(out, "item-list: item list version 1 of scjg, 2 items");
 	free(out);
 	CHECK_INT(harness_run(&out, "%s -d %s plan submit %s/plan.json 2>&1", harness_bin("suijid"),
-			      d, d),
-		  ==, 0);
+	                      d, d),
+	          ==, 0);
 	free(out);
 	CHECK_INT(harness_run(&out, "%s -d %s task create %s/task.json 2>&1", harness_bin("suijid"),
-			      d, d),
-		  ==, 1);
+	                      d, d),
+	          ==, 1);
 	CHECK_STR_HAS(out, "a task needs the latest published version (R5)");
 	free(out);
 	/* The operator's key cannot review; the legal reviewer's can. */
-	CHECK_INT(harness_run(&out,
-			      "%s -d %s plan review scjg p2027 1 --approve --key %s/op@scjg.key 2>&1",
-			      harness_bin("suijid"), d, d),
-		  ==, 1);
+	CHECK_INT(harness_run(
+	              &out, "%s -d %s plan review scjg p2027 1 --approve --key %s/op@scjg.key 2>&1",
+	              harness_bin("suijid"), d, d),
+	          ==, 1);
 	CHECK_STR_HAS(out, "only a legal reviewer of agency scjg");
 	free(out);
 	CHECK_INT(harness_run(&out,
-			      "%s -d %s plan review scjg p2027 1 --approve --key %s/legal@scjg.key "
-			      "2>&1",
-			      harness_bin("suijid"), d, d),
-		  ==, 0);
+	                      "%s -d %s plan review scjg p2027 1 --approve --key %s/legal@scjg.key "
+	                      "2>&1",
+	                      harness_bin("suijid"), d, d),
+	          ==, 0);
 	free(out);
 	CHECK_INT(harness_run(&out, "%s -d %s plan file scjg p2027 1 --key %s/sup@sfj.key 2>&1",
-			      harness_bin("suijid"), d, d),
-		  ==, 0);
+	                      harness_bin("suijid"), d, d),
+	          ==, 0);
 	CHECK_STR_HAS(out, "plan-file: plan p2027 version 1 of scjg filed");
 	free(out);
-	CHECK_INT(harness_run(&out, "%s -d %s plan publish scjg p2027 1 2>&1", harness_bin("suijid"),
-			      d),
-		  ==, 0);
+	CHECK_INT(
+	    harness_run(&out, "%s -d %s plan publish scjg p2027 1 2>&1", harness_bin("suijid"), d),
+	    ==, 0);
 	free(out);
 	CHECK_INT(harness_run(&out, "%s -d %s task create %s/task.json --key %s/op@scjg.key 2>&1",
-			      harness_bin("suijid"), d, d, d),
-		  ==, 0);
+	                      harness_bin("suijid"), d, d, d),
+	          ==, 0);
 	CHECK_STR_HAS(out, "task: task t1 of scjg from plan p2027 version 1");
 	free(out);
 	CHECK_INT(fixture_verify(w.f.db, NULL, &r), ==, SJ_OK);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "daemon/rpc.h"
 #include "ledger/entry.h"
 #include "proto/ledger.pb-c.h"
@@ -17,8 +18,8 @@
 #include "tests/harness.h"
 
 #define NROLES 5
-static const char *const role_names[NROLES + 1] = {"", "operator", "legal", "supervisor",
-						   "auditor", "admin"};
+static const char *const role_names[NROLES + 1] = {"",           "operator", "legal",
+                                                   "supervisor", "auditor",  "admin"};
 
 struct world {
 	struct fixture f;
@@ -51,9 +52,10 @@ static int world_build(struct world *w)
 		m.agency = (char *)(r == SUIJI__ROLE__ROLE_SUPERVISOR ? "sfj" : "scjg");
 		m.role = (Suiji__Role)r;
 		m.name = (char *)role_names[r];
-		struct ledger_append a = {.type = ENTRY_CLIENT_REGISTER, .agency = "",
-					  .payload = buf,
-					  .payload_len = suiji__client_register__pack(&m, buf)};
+		struct ledger_append a = {.type = ENTRY_CLIENT_REGISTER,
+		                          .agency = "",
+		                          .payload = buf,
+		                          .payload_len = suiji__client_register__pack(&m, buf)};
 		if (ledger_store_append(w->f.s, &a, 1, NULL, err, sizeof err) != SJ_OK ||
 		    rpc_caller_lookup(w->f.s, vk.pk, &w->callers[r]) != SJ_OK)
 			return -1;
@@ -76,7 +78,7 @@ static const struct note_skey *key_of(struct world *w, int role)
 /* Encodes a Request; signs body as a payload of entry type `type` when
  * type is non-zero. */
 static size_t make_request(uint8_t *out, size_t cap, struct world *w, int role, uint32_t method,
-			   const uint8_t *body, size_t blen, uint32_t type)
+                           const uint8_t *body, size_t blen, uint32_t type)
 {
 	Suiji__Rpc__Request q = SUIJI__RPC__REQUEST__INIT;
 	uint8_t sig[64], *msg = NULL;
@@ -88,8 +90,9 @@ static size_t make_request(uint8_t *out, size_t cap, struct world *w, int role, 
 	q.body.data = (uint8_t *)body;
 	q.body.len = blen;
 	if (type) {
-		if (entry_request_message(&msg, &mlen, ledger_store_origin(w->f.s), type, q.agency,
-					  strlen(q.agency), body, blen) != SJ_OK)
+		q.counter = util_request_counter();
+		if (entry_request_message(&msg, &mlen, ledger_store_origin(w->f.s), type, q.counter,
+		                          q.agency, strlen(q.agency), body, blen) != SJ_OK)
 			return 0;
 		note_skey_sign_raw(sig, msg, mlen, key_of(w, role));
 		free(msg);
@@ -180,21 +183,22 @@ static size_t body_for(uint32_t method, uint8_t *buf, unsigned n)
 	}
 }
 
-TEST(rpc_every_role_every_method, "every role may call exactly the methods the table grants it; the rest are refused and change nothing")
+TEST(rpc_every_role_every_method, "every role may call exactly the methods the table grants it; "
+                                  "the rest are refused and change nothing")
 {
 	static const struct {
 		uint32_t method;
 		uint32_t type; /* entry type of a mutation */
 		unsigned roles;
 	} table[] = {
-		{SUIJI__RPC__METHOD__METHOD_STATUS, 0, 0x3e},
-		{SUIJI__RPC__METHOD__METHOD_GET_ENTRY, 0, (1u << 3) | (1u << 4) | (1u << 5)},
-		{SUIJI__RPC__METHOD__METHOD_GET_CHECKPOINT, 0, 0x3e},
-		{SUIJI__RPC__METHOD__METHOD_PROVE_INCLUSION, 0, 0x3e},
-		{SUIJI__RPC__METHOD__METHOD_PROVE_CONSISTENCY, 0, 0x3e},
-		{SUIJI__RPC__METHOD__METHOD_REGISTER_AGENCY, ENTRY_AGENCY_REGISTER, 1u << 5},
-		{SUIJI__RPC__METHOD__METHOD_REGISTER_CLIENT, ENTRY_CLIENT_REGISTER, 1u << 5},
-		{SUIJI__RPC__METHOD__METHOD_ADD_WITNESS, ENTRY_WITNESS_ADD, 1u << 5},
+	    {SUIJI__RPC__METHOD__METHOD_STATUS, 0, 0x3e},
+	    {SUIJI__RPC__METHOD__METHOD_GET_ENTRY, 0, (1u << 3) | (1u << 4) | (1u << 5)},
+	    {SUIJI__RPC__METHOD__METHOD_GET_CHECKPOINT, 0, 0x3e},
+	    {SUIJI__RPC__METHOD__METHOD_PROVE_INCLUSION, 0, 0x3e},
+	    {SUIJI__RPC__METHOD__METHOD_PROVE_CONSISTENCY, 0, 0x3e},
+	    {SUIJI__RPC__METHOD__METHOD_REGISTER_AGENCY, ENTRY_AGENCY_REGISTER, 1u << 5},
+	    {SUIJI__RPC__METHOD__METHOD_REGISTER_CLIENT, ENTRY_CLIENT_REGISTER, 1u << 5},
+	    {SUIJI__RPC__METHOD__METHOD_ADD_WITNESS, ENTRY_WITNESS_ADD, 1u << 5},
 	};
 	struct world w;
 	uint8_t body[512], req[2048];
@@ -204,14 +208,15 @@ TEST(rpc_every_role_every_method, "every role may call exactly the methods the t
 		for (int role = 1; role <= NROLES; role++) {
 			struct rpc_outcome o;
 			size_t bl = body_for(table[i].method, body, ++n);
-			size_t rl = make_request(req, sizeof req, &w, role, table[i].method, body, bl,
-						 table[i].type);
+			size_t rl = make_request(req, sizeof req, &w, role, table[i].method, body,
+			                         bl, table[i].type);
 			uint64_t before = ledger_store_size(w.f.s);
 			int code = call(&w, role, req, rl, &o);
 			int may = (table[i].roles >> role) & 1;
 			if (may && code != SUIJI__RPC__CODE__CODE_OK)
-				printf("    %s as %s: code %d: %s\n", rpc_method_name(table[i].method),
-				       role_names[role], code, o.message);
+				printf("    %s as %s: code %d: %s\n",
+				       rpc_method_name(table[i].method), role_names[role], code,
+				       o.message);
 			CHECK(!may || code == SUIJI__RPC__CODE__CODE_OK);
 			if (!may) {
 				CHECK_INT(code, ==, SUIJI__RPC__CODE__CODE_FORBIDDEN);
@@ -220,7 +225,8 @@ TEST(rpc_every_role_every_method, "every role may call exactly the methods the t
 				CHECK_INT(ledger_store_size(w.f.s), ==, before);
 				refused++;
 			} else {
-				CHECK_INT(ledger_store_size(w.f.s), ==, before + (table[i].type != 0));
+				CHECK_INT(ledger_store_size(w.f.s), ==,
+				          before + (table[i].type != 0));
 				allowed++;
 			}
 			CHECK_INT(o.id, ==, 42);
@@ -231,7 +237,9 @@ TEST(rpc_every_role_every_method, "every role may call exactly the methods the t
 	world_free(&w);
 }
 
-TEST(rpc_mutation_needs_own_agency_and_signature, "a mutation for another agency, unsigned, or with a forged signature is refused and stores nothing")
+TEST(rpc_mutation_needs_own_agency_and_signature,
+     "a mutation for another agency, unsigned, or with a forged signature is refused and stores "
+     "nothing")
 {
 	struct world w;
 	uint8_t body[512], req[2048];
@@ -266,6 +274,7 @@ TEST(rpc_mutation_needs_own_agency_and_signature, "a mutation for another agency
 
 	/* Forged: a signature of zeros. */
 	q.signature.len = 64;
+	q.counter = 1;
 	rl = suiji__rpc__request__pack(&q, req);
 	CHECK_INT(call(&w, admin, req, rl, &o), ==, SUIJI__RPC__CODE__CODE_REFUSED);
 	CHECK_STR_HAS(o.message, "signature does not verify");
@@ -274,14 +283,15 @@ TEST(rpc_mutation_needs_own_agency_and_signature, "a mutation for another agency
 
 	/* The twin: properly signed, it is stored. */
 	rl = make_request(req, sizeof req, &w, admin, SUIJI__RPC__METHOD__METHOD_REGISTER_AGENCY,
-			  body, bl, ENTRY_AGENCY_REGISTER);
+	                  body, bl, ENTRY_AGENCY_REGISTER);
 	CHECK_INT(call(&w, admin, req, rl, &o), ==, SUIJI__RPC__CODE__CODE_OK);
 	rpc_outcome_fini(&o);
 	CHECK_INT(ledger_store_size(w.f.s), ==, before + 1);
 	world_free(&w);
 }
 
-TEST(rpc_bad_requests_named, "garbage, an unknown method, a wrong version and an oversized body get error codes naming the problem")
+TEST(rpc_bad_requests_named, "garbage, an unknown method, a wrong version and an oversized body "
+                             "get error codes naming the problem")
 {
 	struct world w;
 	struct rpc_outcome o;
@@ -290,7 +300,7 @@ TEST(rpc_bad_requests_named, "garbage, an unknown method, a wrong version and an
 	CHECK(world_build(&w) == 0);
 
 	CHECK_INT(call(&w, op, (const uint8_t *)"\xff\xff\xff garbage", 12, &o), ==,
-		  SUIJI__RPC__CODE__CODE_BAD_REQUEST);
+	          SUIJI__RPC__CODE__CODE_BAD_REQUEST);
 	CHECK_STR_HAS(o.message, "not a suiji.rpc.Request");
 	rpc_outcome_fini(&o);
 
@@ -309,15 +319,15 @@ TEST(rpc_bad_requests_named, "garbage, an unknown method, a wrong version and an
 
 	memset(big, 'x', sizeof big);
 	rl = make_request(req, sizeof req, &w, op, SUIJI__RPC__METHOD__METHOD_GET_CHECKPOINT, big,
-			  100, 0);
+	                  100, 0);
 	CHECK_INT(call(&w, op, req, rl, &o), ==, SUIJI__RPC__CODE__CODE_TOO_LARGE);
 	CHECK_STR_HAS(o.message, "get-checkpoint takes at most");
 	rpc_outcome_fini(&o);
 
 	rl = make_request(req, sizeof req, &w, SUIJI__ROLE__ROLE_AUDITOR,
-			  SUIJI__RPC__METHOD__METHOD_GET_ENTRY, (const uint8_t *)"\x08\x63", 2, 0);
+	                  SUIJI__RPC__METHOD__METHOD_GET_ENTRY, (const uint8_t *)"\x08\x63", 2, 0);
 	CHECK_INT(call(&w, SUIJI__ROLE__ROLE_AUDITOR, req, rl, &o), ==,
-		  SUIJI__RPC__CODE__CODE_NOT_FOUND);
+	          SUIJI__RPC__CODE__CODE_NOT_FOUND);
 	CHECK_STR_HAS(o.message, "no entry 99");
 	rpc_outcome_fini(&o);
 	world_free(&w);
@@ -338,9 +348,9 @@ TEST(rpc_revoked_client_cannot_act, "a revoked client is no longer a caller")
 	m.public_key.len = 32;
 	m.reason = (char *)"left the agency";
 	size_t bl = suiji__client_revoke__pack(&m, body);
-	size_t rl = make_request(req, sizeof req, &w, admin,
-				 SUIJI__RPC__METHOD__METHOD_REVOKE_CLIENT, body, bl,
-				 ENTRY_CLIENT_REVOKE);
+	size_t rl =
+	    make_request(req, sizeof req, &w, admin, SUIJI__RPC__METHOD__METHOD_REVOKE_CLIENT, body,
+	                 bl, ENTRY_CLIENT_REVOKE);
 	CHECK_INT(call(&w, admin, req, rl, &o), ==, SUIJI__RPC__CODE__CODE_OK);
 	rpc_outcome_fini(&o);
 	CHECK_INT(rpc_caller_lookup(w.f.s, vk.pk, &c), ==, SJ_EPERM);

@@ -16,6 +16,7 @@
 #include "proto/directory.pb-c.h"
 #include "proto/ledger.pb-c.h"
 #include "rules/replay.h"
+#include "tests/fixture.h"
 #include "tests/harness.h"
 
 #define ORIGIN "suiji.test/rules"
@@ -43,20 +44,26 @@ static void world_free(struct world *w)
  * log operator; corrupt: one bit of the signature flipped). On success the
  * next entry gets the next seq. */
 static int feed(struct world *w, uint32_t type, const char *agency, const struct note_skey *k,
-		const uint8_t *payload, size_t len, int corrupt)
+                const uint8_t *payload, size_t len, int corrupt)
 {
-	struct entry e = {.seq = w->seq, .time_us = 1767225600000000 + (int64_t)w->seq,
-			  .type = type, .agency = agency, .agency_len = strlen(agency),
-			  .payload = payload, .payload_len = len};
-	uint8_t sig[ENTRY_SIG_SIZE], hash[ENTRY_HASH_SIZE] = {0}, *msg = NULL;
-	size_t mlen;
+	struct entry e = {.seq = w->seq,
+	                  .time_us = 1767225600000000 + (int64_t)w->seq,
+	                  .type = type,
+	                  .agency = agency,
+	                  .agency_len = strlen(agency),
+	                  .payload = payload,
+	                  .payload_len = len};
+	uint8_t sig[ENTRY_SIG_SIZE], hash[ENTRY_HASH_SIZE] = {0}, *msg = NULL, *bytes = NULL;
+	size_t mlen, blen;
+	char why[200];
 	int rc;
 
 	if (k != NULL) {
 		struct note_vkey vk;
 		note_skey_public(&vk, k);
-		if (entry_request_message(&msg, &mlen, ORIGIN, type, agency, strlen(agency), payload,
-					  len) != SJ_OK)
+		e.counter = w->seq + 1; /* rises with every entry */
+		if (entry_request_message(&msg, &mlen, ORIGIN, type, e.counter, agency,
+		                          strlen(agency), payload, len) != SJ_OK)
 			return SJ_ENOMEM;
 		note_skey_sign_raw(sig, msg, mlen, k);
 		free(msg);
@@ -66,8 +73,16 @@ static int feed(struct world *w, uint32_t type, const char *agency, const struct
 		e.flags = ENTRY_FLAG_SIGNED;
 		e.sig = sig;
 	}
+	/* The rules read the stored form, log signature included. */
+	if (entry_encode(&bytes, &blen, &e) != SJ_OK ||
+	    fixture_log_sign(bytes, blen, w->log) != SJ_OK ||
+	    entry_decode(&e, bytes, blen, why, sizeof why) != SJ_OK) {
+		free(bytes);
+		return SJ_ENOMEM;
+	}
 	w->err[0] = '\0';
 	rc = replay_apply(w->r, &e, hash, w->err, sizeof w->err);
+	free(bytes);
 	if (rc == SJ_OK)
 		w->seq++;
 	return rc;
@@ -87,7 +102,7 @@ static int log_init(struct world *w, const char *origin)
 }
 
 static int agency(struct world *w, const struct note_skey *k, const char *actor_agency,
-		  const char *code, const char *parent)
+                  const char *code, const char *parent)
 {
 	Suiji__AgencyRegister m = SUIJI__AGENCY_REGISTER__INIT;
 	uint8_t buf[512];
@@ -95,7 +110,7 @@ static int agency(struct world *w, const struct note_skey *k, const char *actor_
 	m.name = (char *)"测试机关";
 	m.parent = (char *)parent;
 	return feed(w, ENTRY_AGENCY_REGISTER, actor_agency, k, buf,
-		    suiji__agency_register__pack(&m, buf), 0);
+	            suiji__agency_register__pack(&m, buf), 0);
 }
 
 static int client(struct world *w, const struct note_vkey *vk, const char *code, int role)
@@ -108,7 +123,7 @@ static int client(struct world *w, const struct note_vkey *vk, const char *code,
 	m.role = (Suiji__Role)role;
 	m.name = (char *)"test";
 	return feed(w, ENTRY_CLIENT_REGISTER, "", NULL, buf, suiji__client_register__pack(&m, buf),
-		    0);
+	            0);
 }
 
 static int revoke(struct world *w, const struct note_vkey *vk)
@@ -314,8 +329,8 @@ TEST(rules_rollback_undoes, "rollback(seq) undoes every entry from seq on, and o
 	char ag[ENTRY_MAX_AGENCY + 1];
 	size_t nw;
 	CHECK_INT(world_new(&w, 1), ==, SJ_OK);
-	CHECK_INT(agency(&w, NULL, "", "scjg", "sfj"), ==, SJ_OK); /* 4 */
-	CHECK_INT(revoke(&w, &w.op_vk), ==, SJ_OK);                 /* 5 */
+	CHECK_INT(agency(&w, NULL, "", "scjg", "sfj"), ==, SJ_OK);      /* 4 */
+	CHECK_INT(revoke(&w, &w.op_vk), ==, SJ_OK);                     /* 5 */
 	CHECK_INT(agency(&w, w.admin, "sfj", "ga", "scjg"), ==, SJ_OK); /* 6 */
 	replay_rollback(w.r, 5);
 	CHECK_INT(policy_agency_count(replay_policy(w.r)), ==, 2);
@@ -379,7 +394,7 @@ TEST(rules_directory_needs_known_agency,
 /* Imports one object record (id, name, supervised by supervisor) into
  * agency's directory as import_id, written by the log operator. */
 static int import_object(struct world *w, const char *agency, const char *supervisor,
-			 const char *import_id, const char *id, const char *name)
+                         const char *import_id, const char *id, const char *name)
 {
 	const char *agencies[1] = {supervisor};
 	struct record r = {.kind = RECORD_OBJECT};
@@ -389,11 +404,17 @@ static int import_object(struct world *w, const char *agency, const char *superv
 	size_t len;
 	char err[256];
 	int rc;
-	r.u.object = (struct record_object){.id = id, .name = name, .category = "",
-					    .address = "", .legal_rep = "", .phone = "",
-					    .status = OBJECT_ACTIVE, .risk_class = "A",
-					    .credit_level = "", .district = "",
-					    .agencies = {agencies, 1}};
+	r.u.object = (struct record_object){.id = id,
+	                                    .name = name,
+	                                    .category = "",
+	                                    .address = "",
+	                                    .legal_rep = "",
+	                                    .phone = "",
+	                                    .status = OBJECT_ACTIVE,
+	                                    .risk_class = "A",
+	                                    .credit_level = "",
+	                                    .district = "",
+	                                    .agencies = {agencies, 1}};
 	if ((rc = record_encode(&b, &len, &r, err, sizeof err)) != SJ_OK)
 		return rc;
 	rec.data = b;
@@ -410,7 +431,7 @@ static int import_object(struct world *w, const char *agency, const char *superv
 		return SJ_ENOMEM;
 	}
 	rc = feed(w, ENTRY_DIRECTORY_IMPORT, agency, NULL, buf,
-		  suiji__directory_import__pack(&m, buf), 0);
+	          suiji__directory_import__pack(&m, buf), 0);
 	free(buf);
 	free(b);
 	return rc;
@@ -428,15 +449,15 @@ TEST(rules_directory_one_owner,
 	/* The forgery: scjg's directory may not hold an object it does not
 	 * supervise, and the refusal leaves the directory empty. */
 	CHECK_INT(import_object(&w, "scjg", "wsjk", "i1", "914403001922038216", "海州食品"), ==,
-		  SJ_EVERIFY);
+	          SJ_EVERIFY);
 	CHECK_STR_HAS(w.err, "does not list agency scjg among its supervising agencies");
 	CHECK(policy_object_name(p, "scjg", "914403001922038216") == NULL);
 	CHECK_INT(import_object(&w, "scjg", "scjg", "i1", "914403001922038216", "海州食品"), ==,
-		  SJ_OK); /* 5 */
+	          SJ_OK); /* 5 */
 	CHECK(strcmp(policy_object_name(p, "scjg", "914403001922038216"), "海州食品") == 0);
 	CHECK_INT(dirs_count(replay_dirs(w.r), "scjg", RECORD_OBJECT), ==, 1);
 	CHECK_INT(import_object(&w, "scjg", "scjg", "i2", "914403001922038216", "海州食品股份"), ==,
-		  SJ_OK); /* 6 */
+	          SJ_OK); /* 6 */
 	CHECK(strcmp(policy_object_name(p, "scjg", "914403001922038216"), "海州食品股份") == 0);
 	CHECK_INT(dirs_count(replay_dirs(w.r), "scjg", RECORD_OBJECT), ==, 1);
 	replay_rollback(w.r, 6);

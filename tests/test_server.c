@@ -31,8 +31,6 @@
 #include <arpa/inet.h>
 
 #include "common/util.h"
-#include "wire/channel.h"
-#include "wire/frame.h"
 #include "ledger/entry.h"
 #include "ledger/keyfile.h"
 #include "ledger/note.h"
@@ -40,6 +38,8 @@
 #include "proto/ledger.pb-c.h"
 #include "proto/rpc.pb-c.h"
 #include "tests/harness.h"
+#include "wire/channel.h"
+#include "wire/frame.h"
 
 #define SUIJID  harness_bin("suijid")
 #define SUIJI   harness_bin("suiji")
@@ -456,6 +456,10 @@ static int raw_open(struct raw *r, const struct daemon *d, const struct note_ske
 	return 0;
 }
 
+/* The request counter signed_agency signed last, which the next signed
+ * request carries. */
+static uint64_t signed_counter;
+
 /* The sealed frame of one Request. */
 static int raw_request_frame(struct raw *r, uint8_t **frame, size_t *flen, uint32_t method,
                              const char *agency, const uint8_t *body, size_t len,
@@ -475,6 +479,7 @@ static int raw_request_frame(struct raw *r, uint8_t **frame, size_t *flen, uint3
 	if (sig != NULL) {
 		q.signature.data = (uint8_t *)sig;
 		q.signature.len = 64;
+		q.counter = signed_counter;
 	}
 	n = suiji__rpc__request__get_packed_size(&q);
 	buf = malloc(n ? n : 1);
@@ -578,8 +583,9 @@ static size_t signed_agency(uint8_t *buf, size_t cap, uint8_t sig[64], const str
 	if (n > cap)
 		return 0;
 	suiji__agency_register__pack(&m, buf);
-	if (entry_request_message(&msg, &ml, ORIGIN, ENTRY_AGENCY_REGISTER, agency, strlen(agency),
-	                          buf, n) != SJ_OK)
+	signed_counter = util_request_counter();
+	if (entry_request_message(&msg, &ml, ORIGIN, ENTRY_AGENCY_REGISTER, signed_counter, agency,
+	                          strlen(agency), buf, n) != SJ_OK)
 		return 0;
 	note_skey_sign_raw(sig, msg, ml, key);
 	free(msg);

@@ -13,9 +13,9 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "proto/ledger.pb-c.h"
+#include "rules/storeops.h"
 #include "tests/fixture.h"
 #include "tests/harness.h"
-#include "rules/storeops.h"
 
 TEST(store_reopens_with_same_size, "a built ledger reopens verified with every entry in place")
 {
@@ -41,7 +41,8 @@ TEST(store_signed_request_accepted, "a request signed by a registered client is 
 	fixture_free(&f);
 }
 
-TEST(store_forged_request_refused, "a request whose client signature is forged is refused and nothing is stored")
+TEST(store_forged_request_refused,
+     "a request whose client signature is forged is refused and nothing is stored")
 {
 	struct fixture f;
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 0), ==, SJ_OK);
@@ -54,7 +55,8 @@ TEST(store_forged_request_refused, "a request whose client signature is forged i
 	fixture_free(&f);
 }
 
-TEST(store_wrong_agency_refused, "a client acting for an agency it was not registered for is refused")
+TEST(store_wrong_agency_refused,
+     "a client acting for an agency it was not registered for is refused")
 {
 	struct fixture f;
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 0), ==, SJ_OK);
@@ -98,8 +100,8 @@ TEST(store_batch_all_or_nothing, "a batch with one refused request stores none o
 	m.parent = (char *)"no-such-agency";
 	l2 = suiji__agency_register__pack(&m, b2);
 	struct ledger_append a[2] = {
-		{.type = ENTRY_AGENCY_REGISTER, .agency = "", .payload = b1, .payload_len = l1},
-		{.type = ENTRY_AGENCY_REGISTER, .agency = "", .payload = b2, .payload_len = l2},
+	    {.type = ENTRY_AGENCY_REGISTER, .agency = "", .payload = b1, .payload_len = l1},
+	    {.type = ENTRY_AGENCY_REGISTER, .agency = "", .payload = b2, .payload_len = l2},
 	};
 	CHECK_INT(ledger_store_append(f.s, a, 2, NULL, err, sizeof err), ==, SJ_EVERIFY);
 	CHECK_STR_HAS(err, "request 1");
@@ -120,7 +122,8 @@ TEST(store_batch_all_or_nothing, "a batch with one refused request stores none o
 	fixture_free(&f);
 }
 
-TEST(store_group_commit_many, "a batch of 500 entries is appended in one transaction with consecutive numbers")
+TEST(store_group_commit_many,
+     "a batch of 500 entries is appended in one transaction with consecutive numbers")
 {
 	struct fixture f;
 	struct ledger_append a[500];
@@ -135,8 +138,8 @@ TEST(store_group_commit_many, "a batch of 500 entries is appended in one transac
 		m.code = code;
 		m.name = (char *)"n";
 		m.parent = (char *)"";
-		a[i] = (struct ledger_append){.type = ENTRY_AGENCY_REGISTER, .agency = "",
-					      .payload = bufs[i]};
+		a[i] = (struct ledger_append){
+		    .type = ENTRY_AGENCY_REGISTER, .agency = "", .payload = bufs[i]};
 		a[i].payload_len = suiji__agency_register__pack(&m, bufs[i]);
 	}
 	uint64_t n = ledger_store_size(f.s);
@@ -166,7 +169,8 @@ TEST(store_triggers_refuse_update_delete, "SQLite refuses UPDATE and DELETE on e
 	fixture_free(&f);
 }
 
-TEST(store_altered_ledger_refuses_appends, "a ledger whose stored entry was altered opens broken, names the entry and refuses appends")
+TEST(store_altered_ledger_refuses_appends,
+     "a ledger whose stored entry was altered opens broken, names the entry and refuses appends")
 {
 	struct fixture f;
 	char err[512];
@@ -182,12 +186,13 @@ TEST(store_altered_ledger_refuses_appends, "a ledger whose stored entry was alte
 	char *note;
 	size_t len;
 	CHECK_INT(ledger_store_checkpoint(f.s, f.log_key, &note, &len, err, sizeof err), ==,
-		  SJ_ECORRUPT);
+	          SJ_ECORRUPT);
 	CHECK_STR_HAS(err, "does not verify");
 	fixture_free(&f);
 }
 
-TEST(store_truncated_ledger_refuses_appends, "a ledger truncated below its last checkpoint opens broken and says it was truncated")
+TEST(store_truncated_ledger_refuses_appends,
+     "a ledger truncated below its last checkpoint opens broken and says it was truncated")
 {
 	struct fixture f;
 	char err[512];
@@ -200,7 +205,8 @@ TEST(store_truncated_ledger_refuses_appends, "a ledger truncated below its last 
 	fixture_free(&f);
 }
 
-TEST(store_checkpoint_root_from_entries, "a checkpoint's root is the RFC 9162 root of the stored entries and it is signed by the log key")
+TEST(store_checkpoint_root_from_entries, "a checkpoint's root is the RFC 9162 root of the stored "
+                                         "entries and it is signed by the log key")
 {
 	struct fixture f;
 	char err[512], *note = NULL, perr[200];
@@ -231,7 +237,8 @@ TEST(store_checkpoint_root_from_entries, "a checkpoint's root is the RFC 9162 ro
 	fixture_free(&f);
 }
 
-TEST(store_checkpoint_other_key_refused, "a checkpoint cannot be signed with a key other than the log's")
+TEST(store_checkpoint_other_key_refused,
+     "a checkpoint cannot be signed with a key other than the log's")
 {
 	struct fixture f;
 	struct note_skey *k = NULL;
@@ -245,7 +252,8 @@ TEST(store_checkpoint_other_key_refused, "a checkpoint cannot be signed with a k
 	fixture_free(&f);
 }
 
-TEST(store_cosignature_unknown_witness_refused, "a cosignature by a key that is not a registered witness is refused")
+TEST(store_cosignature_unknown_witness_refused,
+     "a cosignature by a key that is not a registered witness is refused")
 {
 	struct fixture f;
 	struct note_skey *w = NULL;
@@ -259,15 +267,15 @@ TEST(store_cosignature_unknown_witness_refused, "a cosignature by a key that is 
 	CHECK_INT(note_cosign(&line, note, (size_t)(blank - note) + 1, 1700000000, w), ==, SJ_OK);
 	snprintf(full, sizeof full, "%s%s", note, line);
 	CHECK_INT(ledger_store_add_cosignatures(f.s, full, strlen(full), &added, err, sizeof err),
-		  ==, SJ_EPERM);
+	          ==, SJ_EPERM);
 	CHECK_STR_HAS(err, "not a witness");
 	/* Its twin: the registered witness's cosignature is accepted. */
 	free(line);
 	CHECK_INT(note_cosign(&line, note, (size_t)(blank - note) + 1, 1700000000, f.witness), ==,
-		  SJ_OK);
+	          SJ_OK);
 	snprintf(full, sizeof full, "%s%s", note, line);
 	CHECK_INT(ledger_store_add_cosignatures(f.s, full, strlen(full), &added, err, sizeof err),
-		  ==, SJ_OK);
+	          ==, SJ_OK);
 	CHECK_INT(added, ==, 1);
 	free(line);
 	free(note);
@@ -275,7 +283,8 @@ TEST(store_cosignature_unknown_witness_refused, "a cosignature by a key that is 
 	fixture_free(&f);
 }
 
-TEST(store_inclusion_proofs_verify, "every entry's inclusion proof from the store verifies against the checkpoint root")
+TEST(store_inclusion_proofs_verify,
+     "every entry's inclusion proof from the store verifies against the checkpoint root")
 {
 	struct fixture f;
 	char err[512], *note = NULL, perr[200];
@@ -294,22 +303,24 @@ TEST(store_inclusion_proofs_verify, "every entry's inclusion proof from the stor
 		CHECK_INT(ledger_store_entry(f.s, i, &b, &bl), ==, SJ_OK);
 		merkle_leaf_hash(leaf, b, bl);
 		free(b);
-		CHECK_INT(ledger_store_inclusion_proof(f.s, i, c.size, proof, &np, MERKLE_MAX_PROOF),
-			  ==, SJ_OK);
+		CHECK_INT(
+		    ledger_store_inclusion_proof(f.s, i, c.size, proof, &np, MERKLE_MAX_PROOF), ==,
+		    SJ_OK);
 		CHECK_INT(merkle_verify_inclusion(i, c.size, leaf, (const merkle_hash *)proof, np,
-						  c.root),
-			  ==, SJ_OK);
+		                                  c.root),
+		          ==, SJ_OK);
 		leaf[0] ^= 1; /* forgery twin */
 		CHECK_INT(merkle_verify_inclusion(i, c.size, leaf, (const merkle_hash *)proof, np,
-						  c.root),
-			  !=, SJ_OK);
+		                                  c.root),
+		          !=, SJ_OK);
 	}
 	note_free(n);
 	free(note);
 	fixture_free(&f);
 }
 
-TEST(store_keyfile_mode_0600, "a new key file is created with mode 0600 and reloads to the same key")
+TEST(store_keyfile_mode_0600,
+     "a new key file is created with mode 0600 and reloads to the same key")
 {
 	char path[600], err[512];
 	struct note_skey *k1 = NULL, *k2 = NULL;
@@ -318,8 +329,8 @@ TEST(store_keyfile_mode_0600, "a new key file is created with mode 0600 and relo
 	int created = 0;
 	snprintf(path, sizeof path, "%s/log.key", harness_tmpdir());
 	CHECK_INT(keyfile_load(&k1, path, "suiji.test/log", NOTE_TYPE_ED25519, 1, &created, err,
-			       sizeof err),
-		  ==, SJ_OK);
+	                       sizeof err),
+	          ==, SJ_OK);
 	CHECK(created);
 	CHECK_INT(stat(path, &st), ==, 0);
 	CHECK_INT(st.st_mode & 0777, ==, 0600);
@@ -338,7 +349,7 @@ TEST(store_keyfile_readable_refused, "a key file that others may read is refused
 	struct note_skey *k = NULL;
 	snprintf(path, sizeof path, "%s/log.key", harness_tmpdir());
 	CHECK_INT(keyfile_load(&k, path, "n", NOTE_TYPE_ED25519, 1, NULL, err, sizeof err), ==,
-		  SJ_OK);
+	          SJ_OK);
 	note_skey_free(k);
 	k = NULL;
 	CHECK_INT(chmod(path, 0644), ==, 0);
@@ -357,7 +368,8 @@ TEST(store_readonly_refuses_appends, "a ledger opened read-only refuses appends"
 	fixture_free(&f);
 }
 
-TEST(store_missing_file_without_create, "opening a missing ledger without create says it is missing")
+TEST(store_missing_file_without_create,
+     "opening a missing ledger without create says it is missing")
 {
 	struct ledger_store *s = NULL;
 	char path[600], err[512];
@@ -366,7 +378,9 @@ TEST(store_missing_file_without_create, "opening a missing ledger without create
 	CHECK_STR_HAS(err, "none.db");
 }
 
-TEST(store_other_writer_taken_in, "entries another process appended are taken in before the next append and checkpoint, so an operator command beside the daemon loses nothing")
+TEST(store_other_writer_taken_in,
+     "entries another process appended are taken in before the next append and checkpoint, so an "
+     "operator command beside the daemon loses nothing")
 {
 	struct fixture f;
 	struct ledger_store *other = NULL;
@@ -375,7 +389,7 @@ TEST(store_other_writer_taken_in, "entries another process appended are taken in
 	struct verify_report r;
 	CHECK_INT(fixture_build(&f, harness_tmpdir(), 1), ==, SJ_OK);
 	uint64_t n = ledger_store_size(f.s);
-	CHECK_INT(storeops_open(&other, f.db, 0, err, sizeof err), ==, SJ_OK);
+	CHECK_INT(fixture_reopen(&f, &other), ==, SJ_OK);
 	struct ledger_store *mine = f.s;
 	f.s = other; /* the "operator command" appends through the other handle */
 	CHECK_INT(fixture_signed_agency(&f, f.admin, "sfj", "by-other", 0), ==, SJ_OK);

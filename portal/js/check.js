@@ -18,6 +18,8 @@ import { parseVerifierKey, openCheckpoint } from './note.js';
 
 export const ENTRY_DRAW_COMMIT = 11;
 const MAX_PAYLOAD = 16 * 1024 * 1024;
+// Header (98), payload length (4) and log signature (64): docs/ledger.md section 1.
+const FIXED = 166;
 
 export class CheckError extends Error {
   constructor(message) {
@@ -35,13 +37,16 @@ function u64At(b, o) {
   return v;
 }
 
-// Parses an entry's bytes: {seq, prev, time (BigInt, µs, signed), type,
-// signed, actor, agency, payload}. Refuses anything that is not exactly the
-// format: wrong magic, flags, lengths, or a byte after the end.
+// Parses an entry's bytes (format SJE2): {seq, prev, time (BigInt, µs,
+// signed), type, signed, actor, counter (BigInt), agency, payload, logSig}.
+// Refuses anything that is not exactly the format: wrong magic, flags,
+// lengths, or a byte after the end. The log signature that ends every entry
+// is not checked here: the checkpoint that includes the entry is signed by
+// the same key and covers its bytes.
 export function parseEntry(b) {
   if (!(b instanceof Uint8Array)) fail('entry: not bytes');
-  if (b.length < 94) fail(`entry: ${b.length} bytes, shorter than any entry (94)`);
-  if (b[0] !== 0x53 || b[1] !== 0x4a || b[2] !== 0x45 || b[3] !== 0x31) fail('entry: magic is not SJE1');
+  if (b.length < FIXED) fail(`entry: ${b.length} bytes, shorter than any entry (${FIXED})`);
+  if (b[0] !== 0x53 || b[1] !== 0x4a || b[2] !== 0x45 || b[3] !== 0x32) fail('entry: magic is not SJE2');
   const seq = u64At(b, 4);
   const prev = b.slice(12, 44);
   const time = BigInt.asIntN(64, u64At(b, 44));
@@ -49,20 +54,24 @@ export function parseEntry(b) {
   const flags = b[56];
   if (flags & ~1) fail(`entry: flags 0x${flags.toString(16)} has a bit other than bit 0`);
   const actor = b.slice(57, 89);
+  const counter = u64At(b, 89);
   const zeroActor = actor.every((x) => x === 0);
-  if ((flags & 1) && zeroActor) fail('entry: signed, with an all-zero actor key');
-  if (!(flags & 1) && !zeroActor) fail('entry: unsigned, with a non-zero actor key');
-  const A = b[89];
+  if ((flags & 1) && (zeroActor || counter === 0n)) fail('entry: signed, with an all-zero actor key or no request counter');
+  if (!(flags & 1) && (!zeroActor || counter !== 0n)) fail('entry: unsigned, with an actor key or a request counter');
+  const A = b[97];
   if (A > 64) fail(`entry: agency code of ${A} bytes (at most 64)`);
-  if (b.length < 94 + A) fail('entry: ends inside the agency code');
-  for (let i = 0; i < A; i++) if (b[90 + i] < 0x20 || b[90 + i] === 0x7f) fail('entry: control byte in the agency code');
-  const agency = new TextDecoder().decode(b.subarray(90, 90 + A));
-  const o = 90 + A;
+  if (b.length < FIXED + A) fail('entry: ends inside the agency code');
+  for (let i = 0; i < A; i++) if (b[98 + i] < 0x20 || b[98 + i] === 0x7f) fail('entry: control byte in the agency code');
+  const agency = new TextDecoder().decode(b.subarray(98, 98 + A));
+  const o = 98 + A;
   const P = ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];
   if (P > MAX_PAYLOAD) fail(`entry: payload of ${P} bytes (at most 16 MiB)`);
-  const want = 94 + A + P + ((flags & 1) ? 64 : 0);
+  const want = FIXED + A + P + ((flags & 1) ? 64 : 0);
   if (b.length !== want) fail(`entry: ${b.length} bytes where its lengths say ${want}`);
-  return { seq, prev, time, type, signed: (flags & 1) === 1, actor, agency, payload: b.slice(o + 4, o + 4 + P) };
+  return {
+    seq, prev, time, type, signed: (flags & 1) === 1, actor, counter, agency,
+    payload: b.slice(o + 4, o + 4 + P), logSig: b.slice(b.length - 64),
+  };
 }
 
 // ---------------------------------------------------------------- protobuf (proto/draw.proto: DrawCommit)

@@ -454,8 +454,10 @@ async function main() {
     }, ['beacons']],
     ['proof', (d) => { const h = d.proof.hashes[0]; d.proof.hashes[0] = (h[0] === 'A' ? 'B' : 'A') + h.slice(1); }, ['inclusion']],
     ['entry', (d) => {
+      // The commitment's last byte: the payload ends just before the log
+      // signature that closes every entry (docs/ledger.md section 1).
       const b = Buffer.from(d.commit_entry_bytes, 'base64');
-      b[b.length - 1] ^= 1;
+      b[b.length - 65] ^= 1;
       d.commit_entry_bytes = b.toString('base64');
     }, ['entryhash', 'inclusion', 'seed']],
     ['exclusion', (d) => { d.object_exclusions = []; }, ['counts']],
