@@ -134,9 +134,15 @@ function buildCity(dir) {
   const food = taskDraw(dir, 'scjg', 'scjg-2026-food', ['law']);
   const prov = taskDraw(dir, 'jsscjg', 'js-2026-a', ['food']);
   // A reveal withheld although the notary's values came in time (R6): the
-  // portal must list it, blamed on the log operator.
+  // portal must list it, blamed on the log operator. A task is drawn once
+  // (R6), so this draw is of a task of its own, reviewed like any (R5).
+  const wtask = JSON.parse(readFileSync(join(ROOT, 'scripts/city/task-scjg-food.json'), 'utf8'));
+  wtask.task_id = 'scjg-2026-withheld';
+  writeFileSync(join(dir, 'task-withheld.json'), JSON.stringify(wtask));
+  sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'task', 'create', 'task-withheld.json', '--key', 'op.key']);
+  sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'task', 'review', 'scjg', 'scjg-2026-withheld', '--approve', '--key', 'legal.key']);
   writeFileSync(join(dir, 'draw.json'), JSON.stringify({
-    request_id: 'withheld', agency: 'scjg', task: 'scjg-2026-food', slot_size: 2, officer_repeat_in_slot: true,
+    request_id: 'withheld', agency: 'scjg', task: 'scjg-2026-withheld', slot_size: 2, officer_repeat_in_slot: true,
     deadline_hours: 0.0008, beacons: [{ source: 'pub', round: 0 }], officer_tags: ['law'],
   }));
   const withheld = Number(/draw request (\d+)/.exec(sh(dir, join(BIN, 'suijid'), ['-d', 'data', 'draw', 'task', 'draw.json']))[1]);
