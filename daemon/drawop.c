@@ -333,6 +333,63 @@ static int witnessed_in_time(const char *dir, uint64_t commit_seq, int64_t publi
 	free(c);
 	return rc;
 }
+/* Derives the draw's result from the seed and the beacon rounds, as the
+ * verifier will: the reveal's own rules re-derive the result on append, so
+ * what is computed here only has to agree. *public_us is when the first of
+ * the beacon values was public (R18). */
+static int derive_result(const struct draws *d, size_t idx, const struct draws_info *info,
+                         const uint8_t *seed, char *const *rounds, uint8_t **result, size_t *rlen,
+                         int64_t *public_us, char *err, size_t err_cap)
+{
+	const struct draw_spec *sp = draw_inputs_spec(draws_inputs(d, idx));
+	struct beacon_value v[DRAW_MAX_BEACONS];
+	struct draw_beacon_value bv[DRAW_MAX_BEACONS];
+	struct draw_result *res = NULL;
+	uint8_t r[32];
+	char why[512];
+	int rc = SJ_OK;
+
+	*public_us = INT64_MAX;
+	for (size_t i = 0; i < sp->n_beacons; i++) {
+		const struct beacon_chain *chain;
+		const char *url;
+		int manual;
+		int64_t margin;
+		struct beacon_round br;
+		if (draws_source(d, sp->beacons[i].source, &chain, &manual, &margin, &url) != SJ_OK)
+			return SJ_ENOENT;
+		if (manual)
+			rc = manual_value(&v[i], NULL, 0, NULL, rounds[i], strlen(rounds[i]), why,
+			                  sizeof why);
+		else if ((rc = beacon_round_parse(&br, rounds[i], strlen(rounds[i]), why,
+		                                  sizeof why)) == SJ_OK)
+			rc = beacon_round_verify(&v[i], chain, &br, NULL, INT64_MAX, why,
+			                         sizeof why);
+		if (rc == SJ_OK)
+			rc = beacon_round_usable(&v[i], info->commit_time_us, margin, why,
+			                         sizeof why);
+		if (rc != SJ_OK) {
+			snprintf(err, err_cap, "beacon %s: %s", sp->beacons[i].source, why);
+			return SJ_EVERIFY;
+		}
+		bv[i].value = v[i].value;
+		bv[i].len = BEACON_VALUE_SIZE;
+		if (v[i].time_us < *public_us)
+			*public_us = v[i].time_us;
+	}
+	rc = draw_derive_randomness(r, seed, info->commit_hash, draws_inputs(d, idx), bv,
+	                            sp->n_beacons, why, sizeof why);
+	if (rc == SJ_OK) /* the pools are held by the ledger's draw state */
+		rc = draws_derive(d, idx, r, &res, why, sizeof why);
+	if (rc == SJ_OK)
+		rc = draw_result_encode(result, rlen, res);
+	draw_result_free(res);
+	sodium_memzero(r, sizeof r);
+	if (rc != SJ_OK)
+		snprintf(err, err_cap, "the draw cannot be derived: %s", why);
+	return rc;
+}
+
 
 int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
                   const char *const *docs, size_t ndocs, int wait, uint64_t *reveal_seq, char *err,
@@ -391,10 +448,10 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 			const char *sv = draws_signed_values(d, idx, sp->beacons[i].source, NULL);
 			if (sv == NULL) {
 				snprintf(err, err_cap,
-					 "beacon %s gives public values, and no public-values "
-					 "entry signed by a registered signer gives values drawn "
-					 "after the commitment yet (suijid pubvalues add)",
-					 sp->beacons[i].source);
+				         "beacon %s gives public values, and no public-values "
+				         "entry signed by a registered signer gives values drawn "
+				         "after the commitment yet (suijid pubvalues add)",
+				         sp->beacons[i].source);
 				rc = SJ_EINVAL;
 			} else {
 				rounds[i] = strdup(sv);
@@ -407,59 +464,9 @@ int drawop_reveal(struct ledger_store *s, const char *dir, uint64_t request_seq,
 		if (rc != SJ_OK)
 			goto out;
 	}
-	/* Derive as the verifier will: the reveal's own rules re-derive the
-	 * result on append, so what is computed here only has to agree. */
-	public_us = INT64_MAX;
-	{
-		struct beacon_value v[DRAW_MAX_BEACONS];
-		struct draw_beacon_value bv[DRAW_MAX_BEACONS];
-		struct draw_result *res = NULL;
-		uint8_t r[32];
-		char why[512];
-		for (size_t i = 0; i < sp->n_beacons; i++) {
-			const struct beacon_chain *chain;
-			const char *url;
-			int manual;
-			int64_t margin;
-			struct beacon_round br;
-			if (draws_source(d, sp->beacons[i].source, &chain, &manual, &margin,
-			                 &url) != SJ_OK) {
-				rc = SJ_ENOENT;
-				goto out;
-			}
-			if (manual)
-				rc = manual_value(&v[i], NULL, 0, NULL, rounds[i],
-				                  strlen(rounds[i]), why, sizeof why);
-			else if ((rc = beacon_round_parse(&br, rounds[i], strlen(rounds[i]), why,
-			                                  sizeof why)) == SJ_OK)
-				rc = beacon_round_verify(&v[i], chain, &br, NULL, INT64_MAX, why,
-				                         sizeof why);
-			if (rc == SJ_OK)
-				rc = beacon_round_usable(&v[i], info.commit_time_us, margin, why,
-				                         sizeof why);
-			if (rc != SJ_OK) {
-				snprintf(err, err_cap, "beacon %s: %s", sp->beacons[i].source, why);
-				rc = SJ_EVERIFY;
-				goto out;
-			}
-			bv[i].value = v[i].value;
-			bv[i].len = BEACON_VALUE_SIZE;
-			if (v[i].time_us < public_us)
-				public_us = v[i].time_us;
-		}
-		rc = draw_derive_randomness(r, seed, info.commit_hash, draws_inputs(d, idx), bv,
-		                            sp->n_beacons, why, sizeof why);
-		if (rc == SJ_OK) /* the pools are held by the ledger's draw state */
-			rc = draws_derive(d, idx, r, &res, why, sizeof why);
-		if (rc == SJ_OK)
-			rc = draw_result_encode(&result, &rlen, res);
-		draw_result_free(res);
-		sodium_memzero(r, sizeof r);
-		if (rc != SJ_OK) {
-			snprintf(err, err_cap, "the draw cannot be derived: %s", why);
-			goto out;
-		}
-	}
+	rc = derive_result(d, idx, &info, seed, rounds, &result, &rlen, &public_us, err, err_cap);
+	if (rc != SJ_OK)
+		goto out;
 	if ((rc = witnessed_in_time(dir, info.commit_seq, public_us, err, err_cap)) != SJ_OK)
 		goto out;
 	m.commit_seq = info.commit_seq;

@@ -8,11 +8,9 @@
 #include "daemon/drawrecheck.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/util.h"
 #include "daemon/drawtask.h"
@@ -27,77 +25,6 @@
 		goto out;                                                                          \
 	} while (0)
 
-/* A name that becomes part of a file path or of the scope: a letter or
- * digit, then letters, digits, '.', '_' or '-', never "..". */
-static int name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > DRAWTASK_MAX_NAME || strstr(s, "..") != NULL)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		int alnum =
-		    (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return 0;
-	}
-	return 1;
-}
-
-/* mkdir -p. */
-static int make_dirs(const char *path)
-{
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* Writes people as "id,agency,tags" CSV. */
-static int write_people(const char *path, const struct policy_person *v, size_t n)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return SJ_EIO;
-	fprintf(f, "id,agency,tags\n");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s,%s,", v[i].id, v[i].agency);
-		for (size_t t = 0; t < v[i].ntags; t++)
-			fprintf(f, "%s%s", t ? ";" : "", v[i].tags[t]);
-		fputc('\n', f);
-	}
-	return fclose(f) == 0 ? SJ_OK : SJ_EIO;
-}
-
-/* The three pools into outdir, as the ledger says (R2, R19). */
-static int write_pools(const char *outdir, const struct policy_expect *x, char *err, size_t err_cap)
-{
-	char file[4200];
-	snprintf(file, sizeof file, "%.4000s/objects.csv", outdir);
-	FILE *f = fopen(file, "w");
-	if (f != NULL) {
-		fprintf(f, "id,stratum\n");
-		for (size_t i = 0; i < x->n_objects; i++)
-			fprintf(f, "%s,%s\n", x->objects[i].id, x->objects[i].stratum);
-		if (fclose(f) == 0) {
-			snprintf(file, sizeof file, "%.4000s/officers.csv", outdir);
-			if (write_people(file, x->officers, x->n_officers) == SJ_OK) {
-				snprintf(file, sizeof file, "%.4000s/experts.csv", outdir);
-				if (write_people(file, x->experts, x->n_experts) == SJ_OK)
-					return SJ_OK;
-			}
-		}
-	}
-	snprintf(err, err_cap, "cannot write %s", file);
-	return SJ_EIO;
-}
-
 /* The scope as the spec's task (policy.h): "recheck:AGENCY:YEAR[:TASK]". */
 static int scope_task(char *out, size_t cap, const cJSON *scope, const char *path, char *err,
                       size_t err_cap)
@@ -106,12 +33,12 @@ static int scope_task(char *out, size_t cap, const cJSON *scope, const char *pat
 	const cJSON *ag = cJSON_GetObjectItemCaseSensitive(scope, "agency");
 	const cJSON *yr = cJSON_GetObjectItemCaseSensitive(scope, "year");
 	const cJSON *tk = cJSON_GetObjectItemCaseSensitive(scope, "task");
-	if (!cJSON_IsString(ag) || !name_ok(ag->valuestring))
+	if (!cJSON_IsString(ag) || !drawtask_safe_name(ag->valuestring))
 		BAD("%s: \"scope\".\"agency\" must be an agency code", path);
 	if (!cJSON_IsNumber(yr) || yr->valuedouble < 2000 || yr->valuedouble > 2100 ||
 	    yr->valuedouble != (double)(int)yr->valuedouble)
 		BAD("%s: \"scope\".\"year\" must be a plan year 2000..2100", path);
-	if (tk && (!cJSON_IsString(tk) || !name_ok(tk->valuestring)))
+	if (tk && (!cJSON_IsString(tk) || !drawtask_safe_name(tk->valuestring)))
 		BAD("%s: \"scope\".\"task\" must be a task id", path);
 	snprintf(out, cap, POLICY_RECHECK_PREFIX "%s:%d%s%s", ag->valuestring, (int)yr->valuedouble,
 	         tk ? ":" : "", tk ? tk->valuestring : "");
@@ -192,11 +119,11 @@ int drawrecheck_prepare(const struct replay *r, const char *path, const char *ou
 	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "request_id");
 	const cJSON *agency = cJSON_GetObjectItemCaseSensitive(j, "agency");
 	const cJSON *scope = cJSON_GetObjectItemCaseSensitive(j, "scope");
-	if (!cJSON_IsString(rid) || !name_ok(rid->valuestring))
+	if (!cJSON_IsString(rid) || !drawtask_safe_name(rid->valuestring))
 		BAD("%s: \"request_id\" must be a name: 1 to %d letters, digits, '.', '_' or '-', "
 		    "starting with a letter or digit, without \"..\"",
 		    path, DRAWTASK_MAX_NAME);
-	if (!cJSON_IsString(agency) || !name_ok(agency->valuestring))
+	if (!cJSON_IsString(agency) || !drawtask_safe_name(agency->valuestring))
 		BAD("%s: \"agency\" must be the justice bureau's agency code", path);
 	if (!cJSON_IsObject(scope))
 		BAD("%s: \"scope\" must be an object: {\"agency\", \"year\", \"task\"}", path);
@@ -212,12 +139,12 @@ int drawrecheck_prepare(const struct replay *r, const char *path, const char *ou
 		snprintf(dirbuf, sizeof dirbuf, "%s%s", outdir, rid->valuestring);
 		outdir = dirbuf;
 	}
-	if (make_dirs(outdir) != 0) {
+	if (drawtask_make_dirs(outdir) != 0) {
 		snprintf(err, err_cap, "cannot create %s", outdir);
 		rc = SJ_EIO;
 		goto out;
 	}
-	if ((rc = write_pools(outdir, x, err, err_cap)) != SJ_OK)
+	if ((rc = drawtask_write_pools(outdir, x, err, err_cap)) != SJ_OK)
 		goto out;
 	if ((out = cJSON_CreateObject()) == NULL) {
 		rc = SJ_ENOMEM;

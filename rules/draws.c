@@ -266,13 +266,72 @@ static int sources_unforgeable(const struct draws *d, const struct draw_spec *sp
 }
 static void request_refused(const char *err);
 
+/* The rules every draw request keeps, and its record in d when it keeps
+ * them: q takes m's decoded parts (the caller releases q on failure) and
+ * passes to d->req (zeroed here) on success. whole_ledger adds the checks
+ * that ask about the whole ledger (a reused request id, a substitution's
+ * commitment) and the staffing check; a re-derivation of one draw out of
+ * context leaves those out. */
+static int request_add(struct draws *d, const struct entry *e, struct draws_req *q,
+                       const struct draws_request_msg *m, int whole_ledger, char *err,
+                       size_t err_cap)
+{
+	const struct draw_spec *sp = draw_inputs_spec(m->in);
+	char why[512];
+	int rc;
+
+	q->in = m->in;
+	q->objects = m->objects;
+	q->officers = m->officers;
+	q->experts = m->experts;
+	for (size_t i = 0; whole_ledger && i < d->nreq; i++)
+		if (strcmp(d->req[i].request_id, m->request_id) == 0 &&
+		    strlen(d->req[i].agency) == e->agency_len &&
+		    memcmp(d->req[i].agency, e->agency, e->agency_len) == 0)
+			return rules_fail(err, err_cap,
+			                  "request id %s was used already by entry %llu",
+			                  m->request_id, (unsigned long long)d->req[i].seq);
+	if (sp->deadline_us <= e->time_us)
+		return rules_fail(err, err_cap, "the deadline is not after the request");
+	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
+		return rc;
+	if (whole_ledger && sp->replaces) {
+		int found = 0;
+		for (size_t i = 0; i < d->nreq && !found; i++)
+			found = d->req[i].commit_seq != UINT64_MAX &&
+			        sodium_memcmp(d->req[i].commit_hash, sp->replaced_entry, 32) == 0;
+		if (!found)
+			return rules_fail(
+			    err, err_cap,
+			    "the substitution (补抽) names a commitment that is not in the ledger");
+	}
+	/* R11-R13: staffing is decided now, before any randomness exists. */
+	if (whole_ledger && !m->feasible &&
+	    draw_derive_check(q->in, q->objects, q->officers, q->experts, why, sizeof why) != SJ_OK)
+		return rules_fail(err, err_cap, "%s", why);
+	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
+		return rc;
+	q->seq = e->seq;
+	memcpy(q->agency, e->agency, e->agency_len);
+	q->agency[e->agency_len] = '\0';
+	snprintf(q->request_id, sizeof q->request_id, "%s", m->request_id);
+	q->time_us = e->time_us;
+	q->deadline_us = sp->deadline_us;
+	snprintf(q->task, sizeof q->task, "%s", sp->task);
+	q->commit_seq = q->reveal_seq = UINT64_MAX;
+	q->replaces = sp->replaces;
+	if (sp->replaces)
+		memcpy(q->replaced, sp->replaced_entry, 32);
+	d->req[d->nreq++] = *q;
+	memset(q, 0, sizeof *q); /* now owned by the array */
+	return SJ_OK;
+}
+
 int draws_request(struct draws *d, const struct entry *e, int actor_is_operator, char *err,
                   size_t err_cap)
 {
 	struct draws_request_msg m;
 	struct draws_req q;
-	const struct draw_spec *sp;
-	char why[512];
 	int rc = SJ_OK, taken = 0;
 
 	memset(&q, 0, sizeof q);
@@ -296,59 +355,7 @@ int draws_request(struct draws *d, const struct entry *e, int actor_is_operator,
 			goto out;
 		}
 	}
-	q.in = m.in;
-	q.objects = m.objects;
-	q.officers = m.officers;
-	q.experts = m.experts;
-	for (size_t i = 0; i < d->nreq; i++)
-		if (strcmp(d->req[i].request_id, m.request_id) == 0 &&
-		    strlen(d->req[i].agency) == e->agency_len &&
-		    memcmp(d->req[i].agency, e->agency, e->agency_len) == 0) {
-			rc =
-			    rules_fail(err, err_cap, "request id %s was used already by entry %llu",
-			               m.request_id, (unsigned long long)d->req[i].seq);
-			goto out;
-		}
-	sp = draw_inputs_spec(q.in);
-	if (sp->deadline_us <= e->time_us) {
-		rc = rules_fail(err, err_cap, "the deadline is not after the request");
-		goto out;
-	}
-	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
-		goto out;
-	if (sp->replaces) {
-		int found = 0;
-		for (size_t i = 0; i < d->nreq && !found; i++)
-			found = d->req[i].commit_seq != UINT64_MAX &&
-			        sodium_memcmp(d->req[i].commit_hash, sp->replaced_entry, 32) == 0;
-		if (!found) {
-			rc = rules_fail(
-			    err, err_cap,
-			    "the substitution (补抽) names a commitment that is not in the ledger");
-			goto out;
-		}
-	}
-	/* R11-R13: staffing is decided now, before any randomness exists. */
-	if (!m.feasible &&
-	    draw_derive_check(q.in, q.objects, q.officers, q.experts, why, sizeof why) != SJ_OK) {
-		rc = rules_fail(err, err_cap, "%s", why);
-		goto out;
-	}
-	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
-		goto out;
-	q.seq = e->seq;
-	memcpy(q.agency, e->agency, e->agency_len);
-	q.agency[e->agency_len] = '\0';
-	snprintf(q.request_id, sizeof q.request_id, "%s", m.request_id);
-	q.time_us = e->time_us;
-	q.deadline_us = sp->deadline_us;
-	snprintf(q.task, sizeof q.task, "%s", sp->task);
-	q.commit_seq = q.reveal_seq = UINT64_MAX;
-	q.replaces = sp->replaces;
-	if (sp->replaces)
-		memcpy(q.replaced, sp->replaced_entry, 32);
-	d->req[d->nreq++] = q;
-	memset(&q, 0, sizeof q); /* now owned by the array */
+	rc = request_add(d, e, &q, &m, 1, err, err_cap);
 out:
 	if (rc != SJ_OK)
 		req_release(&q);
@@ -945,41 +952,17 @@ int draws_rederive(struct draws *d, const struct entry *request, const struct en
 {
 	struct draws_request_msg m;
 	struct draws_req q;
-	const struct draw_spec *sp;
 	int rc;
 
 	memset(&q, 0, sizeof q);
 	rc = draws_request_decode(&m, request->payload, request->payload_len, err, err_cap);
 	if (rc != SJ_OK)
 		return rc == SJ_EINVAL ? SJ_EVERIFY : rc;
-	q.in = m.in;
-	q.objects = m.objects;
-	q.officers = m.officers;
-	q.experts = m.experts;
-	sp = draw_inputs_spec(q.in);
 	/* The request's own rules (draws_request); a reused request id and a
 	 * substitution's commitment are questions about the whole ledger. */
-	if (sp->deadline_us <= request->time_us) {
-		rc = rules_fail(err, err_cap, "the deadline is not after the request");
+	rc = request_add(d, request, &q, &m, 0, err, err_cap);
+	if (rc != SJ_OK)
 		goto out;
-	}
-	if ((rc = sources_unforgeable(d, sp, err, err_cap)) != SJ_OK)
-		goto out;
-	if ((rc = util_grow((void **)&d->req, &d->creq, d->nreq, sizeof *d->req)) != SJ_OK)
-		goto out;
-	q.seq = request->seq;
-	memcpy(q.agency, request->agency, request->agency_len);
-	q.agency[request->agency_len] = '\0';
-	snprintf(q.request_id, sizeof q.request_id, "%s", m.request_id);
-	q.time_us = request->time_us;
-	q.deadline_us = sp->deadline_us;
-	snprintf(q.task, sizeof q.task, "%s", sp->task);
-	q.commit_seq = q.reveal_seq = UINT64_MAX;
-	q.replaces = sp->replaces;
-	if (sp->replaces)
-		memcpy(q.replaced, sp->replaced_entry, 32);
-	d->req[d->nreq++] = q;
-	memset(&q, 0, sizeof q); /* now owned by the array */
 	rc = draws_commit(d, commit, commit_hash, err, err_cap);
 	if (rc == SJ_OK)
 		rc = draws_reveal(d, reveal, err, err_cap);

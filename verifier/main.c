@@ -373,21 +373,86 @@ static void policy_reports(const struct replay *r, const char *agency, int32_t t
 	compliance_predraw(stdout, r, agency, days, supervise);
 }
 
+/* What the command line asked of a ledger check. */
+struct cli {
+	struct note_vkey logkey, wit[MAX_WITNESSES];
+	struct verify_opts o;
+	const char *ledger, *saved_path, *today_s, *agency;
+	const char *publish_dir, *site_dir, *assets;
+	uint32_t predraw_days;
+	int supervise, json, quiet;
+};
+
+/* Fills c from argv; returns -1 to go on checking, else the exit code. */
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if (strcmp(a, "--log-key") == 0 && more) {
+			if (proofcmd_load_vkey(&c->logkey, argv[++i], "log key"))
+				return 2;
+			c->o.log_key = &c->logkey;
+		} else if (strcmp(a, "--checkpoint") == 0 && more) {
+			c->saved_path = argv[++i];
+		} else if (strcmp(a, "--witness") == 0 && more) {
+			if (add_witness(&c->o, c->wit, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(a, "--witness-margin") == 0 && more) {
+			if (parse_margin(&c->o.witness_margin_us, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(a, "--quorum") == 0 && more) {
+			if (parse_quorum(&c->o.quorum, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(a, "--max-age") == 0 && more) {
+			if (parse_duration(&c->o.max_age_s, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(a, "--today") == 0 && more) {
+			c->today_s = argv[++i];
+		} else if (strcmp(a, "--agency") == 0 && more) {
+			c->agency = argv[++i];
+			c->supervise = 1;
+		} else if (strcmp(a, "--supervise") == 0) {
+			c->supervise = 1;
+		} else if (strcmp(a, "--predraw-window") == 0 && more) {
+			if (parse_window(&c->predraw_days, argv[++i]) != 0)
+				return 2;
+		} else if (strcmp(a, "--publish") == 0 && more) {
+			c->publish_dir = argv[++i];
+		} else if (strcmp(a, "--site") == 0 && more) {
+			c->site_dir = argv[++i];
+		} else if (strcmp(a, "--assets") == 0 && more) {
+			c->assets = argv[++i];
+		} else if (strcmp(a, "--json") == 0) {
+			c->json = 1;
+		} else if (strcmp(a, "-q") == 0) {
+			c->quiet = 1;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (a[0] == '-' || c->ledger != NULL) {
+			fprintf(stderr, "suiji-verify: unexpected argument \"%s\"\n", a);
+			usage(stderr);
+			return 2;
+		} else {
+			c->ledger = a;
+		}
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	struct note_vkey logkey, wit[MAX_WITNESSES];
-	struct verify_opts o = {.witnesses = wit, .witness_margin_us = WITNESSED_DEFAULT_MARGIN_US};
+	struct cli c = {0};
+	struct verify_opts *o = &c.o;
 	struct verify_report r;
 	struct verifier *v = NULL;
-	const char *ledger = NULL, *saved_path = NULL, *today_s = NULL, *agency = NULL;
-	const char *publish_dir = NULL, *site_dir = NULL, *assets = NULL;
+	const char *ledger, *publish_dir, *site_dir;
 	struct site *site = NULL;
-	int supervise = 0;
-	uint32_t predraw_days = POLICY_PREDRAW_DEFAULT_DAYS;
 	int32_t today;
 	uint8_t *saved = NULL, *buf = NULL;
 	size_t len = 0;
-	int json = 0, quiet = 0, rc = 2, show;
+	int rc = 2, show;
 
 	if (sodium_init() < 0) {
 		fprintf(stderr, "suiji-verify: libsodium failed to initialise\n");
@@ -396,93 +461,52 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "proof") == 0)
 		return proofcmd_main(argc - 1, argv + 1);
 	if (argc > 1 && (strcmp(argv[1], "draw") == 0 || strcmp(argv[1], "check-entity") == 0 ||
-			 strcmp(argv[1], "derive") == 0))
+	                 strcmp(argv[1], "derive") == 0))
 		return publiccmd_main(argc - 1, argv + 1);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int more = i + 1 < argc;
-		if (strcmp(a, "--log-key") == 0 && more) {
-			if (proofcmd_load_vkey(&logkey, argv[++i], "log key"))
-				return 2;
-			o.log_key = &logkey;
-		} else if (strcmp(a, "--checkpoint") == 0 && more) {
-			saved_path = argv[++i];
-		} else if (strcmp(a, "--witness") == 0 && more) {
-			if (add_witness(&o, wit, argv[++i]) != 0)
-				return 2;
-		} else if (strcmp(a, "--witness-margin") == 0 && more) {
-			if (parse_margin(&o.witness_margin_us, argv[++i]) != 0)
-				return 2;
-		} else if (strcmp(a, "--quorum") == 0 && more) {
-			if (parse_quorum(&o.quorum, argv[++i]) != 0)
-				return 2;
-		} else if (strcmp(a, "--max-age") == 0 && more) {
-			if (parse_duration(&o.max_age_s, argv[++i]) != 0)
-				return 2;
-		} else if (strcmp(a, "--today") == 0 && more) {
-			today_s = argv[++i];
-		} else if (strcmp(a, "--agency") == 0 && more) {
-			agency = argv[++i];
-			supervise = 1;
-		} else if (strcmp(a, "--supervise") == 0) {
-			supervise = 1;
-		} else if (strcmp(a, "--predraw-window") == 0 && more) {
-			if (parse_window(&predraw_days, argv[++i]) != 0)
-				return 2;
-		} else if (strcmp(a, "--publish") == 0 && more) {
-			publish_dir = argv[++i];
-		} else if (strcmp(a, "--site") == 0 && more) {
-			site_dir = argv[++i];
-		} else if (strcmp(a, "--assets") == 0 && more) {
-			assets = argv[++i];
-		} else if (strcmp(a, "--json") == 0) {
-			json = 1;
-		} else if (strcmp(a, "-q") == 0) {
-			quiet = 1;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			usage(stdout);
-			return 0;
-		} else if (a[0] == '-' || ledger != NULL) {
-			fprintf(stderr, "suiji-verify: unexpected argument \"%s\"\n", a);
-			usage(stderr);
-			return 2;
-		} else {
-			ledger = a;
-		}
-	}
+	o->witnesses = c.wit;
+	o->witness_margin_us = WITNESSED_DEFAULT_MARGIN_US;
+	c.predraw_days = POLICY_PREDRAW_DEFAULT_DAYS;
+	rc = parse_args(&c, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = 2;
+	ledger = c.ledger;
+	publish_dir = c.publish_dir;
+	site_dir = c.site_dir;
 	today = policy_day(util_now_us());
-	if (today_s && calendar_date_parse(&today, today_s, strlen(today_s)) != SJ_OK) {
-		fprintf(stderr, "suiji-verify: --today %s is not a date YYYY-MM-DD\n", today_s);
+	if (c.today_s && calendar_date_parse(&today, c.today_s, strlen(c.today_s)) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: --today %s is not a date YYYY-MM-DD\n", c.today_s);
 		return 2;
 	}
 	if (ledger == NULL) {
 		usage(stderr);
 		return 2;
 	}
-	if (o.quorum > o.nwitnesses) {
-		fprintf(stderr, "suiji-verify: --quorum %zu needs at least as many --witness keys\n",
-			o.quorum);
+	if (o->quorum > o->nwitnesses) {
+		fprintf(stderr,
+		        "suiji-verify: --quorum %zu needs at least as many --witness keys\n",
+		        o->quorum);
 		return 2;
 	}
-	if (saved_path && load_saved(&o, &saved, saved_path) != 0)
+	if (c.saved_path && load_saved(o, &saved, c.saved_path) != 0)
 		return 2;
 	if (site_dir) {
 		if (site_new(&site) != SJ_OK) {
 			fprintf(stderr, "suiji-verify: out of memory\n");
 			goto out;
 		}
-		o.on_draw = site_on_draw;
-		o.on_draw_ctx = site;
-		o.on_entry = site_on_entry;
-		o.on_entry_ctx = site;
+		o->on_draw = site_on_draw;
+		o->on_draw_ctx = site;
+		o->on_entry = site_on_entry;
+		o->on_entry_ctx = site;
 	}
-	if (verify_new(&v, &o) != SJ_OK) {
+	if (verify_new(&v, o) != SJ_OK) {
 		fprintf(stderr, "suiji-verify: out of memory\n");
 		goto out;
 	}
 	if (site)
 		site_attach(site, v);
-	show = !quiet && !json && isatty(2);
+	show = !c.quiet && !c.json && isatty(2);
 	if (feed(v, ledger, show, &buf, &len) != 0)
 		goto out;
 	if (verify_finish(v, &r) == SJ_ENOMEM) {
@@ -490,24 +514,24 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = r.ok ? 0 : 1;
-	if (json) {
+	if (c.json) {
 		report_json(&r, ledger);
 	} else if (!r.ok) {
 		fprintf(stderr, "suiji-verify: FAILED: %s\n", r.what);
-	} else if (!quiet) {
+	} else if (!c.quiet) {
 		report_text(&r);
-		report_fresh(&r, o.quorum);
+		report_fresh(&r, o->quorum);
 	}
 	/* The policy reports need a replay that went to the end: a ledger
 	 * that holds, or one whose only failures are policy violations. */
-	if (!json && !quiet && (r.ok || r.policy_violations))
-		policy_reports(verify_replay(v), NULL, today, predraw_days, 0);
-	if (r.ok && supervise)
-		policy_reports(verify_replay(v), agency, today, predraw_days, 1);
+	if (!c.json && !c.quiet && (r.ok || r.policy_violations))
+		policy_reports(verify_replay(v), NULL, today, c.predraw_days, 0);
+	if (r.ok && c.supervise)
+		policy_reports(verify_replay(v), c.agency, today, c.predraw_days, 1);
 	if (r.ok && publish_dir) {
 		size_t n = 0;
 		int e = compliance_publish(verify_replay(v), publish_dir, &n);
-		if (e == 0 && !quiet)
+		if (e == 0 && !c.quiet)
 			printf("published %zu result records (R17) to %s/results.csv and "
 			       "results.json\n",
 			       n, publish_dir);
@@ -517,7 +541,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "suiji-verify: nothing published: the ledger does not verify\n");
 	}
 	if (r.ok && site_dir) {
-		int e = write_site(site, v, site_dir, assets, quiet);
+		int e = write_site(site, v, site_dir, c.assets, c.quiet);
 		if (e)
 			rc = e;
 	} else if (site_dir && !r.ok) {

@@ -290,43 +290,33 @@ out:
 	return rc;
 }
 
-int proofcmd_main(int argc, char **argv)
-{
+/* What "suiji-verify proof" was given on its command line. */
+struct proof_args {
 	struct note_vkey lk, wit[PROOFCMD_MAX_WITNESSES];
-	size_t nwit = 0, quorum = 0, nh = 0;
+	size_t nwit, quorum, nh;
 	merkle_hash hashes[MERKLE_MAX_PROOF], leaf, root1, root2;
-	uint64_t index = 0, size = 0, size1 = 0, size2 = 0;
-	int raw = 0, have_lk = 0, have_leaf = 0, have_r1 = 0, have_r2 = 0, have_idx = 0,
-	    have_size = 0, have_s1 = 0, have_s2 = 0, rc = 2;
-	const char *kind, *file = NULL, *entry_file = NULL, *old_file = NULL;
-	uint8_t *text = NULL;
-	size_t tlen;
-	struct keys keys = {&lk, wit, 0, 0, NULL};
-	const char *origin = NULL;
+	uint64_t index, size, size1, size2;
+	int raw, have_lk, have_leaf, have_r1, have_r2, have_idx, have_size, have_s1, have_s2;
+	const char *file, *entry_file, *old_file, *origin;
+};
 
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	kind = argv[1];
-	if (strcmp(kind, "inclusion") != 0 && strcmp(kind, "consistency") != 0) {
-		fprintf(stderr, "suiji-verify: proof kind \"%s\" is not inclusion or consistency\n",
-			kind);
-		return 2;
-	}
+/* Fills p from argv past the proof kind; returns -1 to go on, else the
+ * exit code. */
+static int parse_args(struct proof_args *p, int argc, char **argv)
+{
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int e = 0;
 		if (strcmp(a, "--raw") == 0) {
-			raw = 1;
+			p->raw = 1;
 			continue;
 		}
 		if (a[0] != '-') {
-			if (file) {
+			if (p->file) {
 				fprintf(stderr, "suiji-verify: unexpected argument \"%s\"\n", a);
 				return 2;
 			}
-			file = a;
+			p->file = a;
 			continue;
 		}
 		if (v == NULL) {
@@ -335,63 +325,63 @@ int proofcmd_main(int argc, char **argv)
 		}
 		i++;
 		if (strcmp(a, "--log-key") == 0) {
-			e = proofcmd_load_vkey(&lk, v, "log key");
-			have_lk = 1;
+			e = proofcmd_load_vkey(&p->lk, v, "log key");
+			p->have_lk = 1;
 		} else if (strcmp(a, "--origin") == 0) {
-			origin = v;
+			p->origin = v;
 		} else if (strcmp(a, "--witness") == 0) {
-			if (nwit == PROOFCMD_MAX_WITNESSES) {
+			if (p->nwit == PROOFCMD_MAX_WITNESSES) {
 				fprintf(stderr, "suiji-verify: too many witnesses\n");
 				return 2;
 			}
-			e = proofcmd_load_vkey(&wit[nwit], v, "witness key");
-			if (e == 0 && wit[nwit].type != NOTE_TYPE_COSIG_V1) {
+			e = proofcmd_load_vkey(&p->wit[p->nwit], v, "witness key");
+			if (e == 0 && p->wit[p->nwit].type != NOTE_TYPE_COSIG_V1) {
 				fprintf(
 				    stderr,
 				    "suiji-verify: witness key %s is not a cosignature/v1 key\n",
 				    v);
 				e = 2;
 			}
-			nwit++;
+			p->nwit++;
 		} else if (strcmp(a, "--quorum") == 0) {
 			uint64_t q;
 			e = parse_u64(&q, v, "--quorum");
-			quorum = (size_t)q;
+			p->quorum = (size_t)q;
 		} else if (strcmp(a, "--entry") == 0) {
-			entry_file = v;
+			p->entry_file = v;
 		} else if (strcmp(a, "--checkpoint") == 0) {
-			old_file = v;
+			p->old_file = v;
 		} else if (strcmp(a, "--leaf-hash") == 0) {
-			e = parse_hash(leaf, v, "--leaf-hash");
-			have_leaf = 1;
+			e = parse_hash(p->leaf, v, "--leaf-hash");
+			p->have_leaf = 1;
 		} else if (strcmp(a, "--root") == 0 || strcmp(a, "--root2") == 0) {
-			e = parse_root(root2, v, a);
-			have_r2 = 1;
+			e = parse_root(p->root2, v, a);
+			p->have_r2 = 1;
 		} else if (strcmp(a, "--root1") == 0) {
-			e = parse_root(root1, v, a);
-			have_r1 = 1;
+			e = parse_root(p->root1, v, a);
+			p->have_r1 = 1;
 		} else if (strcmp(a, "--hash") == 0) {
-			if (nh == MERKLE_MAX_PROOF) {
+			if (p->nh == MERKLE_MAX_PROOF) {
 				/* Longer than any valid proof: it cannot verify. */
 				fprintf(stderr,
 				        "suiji-verify: FAILED: proof has more than %d "
-						"hashes\n",
-					MERKLE_MAX_PROOF);
+				        "hashes\n",
+				        MERKLE_MAX_PROOF);
 				return 1;
 			}
-			e = parse_hash(hashes[nh++], v, "--hash");
+			e = parse_hash(p->hashes[p->nh++], v, "--hash");
 		} else if (strcmp(a, "--index") == 0) {
-			e = parse_u64(&index, v, a);
-			have_idx = 1;
+			e = parse_u64(&p->index, v, a);
+			p->have_idx = 1;
 		} else if (strcmp(a, "--size") == 0) {
-			e = parse_u64(&size, v, a);
-			have_size = 1;
+			e = parse_u64(&p->size, v, a);
+			p->have_size = 1;
 		} else if (strcmp(a, "--size1") == 0) {
-			e = parse_u64(&size1, v, a);
-			have_s1 = 1;
+			e = parse_u64(&p->size1, v, a);
+			p->have_s1 = 1;
 		} else if (strcmp(a, "--size2") == 0) {
-			e = parse_u64(&size2, v, a);
-			have_s2 = 1;
+			e = parse_u64(&p->size2, v, a);
+			p->have_s2 = 1;
 		} else {
 			fprintf(stderr, "suiji-verify: unknown option %s\n", a);
 			usage(stderr);
@@ -400,50 +390,82 @@ int proofcmd_main(int argc, char **argv)
 		if (e)
 			return e;
 	}
-	if (raw) {
-		int incl = strcmp(kind, "inclusion") == 0;
-		if (incl ? !(have_idx && have_size && have_r2 && have_leaf)
-			 : !(have_s1 && have_s2 && have_r1 && have_r2)) {
-			usage(stderr);
-			return 2;
-		}
-		if (incl)
-			rc = merkle_verify_inclusion(index, size, leaf, (const merkle_hash *)hashes,
-						     nh, root2);
-		else
-			rc = merkle_verify_consistency(size1, size2, root1, root2,
-						       (const merkle_hash *)hashes, nh);
-		if (rc != SJ_OK) {
-			fprintf(stderr, "suiji-verify: FAILED: the %s proof does not verify (%s)\n",
-				kind, sj_strerror(rc));
-			return 1;
-		}
-		printf("ok: %s proof verifies\n", kind);
-		return 0;
+	return -1;
+}
+
+/* --raw: a bare RFC 9162 proof from the command line, no checkpoint. */
+static int check_raw(const struct proof_args *p, const char *kind)
+{
+	int incl = strcmp(kind, "inclusion") == 0, rc;
+
+	if (incl ? !(p->have_idx && p->have_size && p->have_r2 && p->have_leaf)
+	         : !(p->have_s1 && p->have_s2 && p->have_r1 && p->have_r2)) {
+		usage(stderr);
+		return 2;
 	}
-	keys.nwit = nwit;
-	keys.quorum = quorum;
-	if (file == NULL || !have_lk) {
+	if (incl)
+		rc = merkle_verify_inclusion(p->index, p->size, p->leaf,
+		                             (const merkle_hash *)p->hashes, p->nh, p->root2);
+	else
+		rc = merkle_verify_consistency(p->size1, p->size2, p->root1, p->root2,
+		                               (const merkle_hash *)p->hashes, p->nh);
+	if (rc != SJ_OK) {
+		fprintf(stderr, "suiji-verify: FAILED: the %s proof does not verify (%s)\n", kind,
+		        sj_strerror(rc));
+		return 1;
+	}
+	printf("ok: %s proof verifies\n", kind);
+	return 0;
+}
+
+int proofcmd_main(int argc, char **argv)
+{
+	struct proof_args p = {0};
+	const char *kind;
+	uint8_t *text = NULL;
+	size_t tlen;
+	struct keys keys = {&p.lk, p.wit, 0, 0, NULL};
+	int rc = 2;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	kind = argv[1];
+	if (strcmp(kind, "inclusion") != 0 && strcmp(kind, "consistency") != 0) {
+		fprintf(stderr, "suiji-verify: proof kind \"%s\" is not inclusion or consistency\n",
+		        kind);
+		return 2;
+	}
+	rc = parse_args(&p, argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (p.raw)
+		return check_raw(&p, kind);
+	rc = 2;
+	keys.nwit = p.nwit;
+	keys.quorum = p.quorum;
+	if (p.file == NULL || !p.have_lk) {
 		fprintf(stderr, "suiji-verify: a proof file and --log-key are required\n");
 		usage(stderr);
 		return 2;
 	}
-	if (quorum > nwit) {
+	if (p.quorum > p.nwit) {
 		fprintf(stderr,
 		        "suiji-verify: --quorum %zu needs at least as many --witness keys\n",
-		        quorum);
+		        p.quorum);
 		return 2;
 	}
-	keys.origin = origin ? origin : lk.name;
-	if (util_read_file(&text, &tlen, file, PROOF_MAX_TEXT) != SJ_OK) {
-		fprintf(stderr, "suiji-verify: cannot read proof file %s\n", file);
+	keys.origin = p.origin ? p.origin : p.lk.name;
+	if (util_read_file(&text, &tlen, p.file, PROOF_MAX_TEXT) != SJ_OK) {
+		fprintf(stderr, "suiji-verify: cannot read proof file %s\n", p.file);
 		goto out;
 	}
 	if (strcmp(kind, "inclusion") == 0)
-		rc = check_inclusion(&keys, (const char *)text, tlen, file, entry_file,
-				     have_leaf ? leaf : NULL);
+		rc = check_inclusion(&keys, (const char *)text, tlen, p.file, p.entry_file,
+		                     p.have_leaf ? p.leaf : NULL);
 	else
-		rc = check_consistency(&keys, (const char *)text, tlen, file, old_file);
+		rc = check_consistency(&keys, (const char *)text, tlen, p.file, p.old_file);
 out:
 	free(text);
 	return rc;
