@@ -83,7 +83,7 @@ WITNESS_SRCS := $(sort $(wildcard witness/*.c))
 # The daemon's side of a draw: seed custody, the entries, task draws.
 DRAWOP_SRCS := daemon/drawop.c daemon/drawtask.c daemon/drawsub.c daemon/drawrecheck.c
 # The daemon's parts below main, linked by the daemon and the tests.
-DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/conn.c \
+DAEMON_LIB_SRCS := daemon/rpc.c daemon/server.c daemon/reveal.c daemon/autockpt.c daemon/autopush.c daemon/conn.c \
 	daemon/config.c daemon/log.c daemon/witnesspush.c $(WIRE_SRCS)
 CLIENT_SRCS := client/main.c client/cli.c client/keys.c client/readcmd.c client/admincmd.c \
 	client/drawcmd.c client/plancmd.c client/factcmd.c client/rpc.c client/pubvalues.c $(WIRE_SRCS)

@@ -40,6 +40,7 @@
 #include "common/hmap.h"
 #include "common/util.h"
 #include "daemon/autockpt.h"
+#include "daemon/autopush.h"
 #include "daemon/conn.h"
 #include "daemon/drawop.h"
 #include "daemon/log.h"
@@ -55,7 +56,7 @@
 #include "rules/draws.h"
 #include "rules/storeops.h"
 
-#define ERRLEN           1024
+#define ERRLEN 1024
 
 /* A mutation waiting for the group commit. */
 struct pending {
@@ -106,6 +107,7 @@ struct server {
 	struct server_stats stats;
 	struct reveal *reveal; /* the automatic reveal (daemon/reveal.h) */
 	struct autockpt *ckpt; /* automatic checkpoints (daemon/autockpt.h) */
+	struct autopush *push; /* ...pushed to the witnesses (daemon/autopush.h) */
 };
 
 static const char *code_name(int code)
@@ -511,7 +513,8 @@ static void stop(struct server *sv, const char *why)
 	flush(sv);
 	uv_close((uv_handle_t *)&sv->commit, NULL);
 	reveal_stop(sv->reveal);
-	autockpt_stop(sv->ckpt);
+	autockpt_stop(sv->ckpt); /* its last checkpoint is still pushed */
+	autopush_stop(sv->push);
 	if (uv_is_closing((uv_handle_t *)&sv->grace))
 		return;
 	if (sv->pool != NULL && conn_pool_count(sv->pool) > 0)
@@ -782,6 +785,11 @@ static int start(struct server *sv, char *err, size_t err_cap)
 	log_info("suijid %s serving %s (%llu entries)", SERVER_VERSION,
 	         ledger_store_origin(sv->store), (unsigned long long)ledger_store_size(sv->store));
 	reveal_start(sv->reveal, sv->store, sv->cfg->data_dir);
+	/* Pushed as signed; a witness that missed one is retried at the pace of
+	 * the idle poll. Without automatic checkpoints nothing is pushed here. */
+	autopush_start(sv->push, sv->store, sv->cfg->witnesses, sv->cfg->n_witnesses,
+	               (uint64_t)sv->cfg->checkpoint_delay_ms * AUTOCKPT_POLL_FACTOR);
+	autockpt_on_signed(sv->ckpt, autopush_on_signed, sv->push);
 	return autockpt_start(sv->ckpt, sv->store, sv->cfg->data_dir, sv->cfg->checkpoint_delay_ms,
 	                      err, err_cap);
 }
@@ -805,6 +813,8 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	rc = reveal_new(&sv->reveal);
 	if (rc == SJ_OK)
 		rc = autockpt_new(&sv->ckpt);
+	if (rc == SJ_OK)
+		rc = autopush_new(&sv->push);
 	if (rc != SJ_OK)
 		goto unlock;
 	e = uv_loop_init(&sv->loop);
@@ -821,6 +831,7 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 	uv_timer_init(&sv->loop, &sv->grace);
 	reveal_init(sv->reveal, &sv->loop);
 	autockpt_init(sv->ckpt, &sv->loop);
+	autopush_init(sv->push, &sv->loop);
 	sv->tcp.data = sv->pipe.data = sv->sigint.data = sv->sigterm.data = sv;
 	sv->commit.data = sv->grace.data = sv;
 	rc = start(sv, err, err_cap);
@@ -858,6 +869,7 @@ int server_run(const struct config *cfg, char *err, size_t err_cap)
 unlock:
 	reveal_free(sv->reveal);
 	autockpt_free(sv->ckpt);
+	autopush_free(sv->push);
 	close(lock_fd);
 free_sv:
 	free(sv);

@@ -18,16 +18,11 @@
 #include "ledger/note.h"
 #include "ledger/storedb.h"
 
-#define REPLY_MAX 4096
-
-struct reply {
-	char buf[REPLY_MAX + 1];
-	size_t len;
-};
+#define REPLY_MAX WITNESSPUSH_REPLY_MAX
 
 static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 {
-	struct reply *r = arg;
+	struct witnesspush_reply *r = arg;
 	size_t n = size * nmemb;
 	if (n > REPLY_MAX - r->len)
 		return 0; /* too long: curl fails the transfer */
@@ -38,8 +33,8 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *arg)
 }
 
 /* The add-checkpoint body from old_size, malloc'd. */
-static int build_request(char **out, size_t *out_len, struct ledger_store *s, uint64_t old_size,
-                         uint64_t size, const char *note, size_t note_len)
+int witnesspush_body(char **out, size_t *out_len, struct ledger_store *s, uint64_t old_size,
+                     uint64_t size, const char *note, size_t note_len)
 {
 	merkle_hash proof[MERKLE_MAX_PROOF];
 	size_t n = 0, len, cap;
@@ -71,8 +66,8 @@ static int build_request(char **out, size_t *out_len, struct ledger_store *s, ui
 }
 
 /* One POST; the HTTP status, or 0 with why when the witness was not reached. */
-static int post(const char *base, const char *body, size_t len, struct reply *r, char *why,
-                size_t cap)
+int witnesspush_post(const char *base, const char *body, size_t len, struct witnesspush_reply *r,
+                     char *why, size_t cap)
 {
 	char url[CONFIG_URL_MAX + 32], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdr = NULL;
@@ -111,9 +106,9 @@ static int post(const char *base, const char *body, size_t len, struct reply *r,
 }
 
 /* Checks the witness's cosignature lines against its key and stores them. */
-static int store_cosignature(struct ledger_store *s, const struct config_witness *w,
-                             const char *note, size_t note_len, const struct reply *r,
-                             struct witnesspush_result *res)
+int witnesspush_store(struct ledger_store *s, const struct config_witness *w, const char *note,
+                      size_t note_len, const struct witnesspush_reply *r,
+                      struct witnesspush_result *res)
 {
 	struct note *n = NULL;
 	size_t added = 0, len = note_len + r->len;
@@ -129,17 +124,19 @@ static int store_cosignature(struct ledger_store *s, const struct config_witness
 	if (note_parse(&n, full, len, err, sizeof err) != SJ_OK ||
 	    note_verify_cosignature(n, &w->key, &ts) != SJ_OK) {
 		snprintf(res->why, sizeof res->why,
-		         "%s answered 200 without a valid cosignature by %s", w->url, w->key.name);
+		         "%.200s answered 200 without a valid cosignature by %.100s", w->url,
+		         w->key.name);
 		rc = SJ_EVERIFY;
 		goto out;
 	}
 	rc = ledger_store_add_cosignatures(s, full, len, &added, err, sizeof err);
 	if (rc != SJ_OK) {
-		snprintf(res->why, sizeof res->why, "%s: cosignature not stored: %s", w->url, err);
+		snprintf(res->why, sizeof res->why, "%.200s: cosignature not stored: %.250s",
+		         w->url, err);
 		goto out;
 	}
 	res->stored = 1;
-	snprintf(res->why, sizeof res->why, "%s cosigned (time %llu)", w->url,
+	snprintf(res->why, sizeof res->why, "%.200s cosigned (time %llu)", w->url,
 	         (unsigned long long)ts);
 out:
 	note_free(n);
@@ -151,7 +148,7 @@ out:
 static int push_one(struct ledger_store *s, const struct config_witness *w, const char *note,
                     size_t note_len, const struct checkpoint *c, struct witnesspush_result *res)
 {
-	struct reply *r = malloc(sizeof *r);
+	struct witnesspush_reply *r = malloc(sizeof *r);
 	uint64_t old_size = 0;
 	char *body = NULL;
 	size_t blen;
@@ -163,12 +160,13 @@ static int push_one(struct ledger_store *s, const struct config_witness *w, cons
 	for (int attempt = 0; attempt < 2; attempt++) {
 		free(body);
 		body = NULL;
-		if ((rc = build_request(&body, &blen, s, old_size, c->size, note, note_len)) !=
+		if ((rc = witnesspush_body(&body, &blen, s, old_size, c->size, note, note_len)) !=
 		    SJ_OK)
 			break;
-		res->http_status = post(w->url, body, blen, r, res->why, sizeof res->why);
+		res->http_status =
+		    witnesspush_post(w->url, body, blen, r, res->why, sizeof res->why);
 		if (res->http_status == 200) {
-			rc = store_cosignature(s, w, note, note_len, r, res);
+			rc = witnesspush_store(s, w, note, note_len, r, res);
 			break;
 		}
 		if (res->http_status == 409) {
@@ -251,15 +249,14 @@ static int log_signed(char **out, size_t *out_len, struct ledger_store *s, const
 	return SJ_EIO;
 }
 
-int witnesspush_checkpoint(struct ledger_store *s, const struct config_witness *w, size_t n,
-                           struct witnesspush_result *res)
+int witnesspush_latest(struct ledger_store *s, char **out, size_t *out_len, uint64_t *size)
 {
 	struct checkpoint *c = malloc(sizeof *c);
 	struct note *parsed = NULL;
 	const char *body;
-	size_t len, blen, slen = 0;
-	char *note = NULL, *signed_note = NULL, why[256];
-	int rc, stored = 0;
+	size_t len, blen;
+	char *note = NULL, why[256];
+	int rc;
 
 	if (c == NULL)
 		return SJ_ENOMEM;
@@ -274,19 +271,34 @@ int witnesspush_checkpoint(struct ledger_store *s, const struct config_witness *
 		rc = SJ_EIO;
 		goto out;
 	}
-	if ((rc = log_signed(&signed_note, &slen, s, parsed)) != SJ_OK)
-		goto out;
+	if ((rc = log_signed(out, out_len, s, parsed)) == SJ_OK)
+		*size = c->size;
+out:
+	note_free(parsed);
+	free(note);
+	free(c);
+	return rc;
+}
+
+int witnesspush_checkpoint(struct ledger_store *s, const struct config_witness *w, size_t n,
+                           struct witnesspush_result *res)
+{
+	struct checkpoint c;
+	char *signed_note = NULL;
+	size_t slen = 0;
+	int rc, stored = 0;
+
+	memset(&c, 0, sizeof c);
+	if ((rc = witnesspush_latest(s, &signed_note, &slen, &c.size)) != SJ_OK)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = push_one(s, &w[i], signed_note, slen, c, &res[i])) != SJ_OK)
+		if ((rc = push_one(s, &w[i], signed_note, slen, &c, &res[i])) != SJ_OK)
 			goto out;
 		stored += res[i].stored;
 	}
 	rc = stored;
 out:
-	note_free(parsed);
 	free(signed_note);
-	free(note);
-	free(c);
 	return rc;
 }
 

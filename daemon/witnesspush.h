@@ -48,6 +48,35 @@ SJ_WUR int witnesspush_checkpoint(struct ledger_store *s, const struct config_wi
                                   struct witnesspush_result *res);
 
 /*
+ * The pieces of witnesspush_checkpoint, for a caller that does the HTTP on
+ * another thread than the one using the store (daemon/autopush.h). Those
+ * taking s run on the store's thread; witnesspush_post on any thread.
+ */
+#define WITNESSPUSH_REPLY_MAX 4096
+struct witnesspush_reply {
+	char buf[WITNESSPUSH_REPLY_MAX + 1];
+	size_t len;
+};
+/* The latest stored checkpoint as the log signed it (without the
+ * cosignatures stored with it; *out malloc'd) and its tree size.
+ * Errors: SJ_ENOENT (none yet), SJ_EIO, SJ_ENOMEM. */
+SJ_WUR int witnesspush_latest(struct ledger_store *s, char **out, size_t *out_len, uint64_t *size);
+/* The add-checkpoint body for note (of tree size) from old_size, with the
+ * consistency proof read from s; *out malloc'd. */
+SJ_WUR int witnesspush_body(char **out, size_t *out_len, struct ledger_store *s, uint64_t old_size,
+                            uint64_t size, const char *note, size_t note_len);
+/* One POST of body to the witness at base; the HTTP status, or 0 with why
+ * when it was not reached. Blocking (WITNESSPUSH_TIMEOUT_MS); no store. */
+int witnesspush_post(const char *base, const char *body, size_t len, struct witnesspush_reply *r,
+                     char *why, size_t cap);
+/* Checks the cosignature lines of a 200 reply r to note against w's key
+ * and stores them with the checkpoint; res->stored and res->why say how it
+ * went. Errors: SJ_EVERIFY, SJ_ENOMEM, the store's. */
+SJ_WUR int witnesspush_store(struct ledger_store *s, const struct config_witness *w,
+                             const char *note, size_t note_len, const struct witnesspush_reply *r,
+                             struct witnesspush_result *res);
+
+/*
  * R18 at reveal: was the commitment (entry commit_seq) of a draw whose
  * beacon values were first public at public_us cosigned in time? Reads the
  * stored checkpoints of the ledger at ledger_path (read-only, its own

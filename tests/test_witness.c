@@ -858,3 +858,144 @@ TEST(witness_r18_reveal_refused,
 	free(out);
 	stop(pid, SIGTERM);
 }
+
+/* The log of setup(d) served by `suijid run` (checkpoint_delay 300ms),
+ * pushing to the witness on wport; an admin client in d/admin.key. */
+static int push_daemon_up(const char *d, int wport, pid_t *pid, int *port)
+{
+	char *out = NULL, data[700], so[700], se[700];
+	int rc = configure_push(d, "data", wport);
+	if (rc == 0)
+		rc = harness_run(
+		    &out,
+		    "cd '%s' && D='%s' && C=\"$(dirname \"$D\")/suiji\" && "
+		    "$D -d data add-agency --code admin --name A >/dev/null && "
+		    "$C keygen -k admin.key --name admin@t > admin.vkey && "
+		    "$D -d data add-client --key admin.vkey --agency admin --role admin "
+		    ">/dev/null && $D -d data daemon-key > daemon.vkey 2>/dev/null && "
+		    "printf 'listen_tcp = 127.0.0.1:0\\nlisten_unix = off\\n"
+		    "checkpoint_delay = 300ms\\n' >> data/suijid.conf",
+		    d, SUIJID);
+	if (rc != 0) {
+		printf("    setup: %s\n", out ? out : "");
+		free(out);
+		return -1;
+	}
+	free(out);
+	snprintf(data, sizeof data, "%s/data", d);
+	snprintf(so, sizeof so, "%s/daemon.out", d);
+	snprintf(se, sizeof se, "%s/daemon.log", d);
+	return tdaemon_start(pid, data, so, se, port);
+}
+
+/* A mutation over RPC: one more agency, registered by the admin. */
+static int rpc_mutation(const char *d, int port, const char *code)
+{
+	char *out = NULL;
+	int rc = harness_run(&out,
+	                     "cd '%s' && '%s' register-agency --code %s --name X --server "
+	                     "tcp:127.0.0.1:%d --daemon-key daemon.vkey -k admin.key",
+	                     d, harness_bin("suiji"), code, port);
+	if (rc != 0)
+		printf("    register-agency: %s\n", out ? out : "");
+	free(out);
+	return rc;
+}
+
+/* Polls up to ms until cmd (run in d) exits 0; its last exit status and
+ * output. */
+static int poll_until(const char *d, int ms, char **out, const char *cmd)
+{
+	int rc = -1;
+	for (int waited = 0; waited <= ms; waited += 200) {
+		free(*out);
+		*out = NULL;
+		if ((rc = harness_run(out, "cd '%s' && %s 2>&1", d, cmd)) == 0)
+			break;
+		usleep(200 * 1000);
+	}
+	return rc;
+}
+
+/* SIGTERM, and the exit status of a clean stop (every handle closed). */
+static int stop_status(pid_t pid)
+{
+	int st = 0;
+	kill(pid, SIGTERM);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+TEST(witness_run_pushes_automatically,
+     "suijid run pushes each checkpoint it signs to its witness: a mutation over RPC is cosigned "
+     "within the bound without suijid checkpoint, and suiji-verify --quorum 1 --max-age passes; "
+     "with the witness stopped the daemon keeps serving, logs the failure, and --quorum 1 fails")
+{
+	char d[600], wdir[700], cmd[1400], fresh[1400], data[700], so[700], se[700];
+	char *out = NULL;
+	pid_t wpid = 0, pid = 0;
+	int wport = 0, port = 0;
+
+	snprintf(cmd, sizeof cmd,
+	         "'%s' --log-key log.vkey --witness w.vkey --quorum 1 --max-age 1h data/ledger.db",
+	         VERIFY);
+	snprintf(d, sizeof d, "%s/ap1", harness_tmpdir());
+	CHECK(mkdir(d, 0700) == 0);
+	snprintf(wdir, sizeof wdir, "%s/wit", d);
+	CHECK_INT(setup(d), ==, 0);
+	CHECK_INT(twitness_start(&wpid, wdir, &wport), ==, 0);
+	CHECK_INT(push_daemon_up(d, wport, &pid, &port), ==, 0);
+	CHECK_INT(rpc_mutation(d, port, "x1"), ==, 0);
+	/* 300 ms to the checkpoint, then one HTTP request; 20 s bounds a
+	 * loaded machine. Nobody runs suijid checkpoint. */
+	CHECK_INT(poll_until(d, 20000, &out, cmd), ==, 0);
+	CHECK_STR_HAS(out, "uncovered");
+	free(out);
+	out = NULL;
+	CHECK_INT(rpc_mutation(d, port, "x2"), ==, 0);
+	CHECK_INT(poll_until(d, 20000, &out, cmd), ==, 0);
+	free(out);
+	out = NULL;
+	CHECK_INT(stop_status(pid), ==, 0);
+	CHECK_INT(harness_run(&out, "grep -c 'cosigned (time' '%s/daemon.log'", d), ==, 0);
+	free(out);
+	out = NULL;
+	/* Restarted, the daemon does not know the witness's size: the witness
+	 * answers 409 with it, and the next push proves consistency from it. */
+	snprintf(data, sizeof data, "%s/data", d);
+	snprintf(so, sizeof so, "%s/daemon.out", d);
+	snprintf(se, sizeof se, "%s/daemon.log", d);
+	CHECK_INT(tdaemon_start(&pid, data, so, se, &port), ==, 0);
+	CHECK_INT(rpc_mutation(d, port, "x3"), ==, 0);
+	CHECK_INT(poll_until(d, 20000, &out, cmd), ==, 0);
+	CHECK_STR_HAS(out, "covers 7 of 7 entries");
+	free(out);
+	out = NULL;
+	CHECK_INT(stop_status(pid), ==, 0);
+	stop(wpid, SIGTERM);
+
+	/* The twin: the witness is down. The daemon keeps serving and
+	 * signing, says the witness was not reached, and nothing is cosigned. */
+	snprintf(d, sizeof d, "%s/ap2", harness_tmpdir());
+	CHECK(mkdir(d, 0700) == 0);
+	snprintf(wdir, sizeof wdir, "%s/wit", d);
+	CHECK_INT(setup(d), ==, 0);
+	CHECK_INT(twitness_start(&wpid, wdir, &wport), ==, 0);
+	stop(wpid, SIGTERM);
+	CHECK_INT(push_daemon_up(d, wport, &pid, &port), ==, 0);
+	CHECK_INT(rpc_mutation(d, port, "x1"), ==, 0);
+	CHECK_INT(poll_until(d, 20000, &out, "grep 'witness not reached' daemon.log"), ==, 0);
+	free(out);
+	out = NULL;
+	CHECK_INT(rpc_mutation(d, port, "x2"), ==, 0);
+	snprintf(fresh, sizeof fresh, "'%s' --log-key log.vkey --max-age 1h data/ledger.db",
+	         VERIFY);
+	CHECK_INT(poll_until(d, 20000, &out, fresh), ==, 0);
+	free(out);
+	out = NULL;
+	CHECK_INT(harness_run(&out, "cd '%s' && %s", d, cmd), ==, 1);
+	CHECK_STR_HAS(out, "cosignatures by pinned witnesses");
+	free(out);
+	CHECK_INT(stop_status(pid), ==, 0);
+}
