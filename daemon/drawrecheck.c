@@ -102,7 +102,6 @@ int drawrecheck_prepare(const struct replay *r, const char *path, const char *ou
 	cJSON *j = NULL, *out = NULL;
 	struct policy_expect *x = NULL;
 	char why[400], dirbuf[4096], task[DRAW_MAX_ID + 64];
-	char *text = NULL;
 	int rc = SJ_OK;
 
 	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
@@ -154,17 +153,8 @@ int drawrecheck_prepare(const struct replay *r, const char *path, const char *ou
 	cJSON_AddStringToObject(out, "agency", agency->valuestring);
 	if ((rc = build_spec(out, j, x, path, err, err_cap)) != SJ_OK)
 		goto out;
-	if ((text = cJSON_Print(out)) == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	snprintf(spec_path, cap, "%.4000s/spec.json", outdir);
-	if (util_write_file(spec_path, text, strlen(text), 0644) != SJ_OK) {
-		snprintf(err, err_cap, "cannot write %s", spec_path);
-		rc = SJ_EIO;
-	}
+	rc = drawtask_write_spec(outdir, out, spec_path, cap, err, err_cap);
 out:
-	free(text);
 	cJSON_Delete(out);
 	cJSON_Delete(j);
 	free(buf);

@@ -138,7 +138,7 @@ int drawsub_prepare(const struct replay *r, const char *path, const char *outdir
 	cJSON *j = NULL, *out = NULL;
 	struct policy_expect *x = NULL;
 	struct draws_info info;
-	char why[400], dirbuf[4096], *text = NULL;
+	char why[400], dirbuf[4096];
 	unsigned rule = 6;
 	int rc = SJ_OK;
 
@@ -187,17 +187,8 @@ int drawsub_prepare(const struct replay *r, const char *path, const char *outdir
 	}
 	if ((rc = sub_spec(out, j, x, r, &info, reason->valuestring, path, err, err_cap)) != SJ_OK)
 		goto out;
-	if ((text = cJSON_Print(out)) == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	snprintf(spec_path, cap, "%.4000s/spec.json", outdir);
-	if (util_write_file(spec_path, text, strlen(text), 0644) != SJ_OK) {
-		snprintf(err, err_cap, "cannot write %s", spec_path);
-		rc = SJ_EIO;
-	}
+	rc = drawtask_write_spec(outdir, out, spec_path, cap, err, err_cap);
 out:
-	free(text);
 	cJSON_Delete(out);
 	cJSON_Delete(j);
 	free(buf);

@@ -263,6 +263,26 @@ int drawtask_safe_name(const char *s)
 	return 1;
 }
 
+/* Writes the spec out as outdir/spec.json (its path into spec_path, cap
+ * bytes): the frozen list beside its pools. SJ_ENOMEM, or SJ_EIO named in
+ * err. */
+int drawtask_write_spec(const char *outdir, const cJSON *out, char *spec_path, size_t cap,
+                        char *err, size_t err_cap)
+{
+	char *text = cJSON_Print(out);
+	int rc = SJ_OK;
+
+	if (text == NULL)
+		return SJ_ENOMEM;
+	snprintf(spec_path, cap, "%.4000s/spec.json", outdir);
+	if (util_write_file(spec_path, text, strlen(text), 0644) != SJ_OK) {
+		snprintf(err, err_cap, "cannot write %s", spec_path);
+		rc = SJ_EIO;
+	}
+	free(text);
+	return rc;
+}
+
 /* 1 when the JSON text holds an escaped NUL, which cJSON would cut a
  * string at without a word. */
 int drawtask_has_nul(const uint8_t *b, size_t len)
@@ -282,7 +302,6 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	cJSON *j = NULL, *out = NULL;
 	struct policy_expect *x = NULL;
 	char why[400], dirbuf[4096];
-	char *text = NULL;
 	int rc = SJ_OK;
 
 	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
@@ -378,17 +397,8 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	    (rc = drawtask_exclusions(out, j, x, r, agency ? agency->valuestring : "", path, err,
 	                              err_cap)) != SJ_OK)
 		goto out;
-	if ((text = cJSON_Print(out)) == NULL) {
-		rc = SJ_ENOMEM;
-		goto out;
-	}
-	snprintf(spec_path, cap, "%.4000s/spec.json", outdir);
-	if (util_write_file(spec_path, text, strlen(text), 0644) != SJ_OK) {
-		snprintf(err, err_cap, "cannot write %s", spec_path);
-		rc = SJ_EIO;
-	}
+	rc = drawtask_write_spec(outdir, out, spec_path, cap, err, err_cap);
 out:
-	free(text);
 	cJSON_Delete(out);
 	cJSON_Delete(j);
 	free(buf);

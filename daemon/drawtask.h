@@ -68,6 +68,10 @@ SJ_WUR int drawtask_write_pools(const char *outdir, const struct policy_expect *
 SJ_WUR int drawtask_exclusions(struct cJSON *out, const struct cJSON *j, struct policy_expect *x,
                                const struct replay *r, const char *agency, const char *path,
                                char *err, size_t err_cap);
+/* Writes the spec out as outdir/spec.json, its path into spec_path (cap
+ * bytes). Errors: SJ_ENOMEM, SJ_EIO (named in err). */
+SJ_WUR int drawtask_write_spec(const char *outdir, const struct cJSON *out, char *spec_path,
+                               size_t cap, char *err, size_t err_cap);
 /* 1 when s may be part of a file path (see drawtask_prepare). */
 int drawtask_safe_name(const char *s);
 /* 1 when the JSON text holds an escaped NUL. */
