@@ -98,10 +98,12 @@ int city_task_draw(const struct city *c, const char *agency, const char *task, c
 		return 2;
 	int rc = city_run(c, &o, "$B/suijid -d data draw task draw.json");
 	if (rc != 0) {
-		if (out)
+		if (out) {
 			*out = o;
-		else
+		} else {
+			printf("    suijid draw task: %s\n", o ? o : "");
 			free(o);
+		}
 		return rc;
 	}
 	const char *p = strstr(o, "draw request ");
@@ -109,8 +111,15 @@ int city_task_draw(const struct city *c, const char *agency, const char *task, c
 	free(o);
 	if (city_pub_round(c))
 		return 2;
-	return city_run(c, out, "$B/suijid -d data draw reveal %llu --round pub.json",
-	                (unsigned long long)*seq);
+	if (out)
+		return city_run(c, out, "$B/suijid -d data draw reveal %llu --round pub.json",
+		                (unsigned long long)*seq);
+	rc = city_run(c, &o, "$B/suijid -d data draw reveal %llu --round pub.json",
+	              (unsigned long long)*seq);
+	if (rc != 0)
+		printf("    suijid draw reveal: %s\n", o ? o : "");
+	free(o);
+	return rc;
 }
 
 /* The printed draw (suiji-verify draw), malloc'd. */
