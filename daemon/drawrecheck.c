@@ -81,15 +81,7 @@ static int build_spec(cJSON *out, const cJSON *j, const struct policy_expect *x,
 	else
 		cJSON_AddStringToObject(ru, "ratio", ratio ? ratio->valuestring : "1/1");
 	cJSON_AddItemToArray(rules, ru);
-	cJSON *cf = cJSON_AddArrayToObject(out, "conflicts");
-	for (size_t i = 0; cf && i < x->n_conflicts; i++) {
-		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(
-		    c, "kind", x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert");
-		cJSON_AddStringToObject(c, "object", x->conflicts[i].object);
-		cJSON_AddStringToObject(c, "person", x->conflicts[i].person);
-		cJSON_AddItemToArray(cf, c);
-	}
+	drawtask_spec_conflicts(out, x);
 out:
 	return rc;
 }
@@ -104,13 +96,8 @@ int drawrecheck_prepare(const struct replay *r, const char *path, const char *ou
 	char why[400], dirbuf[4096], task[DRAW_MAX_ID + 64];
 	int rc = SJ_OK;
 
-	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
-		snprintf(err, err_cap, "cannot read re-check file %s", path);
-		return SJ_EIO;
-	}
-	j = cJSON_ParseWithLength((const char *)buf, len);
-	if (j == NULL || !cJSON_IsObject(j))
-		BAD("%s: not a JSON object", path);
+	if ((rc = drawtask_read_json(path, "re-check", &buf, &len, &j, err, err_cap)) != SJ_OK)
+		goto out;
 	/* cJSON would cut a string at an escaped NUL without a word. */
 	for (size_t i = 0; i + 6 <= len; i++)
 		if (memcmp(buf + i, "\\u0000", 6) == 0)

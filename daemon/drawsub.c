@@ -142,13 +142,8 @@ int drawsub_prepare(const struct replay *r, const char *path, const char *outdir
 	unsigned rule = 6;
 	int rc = SJ_OK;
 
-	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
-		snprintf(err, err_cap, "cannot read substitution file %s", path);
-		return SJ_EIO;
-	}
-	j = cJSON_ParseWithLength((const char *)buf, len);
-	if (j == NULL || !cJSON_IsObject(j))
-		BAD("%s: not a JSON object", path);
+	if ((rc = drawtask_read_json(path, "substitution", &buf, &len, &j, err, err_cap)) != SJ_OK)
+		goto out;
 	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "request_id");
 	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
 	const cJSON *agency = cJSON_GetObjectItemCaseSensitive(j, "agency");

@@ -231,15 +231,7 @@ int drawtask_exclusions(cJSON *out, const cJSON *j, struct policy_expect *x,
 	for (size_t i = 0; i < x->n_unavailable; i++)
 		add_exclusion(ex, x->unavailable[i].kind == DRAW_OFFICER ? "officer" : "expert",
 		              x->unavailable[i].id, "unavailable", x->unavailable[i].note);
-	cJSON *cf = cJSON_AddArrayToObject(out, "conflicts");
-	for (size_t i = 0; cf && i < x->n_conflicts; i++) {
-		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(
-		    c, "kind", x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert");
-		cJSON_AddStringToObject(c, "object", x->conflicts[i].object);
-		cJSON_AddStringToObject(c, "person", x->conflicts[i].person);
-		cJSON_AddItemToArray(cf, c);
-	}
+	drawtask_spec_conflicts(out, x);
 out:
 	return rc;
 }
@@ -261,6 +253,35 @@ int drawtask_safe_name(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+int drawtask_read_json(const char *path, const char *what, uint8_t **buf, size_t *len, cJSON **j,
+                       char *err, size_t err_cap)
+{
+	*j = NULL;
+	if (util_read_file(buf, len, path, MAX_FILE) != SJ_OK) {
+		snprintf(err, err_cap, "cannot read %s file %s", what, path);
+		return SJ_EIO;
+	}
+	*j = cJSON_ParseWithLength((const char *)*buf, *len);
+	if (*j == NULL || !cJSON_IsObject(*j)) {
+		snprintf(err, err_cap, "%s: not a JSON object", path);
+		return SJ_EINVAL;
+	}
+	return SJ_OK;
+}
+
+void drawtask_spec_conflicts(cJSON *out, const struct policy_expect *x)
+{
+	cJSON *cf = cJSON_AddArrayToObject(out, "conflicts");
+	for (size_t i = 0; cf && i < x->n_conflicts; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(
+		    c, "kind", x->conflicts[i].kind == DRAW_OFFICER ? "officer" : "expert");
+		cJSON_AddStringToObject(c, "object", x->conflicts[i].object);
+		cJSON_AddStringToObject(c, "person", x->conflicts[i].person);
+		cJSON_AddItemToArray(cf, c);
+	}
 }
 
 /* Writes the spec out as outdir/spec.json (its path into spec_path, cap
@@ -304,13 +325,8 @@ int drawtask_prepare(const struct replay *r, const char *path, const char *outdi
 	char why[400], dirbuf[4096];
 	int rc = SJ_OK;
 
-	if (util_read_file(&buf, &len, path, MAX_FILE) != SJ_OK) {
-		snprintf(err, err_cap, "cannot read task-draw file %s", path);
-		return SJ_EIO;
-	}
-	j = cJSON_ParseWithLength((const char *)buf, len);
-	if (j == NULL || !cJSON_IsObject(j))
-		BAD("%s: not a JSON object", path);
+	if ((rc = drawtask_read_json(path, "task-draw", &buf, &len, &j, err, err_cap)) != SJ_OK)
+		goto out;
 	const cJSON *task = cJSON_GetObjectItemCaseSensitive(j, "task");
 	const cJSON *agency = cJSON_GetObjectItemCaseSensitive(j, "agency");
 	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(j, "request_id");

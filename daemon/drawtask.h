@@ -68,6 +68,14 @@ SJ_WUR int drawtask_write_pools(const char *outdir, const struct policy_expect *
 SJ_WUR int drawtask_exclusions(struct cJSON *out, const struct cJSON *j, struct policy_expect *x,
                                const struct replay *r, const char *agency, const char *path,
                                char *err, size_t err_cap);
+/* Reads path (a "what" file: "task-draw", "substitution", "re-check")
+ * into *buf (*len bytes; the caller frees it, and *j, on any return) and
+ * parses it into *j, a JSON object. Errors: SJ_EIO, SJ_EINVAL, named in
+ * err. */
+SJ_WUR int drawtask_read_json(const char *path, const char *what, uint8_t **buf, size_t *len,
+                              struct cJSON **j, char *err, size_t err_cap);
+/* Adds x's conflicts (R12) to the spec out as "conflicts". */
+void drawtask_spec_conflicts(struct cJSON *out, const struct policy_expect *x);
 /* Writes the spec out as outdir/spec.json, its path into spec_path (cap
  * bytes). Errors: SJ_ENOMEM, SJ_EIO (named in err). */
 SJ_WUR int drawtask_write_spec(const char *outdir, const struct cJSON *out, char *spec_path,

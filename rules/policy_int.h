@@ -97,4 +97,9 @@ int policy_find_replaced(const struct policy *p, const uint8_t h[32], struct dra
 /* Clears a draw's strata, beacons and picks (policy.c). */
 void policy_draw_clear(struct policy_draw *d);
 
+/* Appends the active people of kind (enum record_kind) in dir_agency's
+ * directory to *out (*n of them), in directory order. SJ_ENOMEM. */
+int policy_collect_people(const struct policy *p, const char *dir_agency, unsigned kind,
+                          struct policy_person **out, size_t *n);
+
 #endif

@@ -218,8 +218,8 @@ static int expect_objects(const struct policy *p, struct policy_expect *x, const
 }
 
 /* The current version of each person of kind in dir_agency's directory
- * who is active, appended to *out. */
-static int collect_people(const struct policy *p, const char *dir_agency, unsigned kind,
+ * who is active, appended to *out (policy_int.h). */
+int policy_collect_people(const struct policy *p, const char *dir_agency, unsigned kind,
 			  struct policy_person **out, size_t *n)
 {
 	size_t count = dirs_person_count(p->dirs);
@@ -244,10 +244,10 @@ static int collect_people(const struct policy *p, const char *dir_agency, unsign
 static int expect_people(const struct policy *p, struct policy_expect *x, const char *agency)
 {
 	for (size_t a = 0; a < x->n_agencies; a++)
-		if (collect_people(p, x->agencies[a], RECORD_OFFICER, &x->officers,
+		if (policy_collect_people(p, x->agencies[a], RECORD_OFFICER, &x->officers,
 				   &x->n_officers) != SJ_OK)
 			return SJ_ENOMEM;
-	if (collect_people(p, agency, RECORD_EXPERT, &x->experts, &x->n_experts) != SJ_OK)
+	if (policy_collect_people(p, agency, RECORD_EXPERT, &x->experts, &x->n_experts) != SJ_OK)
 		return SJ_ENOMEM;
 	rules_sort(x->officers, x->n_officers, sizeof *x->officers, person_cmp);
 	rules_sort(x->experts, x->n_experts, sizeof *x->experts, person_cmp);

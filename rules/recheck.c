@@ -101,21 +101,10 @@ static int recheck_objects(const struct policy *p, const struct plans *pl,
 static int recheck_people(const struct policy *p, const char *bureau, unsigned kind,
                           struct policy_person **out, size_t *n)
 {
-	size_t count = dirs_person_count(p->dirs);
-	for (size_t i = 0; i < count; i++) {
-		const struct dirs_person *d = dirs_person_at(p->dirs, i);
-		if (d == NULL || d->kind != kind || strcmp(d->dir_agency, bureau) != 0 ||
-		    d->status != PERSON_ACTIVE)
-			continue;
-		struct policy_person *v = realloc(*out, (*n + 1) * sizeof **out);
-		if (v == NULL)
-			return SJ_ENOMEM;
-		*out = v;
-		v[(*n)++] = (struct policy_person){
-		    .id = d->id, .agency = d->agency, .tags = d->tags, .ntags = d->ntags};
-	}
-	rules_sort(*out, *n, sizeof **out, person_cmp);
-	return SJ_OK;
+	int rc = policy_collect_people(p, bureau, kind, out, n);
+	if (rc == SJ_OK)
+		rules_sort(*out, *n, sizeof **out, person_cmp);
+	return rc;
 }
 
 /* Every conflict the bureau's directory declares between a pooled person
