@@ -481,7 +481,8 @@ TEST(nohand_substitution_pool_is_derived,
 
 TEST(nohand_cap_shielding_refused,
      "R6, R9: substitutions in two tasks, each with a pool of the same one business (which "
-     "would put it at the annual cap), are both refused, and no object is above its cap")
+     "would put it at the annual cap), are both refused, and no object is above its cap; "
+     "appended past the store, the shield fails the verifier naming R6")
 {
 	struct city c;
 	uint64_t d, jd;
@@ -527,6 +528,14 @@ TEST(nohand_cap_shielding_refused,
 	}
 	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 0);
 	CHECK_STR_HAS(out, "R9  0 checks of objects above their cap");
+	free(out);
+	/* The same shield appended past the store, as a log operator whose
+	 * daemon skipped its checks: the verifier fails naming R6. */
+	char err[512];
+	CHECK_INT(city_raw_request(&c, "data/draws/cap1/shield.json", "scjg", err, sizeof err), ==,
+	          SJ_OK);
+	CHECK_INT(city_run(&c, &out, "$B/suiji-verify data/ledger.db"), ==, 1);
+	CHECK_STR_HAS(out, "FAILED: R6: ");
 	free(out);
 }
 
